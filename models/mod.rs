@@ -1,0 +1,1 @@
+//! stateright models that enumerate the pure protocol rules of this crate.

@@ -1,0 +1,15 @@
+//! # tcpip-spec
+//!
+//! The TCP/IP transport and internet layers as pure transition functions that are both
+//! exhaustively model-checked (by the stateright models in [`models`]) and run as a real
+//! packet-level stack.
+//!
+//! There is exactly one copy of each protocol rule, in the protocol modules below. The models
+//! enumerate those same functions over a network that loses, duplicates, reorders and delays.
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+pub mod tcp;
+
+#[path = "../models/mod.rs"]
+pub mod models;

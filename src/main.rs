@@ -1,0 +1,4 @@
+//! `tcpip-spec`: command-line front end.
+#![forbid(unsafe_code)]
+
+fn main() {}

@@ -1,0 +1,1 @@
+//! The TCP connection machine of RFC 9293 §3.10 as pure transition functions.
