@@ -1,1 +1,150 @@
-//! stateright models that enumerate the pure protocol rules of this crate.
+//! stateright models that enumerate the pure protocol rules of this crate, and the one
+//! registry of models, properties and ablations that feeds the CLI, the tests and REPORT.md.
+//!
+//! Each model's `next_state` applies a pure transition from `src/`; nothing here decides a
+//! protocol rule. An ablation (`--without NAME`) switches one rule off in the configuration
+//! handed to the pure code, and the registry states which properties it must break.
+
+pub mod runner;
+pub mod tcp;
+
+use runner::{CheckReport, Outcome, Render, RunOptions};
+use serde::Serialize;
+use stateright::Model;
+
+/// The kind of a property.
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Kind {
+    /// Must hold in every reachable state.
+    Always,
+    /// Must hold in some reachable state (shows a premise or an event is reachable).
+    Sometimes,
+}
+
+/// A property as the registry lists it.
+#[derive(Clone, Debug, Serialize)]
+pub struct PropertyInfo {
+    /// Stable name.
+    pub name: &'static str,
+    /// always or sometimes.
+    pub kind: Kind,
+    /// What it says.
+    #[serde(skip)]
+    pub meaning: &'static str,
+}
+
+/// A registered ablation: a mechanism switched off and what the checker must then find.
+#[derive(Clone, Debug, Serialize)]
+pub struct Ablation {
+    /// The mechanism's stable name (for `--without`).
+    pub mechanism: &'static str,
+    /// The property this ablation exists to break.
+    pub breaks: &'static str,
+    /// Every other property it also breaks (must be violated too).
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    pub also_breaks: &'static [&'static str],
+    /// Sometimes-properties that become unreachable with the mechanism off.
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    pub hides: &'static [&'static str],
+    /// Where the protocol literature records the hazard.
+    pub reference: &'static str,
+    /// The hazard, in one sentence.
+    #[serde(skip)]
+    pub hazard: &'static str,
+}
+
+/// A registered model.
+pub struct ModelSpec {
+    /// Stable name.
+    pub name: &'static str,
+    /// One line.
+    pub summary: &'static str,
+    /// Its properties.
+    pub properties: fn() -> Vec<PropertyInfo>,
+    /// Its ablations.
+    pub ablations: &'static [Ablation],
+    /// Checks it with the named mechanisms switched off (names already validated).
+    pub check: fn(&[&'static str], RunOptions) -> CheckReport,
+    /// Serves stateright's Explorer on `addr` (never returns).
+    pub explore: fn(&[&'static str], std::net::SocketAddr),
+}
+
+impl ModelSpec {
+    /// What each property is expected to do with the given mechanisms off.
+    pub fn expected(&self, without: &[&'static str], name: &str, kind: Kind) -> Outcome {
+        let ablations: Vec<&Ablation> = self
+            .ablations
+            .iter()
+            .filter(|a| without.contains(&a.mechanism))
+            .collect();
+        match kind {
+            Kind::Always => {
+                let broken = ablations
+                    .iter()
+                    .any(|a| a.breaks == name || a.also_breaks.contains(&name));
+                if broken {
+                    Outcome::Violated
+                } else {
+                    Outcome::Holds
+                }
+            }
+            Kind::Sometimes => {
+                if ablations.iter().any(|a| a.hides.contains(&name)) {
+                    Outcome::NotFound
+                } else {
+                    Outcome::Found
+                }
+            }
+        }
+    }
+
+    /// Looks up an ablation of this model by mechanism name.
+    pub fn ablation(&self, mechanism: &str) -> Option<&'static Ablation> {
+        self.ablations.iter().find(|a| a.mechanism == mechanism)
+    }
+}
+
+/// Every registered model, in the order `list` and `check --all` use.
+pub fn registry() -> &'static [ModelSpec] {
+    &REGISTRY
+}
+
+/// Looks a model up by name.
+pub fn find(name: &str) -> Option<&'static ModelSpec> {
+    REGISTRY.iter().find(|m| m.name == name)
+}
+
+static REGISTRY: [ModelSpec; 2] = [tcp::registry::HANDSHAKE, tcp::registry::CLOSE];
+
+/// Runs the checker on `model` and judges it against `spec`'s expectations.
+pub fn run_spec<M>(
+    spec: &'static ModelSpec,
+    without: &[&'static str],
+    model: M,
+    opts: RunOptions,
+) -> CheckReport
+where
+    M: Render + Clone + Send + Sync + 'static,
+    M::State: Clone + std::hash::Hash + Eq + std::fmt::Debug + Send + Sync,
+    M::Action: Clone + std::fmt::Debug + PartialEq + Send + Sync,
+{
+    let names = without.iter().map(|s| s.to_string()).collect();
+    runner::check(
+        spec.name,
+        names,
+        model,
+        |n, k| spec.expected(without, n, k),
+        opts,
+    )
+}
+
+/// Serves the Explorer for a model (stateright-notes 10: the caller checks the port first).
+pub fn serve<M>(model: M, addr: std::net::SocketAddr)
+where
+    M: Model + Clone + Send + Sync + 'static,
+    M::State: Clone + std::hash::Hash + Eq + std::fmt::Debug + Send + Sync,
+    M::Action: Clone + std::fmt::Debug + PartialEq + Send + Sync,
+{
+    model.checker().serve(addr);
+}

@@ -1,0 +1,230 @@
+//! The TCP models: one model type over the shared [`world`], in several scenarios.
+//!
+//! - `tcp-handshake` (RFC 9293 §3.5, Figures 6–8): A opens actively to B, which listens; in a
+//!   second initial configuration both open actively (simultaneous open, Figure 7). An old
+//!   duplicate SYN of an earlier incarnation is in flight at the start (Figure 8). ISNs come
+//!   from a small set that includes 2^32−1, so ISN+1 wraps to 0.
+//! - `tcp-close` (§3.6, Figures 12–13): from ESTABLISHED either user may close at any time, so
+//!   A first, B first, and both at once are all explored; any segment may be lost or
+//!   duplicated, the final ACK included. Time is discrete ticks; TIME-WAIT lasts 2·MSL.
+
+pub mod ladder;
+pub mod properties;
+pub mod registry;
+pub mod world;
+
+use crate::tcp::{Config, Ctl, Mechanisms, Segment, Seq, State, Tcb};
+use properties::{Prop, Scenario};
+use stateright::{Model, Path, Property};
+use world::{Action, Facts, Flight, Peer, Setup, Side, World};
+
+/// A TCP model: a scenario, its bounds, and the mechanisms in force.
+#[derive(Clone, Debug)]
+pub struct TcpModel {
+    /// Which scenario.
+    pub scenario: Scenario,
+    /// Bounds and configuration.
+    pub setup: Setup,
+    /// Losses allowed.
+    pub losses: u8,
+    /// Duplications allowed.
+    pub dups: u8,
+    /// Delays past a tick allowed.
+    pub delays: u8,
+    /// If set, only this property is checked (used to search for a shortest counterexample).
+    pub only: Option<&'static str>,
+}
+
+/// ISNs of A explored by the handshake model: one that wraps (ISN+1 = 0) and a plain one.
+pub const HANDSHAKE_ISNS_A: [u32; 2] = [u32::MAX, 100];
+/// ISN of B.
+pub const ISN_B: u32 = 300;
+
+/// How far before B's current ISS the old duplicate SYN of B's earlier incarnation lies in
+/// the simultaneous-open configuration: outside one receive window, as the ISN clock and the
+/// quiet time of RFC 9293 §3.4.1 are there to ensure. Within one window (say ISS−10) the
+/// checker finds simultaneous open establishing A with the stale IRS: A's SYN,ACK for the old
+/// SYN meets B in SYN-RECEIVED, whose bare ACK falls inside A's window and acknowledges A's
+/// SYN, so A enters ESTABLISHED with IRS = the old ISN (`no-bogus-connection` fails).
+pub const OLD_SYN_DISTANCE: u32 = u32::MAX - 999;
+
+impl TcpModel {
+    /// The handshake model with the given mechanisms.
+    pub fn handshake(mechanisms: Mechanisms) -> TcpModel {
+        let cfg = Config {
+            mechanisms,
+            rcv_wnd: 16,
+            mss: 4,
+            max_retransmits: 3,
+        };
+        TcpModel {
+            scenario: Scenario::Handshake,
+            setup: Setup {
+                cfg,
+                msl: None,
+                users_close: false,
+            },
+            losses: 1,
+            dups: 1,
+            delays: 0,
+            only: None,
+        }
+    }
+
+    /// The close model with the given mechanisms. The retransmission bound R2 exceeds what
+    /// the network may destroy or delay (losses + delays + 1): the model checks the close, not
+    /// the user timeout, which is reached only when the network does more harm than that.
+    pub fn close(mechanisms: Mechanisms) -> TcpModel {
+        let (losses, delays) = (2, 2);
+        let cfg = Config {
+            mechanisms,
+            rcv_wnd: 16,
+            mss: 4,
+            max_retransmits: losses + delays + 1,
+        };
+        TcpModel {
+            scenario: Scenario::Close,
+            setup: Setup {
+                cfg,
+                msl: Some(2),
+                users_close: true,
+            },
+            losses,
+            dups: 1,
+            delays,
+            only: None,
+        }
+    }
+
+    fn handshake_inits(&self) -> Vec<World> {
+        let cfg = &self.setup.cfg;
+        let mut inits = Vec::new();
+        for b_listens in [true, false] {
+            for isn_a in HANDSHAKE_ISNS_A {
+                let a = Peer {
+                    isn: Seq(isn_a),
+                    ..Peer::default()
+                };
+                let mut b = Peer {
+                    isn: Seq(ISN_B),
+                    passive: b_listens,
+                    ..Peer::default()
+                };
+                // An old duplicate SYN from an earlier incarnation of the other side: of A
+                // when B listens (Figure 8), of B when both open actively.
+                let (old_from, old_seq) = if b_listens {
+                    (Side::A, Seq(isn_a) + (u32::MAX - 9))
+                } else {
+                    (Side::B, Seq(ISN_B) + OLD_SYN_DISTANCE)
+                };
+                if b_listens {
+                    b.tcb.open_passive(cfg);
+                    b.facts.0 |= Facts::OPENED;
+                }
+                let old = Flight {
+                    delayed: false,
+                    age: 0,
+                    from: old_from,
+                    incarnation: 0,
+                    seg: Segment::control(old_seq, Seq(0), Ctl::SYN, 16),
+                };
+                inits.push(World {
+                    a,
+                    b,
+                    net: vec![old],
+                    losses: self.losses,
+                    dups: self.dups,
+                    delays: self.delays,
+                });
+            }
+        }
+        inits
+    }
+
+    fn close_inits(&self) -> Vec<World> {
+        let cfg = &self.setup.cfg;
+        let mut a = Peer {
+            isn: Seq(u32::MAX),
+            ..Peer::default()
+        };
+        let mut b = Peer {
+            isn: Seq(ISN_B),
+            passive: true,
+            ..Peer::default()
+        };
+        b.tcb.open_passive(cfg);
+        let syn = a.tcb.open_active(a.isn, cfg).segments.remove(0);
+        let syn_ack = b.tcb.on_segment(&syn, b.isn, cfg).segments.remove(0);
+        let ack = a.tcb.on_segment(&syn_ack, Seq(0), cfg).segments.remove(0);
+        b.tcb.on_segment(&ack, Seq(0), cfg);
+        assert_eq!(
+            (a.tcb.state, b.tcb.state),
+            (State::Established, State::Established)
+        );
+        a.syns_received.push(syn_ack.seq);
+        b.syns_received.push(syn.seq);
+        for p in [&mut a, &mut b] {
+            p.facts.0 |= Facts::OPENED | Facts::WAS_ESTABLISHED;
+        }
+        vec![World {
+            a,
+            b,
+            net: Vec::new(),
+            losses: self.losses,
+            dups: self.dups,
+            delays: self.delays,
+        }]
+    }
+
+    /// Whether no action changes the state: the run has ended.
+    pub fn is_terminal(&self, w: &World) -> bool {
+        let mut actions = Vec::new();
+        self.setup.actions(w, &mut actions);
+        actions.iter().all(|a| self.setup.next(w, a).is_none())
+    }
+
+    /// The TCB of one side.
+    pub fn tcb(w: &World, s: Side) -> &Tcb {
+        &w.peer(s).tcb
+    }
+}
+
+impl Model for TcpModel {
+    type State = World;
+    type Action = Action;
+
+    fn init_states(&self) -> Vec<World> {
+        match self.scenario {
+            Scenario::Handshake => self.handshake_inits(),
+            Scenario::Close => self.close_inits(),
+        }
+    }
+
+    fn actions(&self, state: &World, actions: &mut Vec<Action>) {
+        self.setup.actions(state, actions);
+    }
+
+    fn next_state(&self, state: &World, action: Action) -> Option<World> {
+        self.setup.next(state, &action)
+    }
+
+    fn properties(&self) -> Vec<Property<Self>> {
+        Prop::table(self.scenario)
+            .iter()
+            .filter(|p| self.only.is_none_or(|o| o == p.name))
+            .map(|p| p.to_property())
+            .collect()
+    }
+
+    fn format_action(&self, action: &Action) -> String {
+        format!("{action:?}")
+    }
+
+    fn format_step(&self, last: &World, action: Action) -> Option<String> {
+        Some(ladder::describe(last, &action))
+    }
+
+    fn as_svg(&self, path: Path<World, Action>) -> Option<String> {
+        Some(ladder::svg(&path.into_vec()))
+    }
+}

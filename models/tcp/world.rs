@@ -1,0 +1,407 @@
+//! The world the TCP models explore: two endpoints, A and B, on one 4-tuple, their users, and
+//! a network that loses, duplicates, reorders and delays segments.
+//!
+//! `next_state` applies exactly one pure transition of [`crate::tcp`] (a user call, a segment
+//! arrival or a timer expiry) and records what happened in ghost fields. Nothing here decides
+//! a protocol rule; the model only decides what the environment may do next.
+//!
+//! Time (in the timed scenarios) is a discrete tick, long compared with a round trip and short
+//! compared with MSL. A segment in flight is *prompt*: it is delivered or lost before the next
+//! tick. The network may instead *delay* a segment (a bounded budget): a delayed segment ages
+//! one per tick and is delivered (or lost) at the latest when its age reaches MSL ticks, the
+//! maximum segment lifetime. TIME-WAIT lasts `time_wait_duration(MSL)` ticks. Losses and
+//! duplications are bounded by budgets; a duplicate keeps the age of its original. The
+//! retransmission timer of an endpoint with unacknowledged data fires once no prompt segment
+//! is in flight (an RTO longer than a round trip, shorter than a tick), and before time
+//! advances further; its count is bounded by the connection's own `max_retransmits`, after
+//! which the pure code aborts the connection.
+
+use crate::tcp::{Config, Ctl, Event, Mechanisms, Outputs, Segment, Seq, State, Tcb};
+use std::fmt;
+
+/// One of the two endpoints.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, PartialOrd, Ord)]
+pub enum Side {
+    /// Peer A (the left column of a ladder).
+    A,
+    /// Peer B (the right column).
+    B,
+}
+
+impl Side {
+    /// The other endpoint.
+    pub fn peer(self) -> Side {
+        match self {
+            Side::A => Side::B,
+            Side::B => Side::A,
+        }
+    }
+}
+
+impl fmt::Display for Side {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Side::A => "A",
+            Side::B => "B",
+        })
+    }
+}
+
+/// A segment in flight with its ghost tags (never read by protocol code).
+#[derive(Clone, PartialEq, Eq, Hash, Debug, PartialOrd, Ord)]
+pub struct Flight {
+    /// Whether the network delays this segment past the next tick.
+    pub delayed: bool,
+    /// Ticks spent in the network (delayed segments only).
+    pub age: u8,
+    /// Who sent it.
+    pub from: Side,
+    /// Ghost: the incarnation of the sender's connection (0 = an earlier one).
+    pub incarnation: u8,
+    /// The segment.
+    pub seg: Segment,
+}
+
+/// Ghost facts about one endpoint, recorded by `next_state` from the pure outputs.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, Default)]
+pub struct Facts(pub u32);
+
+impl Facts {
+    /// The user called OPEN (active or passive).
+    pub const OPENED: u32 = 1;
+    /// The user called CLOSE.
+    pub const USER_CLOSED: u32 = 1 << 1;
+    /// The connection was reset ("connection reset").
+    pub const RESET: u32 = 1 << 2;
+    /// The connection was refused.
+    pub const REFUSED: u32 = 1 << 3;
+    /// The connection timed out (retransmissions exhausted).
+    pub const TIMED_OUT: u32 = 1 << 4;
+    /// The peer's FIN was received and acknowledged.
+    pub const GOT_FIN: u32 = 1 << 5;
+    /// Our FIN was acknowledged.
+    pub const FIN_ACKED: u32 = 1 << 6;
+    /// The TCB was deleted after an orderly close.
+    pub const CLOSED_NORMALLY: u32 = 1 << 7;
+    /// A SYN,ACK was sent that does not acknowledge ISN+1 of a SYN this endpoint received.
+    pub const BAD_SYN_ACK: u32 = 1 << 8;
+    /// ESTABLISHED was entered with SND.UNA ≠ ISS+1 or RCV.NXT ≠ IRS+1.
+    pub const BAD_ESTABLISH: u32 = 1 << 9;
+    /// SYN-SENT went to SYN-RECEIVED (simultaneous open).
+    pub const SIMULTANEOUS_OPEN: u32 = 1 << 10;
+    /// SYN-RECEIVED went back to LISTEN on a RST.
+    pub const BACK_TO_LISTEN: u32 = 1 << 11;
+    /// TIME-WAIT re-acknowledged a retransmitted FIN.
+    pub const TIME_WAIT_REACK: u32 = 1 << 12;
+    /// Something was retransmitted.
+    pub const RETRANSMITTED: u32 = 1 << 13;
+    /// The endpoint has been ESTABLISHED at some point.
+    pub const WAS_ESTABLISHED: u32 = 1 << 14;
+    /// An RFC 5961 challenge ACK was sent.
+    pub const CHALLENGE_ACK: u32 = 1 << 15;
+
+    /// Whether a fact holds.
+    pub fn has(self, f: u32) -> bool {
+        self.0 & f != 0
+    }
+}
+
+/// One endpoint: its TCB, its user's intent and what its user received, ghost facts.
+#[derive(Clone, PartialEq, Eq, Hash, Debug, Default)]
+pub struct Peer {
+    /// The control block, changed only by `crate::tcp` functions.
+    pub tcb: Tcb,
+    /// The ISN this endpoint's user passes to an active OPEN, or uses when a LISTEN gets a SYN.
+    pub isn: Seq,
+    /// Whether the user opens passively (LISTEN) rather than actively.
+    pub passive: bool,
+    /// The SYN sequence numbers this endpoint has received (ghost).
+    pub syns_received: Vec<Seq>,
+    /// Ticks left in TIME-WAIT.
+    pub time_wait_left: u8,
+    /// Ghost facts.
+    pub facts: Facts,
+}
+
+/// The whole state.
+#[derive(Clone, PartialEq, Eq, Hash, Debug)]
+pub struct World {
+    /// Peer A.
+    pub a: Peer,
+    /// Peer B.
+    pub b: Peer,
+    /// Segments in flight, a sorted multiset.
+    pub net: Vec<Flight>,
+    /// Losses left.
+    pub losses: u8,
+    /// Duplications left.
+    pub dups: u8,
+    /// Delays left.
+    pub delays: u8,
+}
+
+impl World {
+    /// One endpoint.
+    pub fn peer(&self, s: Side) -> &Peer {
+        match s {
+            Side::A => &self.a,
+            Side::B => &self.b,
+        }
+    }
+
+    fn peer_mut(&mut self, s: Side) -> &mut Peer {
+        match s {
+            Side::A => &mut self.a,
+            Side::B => &mut self.b,
+        }
+    }
+}
+
+/// What can happen next.
+#[derive(Clone, PartialEq, Eq, Hash, Debug)]
+pub enum Action {
+    /// The user of this side calls OPEN (active, or passive if it listens).
+    Open(Side),
+    /// The user calls CLOSE.
+    Close(Side),
+    /// The segment at this index of `net` arrives at its destination.
+    Deliver(usize),
+    /// The segment at this index is lost.
+    Lose(usize),
+    /// The network duplicates the segment at this index.
+    Duplicate(usize),
+    /// The network delays the segment at this index past the next tick.
+    Delay(usize),
+    /// One tick of time passes.
+    Tick,
+    /// The retransmission timer of this side expires.
+    Retransmit(Side),
+    /// The TIME-WAIT timer of this side expires.
+    TimeWaitExpires(Side),
+}
+
+/// The environment's bounds and the protocol's configuration.
+#[derive(Clone, Debug)]
+pub struct Setup {
+    /// The configuration each endpoint's TCB runs with.
+    pub cfg: Config,
+    /// MSL in ticks; `None` for an untimed model (no ticks, no TIME-WAIT timer).
+    pub msl: Option<u8>,
+    /// Whether users may CLOSE (from ESTABLISHED or CLOSE-WAIT).
+    pub users_close: bool,
+}
+
+impl Setup {
+    /// TIME-WAIT length in ticks.
+    pub fn time_wait_ticks(&self) -> u8 {
+        let msl = u64::from(self.msl.unwrap_or(0));
+        crate::tcp::time_wait_duration(msl, self.cfg.mechanisms) as u8
+    }
+
+    /// The mechanisms in force.
+    pub fn mechanisms(&self) -> Mechanisms {
+        self.cfg.mechanisms
+    }
+
+    /// Whether the retransmission timer of `s` is due: no prompt segment in flight, data
+    /// unacknowledged.
+    fn retransmit_due(&self, w: &World, s: Side) -> bool {
+        w.net.iter().all(|f| f.delayed) && w.peer(s).tcb.has_unacked()
+    }
+
+    /// Enumerates the enabled actions, in a fixed order.
+    pub fn actions(&self, w: &World, out: &mut Vec<Action>) {
+        for s in [Side::A, Side::B] {
+            let p = w.peer(s);
+            if !p.facts.has(Facts::OPENED) {
+                out.push(Action::Open(s));
+            }
+            if self.users_close
+                && !p.facts.has(Facts::USER_CLOSED)
+                && matches!(p.tcb.state, State::Established | State::CloseWait)
+            {
+                out.push(Action::Close(s));
+            }
+        }
+        for (i, f) in w.net.iter().enumerate() {
+            // Identical segments in flight are interchangeable: offer the first only.
+            if i > 0 && w.net[i - 1] == *f {
+                continue;
+            }
+            out.push(Action::Deliver(i));
+            if w.losses > 0 {
+                out.push(Action::Lose(i));
+            }
+            if w.dups > 0 {
+                out.push(Action::Duplicate(i));
+            }
+            if w.delays > 0 && !f.delayed && self.msl.is_some() {
+                out.push(Action::Delay(i));
+            }
+        }
+        let mut urgent = false;
+        for s in [Side::A, Side::B] {
+            if self.retransmit_due(w, s) {
+                out.push(Action::Retransmit(s));
+                urgent = true;
+            }
+            let p = w.peer(s);
+            if p.tcb.state == State::TimeWait && p.time_wait_left == 0 {
+                out.push(Action::TimeWaitExpires(s));
+            }
+        }
+        if let Some(msl) = self.msl {
+            let waiting = [Side::A, Side::B]
+                .iter()
+                .any(|s| w.peer(*s).tcb.state == State::TimeWait && w.peer(*s).time_wait_left > 0);
+            let must_arrive = w.net.iter().any(|f| !f.delayed || f.age >= msl);
+            if !urgent && !must_arrive && (waiting || !w.net.is_empty()) {
+                out.push(Action::Tick);
+            }
+        }
+    }
+
+    /// Applies one action; `None` if it changes nothing.
+    pub fn next(&self, w: &World, action: &Action) -> Option<World> {
+        let mut n = w.clone();
+        let cfg = &self.cfg;
+        match *action {
+            Action::Open(s) => {
+                let p = n.peer_mut(s);
+                p.facts.0 |= Facts::OPENED;
+                let out = if p.passive {
+                    p.tcb.open_passive(cfg)
+                } else {
+                    let isn = p.isn;
+                    p.tcb.open_active(isn, cfg)
+                };
+                self.absorb(&mut n, s, None, out);
+            }
+            Action::Close(s) => {
+                let p = n.peer_mut(s);
+                p.facts.0 |= Facts::USER_CLOSED;
+                let out = p.tcb.close(cfg);
+                self.absorb(&mut n, s, None, out);
+            }
+            Action::Deliver(i) => {
+                let f = n.net.remove(i);
+                let to = f.from.peer();
+                let p = n.peer_mut(to);
+                if f.seg.has(Ctl::SYN) && !p.syns_received.contains(&f.seg.seq) {
+                    p.syns_received.push(f.seg.seq);
+                    p.syns_received.sort_by_key(|s| s.0);
+                }
+                let isn = p.isn;
+                let out = p.tcb.on_segment(&f.seg, isn, cfg);
+                self.absorb(&mut n, to, Some(&f.seg), out);
+            }
+            Action::Lose(i) => {
+                n.net.remove(i);
+                n.losses -= 1;
+            }
+            Action::Duplicate(i) => {
+                let f = n.net[i].clone();
+                insert_sorted(&mut n.net, f);
+                n.dups -= 1;
+            }
+            Action::Delay(i) => {
+                let mut f = n.net.remove(i);
+                f.delayed = true;
+                insert_sorted(&mut n.net, f);
+                n.delays -= 1;
+            }
+            Action::Tick => {
+                for f in &mut n.net {
+                    f.age += 1;
+                }
+                for s in [Side::A, Side::B] {
+                    let p = n.peer_mut(s);
+                    if p.tcb.state == State::TimeWait {
+                        p.time_wait_left = p.time_wait_left.saturating_sub(1);
+                    }
+                }
+            }
+            Action::Retransmit(s) => {
+                let out = n.peer_mut(s).tcb.on_retransmit_timeout(cfg);
+                self.absorb(&mut n, s, None, out);
+            }
+            Action::TimeWaitExpires(s) => {
+                let out = n.peer_mut(s).tcb.on_time_wait_timeout();
+                self.absorb(&mut n, s, None, out);
+            }
+        }
+        if n == *w { None } else { Some(n) }
+    }
+
+    /// Records the outputs of one transition at side `s`: segments go into flight, events
+    /// become ghost facts, TIME-WAIT (re)starts its tick count.
+    fn absorb(&self, n: &mut World, s: Side, arrived: Option<&Segment>, out: Outputs) {
+        let tw = self.time_wait_ticks();
+        let p = n.peer_mut(s);
+        for e in &out.events {
+            let f = match e {
+                Event::Reset => Facts::RESET,
+                Event::Refused => Facts::REFUSED,
+                Event::TimedOut => Facts::TIMED_OUT,
+                Event::PeerClosed => Facts::GOT_FIN,
+                Event::Closed => Facts::CLOSED_NORMALLY,
+                Event::ReturnedToListen if arrived.is_some_and(|g| g.has(Ctl::RST)) => {
+                    Facts::BACK_TO_LISTEN
+                }
+                Event::Retransmitted => Facts::RETRANSMITTED,
+                Event::ChallengeAck => Facts::CHALLENGE_ACK,
+                Event::OurFinAcked => Facts::FIN_ACKED,
+                Event::Established => {
+                    let ok = p.tcb.snd_una == p.isn + 1 && p.tcb.rcv_nxt == p.tcb.irs + 1;
+                    let ok = ok && p.syns_received.contains(&p.tcb.irs);
+                    if ok { 0 } else { Facts::BAD_ESTABLISH }
+                }
+                Event::TimeWaitStarted => {
+                    let fin = arrived.is_some_and(|g| g.has(Ctl::FIN));
+                    if p.tcb.state == State::TimeWait && fin && !out.has(Event::PeerClosed) {
+                        p.facts.0 |= Facts::TIME_WAIT_REACK;
+                    }
+                    p.time_wait_left = tw;
+                    0
+                }
+                _ => 0,
+            };
+            p.facts.0 |= f;
+        }
+        if out.has(Event::Established) {
+            p.facts.0 |= Facts::WAS_ESTABLISHED;
+        }
+        if arrived.is_some_and(|g| g.has(Ctl::SYN) && !g.has(Ctl::ACK))
+            && p.tcb.state == State::SynReceived
+            && !p.passive
+        {
+            p.facts.0 |= Facts::SIMULTANEOUS_OPEN;
+        }
+        for seg in &out.segments {
+            if seg.has(Ctl::SYN) && seg.has(Ctl::ACK) {
+                let acked = p.syns_received.iter().any(|syn| *syn + 1 == seg.ack);
+                if !acked {
+                    p.facts.0 |= Facts::BAD_SYN_ACK;
+                }
+            }
+        }
+        for seg in out.segments {
+            insert_sorted(
+                &mut n.net,
+                Flight {
+                    delayed: false,
+                    age: 0,
+                    from: s,
+                    incarnation: 1,
+                    seg,
+                },
+            );
+        }
+    }
+}
+
+/// Inserts into a sorted multiset.
+fn insert_sorted(net: &mut Vec<Flight>, f: Flight) {
+    let at = net.partition_point(|x| *x <= f);
+    net.insert(at, f);
+}

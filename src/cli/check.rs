@@ -1,0 +1,155 @@
+//! `tcpip-spec check MODEL [--without MECH]... [--threads N] [--json]` and `check --all`.
+
+use super::UsageError;
+use clap::Args;
+use std::process::ExitCode;
+use tcpip_spec::models::runner::{CheckReport, Outcome, RunOptions};
+use tcpip_spec::models::{Kind, ModelSpec, registry};
+
+/// Arguments of `check`.
+#[derive(Args)]
+pub struct CheckArgs {
+    /// The model to check.
+    #[arg(required_unless_present = "all", conflicts_with = "all")]
+    pub model: Option<String>,
+    /// Check every model and every registered ablation.
+    #[arg(long)]
+    pub all: bool,
+    /// Switch a mechanism off (repeatable).
+    #[arg(long, value_name = "MECH", conflicts_with = "all")]
+    pub without: Vec<String>,
+    /// Checker threads (default: the number of cores).
+    #[arg(long, value_parser = clap::value_parser!(u16).range(1..=256))]
+    pub threads: Option<u16>,
+    /// Print JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Default thread count: the cores available.
+pub fn default_threads() -> usize {
+    std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1)
+}
+
+/// Every run `check --all` makes: each model, then each of its ablations.
+pub fn all_runs() -> Vec<(&'static ModelSpec, Vec<&'static str>)> {
+    let mut runs = Vec::new();
+    for m in registry() {
+        runs.push((m, Vec::new()));
+        for a in m.ablations {
+            runs.push((m, vec![a.mechanism]));
+        }
+    }
+    runs
+}
+
+/// Runs the check.
+pub fn run(args: &CheckArgs) -> Result<ExitCode, UsageError> {
+    let threads = args
+        .threads
+        .map(usize::from)
+        .unwrap_or_else(default_threads);
+    let opts = RunOptions {
+        threads,
+        progress: true,
+    };
+    let runs = match &args.model {
+        Some(name) => {
+            let spec = super::model(name)?;
+            vec![(spec, super::mechanisms(spec, &args.without)?)]
+        }
+        None => all_runs(),
+    };
+    let mut reports = Vec::new();
+    for (spec, without) in runs {
+        let report = (spec.check)(&without, opts);
+        if !args.json {
+            print!("{}", text(&report));
+        }
+        reports.push(report);
+    }
+    if args.json {
+        let out = if args.all {
+            serde_json::to_string_pretty(&reports)
+        } else {
+            serde_json::to_string_pretty(&reports[0])
+        };
+        println!("{}", out.expect("JSON of plain data"));
+    } else if args.all {
+        let bad = reports.iter().filter(|r| !r.as_expected).count();
+        println!(
+            "{} runs, {} as expected, {bad} not as expected",
+            reports.len(),
+            reports.len() - bad
+        );
+    }
+    let ok = reports.iter().all(|r| r.as_expected && r.exhaustive);
+    Ok(if ok {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
+
+/// The name of an outcome as the JSON spells it.
+pub fn outcome_name(o: Outcome) -> &'static str {
+    match o {
+        Outcome::Holds => "holds",
+        Outcome::Violated => "violated",
+        Outcome::Found => "found",
+        Outcome::NotFound => "not-found",
+    }
+}
+
+/// A report as text: a header, a property table, and a ladder per violation.
+pub fn text(r: &CheckReport) -> String {
+    let mut s = String::new();
+    let without = if r.without.is_empty() {
+        String::new()
+    } else {
+        format!(" --without {}", r.without.join(" --without "))
+    };
+    s += &format!(
+        "{}{without}: {} unique states ({} generated), max depth {}, {:.2} s, {}\n",
+        r.model,
+        r.unique_states,
+        r.states,
+        r.max_depth,
+        r.seconds,
+        if r.exhaustive {
+            "exhaustive"
+        } else {
+            "NOT exhaustive"
+        }
+    );
+    for p in &r.properties {
+        let kind = if p.kind == Kind::Always {
+            "always"
+        } else {
+            "sometimes"
+        };
+        let mark = if p.as_expected { "ok" } else { "UNEXPECTED" };
+        s += &format!(
+            "  {kind:<10}{:<30}{:<10} expected {:<10} {mark}\n",
+            p.name,
+            outcome_name(p.outcome),
+            outcome_name(p.expected)
+        );
+    }
+    for p in &r.properties {
+        if let Some(ladder) = &p.ladder {
+            s += &format!(
+                "\n  counterexample to {} ({} steps, shortest):\n\n",
+                p.name,
+                p.counterexample.as_ref().map_or(0, Vec::len)
+            );
+            for line in ladder {
+                s += &format!("    {line}\n");
+            }
+        }
+    }
+    s += "\n";
+    s
+}

@@ -1,0 +1,42 @@
+//! The subcommands.
+
+pub mod check;
+pub mod explore;
+pub mod list;
+pub mod report;
+
+use tcpip_spec::models::{self, ModelSpec};
+
+/// A usage error: one line on stderr, exit status 2.
+pub struct UsageError(pub String);
+
+/// Finds a model by name.
+pub fn model(name: &str) -> Result<&'static ModelSpec, UsageError> {
+    models::find(name).ok_or_else(|| {
+        let names: Vec<_> = models::registry().iter().map(|m| m.name).collect();
+        UsageError(format!(
+            "unknown model '{name}' (known: {})",
+            names.join(", ")
+        ))
+    })
+}
+
+/// Validates `--without` names against a model's registered ablations.
+pub fn mechanisms(
+    spec: &'static ModelSpec,
+    without: &[String],
+) -> Result<Vec<&'static str>, UsageError> {
+    without
+        .iter()
+        .map(|w| {
+            spec.ablation(w).map(|a| a.mechanism).ok_or_else(|| {
+                let names: Vec<_> = spec.ablations.iter().map(|a| a.mechanism).collect();
+                UsageError(format!(
+                    "unknown mechanism '{w}' for model {} (known: {})",
+                    spec.name,
+                    names.join(", ")
+                ))
+            })
+        })
+        .collect()
+}

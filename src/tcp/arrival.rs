@@ -1,0 +1,446 @@
+//! SEGMENT ARRIVES (RFC 9293 §3.10.7), with RFC 5961 §3–§4 (challenge ACKs) and RFC 1337 F1.
+//!
+//! The processing follows the RFC's order of checks for the synchronized states: sequence
+//! number, RST, SYN, ACK, text, FIN. Every deviation from the letter of the RFC is marked
+//! "Deviation" in the doc comment where it is made and listed in REPORT.md.
+
+use super::mechanisms::{Config, Mechanism};
+use super::segment::{Ctl, Segment};
+use super::seq::Seq;
+use super::state::State;
+use super::tcb::{Event, Outputs, Tcb};
+
+/// The reset that answers `seg` when no connection wants it (RFC 9293 §3.5.2 group 1,
+/// §3.10.7.1): `<SEQ=SEG.ACK><CTL=RST>` if it had ACK, else
+/// `<SEQ=0><ACK=SEG.SEQ+SEG.LEN><CTL=RST,ACK>`; nothing for a RST.
+pub fn reset_for(seg: &Segment, cfg: &Config) -> Option<Segment> {
+    if seg.has(Ctl::RST) {
+        None
+    } else if seg.has(Ctl::ACK) {
+        Some(Segment::control(seg.ack, Seq(0), Ctl::RST, 0))
+    } else {
+        let ack = seg.seq + seg.len_with(cfg.mechanisms.on(Mechanism::SynSequenceNumber));
+        Some(Segment::control(Seq(0), ack, Ctl::RST | Ctl::ACK, 0))
+    }
+}
+
+impl Tcb {
+    /// A segment arrives. `isn` is the ISN this endpoint would choose now; it is used only if
+    /// the segment is a SYN that a LISTEN turns into a connection (§3.10.7.2, §3.4.1).
+    pub fn on_segment(&mut self, seg: &Segment, isn: Seq, cfg: &Config) -> Outputs {
+        let mut out = Outputs::default();
+        match self.state {
+            State::Closed => out.segments.extend(reset_for(seg, cfg)),
+            State::Listen => self.listen_arrives(seg, isn, cfg, &mut out),
+            State::SynSent => self.syn_sent_arrives(seg, cfg, &mut out),
+            _ => self.synchronizing_arrives(seg, cfg, &mut out),
+        }
+        out
+    }
+
+    /// §3.10.7.2. A RST is ignored; an ACK is answered with `<SEQ=SEG.ACK><CTL=RST>`; a SYN
+    /// moves to SYN-RECEIVED and sends `<SEQ=ISS><ACK=RCV.NXT><CTL=SYN,ACK>`. Without the
+    /// three-way handshake (T1) the SYN alone makes the connection ESTABLISHED.
+    ///
+    /// Deviation: text carried on the SYN is not acknowledged (the RFC allows queuing it); the
+    /// sender retransmits it once the connection is established.
+    fn listen_arrives(&mut self, seg: &Segment, isn: Seq, cfg: &Config, out: &mut Outputs) {
+        if seg.has(Ctl::RST) {
+            return;
+        }
+        if seg.has(Ctl::ACK) {
+            out.segments.extend(reset_for(seg, cfg));
+            return;
+        }
+        if !seg.has(Ctl::SYN) {
+            return;
+        }
+        let syn_len = Tcb::syn_len(cfg);
+        let send_buf = std::mem::take(&mut self.send_buf);
+        *self = Tcb {
+            state: State::SynReceived,
+            passive: true,
+            iss: isn,
+            snd_una: isn,
+            snd_nxt: isn + syn_len,
+            snd_wnd: u32::from(seg.wnd),
+            snd_wl1: seg.seq,
+            snd_wl2: isn,
+            irs: seg.seq,
+            rcv_nxt: seg.seq + syn_len,
+            rcv_wnd: cfg.rcv_wnd,
+            send_buf,
+            ..Tcb::closed()
+        };
+        out.segments.push(self.syn_segment());
+        if !cfg.mechanisms.on(Mechanism::ThreeWayHandshake) {
+            self.state = State::Established;
+            out.events.push(Event::Established);
+        }
+    }
+
+    /// §3.10.7.3. The ACK is acceptable iff ISS < SEG.ACK =< SND.NXT; an unacceptable one is
+    /// answered with `<SEQ=SEG.ACK><CTL=RST>` (T2). A RST with an acceptable ACK refuses the
+    /// connection. A SYN with an acceptable ACK establishes it; a SYN without ACK is a
+    /// simultaneous open (MUST-10, T9) and moves to SYN-RECEIVED.
+    fn syn_sent_arrives(&mut self, seg: &Segment, cfg: &Config, out: &mut Outputs) {
+        let m = cfg.mechanisms;
+        let mut ack_ok = false;
+        if seg.has(Ctl::ACK) {
+            ack_ok = self.snd_una.lt(seg.ack) && seg.ack.le(self.snd_nxt);
+            if !ack_ok {
+                if m.on(Mechanism::SynSentReset) {
+                    out.segments.extend(reset_for(seg, cfg));
+                    return;
+                }
+                // T2 ablated: the SYN-ACK is trusted as if it acknowledged our SYN.
+                ack_ok = true;
+            }
+        }
+        if seg.has(Ctl::RST) {
+            if ack_ok {
+                self.delete();
+                out.events.push(Event::Refused);
+            }
+            return;
+        }
+        if !seg.has(Ctl::SYN) {
+            return;
+        }
+        let syn_len = Tcb::syn_len(cfg);
+        if seg.has(Ctl::ACK) {
+            self.irs = seg.seq;
+            self.rcv_nxt = seg.seq + syn_len;
+            self.snd_una = self.snd_nxt;
+            self.take_window(seg);
+            self.state = State::Established;
+            self.retransmits = 0;
+            out.events.push(Event::Established);
+            if !self.transmit(cfg, out) {
+                out.segments.push(self.ack_segment());
+            }
+        } else if m.on(Mechanism::SimultaneousOpen) {
+            self.irs = seg.seq;
+            self.rcv_nxt = seg.seq + syn_len;
+            self.take_window(seg);
+            self.state = State::SynReceived;
+            out.segments.push(self.syn_segment());
+        }
+    }
+
+    /// SND.WND ← SEG.WND, SND.WL1 ← SEG.SEQ, SND.WL2 ← SEG.ACK.
+    fn take_window(&mut self, seg: &Segment) {
+        self.snd_wnd = u32::from(seg.wnd);
+        self.snd_wl1 = seg.seq;
+        self.snd_wl2 = seg.ack;
+    }
+
+    /// The four cases of segment acceptability (§3.10.7.4, Table 6).
+    pub fn acceptable(&self, seg: &Segment, cfg: &Config) -> bool {
+        let len = seg.len_with(cfg.mechanisms.on(Mechanism::SynSequenceNumber));
+        let wnd = u32::from(self.rcv_wnd);
+        let end = self.rcv_nxt + wnd;
+        match (len, wnd) {
+            (0, 0) => seg.seq == self.rcv_nxt,
+            (0, _) => seg.seq.in_range(self.rcv_nxt, end),
+            (_, 0) => false,
+            (_, _) => {
+                seg.seq.in_range(self.rcv_nxt, end)
+                    || (seg.seq + (len - 1)).in_range(self.rcv_nxt, end)
+            }
+        }
+    }
+
+    /// §3.10.7.4: SYN-RECEIVED and the synchronized states.
+    fn synchronizing_arrives(&mut self, seg: &Segment, cfg: &Config, out: &mut Outputs) {
+        let m = cfg.mechanisms;
+        let arrived_in = self.state;
+
+        // First: check the sequence number.
+        if m.on(Mechanism::SegmentAcceptability) && !self.acceptable(seg, cfg) {
+            out.events.push(Event::Unacceptable);
+            if seg.has(Ctl::RST) {
+                return;
+            }
+            if self.state == State::TimeWait && self.is_retransmitted_fin(seg) {
+                self.restart_time_wait(cfg, out);
+            }
+            if self.state == State::SynReceived && self.is_retransmitted_syn(seg) {
+                out.segments.push(self.syn_segment());
+            } else {
+                out.segments.push(self.ack_segment());
+            }
+            return;
+        }
+
+        // Second: the RST bit (§3.10.7.4, RFC 5961 §3.2, RFC 1337 F1).
+        if seg.has(Ctl::RST) {
+            self.rst_arrives(seg, cfg, out);
+            return;
+        }
+
+        // Fourth: the SYN bit (RFC 5961 §4: challenge ACK; a passive SYN-RECEIVED returns to
+        // LISTEN).
+        if seg.has(Ctl::SYN) {
+            if self.state == State::SynReceived && self.passive {
+                self.return_to_listen(out);
+            } else {
+                out.segments.push(self.ack_segment());
+                out.events.push(Event::ChallengeAck);
+            }
+            return;
+        }
+
+        // Fifth: the ACK field.
+        if !seg.has(Ctl::ACK) {
+            return;
+        }
+        if self.state == State::SynReceived {
+            if self.snd_una.lt(seg.ack) && seg.ack.le(self.snd_nxt) {
+                self.state = State::Established;
+                self.take_window(seg);
+                out.events.push(Event::Established);
+            } else {
+                out.segments.extend(reset_for(seg, cfg));
+                return;
+            }
+        }
+        match self.state {
+            State::Established
+            | State::FinWait1
+            | State::FinWait2
+            | State::CloseWait
+            | State::Closing => {
+                if seg.ack.gt(self.snd_nxt) && m.on(Mechanism::AckOfUnsentData) {
+                    out.segments.push(self.ack_segment());
+                    return;
+                }
+                self.take_ack(seg, out);
+                if self.fin_acked() {
+                    match self.state {
+                        State::FinWait1 => self.state = State::FinWait2,
+                        State::Closing => self.enter_time_wait(cfg, out),
+                        _ => {}
+                    }
+                }
+            }
+            State::LastAck => {
+                self.take_ack(seg, out);
+                if self.fin_acked() {
+                    self.delete();
+                    out.events.push(Event::Closed);
+                    return;
+                }
+            }
+            _ => {}
+        }
+
+        // Seventh: the segment text.
+        let mut need_ack = false;
+        let text_allowed = matches!(
+            self.state,
+            State::Established | State::FinWait1 | State::FinWait2
+        );
+        let mut fin_in_order = false;
+        if (text_allowed && !seg.data.is_empty()) || seg.has(Ctl::FIN) {
+            let (delivered, in_order) = self.accept_text(seg, cfg, text_allowed);
+            need_ack |= !seg.data.is_empty();
+            fin_in_order = in_order;
+            out.delivered.extend_from_slice(&delivered);
+        }
+
+        // Eighth: the FIN bit.
+        if seg.has(Ctl::FIN) && fin_in_order && !self.state.fin_received() {
+            self.fin_arrives(arrived_in, cfg, out, &mut need_ack);
+        }
+
+        if self.state != State::Closed && !self.transmit(cfg, out) && need_ack {
+            out.segments.push(self.ack_segment());
+        }
+    }
+
+    /// §3.10.7.4 second step. An exact RST (SEG.SEQ = RCV.NXT) resets; an in-window one that
+    /// is not exact draws a challenge ACK (RFC 5961 §3.2, T14). SYN-RECEIVED returns to LISTEN
+    /// if the open was passive, else the connection is refused (MUST-11, T12). In TIME-WAIT a
+    /// RST is ignored (RFC 1337 F1, T6): a deliberate deviation from §3.10.7.4.
+    fn rst_arrives(&mut self, seg: &Segment, cfg: &Config, out: &mut Outputs) {
+        let m = cfg.mechanisms;
+        if seg.seq != self.rcv_nxt && m.on(Mechanism::RstValidation) {
+            out.segments.push(self.ack_segment());
+            out.events.push(Event::ChallengeAck);
+            return;
+        }
+        match self.state {
+            State::SynReceived => {
+                if self.passive || !m.on(Mechanism::SynReceivedOrigin) {
+                    self.return_to_listen(out);
+                } else {
+                    self.delete();
+                    out.events.push(Event::Refused);
+                }
+            }
+            State::TimeWait if m.on(Mechanism::RstInTimeWaitIgnored) => {}
+            _ => {
+                self.delete();
+                out.events.push(Event::Reset);
+            }
+        }
+    }
+
+    /// SYN-RECEIVED → LISTEN, forgetting the half-made connection.
+    fn return_to_listen(&mut self, out: &mut Outputs) {
+        let rcv_wnd = self.rcv_wnd;
+        *self = Tcb {
+            state: State::Listen,
+            passive: true,
+            rcv_wnd,
+            ..Tcb::closed()
+        };
+        out.events.push(Event::ReturnedToListen);
+    }
+
+    /// §3.10.7.4 fifth step for ESTABLISHED and the states after it: SND.UNA advances over
+    /// acknowledged octets, the retransmission queue shrinks, and the send window is updated
+    /// when the segment is newer (SND.WL1 < SEG.SEQ, or SND.WL1 = SEG.SEQ and
+    /// SND.WL2 =< SEG.ACK). A duplicate ACK (SEG.ACK =< SND.UNA) changes nothing else.
+    fn take_ack(&mut self, seg: &Segment, out: &mut Outputs) {
+        let fin_was_acked = self.fin_acked();
+        if self.snd_una.lt(seg.ack) {
+            let base = self.buf_seq();
+            let acked = if seg.ack.gt(base) {
+                (seg.ack - base) as usize
+            } else {
+                0
+            };
+            let acked = acked.min(self.send_buf.len());
+            self.send_buf.drain(..acked);
+            self.snd_una = seg.ack;
+            if self.snd_nxt.lt(self.snd_una) {
+                // Only reachable with T15 ablated: the ACK of unsent data is believed.
+                self.snd_nxt = self.snd_una;
+            }
+            self.retransmits = 0;
+        }
+        if self.snd_una.le(seg.ack)
+            && (self.snd_wl1.lt(seg.seq) || (self.snd_wl1 == seg.seq && self.snd_wl2.le(seg.ack)))
+        {
+            self.take_window(seg);
+        }
+        if self.fin_acked() && !fin_was_acked {
+            out.events.push(Event::OurFinAcked);
+        }
+    }
+
+    /// §3.10.7.4 seventh step: delivers the part of the text that begins at RCV.NXT and lies
+    /// in the window, and advances RCV.NXT. Returns the delivered octets and whether the
+    /// segment's end (where a FIN sits) is now at RCV.NXT.
+    ///
+    /// Without the acceptability test (T13) the segment is trusted to begin at RCV.NXT: all
+    /// of its text is delivered. Without reassembly (T16) text beyond RCV.NXT is delivered at
+    /// once and RCV.NXT jumps past it. With both on, text beyond RCV.NXT is dropped and the
+    /// sender retransmits it. Deviation (until a reassembly queue exists): out-of-order text
+    /// is not held, though the RFC says it SHOULD be.
+    fn accept_text(&mut self, seg: &Segment, cfg: &Config, deliver: bool) -> (Vec<u8>, bool) {
+        let m = cfg.mechanisms;
+        let trust = !m.on(Mechanism::SegmentAcceptability)
+            || (!m.on(Mechanism::Reassembly) && seg.seq.gt(self.rcv_nxt));
+        if trust {
+            let data = if deliver {
+                seg.data.clone()
+            } else {
+                Vec::new()
+            };
+            if deliver {
+                self.rcv_nxt = seg.seq + seg.data.len() as u32;
+            }
+            return (data, true);
+        }
+        if seg.seq.gt(self.rcv_nxt) {
+            return (Vec::new(), false);
+        }
+        let skip = (self.rcv_nxt - seg.seq) as usize;
+        let end_seq = seg.seq + seg.data.len() as u32;
+        if !deliver || skip >= seg.data.len() {
+            return (Vec::new(), end_seq == self.rcv_nxt);
+        }
+        let room = u32::from(self.rcv_wnd) as usize;
+        let take = (seg.data.len() - skip).min(room);
+        let data = seg.data[skip..skip + take].to_vec();
+        self.rcv_nxt = self.rcv_nxt + take as u32;
+        let in_order = self.rcv_nxt == end_seq;
+        (data, in_order)
+    }
+
+    /// §3.10.7.4 eighth step: the peer's FIN, in order. RCV.NXT advances over it and it is
+    /// acknowledged. SYN-RECEIVED and ESTABLISHED enter CLOSE-WAIT; FIN-WAIT-2 enters TIME-WAIT;
+    /// FIN-WAIT-1 enters TIME-WAIT if our FIN is acknowledged (perhaps by this very segment,
+    /// T11), else CLOSING (T10).
+    fn fin_arrives(&mut self, arrived_in: State, cfg: &Config, out: &mut Outputs, ack: &mut bool) {
+        let m = cfg.mechanisms;
+        let next = match self.state {
+            State::SynReceived | State::Established => State::CloseWait,
+            State::FinWait2
+                if arrived_in == State::FinWait1 && !m.on(Mechanism::FinWait1FinAck) =>
+            {
+                // T11 ablated: the decision is taken on the state the segment arrived in, as
+                // if its ACK had not acknowledged our FIN.
+                State::Closing
+            }
+            State::FinWait2 => State::TimeWait,
+            State::FinWait1 if !m.on(Mechanism::ClosingState) => {
+                // T10 ablated: with no CLOSING state the FIN cannot be taken now.
+                return;
+            }
+            State::FinWait1 => State::Closing,
+            _ => return,
+        };
+        self.rcv_nxt = self.rcv_nxt + 1;
+        out.events.push(Event::PeerClosed);
+        if next == State::TimeWait {
+            // The acknowledgment goes out before TIME-WAIT (or, with T4 ablated, deletion).
+            out.segments.push(self.ack_segment());
+            self.enter_time_wait(cfg, out);
+        } else {
+            self.state = next;
+            *ack = true;
+        }
+    }
+
+    /// Whether `seg` is a retransmission of the SYN that SYN-RECEIVED already took.
+    ///
+    /// Deviation: the letter of §3.10.7.4 answers it, being unacceptable, with a bare
+    /// `<SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>`, which a peer in SYN-SENT drops (it carries no
+    /// SYN). When our SYN,ACK was lost the handshake then hangs on our own timer firing before
+    /// the peer gives up; the checker found a run in which the peer exhausts its retries. Like
+    /// deployed stacks, we answer with our SYN,ACK again.
+    fn is_retransmitted_syn(&self, seg: &Segment) -> bool {
+        seg.has(Ctl::SYN) && !seg.has(Ctl::ACK) && seg.seq == self.irs
+    }
+
+    /// Whether `seg` is a retransmission of the FIN already received: it ends, FIN included,
+    /// at RCV.NXT.
+    fn is_retransmitted_fin(&self, seg: &Segment) -> bool {
+        seg.has(Ctl::FIN) && seg.seq + (seg.data.len() as u32 + 1) == self.rcv_nxt
+    }
+
+    /// TIME-WAIT "acknowledge it, and restart the 2 MSL timeout" (§3.10.7.4 eighth step). The
+    /// retransmitted FIN lies below RCV.NXT, so the first step meets it; the restart is done
+    /// there, where the acknowledgment is sent. T7 ablated: no restart.
+    fn restart_time_wait(&mut self, cfg: &Config, out: &mut Outputs) {
+        if cfg.mechanisms.on(Mechanism::TimeWaitRestart) {
+            out.events.push(Event::TimeWaitStarted);
+        }
+    }
+
+    /// Enter TIME-WAIT and start its 2·MSL timer (MUST-13); without TIME-WAIT (T4) the TCB is
+    /// deleted at once.
+    pub(crate) fn enter_time_wait(&mut self, cfg: &Config, out: &mut Outputs) {
+        if cfg.mechanisms.on(Mechanism::TimeWait) {
+            self.state = State::TimeWait;
+            out.events.push(Event::TimeWaitStarted);
+        } else {
+            self.delete();
+            out.events.push(Event::Closed);
+        }
+    }
+}

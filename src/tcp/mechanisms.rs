@@ -1,0 +1,201 @@
+//! The switchable protocol mechanisms (the hazard catalogue T1–T18) and per-connection
+//! configuration.
+//!
+//! Every field of [`Mechanisms`] is `true` by default, which is RFC 9293 (plus RFC 1337 F1 and
+//! RFC 5961 where noted). An ablation switches exactly one rule off so that a model (or the
+//! stack) runs the very same transition functions with that rule disabled, and the model
+//! checker can rediscover the hazard the rule exists to prevent.
+
+use serde::Serialize;
+
+/// One protocol rule that can be switched off. The kebab-case names are the stable names used
+/// by `--without`, the JSON output and REPORT.md.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, PartialOrd, Ord, Serialize)]
+pub enum Mechanism {
+    /// T1: the responder waits for the ACK of its SYN before ESTABLISHED (RFC 9293 §3.5 Fig. 8).
+    ThreeWayHandshake,
+    /// T2: SYN-SENT resets an unacceptable SYN-ACK instead of accepting it (§3.10.7.3).
+    SynSentReset,
+    /// T3: a SYN occupies one sequence number (§3.3.1).
+    SynSequenceNumber,
+    /// T4: the active closer keeps its TCB in TIME-WAIT (§3.6, MUST-13).
+    TimeWait,
+    /// T5: TIME-WAIT lasts 2·MSL, not less (§3.4.1, RFC 1337 H1).
+    TimeWait2Msl,
+    /// T6: a RST in TIME-WAIT is ignored (RFC 1337 F1), a documented deviation from §3.10.7.4.
+    RstInTimeWaitIgnored,
+    /// T7: TIME-WAIT restarts its 2·MSL timer when it acknowledges a retransmitted FIN.
+    TimeWaitRestart,
+    /// T8: the ISN comes from a clock (§3.4.1, MUST-8), not a constant.
+    IsnClock,
+    /// T9: SYN-SENT receiving a SYN goes to SYN-RECEIVED (simultaneous open, MUST-10).
+    SimultaneousOpen,
+    /// T10: FIN-WAIT-1 receiving a FIN that does not ack ours goes to CLOSING (Fig. 13).
+    ClosingState,
+    /// T11: FIN-WAIT-1 receiving a FIN that acks ours goes straight to TIME-WAIT (§3.10.7.4).
+    FinWait1FinAck,
+    /// T12: SYN-RECEIVED remembers a passive or active origin (Note 1 of §3.10.7.4, MUST-11).
+    SynReceivedOrigin,
+    /// T13: the four-case segment acceptability test (§3.10.7.4, Table 6).
+    SegmentAcceptability,
+    /// T14: RST validation by exact sequence match plus challenge ACK (RFC 5961 §3).
+    RstValidation,
+    /// T15: an ACK of unsent data (SEG.ACK > SND.NXT) is answered by an ACK and dropped.
+    AckOfUnsentData,
+    /// T16: out-of-order text is held until the gap is filled (§3.10.7.4 seventh step).
+    Reassembly,
+    /// T17: the retransmission timer runs in CLOSE-WAIT and LAST-ACK too (§3.10.8).
+    RetransmitAfterFinReceived,
+    /// T18: text carried on a SYN is held until ESTABLISHED (§3.10.7.2).
+    SynDataHeld,
+}
+
+impl Mechanism {
+    /// Every mechanism, in catalogue order.
+    pub const ALL: [Mechanism; 18] = [
+        Mechanism::ThreeWayHandshake,
+        Mechanism::SynSentReset,
+        Mechanism::SynSequenceNumber,
+        Mechanism::TimeWait,
+        Mechanism::TimeWait2Msl,
+        Mechanism::RstInTimeWaitIgnored,
+        Mechanism::TimeWaitRestart,
+        Mechanism::IsnClock,
+        Mechanism::SimultaneousOpen,
+        Mechanism::ClosingState,
+        Mechanism::FinWait1FinAck,
+        Mechanism::SynReceivedOrigin,
+        Mechanism::SegmentAcceptability,
+        Mechanism::RstValidation,
+        Mechanism::AckOfUnsentData,
+        Mechanism::Reassembly,
+        Mechanism::RetransmitAfterFinReceived,
+        Mechanism::SynDataHeld,
+    ];
+
+    /// The stable kebab-case name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Mechanism::ThreeWayHandshake => "three-way-handshake",
+            Mechanism::SynSentReset => "syn-sent-reset",
+            Mechanism::SynSequenceNumber => "syn-sequence-number",
+            Mechanism::TimeWait => "time-wait",
+            Mechanism::TimeWait2Msl => "time-wait-2msl",
+            Mechanism::RstInTimeWaitIgnored => "rst-in-time-wait-ignored",
+            Mechanism::TimeWaitRestart => "time-wait-restart",
+            Mechanism::IsnClock => "isn-clock",
+            Mechanism::SimultaneousOpen => "simultaneous-open",
+            Mechanism::ClosingState => "closing-state",
+            Mechanism::FinWait1FinAck => "fin-wait-1-fin-ack",
+            Mechanism::SynReceivedOrigin => "syn-received-origin",
+            Mechanism::SegmentAcceptability => "segment-acceptability",
+            Mechanism::RstValidation => "rst-validation",
+            Mechanism::AckOfUnsentData => "ack-of-unsent-data",
+            Mechanism::Reassembly => "reassembly",
+            Mechanism::RetransmitAfterFinReceived => "retransmit-after-fin-received",
+            Mechanism::SynDataHeld => "syn-data-held",
+        }
+    }
+
+    /// Looks a mechanism up by its stable name.
+    pub fn from_name(name: &str) -> Option<Mechanism> {
+        Mechanism::ALL.into_iter().find(|m| m.name() == name)
+    }
+}
+
+/// Which rules are on. `Mechanisms::default()` is the full protocol.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, Serialize)]
+pub struct Mechanisms(u32);
+
+impl Default for Mechanisms {
+    fn default() -> Self {
+        Mechanisms((1 << Mechanism::ALL.len()) - 1)
+    }
+}
+
+impl Mechanisms {
+    /// Whether a rule is on.
+    pub fn on(self, m: Mechanism) -> bool {
+        self.0 & (1 << m as u32) != 0
+    }
+
+    /// The same set with one rule switched off.
+    pub fn without(self, m: Mechanism) -> Mechanisms {
+        Mechanisms(self.0 & !(1 << m as u32))
+    }
+
+    /// The rules that are off.
+    pub fn disabled(self) -> Vec<Mechanism> {
+        Mechanism::ALL
+            .into_iter()
+            .filter(|m| !self.on(*m))
+            .collect()
+    }
+}
+
+/// Per-connection configuration passed to every transition.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
+pub struct Config {
+    /// Which rules are on.
+    pub mechanisms: Mechanisms,
+    /// RCV.WND offered to the peer. The user is assumed to consume delivered text at once.
+    pub rcv_wnd: u16,
+    /// The effective send MSS: the most text put into one segment (RFC 9293 §3.7.1).
+    pub mss: u16,
+    /// R2 of RFC 9293 §3.8.3 as a count: after this many consecutive retransmissions of the
+    /// same data the connection is aborted ("connection aborted due to user timeout").
+    pub max_retransmits: u8,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            mechanisms: Mechanisms::default(),
+            rcv_wnd: 65535,
+            mss: 536,
+            max_retransmits: 8,
+        }
+    }
+}
+
+/// The length of TIME-WAIT for a given MSL, in the caller's unit of time (RFC 9293 §3.6,
+/// MUST-13: 2·MSL). With [`Mechanism::TimeWait2Msl`] switched off it is shortened to one half
+/// of the MSL (at least one unit), shorter than the lifetime of a segment: the T5 hazard.
+pub fn time_wait_duration(msl: u64, mechanisms: Mechanisms) -> u64 {
+    if mechanisms.on(Mechanism::TimeWait2Msl) {
+        2 * msl
+    } else {
+        (msl / 2).max(1)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_round_trip_and_are_unique() {
+        for m in Mechanism::ALL {
+            assert_eq!(Mechanism::from_name(m.name()), Some(m));
+        }
+        let mut names: Vec<_> = Mechanism::ALL.iter().map(|m| m.name()).collect();
+        names.sort();
+        names.dedup();
+        assert_eq!(names.len(), Mechanism::ALL.len());
+    }
+
+    #[test]
+    fn default_has_every_rule_on_and_without_switches_exactly_one_off() {
+        let all = Mechanisms::default();
+        assert!(Mechanism::ALL.iter().all(|m| all.on(*m)));
+        let w = all.without(Mechanism::TimeWait);
+        assert_eq!(w.disabled(), vec![Mechanism::TimeWait]);
+    }
+
+    #[test]
+    fn time_wait_is_two_msl_unless_ablated() {
+        assert_eq!(time_wait_duration(2, Mechanisms::default()), 4);
+        let short = Mechanisms::default().without(Mechanism::TimeWait2Msl);
+        assert!(time_wait_duration(2, short) < 2);
+    }
+}

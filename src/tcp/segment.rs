@@ -1,0 +1,176 @@
+//! The segment as the connection machine sees it: the header fields that RFC 9293 §3.10
+//! reads (SEQ, ACK, CTL, WND) and the text. Ports and options belong to the wire codec and the
+//! demultiplexer; they never change a transition of one connection.
+
+use super::seq::Seq;
+use serde::Serialize;
+use std::fmt;
+
+/// Control bits (RFC 9293 §3.1). Only the bits the connection machine acts on.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Default, PartialOrd, Ord, Serialize)]
+pub struct Ctl(pub u8);
+
+impl Ctl {
+    /// No control bits.
+    pub const NONE: Ctl = Ctl(0);
+    /// Synchronize sequence numbers.
+    pub const SYN: Ctl = Ctl(1);
+    /// The acknowledgment field is significant.
+    pub const ACK: Ctl = Ctl(2);
+    /// No more data from sender.
+    pub const FIN: Ctl = Ctl(4);
+    /// Reset the connection.
+    pub const RST: Ctl = Ctl(8);
+
+    /// Whether every bit of `other` is set.
+    pub fn has(self, other: Ctl) -> bool {
+        self.0 & other.0 == other.0
+    }
+}
+
+impl std::ops::BitOr for Ctl {
+    type Output = Ctl;
+    fn bitor(self, o: Ctl) -> Ctl {
+        Ctl(self.0 | o.0)
+    }
+}
+
+impl fmt::Display for Ctl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut first = true;
+        for (bit, name) in [
+            (Ctl::SYN, "SYN"),
+            (Ctl::FIN, "FIN"),
+            (Ctl::RST, "RST"),
+            (Ctl::ACK, "ACK"),
+        ] {
+            if self.has(bit) {
+                if !first {
+                    f.write_str(",")?;
+                }
+                f.write_str(name)?;
+                first = false;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A segment: what §3.10.7 calls SEG.SEQ, SEG.ACK, the control bits, SEG.WND and the text.
+#[derive(Clone, PartialEq, Eq, Hash, Default, Serialize)]
+pub struct Segment {
+    /// SEG.SEQ: the first sequence number of the segment.
+    pub seq: Seq,
+    /// SEG.ACK: significant only when `ctl` has ACK.
+    pub ack: Seq,
+    /// Control bits.
+    pub ctl: Ctl,
+    /// SEG.WND: the sender's receive window.
+    pub wnd: u16,
+    /// The text (data) of the segment.
+    pub data: Vec<u8>,
+}
+
+impl Segment {
+    /// A segment without text.
+    pub fn control(seq: Seq, ack: Seq, ctl: Ctl, wnd: u16) -> Segment {
+        Segment {
+            seq,
+            ack,
+            ctl,
+            wnd,
+            data: Vec::new(),
+        }
+    }
+
+    /// SEG.LEN: octets of text plus one for SYN and one for FIN (RFC 9293 §3.4).
+    ///
+    /// `syn_occupies` is the mechanism T3: when false, a SYN occupies no sequence number.
+    pub fn len_with(&self, syn_occupies: bool) -> u32 {
+        self.data.len() as u32
+            + u32::from(self.ctl.has(Ctl::SYN) && syn_occupies)
+            + u32::from(self.ctl.has(Ctl::FIN))
+    }
+
+    /// Whether a control bit is set.
+    pub fn has(&self, c: Ctl) -> bool {
+        self.ctl.has(c)
+    }
+
+    /// A key for storing segments in sorted containers (raw numeric order, no meaning in
+    /// sequence space).
+    pub fn sort_key(&self) -> (u32, u32, Ctl, u16, &[u8]) {
+        (self.seq.0, self.ack.0, self.ctl, self.wnd, &self.data)
+    }
+}
+
+impl PartialOrd for Segment {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Segment {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.sort_key().cmp(&other.sort_key())
+    }
+}
+
+/// RFC 9293 figure notation: `<SEQ=100><ACK=301><CTL=SYN,ACK><DATA=..>`.
+impl fmt::Display for Segment {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "<SEQ={}>", self.seq)?;
+        if self.has(Ctl::ACK) {
+            write!(f, "<ACK={}>", self.ack)?;
+        }
+        if self.ctl != Ctl::NONE {
+            write!(f, "<CTL={}>", self.ctl)?;
+        }
+        if !self.data.is_empty() {
+            f.write_str("<DATA=")?;
+            for b in &self.data {
+                if b.is_ascii_graphic() {
+                    write!(f, "{}", *b as char)?;
+                } else {
+                    write!(f, "\\x{b:02x}")?;
+                }
+            }
+            f.write_str(">")?;
+        }
+        Ok(())
+    }
+}
+
+impl fmt::Debug for Segment {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(self, f)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn syn_and_fin_each_occupy_one_number() {
+        let s = Segment {
+            ctl: Ctl::SYN | Ctl::FIN,
+            data: b"ab".to_vec(),
+            ..Default::default()
+        };
+        assert_eq!(s.len_with(true), 4);
+        assert_eq!(s.len_with(false), 3);
+    }
+
+    #[test]
+    fn displays_in_rfc_figure_notation() {
+        let s = Segment::control(Seq(300), Seq(101), Ctl::SYN | Ctl::ACK, 0);
+        assert_eq!(s.to_string(), "<SEQ=300><ACK=101><CTL=SYN,ACK>");
+        let d = Segment {
+            seq: Seq(1),
+            data: b"x".to_vec(),
+            ..Default::default()
+        };
+        assert_eq!(d.to_string(), "<SEQ=1><DATA=x>");
+    }
+}

@@ -1,0 +1,232 @@
+//! The transmission control block (RFC 9293 §3.3.1) and what a transition hands back.
+//!
+//! A [`Tcb`] in state `Closed` is the RFC's "no TCB": every field but the state is reset. The
+//! variables carry the RFC's names. The retransmission queue is the prefix of `send_buf` that
+//! lies between SND.UNA and SND.NXT; the rest of `send_buf` is queued, not yet sent.
+
+use super::mechanisms::{Config, Mechanism};
+use super::segment::{Ctl, Segment};
+use super::seq::Seq;
+use super::state::State;
+use serde::Serialize;
+
+/// A connection's control block.
+#[derive(Clone, PartialEq, Eq, Hash, Debug, Default, Serialize)]
+pub struct Tcb {
+    /// The connection state.
+    pub state: State,
+    /// Whether the connection began with a passive OPEN (LISTEN). SYN-RECEIVED uses it to
+    /// decide where a RST leads (RFC 9293 §3.10.7.4 Note 1, MUST-11).
+    pub passive: bool,
+    /// ISS: initial send sequence number.
+    pub iss: Seq,
+    /// SND.UNA: oldest unacknowledged sequence number.
+    pub snd_una: Seq,
+    /// SND.NXT: next sequence number to be sent.
+    pub snd_nxt: Seq,
+    /// SND.WND: the peer's receive window.
+    pub snd_wnd: u32,
+    /// SND.WL1: segment sequence number used for the last window update.
+    pub snd_wl1: Seq,
+    /// SND.WL2: segment acknowledgment number used for the last window update.
+    pub snd_wl2: Seq,
+    /// IRS: initial receive sequence number.
+    pub irs: Seq,
+    /// RCV.NXT: next sequence number expected.
+    pub rcv_nxt: Seq,
+    /// RCV.WND: the window we offer.
+    pub rcv_wnd: u16,
+    /// Text from SND.UNA on: first the retransmission queue (sent, unacknowledged), then text
+    /// queued by SEND and not yet sent.
+    pub send_buf: Vec<u8>,
+    /// Whether our FIN has been sent (it then occupies SND.NXT - 1).
+    pub fin_sent: bool,
+    /// Consecutive retransmissions without progress (RFC 9293 §3.8.3, R2).
+    pub retransmits: u8,
+}
+
+/// What the user is told, and what the caller must do with timers.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, Serialize)]
+pub enum Event {
+    /// The connection reached ESTABLISHED.
+    Established,
+    /// The peer's FIN arrived: "connection closing" (RFC 9293 §3.10.7.4 eighth step).
+    PeerClosed,
+    /// The peer acknowledged our FIN.
+    OurFinAcked,
+    /// "connection reset": a RST ended a synchronized connection.
+    Reset,
+    /// "connection refused": a RST answered our SYN.
+    Refused,
+    /// "connection aborted due to user timeout": retransmissions exhausted (§3.8.3 R2).
+    TimedOut,
+    /// The TCB was deleted after an orderly close (LAST-ACK acked, TIME-WAIT expired).
+    Closed,
+    /// Start (or restart) the 2·MSL TIME-WAIT timer.
+    TimeWaitStarted,
+    /// SYN-RECEIVED went back to LISTEN (passive open reset, or a passive SYN-RECEIVED
+    /// received a SYN).
+    ReturnedToListen,
+    /// An RFC 5961 challenge ACK was sent instead of acting on a RST or SYN.
+    ChallengeAck,
+    /// An unacceptable segment was dropped (and acknowledged unless it carried RST).
+    Unacceptable,
+    /// Segments were sent again by the retransmission timer.
+    Retransmitted,
+    /// A user call was refused with an error.
+    Error(UserError),
+}
+
+/// Errors returned to user calls (RFC 9293 §3.10.1–§3.10.5).
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, Serialize)]
+pub enum UserError {
+    /// "error: connection does not exist".
+    ConnectionDoesNotExist,
+    /// "error: connection already exists".
+    ConnectionAlreadyExists,
+    /// "error: connection closing".
+    ConnectionClosing,
+    /// "error: foreign socket unspecified" (SEND in LISTEN).
+    ForeignSocketUnspecified,
+}
+
+/// Everything one transition produces.
+#[derive(Clone, PartialEq, Eq, Debug, Default)]
+pub struct Outputs {
+    /// Segments to send, in order.
+    pub segments: Vec<Segment>,
+    /// Text delivered to the user, in order.
+    pub delivered: Vec<u8>,
+    /// Signals for the user and the caller's timers.
+    pub events: Vec<Event>,
+}
+
+impl Outputs {
+    /// Whether an event was produced.
+    pub fn has(&self, e: Event) -> bool {
+        self.events.contains(&e)
+    }
+}
+
+impl Tcb {
+    /// No TCB: the CLOSED state.
+    pub fn closed() -> Tcb {
+        Tcb::default()
+    }
+
+    /// Sequence numbers a SYN occupies: 1, or 0 with [`Mechanism::SynSequenceNumber`] off.
+    pub(crate) fn syn_len(cfg: &Config) -> u32 {
+        u32::from(cfg.mechanisms.on(Mechanism::SynSequenceNumber))
+    }
+
+    /// Whether anything we sent (SYN, text, FIN) is unacknowledged: the retransmission timer
+    /// runs exactly then (RFC 6298 §5).
+    pub fn has_unacked(&self) -> bool {
+        !matches!(self.state, State::Closed | State::Listen | State::TimeWait)
+            && self.snd_una != self.snd_nxt
+    }
+
+    /// Whether our SYN has been acknowledged.
+    pub fn syn_acked(&self) -> bool {
+        self.snd_una != self.iss
+    }
+
+    /// Whether our FIN has been sent and acknowledged.
+    pub fn fin_acked(&self) -> bool {
+        self.fin_sent && self.snd_una == self.snd_nxt
+    }
+
+    /// Sequence number of the first octet in `send_buf`.
+    pub(crate) fn buf_seq(&self) -> Seq {
+        if self.syn_acked() {
+            self.snd_una
+        } else {
+            self.iss + 1
+        }
+    }
+
+    /// Octets of `send_buf` already sent (the retransmission queue).
+    pub(crate) fn sent_len(&self) -> usize {
+        if !self.syn_acked() {
+            return 0;
+        }
+        let in_flight = (self.snd_nxt - self.snd_una) as usize - usize::from(self.fin_sent);
+        in_flight.min(self.send_buf.len())
+    }
+
+    /// A segment from this endpoint: ACK set whenever `ctl` has it, with RCV.NXT and RCV.WND.
+    pub(crate) fn segment(&self, seq: Seq, ctl: Ctl, data: Vec<u8>) -> Segment {
+        let ack = if ctl.has(Ctl::ACK) {
+            self.rcv_nxt
+        } else {
+            Seq(0)
+        };
+        Segment {
+            seq,
+            ack,
+            ctl,
+            wnd: self.rcv_wnd,
+            data,
+        }
+    }
+
+    /// `<SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>`: the acknowledgment of RFC 9293 §3.10.7.4.
+    pub(crate) fn ack_segment(&self) -> Segment {
+        self.segment(self.snd_nxt, Ctl::ACK, Vec::new())
+    }
+
+    /// The SYN (SYN-SENT) or SYN,ACK (SYN-RECEIVED) that opens our half of the connection.
+    pub(crate) fn syn_segment(&self) -> Segment {
+        let ctl = if self.state == State::SynSent {
+            Ctl::SYN
+        } else {
+            Ctl::SYN | Ctl::ACK
+        };
+        self.segment(self.iss, ctl, Vec::new())
+    }
+
+    /// Deletes the TCB: back to CLOSED with every variable reset.
+    pub(crate) fn delete(&mut self) {
+        *self = Tcb::closed();
+    }
+
+    /// Segmentizes queued text within the send window, then the FIN once the user has
+    /// closed and every octet is sent (RFC 9293 §3.10.2, §3.10.4, §3.7). The FIN rides on the
+    /// last text segment when they fit together. Returns whether anything was sent.
+    pub(crate) fn transmit(&mut self, cfg: &Config, out: &mut Outputs) -> bool {
+        let can_send = matches!(
+            self.state,
+            State::Established | State::CloseWait | State::FinWait1 | State::LastAck
+        );
+        if !can_send || !self.syn_acked() || self.fin_sent {
+            return false;
+        }
+        let mut sent_any = false;
+        let window_end = self.snd_una + self.snd_wnd;
+        loop {
+            let offset = self.sent_len();
+            let unsent = self.send_buf.len() - offset;
+            let usable = if self.snd_nxt.lt(window_end) {
+                window_end - self.snd_nxt
+            } else {
+                0
+            };
+            let n = unsent.min(usize::from(cfg.mss)).min(usable as usize);
+            let last = n == unsent;
+            let fin = last && self.state.fin_requested();
+            if n == 0 && !fin {
+                break;
+            }
+            let data = self.send_buf[offset..offset + n].to_vec();
+            let ctl = if fin { Ctl::ACK | Ctl::FIN } else { Ctl::ACK };
+            out.segments.push(self.segment(self.snd_nxt, ctl, data));
+            self.snd_nxt = self.snd_nxt + n as u32 + u32::from(fin);
+            self.fin_sent = fin;
+            sent_any = true;
+            if fin || last {
+                break;
+            }
+        }
+        sent_any
+    }
+}
