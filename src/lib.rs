@@ -9,6 +9,7 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod icmp;
 pub mod tcp;
 
 #[path = "../models/mod.rs"]
