@@ -10,6 +10,7 @@
 #![warn(missing_docs)]
 
 pub mod icmp;
+pub mod ip;
 pub mod tcp;
 
 #[path = "../models/mod.rs"]
