@@ -12,6 +12,7 @@
 pub mod icmp;
 pub mod ip;
 pub mod tcp;
+pub mod udp;
 
 #[path = "../models/mod.rs"]
 pub mod models;
