@@ -503,7 +503,7 @@ fn output_routes_unicast_and_broadcast() {
     }
 }
 
-// RFC 1122 §3.3.1.1: no route; the limited broadcast falls back to the first interface.
+// RFC 1122 §3.3.1: no route; the limited broadcast falls back to the first interface.
 #[test]
 fn output_without_route() {
     let n = Node::new(vec![iface(3, HOST_ADDR, 24)], false);

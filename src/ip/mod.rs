@@ -29,8 +29,9 @@ pub struct Mechanisms {
     pub ttl: bool,
     /// RFC 791 §3.2 / RFC 1122 §3.2.1.3: a node takes a datagram as its own only if the
     /// destination is one of its addresses or a broadcast address of an attached network. Off,
-    /// every received datagram that survives the source checks is delivered locally (hazard
-    /// I3: a datagram reaches a host that does not own the address).
+    /// every received datagram that survives the source and link-broadcast checks is delivered
+    /// locally, by hosts and routers alike (hazard I3: a datagram reaches a host that does not
+    /// own the address).
     pub deliver_by_address: bool,
 }
 
@@ -53,6 +54,6 @@ pub mod protocol {
     pub const UDP: u8 = 17;
 }
 
-/// The TTL this crate's nodes put on datagrams they originate. RFC 1122 §3.2.1.7: MUST NOT send
-/// TTL 0, SHOULD use the assigned-numbers default, which is 64.
+/// The TTL this crate's nodes put on datagrams they originate. RFC 1122 §3.2.1.7: a host MUST NOT
+/// send TTL 0 and takes its default from Assigned Numbers, which gives 64 (RFC 1700).
 pub const DEFAULT_TTL: u8 = 64;

@@ -21,7 +21,8 @@ pub enum Output {
         /// The destination is an IP broadcast: send in a link-layer broadcast frame.
         link_broadcast: bool,
     },
-    /// No route covers the destination (RFC 1122 §3.3.1.1: report to the upper layer).
+    /// No route covers the destination (RFC 1122 §3.3.1): the caller reports it to the upper
+    /// layer.
     NoRoute,
     /// The destination is the zero network, multicast (not supported here) or reserved
     /// (RFC 1122 §3.2.1.3: never a destination).
