@@ -9,7 +9,11 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod arp;
+pub mod icmp;
+pub mod ip;
 pub mod tcp;
+pub mod udp;
 
 #[path = "../models/mod.rs"]
 pub mod models;
