@@ -195,14 +195,16 @@ where
         .collect()
 }
 
+/// A path: each state with the action taken from it (none for the last).
+pub type Trace<M> = Vec<(<M as Model>::State, Option<<M as Model>::Action>)>;
+
+/// A search node: a state and how it was reached (parent index, action).
+type Node<M> = (<M as Model>::State, Option<(usize, <M as Model>::Action)>);
+
 /// A shortest path (breadth-first) from an initial state to a state where `p` is discovered:
 /// an always-property fails or a sometimes-property holds. `None` if more than `limit`
 /// states would have to be stored.
-pub fn shortest_path<M>(
-    model: &M,
-    p: &Property<M>,
-    limit: usize,
-) -> Option<Vec<(M::State, Option<M::Action>)>>
+pub fn shortest_path<M>(model: &M, p: &Property<M>, limit: usize) -> Option<Trace<M>>
 where
     M: Model,
     M::State: Clone + Hash + Eq,
@@ -211,7 +213,7 @@ where
     let want = p.expectation != stateright::Expectation::Always;
     let hasher = std::collections::hash_map::RandomState::new();
     let mut seen = HashSet::new();
-    let mut nodes: Vec<(M::State, Option<(usize, M::Action)>)> = Vec::new();
+    let mut nodes: Vec<Node<M>> = Vec::new();
     let mut queue = VecDeque::new();
     for s in model.init_states() {
         if seen.insert(hasher.hash_one(&s)) {
@@ -240,11 +242,11 @@ where
         }
         model.actions(&nodes[i].0, &mut actions);
         for a in actions.drain(..) {
-            if let Some(n) = model.next_state(&nodes[i].0, a.clone()) {
-                if seen.insert(hasher.hash_one(&n)) {
-                    nodes.push((n, Some((i, a))));
-                    queue.push_back(nodes.len() - 1);
-                }
+            if let Some(n) = model.next_state(&nodes[i].0, a.clone())
+                && seen.insert(hasher.hash_one(&n))
+            {
+                nodes.push((n, Some((i, a))));
+                queue.push_back(nodes.len() - 1);
             }
         }
     }

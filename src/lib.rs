@@ -10,6 +10,7 @@
 #![warn(missing_docs)]
 
 pub mod arp;
+pub mod deviations;
 pub mod icmp;
 pub mod ip;
 pub mod tcp;

@@ -72,10 +72,8 @@ fn row(n: Option<usize>, a: &str, mid: &str, b: &str) -> String {
 /// New segments put in flight by the step from `last` to `next`.
 fn sent(last: &World, next: &World, skip: Option<&Flight>) -> Vec<Flight> {
     let mut before = last.net.clone();
-    if let Some(f) = skip {
-        if let Some(i) = before.iter().position(|x| x == f) {
-            before.remove(i);
-        }
+    if let Some(i) = skip.and_then(|f| before.iter().position(|x| x == f)) {
+        before.remove(i);
     }
     let mut out = Vec::new();
     for f in &next.net {

@@ -105,8 +105,9 @@ const HANDSHAKE: &[Prop] = &[
         condition: |_, w| {
             both(|s| {
                 let p = w.peer(s);
-                !(!p.passive && p.tcb.state == State::Listen)
-                    && !(p.passive && p.facts.has(Facts::REFUSED))
+                let active_listens = !p.passive && p.tcb.state == State::Listen;
+                let passive_refused = p.passive && p.facts.has(Facts::REFUSED);
+                !active_listens && !passive_refused
             })
         },
     },

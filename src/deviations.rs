@@ -1,0 +1,75 @@
+//! Every deliberate deviation from the letter of an RFC, in one list. Each entry names the
+//! code that makes it, where a doc comment gives the full reasoning; REPORT.md lists them.
+
+use serde::Serialize;
+
+/// A documented deviation.
+#[derive(Clone, Copy, Debug, Serialize)]
+pub struct Deviation {
+    /// The RFC section whose letter we depart from.
+    pub rfc: &'static str,
+    /// Where in this crate the choice is made.
+    pub code: &'static str,
+    /// What we do instead, and why.
+    pub what: &'static str,
+}
+
+/// All deviations, by protocol.
+pub const DEVIATIONS: &[Deviation] = &[
+    Deviation {
+        rfc: "RFC 9293 §3.10.7.4 (TIME-WAIT, RST)",
+        code: "tcp::Tcb::on_segment (rst_arrives)",
+        what: "A RST in TIME-WAIT is ignored (RFC 1337 fix F1) instead of closing the \
+               connection, against TIME-WAIT assassination. Mechanism rst-in-time-wait-ignored.",
+    },
+    Deviation {
+        rfc: "RFC 9293 §3.10.7.4 (first step, SYN-RECEIVED)",
+        code: "tcp::Tcb::on_segment (is_retransmitted_syn)",
+        what: "A retransmission of the SYN that SYN-RECEIVED already took is answered with our \
+               SYN,ACK again, not a bare ACK: a peer in SYN-SENT drops a bare ACK, and the \
+               checker found runs in which the handshake then fails after a lost SYN,ACK.",
+    },
+    Deviation {
+        rfc: "RFC 9293 §3.10.7.4 (TIME-WAIT, eighth step)",
+        code: "tcp::Tcb::on_segment (restart_time_wait)",
+        what: "The 2*MSL restart for a retransmitted FIN is applied where that FIN actually \
+               meets TIME-WAIT: at the first step, which finds it below RCV.NXT and \
+               acknowledges it. Read literally, the eighth step is never reached by it.",
+    },
+    Deviation {
+        rfc: "RFC 9293 §3.10.7.2, §3.10.7.3 (text on a SYN)",
+        code: "tcp::Tcb::on_segment (listen_arrives)",
+        what: "Text carried on a SYN is not acknowledged; the sender retransmits it once the \
+               connection is established. The RFC allows queuing it instead.",
+    },
+    Deviation {
+        rfc: "RFC 9293 §3.10.7.4 (seventh step: out-of-order text SHOULD be held)",
+        code: "tcp::Tcb::on_segment (accept_text)",
+        what: "Text beyond RCV.NXT is dropped, not held; the sender retransmits it. A \
+               reassembly queue is planned with the byte-stream model.",
+    },
+    Deviation {
+        rfc: "RFC 9293 §3.8.5 (urgent data, MUST-30, MUST-31), §3.8.6.1 (zero-window probing)",
+        code: "tcp",
+        what: "Not implemented: URG is ignored and a zero send window is not probed. No model \
+               offers a zero window or urgent data.",
+    },
+    Deviation {
+        rfc: "RFC 5961 §5 (ACK throttling range)",
+        code: "tcp::Tcb::on_segment (take_ack)",
+        what: "The extra acceptable-ACK range check of RFC 5961 §5 is not applied; the RFC \
+               9293 test (SND.UNA < SEG.ACK =< SND.NXT) is.",
+    },
+    Deviation {
+        rfc: "RFC 826 (Packet Reception: add the sender when we are the target)",
+        code: "arp::Cache::receive",
+        what: "A reply for which no entry exists (an unsolicited reply) creates no entry, \
+               against cache poisoning; requests addressed to us still do. Mechanism \
+               ignore-unsolicited-replies.",
+    },
+    Deviation {
+        rfc: "RFC 1122 §3.3.6 (obsolete all-zeros broadcast forms SHOULD be recognised)",
+        code: "ip::Node::classify",
+        what: "Only the all-ones forms (limited and directed broadcast) are recognised.",
+    },
+];

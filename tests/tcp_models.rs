@@ -1,0 +1,141 @@
+//! The TCP models: exhaustive, as expected, state counts pinned, and every registered ablation
+//! producing its counterexample.
+
+use tcpip_spec::models::runner::{CheckReport, Outcome, RunOptions};
+use tcpip_spec::models::{Kind, find, registry};
+
+fn check(model: &str, without: &[&'static str]) -> CheckReport {
+    let spec = find(model).expect("registered");
+    (spec.check)(
+        without,
+        RunOptions {
+            threads: 2,
+            progress: false,
+        },
+    )
+}
+
+fn property<'a>(r: &'a CheckReport, name: &str) -> &'a tcpip_spec::models::runner::PropertyReport {
+    r.properties
+        .iter()
+        .find(|p| p.name == name)
+        .expect("property reported")
+}
+
+#[test]
+fn tcp_handshake_is_exhaustive_and_every_property_as_expected() {
+    let r = check("tcp-handshake", &[]);
+    assert!(r.exhaustive);
+    assert!(r.as_expected, "{r:#?}");
+    assert_eq!(r.unique_states, 14_490, "the handshake state space changed");
+}
+
+#[test]
+fn tcp_close_is_exhaustive_and_every_property_as_expected() {
+    let r = check("tcp-close", &[]);
+    assert!(r.exhaustive);
+    assert!(r.as_expected, "{r:#?}");
+    assert_eq!(r.unique_states, 142_703, "the close state space changed");
+}
+
+#[test]
+fn every_tcp_ablation_breaks_what_it_is_registered_to_break() {
+    for name in ["tcp-handshake", "tcp-close"] {
+        let spec = find(name).unwrap();
+        for a in spec.ablations {
+            let r = check(name, &[a.mechanism]);
+            assert!(r.exhaustive, "{name} --without {}", a.mechanism);
+            assert!(r.as_expected, "{name} --without {}: {r:#?}", a.mechanism);
+            for broken in std::iter::once(&a.breaks).chain(a.also_breaks) {
+                let p = property(&r, broken);
+                assert_eq!(
+                    p.outcome,
+                    Outcome::Violated,
+                    "{name} --without {}",
+                    a.mechanism
+                );
+                let steps = p.counterexample.as_ref().expect("a counterexample");
+                assert!(!steps.is_empty());
+            }
+        }
+    }
+}
+
+#[test]
+fn every_always_property_of_every_model_is_broken_by_a_registered_ablation() {
+    for spec in registry() {
+        for p in (spec.properties)()
+            .iter()
+            .filter(|p| p.kind == Kind::Always)
+        {
+            let breakers: Vec<_> = spec
+                .ablations
+                .iter()
+                .filter(|a| a.breaks == p.name || a.also_breaks.contains(&p.name))
+                .collect();
+            let base_violated = spec.expected(&[], p.name, Kind::Always) == Outcome::Violated;
+            assert!(
+                base_violated || !breakers.is_empty(),
+                "{}: always-property {} has no ablation that breaks it",
+                spec.name,
+                p.name
+            );
+        }
+    }
+}
+
+#[test]
+fn without_the_three_way_handshake_an_old_syn_opens_a_bogus_connection() {
+    // RFC 9293 §3.5 Figure 8: the listener trusts the old duplicate SYN.
+    let r = check("tcp-handshake", &["three-way-handshake"]);
+    let p = property(&r, "no-bogus-connection");
+    let ladder = p.ladder.as_ref().unwrap().join("\n");
+    let delivery = ladder
+        .lines()
+        .find(|l| l.contains("(old) -->"))
+        .expect("old SYN delivered");
+    assert!(delivery.trim_end().ends_with("ESTABLISHED"), "{ladder}");
+    assert_eq!(
+        p.counterexample.as_ref().unwrap().len(),
+        1,
+        "shortest: one delivery"
+    );
+}
+
+#[test]
+fn without_time_wait_a_segment_still_in_flight_resets_the_peer() {
+    // RFC 9293 §3.6: a segment still in flight (the shortest path: B's ACK, reordered behind
+    // its FIN) reaches an endpoint that has already deleted its TCB and draws a RST, which
+    // resets B in LAST-ACK. With TIME-WAIT the same segment is merely acknowledged.
+    let r = check("tcp-close", &["time-wait"]);
+    let p = property(&r, "graceful-close");
+    let ladder = p.ladder.as_ref().unwrap().join("\n");
+    let rst = ladder
+        .lines()
+        .position(|l| l.contains("<CTL=RST> -->"))
+        .expect("RST delivered");
+    let last = ladder.lines().nth(rst).unwrap();
+    assert!(last.trim_end().ends_with("CLOSED"), "{ladder}");
+    assert!(
+        ladder.lines().take(rst).any(|l| l.contains("LAST-ACK")),
+        "{ladder}"
+    );
+}
+
+#[test]
+fn without_syn_sequence_number_the_syn_ack_acknowledges_isn_not_isn_plus_one() {
+    let r = check("tcp-handshake", &["syn-sequence-number"]);
+    let p = property(&r, "handshake-acks-isn-plus-one");
+    let ladder = p.ladder.as_ref().unwrap().join("\n");
+    // The SYN,ACK acknowledges the very number of the SYN it answers, not that number + 1.
+    let numbers = |marker: &str, field: &str| -> Vec<String> {
+        ladder
+            .lines()
+            .filter(|l| l.contains(marker))
+            .filter_map(|l| l.split(field).nth(1)?.split('>').next().map(str::to_string))
+            .collect()
+    };
+    let syns = numbers("<CTL=SYN>", "<SEQ=");
+    let acks = numbers("<CTL=SYN,ACK>", "<ACK=");
+    assert!(acks.iter().any(|a| syns.contains(a)), "{ladder}");
+}
