@@ -37,18 +37,6 @@ pub const DEVIATIONS: &[Deviation] = &[
                acknowledges it. Read literally, the eighth step is never reached by it.",
     },
     Deviation {
-        rfc: "RFC 9293 §3.10.7.2, §3.10.7.3 (text on a SYN)",
-        code: "tcp::Tcb::on_segment (listen_arrives)",
-        what: "Text carried on a SYN is not acknowledged; the sender retransmits it once the \
-               connection is established. The RFC allows queuing it instead.",
-    },
-    Deviation {
-        rfc: "RFC 9293 §3.10.7.4 (seventh step: out-of-order text SHOULD be held)",
-        code: "tcp::Tcb::on_segment (accept_text)",
-        what: "Text beyond RCV.NXT is dropped, not held; the sender retransmits it. A \
-               reassembly queue is planned with the byte-stream model.",
-    },
-    Deviation {
         rfc: "RFC 9293 §3.8.5 (urgent data, MUST-30, MUST-31), §3.8.6.1 (zero-window probing)",
         code: "tcp",
         what: "Not implemented: URG is ignored and a zero send window is not probed. No model \

@@ -42,8 +42,9 @@ impl Tcb {
     /// moves to SYN-RECEIVED and sends `<SEQ=ISS><ACK=RCV.NXT><CTL=SYN,ACK>`. Without the
     /// three-way handshake (T1) the SYN alone makes the connection ESTABLISHED.
     ///
-    /// Deviation: text carried on the SYN is not acknowledged (the RFC allows queuing it); the
-    /// sender retransmits it once the connection is established.
+    /// Text carried on the SYN is held in the reassembly queue, unacknowledged, until the
+    /// connection is ESTABLISHED ("queue it for processing later", §3.10.7.2; T18). Without
+    /// that rule it is delivered and acknowledged at once.
     fn listen_arrives(&mut self, seg: &Segment, isn: Seq, cfg: &Config, out: &mut Outputs) {
         if seg.has(Ctl::RST) {
             return;
@@ -72,6 +73,7 @@ impl Tcb {
             send_buf,
             ..Tcb::closed()
         };
+        self.take_syn_text(seg, cfg, out);
         out.segments.push(self.syn_segment());
         if !cfg.mechanisms.on(Mechanism::ThreeWayHandshake) {
             self.state = State::Established;
@@ -116,6 +118,12 @@ impl Tcb {
             self.state = State::Established;
             self.retransmits = 0;
             out.events.push(Event::Established);
+            if !seg.data.is_empty() {
+                // §3.10.7.3 "continue processing at the sixth step": the text is in order.
+                let room = usize::from(self.rcv_wnd).min(seg.data.len());
+                out.delivered.extend_from_slice(&seg.data[..room]);
+                self.rcv_nxt = self.rcv_nxt + room as u32;
+            }
             if !self.transmit(cfg, out) {
                 out.segments.push(self.ack_segment());
             }
@@ -124,7 +132,25 @@ impl Tcb {
             self.rcv_nxt = seg.seq + syn_len;
             self.take_window(seg);
             self.state = State::SynReceived;
+            self.take_syn_text(seg, cfg, out);
             out.segments.push(self.syn_segment());
+        }
+    }
+
+    /// Text on a SYN that puts us in SYN-RECEIVED: held until ESTABLISHED (T18), or with the
+    /// rule off delivered and acknowledged at once, before the peer is known to be current.
+    fn take_syn_text(&mut self, seg: &Segment, cfg: &Config, out: &mut Outputs) {
+        if seg.data.is_empty() {
+            return;
+        }
+        let room = usize::from(self.rcv_wnd).min(seg.data.len());
+        let text = seg.data[..room].to_vec();
+        if cfg.mechanisms.on(Mechanism::SynDataHeld) {
+            self.rcv_queue.push((self.rcv_nxt, text));
+            out.events.push(Event::Queued);
+        } else {
+            self.rcv_nxt = self.rcv_nxt + text.len() as u32;
+            out.delivered.extend_from_slice(&text);
         }
     }
 
@@ -242,15 +268,15 @@ impl Tcb {
             State::Established | State::FinWait1 | State::FinWait2
         );
         let mut fin_in_order = false;
-        if (text_allowed && !seg.data.is_empty()) || seg.has(Ctl::FIN) {
-            let (delivered, in_order) = self.accept_text(seg, cfg, text_allowed);
-            need_ack |= !seg.data.is_empty();
-            fin_in_order = in_order;
-            out.delivered.extend_from_slice(&delivered);
+        let held = !self.rcv_queue.is_empty() || self.rcv_fin.is_some();
+        if (text_allowed && (!seg.data.is_empty() || held)) || seg.has(Ctl::FIN) {
+            let delivered_before = out.delivered.len();
+            fin_in_order = self.accept_text(seg, cfg, text_allowed, out);
+            need_ack |= !seg.data.is_empty() || out.delivered.len() > delivered_before;
         }
 
-        // Eighth: the FIN bit.
-        if seg.has(Ctl::FIN) && fin_in_order && !self.state.fin_received() {
+        // Eighth: the FIN bit (of this segment, or a held one now reached).
+        if fin_in_order && !self.state.fin_received() {
             self.fin_arrives(arrived_in, cfg, out, &mut need_ack);
         }
 
@@ -331,44 +357,90 @@ impl Tcb {
         }
     }
 
-    /// §3.10.7.4 seventh step: delivers the part of the text that begins at RCV.NXT and lies
-    /// in the window, and advances RCV.NXT. Returns the delivered octets and whether the
-    /// segment's end (where a FIN sits) is now at RCV.NXT.
+    /// §3.10.7.4 seventh step: delivers the text that begins at RCV.NXT (trimmed to the
+    /// window), advances RCV.NXT, holds in-window text beyond RCV.NXT in the reassembly queue
+    /// and delivers held text once the gap before it is filled. Returns whether the FIN (of
+    /// this segment, or one held) now sits at RCV.NXT.
     ///
-    /// Without the acceptability test (T13) the segment is trusted to begin at RCV.NXT: all
-    /// of its text is delivered. Without reassembly (T16) text beyond RCV.NXT is delivered at
-    /// once and RCV.NXT jumps past it. With both on, text beyond RCV.NXT is dropped and the
-    /// sender retransmits it. Deviation (until a reassembly queue exists): out-of-order text
-    /// is not held, though the RFC says it SHOULD be.
-    fn accept_text(&mut self, seg: &Segment, cfg: &Config, deliver: bool) -> (Vec<u8>, bool) {
+    /// Without the acceptability test (T13) the segment is trusted to begin at RCV.NXT: all of
+    /// its text is delivered. Without reassembly (T16) text beyond RCV.NXT is delivered at once
+    /// and RCV.NXT jumps past it.
+    fn accept_text(
+        &mut self,
+        seg: &Segment,
+        cfg: &Config,
+        deliver: bool,
+        out: &mut Outputs,
+    ) -> bool {
         let m = cfg.mechanisms;
-        let trust = !m.on(Mechanism::SegmentAcceptability)
-            || (!m.on(Mechanism::Reassembly) && seg.seq.gt(self.rcv_nxt));
+        let carries = !seg.data.is_empty() || seg.has(Ctl::FIN);
+        let trust = carries
+            && (!m.on(Mechanism::SegmentAcceptability)
+                || (!m.on(Mechanism::Reassembly) && seg.seq.gt(self.rcv_nxt)));
         if trust {
-            let data = if deliver {
-                seg.data.clone()
-            } else {
-                Vec::new()
-            };
             if deliver {
+                out.delivered.extend_from_slice(&seg.data);
                 self.rcv_nxt = seg.seq + seg.data.len() as u32;
             }
-            return (data, true);
+            return seg.has(Ctl::FIN);
         }
-        if seg.seq.gt(self.rcv_nxt) {
-            return (Vec::new(), false);
-        }
-        let skip = (self.rcv_nxt - seg.seq) as usize;
+        let window_end = self.rcv_nxt + u32::from(self.rcv_wnd);
         let end_seq = seg.seq + seg.data.len() as u32;
-        if !deliver || skip >= seg.data.len() {
-            return (Vec::new(), end_seq == self.rcv_nxt);
+        if deliver && !seg.data.is_empty() {
+            if seg.seq.le(self.rcv_nxt) {
+                self.deliver_from(seg.seq, &seg.data, out);
+            } else {
+                let room = (window_end - seg.seq) as usize;
+                let text = seg.data[..seg.data.len().min(room)].to_vec();
+                if !self
+                    .rcv_queue
+                    .iter()
+                    .any(|(s, t)| *s == seg.seq && *t == text)
+                {
+                    self.rcv_queue.push((seg.seq, text));
+                }
+                out.events.push(Event::Queued);
+            }
         }
-        let room = u32::from(self.rcv_wnd) as usize;
-        let take = (seg.data.len() - skip).min(room);
-        let data = seg.data[skip..skip + take].to_vec();
+        if seg.has(Ctl::FIN) && end_seq.gt(self.rcv_nxt) && end_seq.lt(window_end) {
+            self.rcv_fin = Some(end_seq);
+        }
+        if deliver {
+            self.pull_queue(out);
+        }
+        let fin_now =
+            (seg.has(Ctl::FIN) && end_seq == self.rcv_nxt) || self.rcv_fin == Some(self.rcv_nxt);
+        if fin_now {
+            self.rcv_fin = None;
+        }
+        fin_now
+    }
+
+    /// Delivers the part of `text` (starting at `seq` =< RCV.NXT) beyond RCV.NXT, within the
+    /// window, and advances RCV.NXT.
+    fn deliver_from(&mut self, seq: Seq, text: &[u8], out: &mut Outputs) {
+        let skip = (self.rcv_nxt - seq) as usize;
+        if skip >= text.len() {
+            return;
+        }
+        let take = (text.len() - skip).min(usize::from(self.rcv_wnd));
+        out.delivered.extend_from_slice(&text[skip..skip + take]);
         self.rcv_nxt = self.rcv_nxt + take as u32;
-        let in_order = self.rcv_nxt == end_seq;
-        (data, in_order)
+    }
+
+    /// Delivers held text that RCV.NXT has reached, repeatedly, dropping what is now old.
+    fn pull_queue(&mut self, out: &mut Outputs) {
+        let mut reassembled = false;
+        while let Some(i) = self.rcv_queue.iter().position(|(s, _)| s.le(self.rcv_nxt)) {
+            let (seq, text) = self.rcv_queue.swap_remove(i);
+            let before = self.rcv_nxt;
+            self.deliver_from(seq, &text, out);
+            reassembled |= self.rcv_nxt != before;
+        }
+        self.rcv_queue.sort_by_key(|(s, _)| *s - self.rcv_nxt);
+        if reassembled {
+            out.events.push(Event::Reassembled);
+        }
     }
 
     /// §3.10.7.4 eighth step: the peer's FIN, in order. RCV.NXT advances over it and it is

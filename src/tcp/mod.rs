@@ -34,3 +34,139 @@ pub use segment::{Ctl, Segment};
 pub use seq::Seq;
 pub use state::State;
 pub use tcb::{Event, Outputs, Tcb, UserError};
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn established(cfg: &Config) -> (Tcb, Tcb) {
+        let (mut a, mut b) = (Tcb::closed(), Tcb::closed());
+        b.open_passive(cfg);
+        let syn = a.open_active(Seq(u32::MAX - 1), cfg).segments.remove(0);
+        let syn_ack = b.on_segment(&syn, Seq(300), cfg).segments.remove(0);
+        let ack = a.on_segment(&syn_ack, Seq(0), cfg).segments.remove(0);
+        b.on_segment(&ack, Seq(0), cfg);
+        (a, b)
+    }
+
+    #[test]
+    fn out_of_order_text_is_held_and_delivered_once_the_gap_fills() {
+        // RFC 9293 §3.10.7.4 seventh step; the sequence numbers wrap through 0.
+        let cfg = Config {
+            mss: 1,
+            ..Config::default()
+        };
+        let (mut a, mut b) = established(&cfg);
+        let segs = a.send(b"xyz", &cfg).segments;
+        assert_eq!(segs.len(), 3);
+        let out = b.on_segment(&segs[2], Seq(0), &cfg);
+        assert!(out.delivered.is_empty() && out.has(Event::Queued));
+        assert_eq!(
+            out.segments[0].ack,
+            Seq(u32::MAX),
+            "duplicate ACK of RCV.NXT"
+        );
+        let out = b.on_segment(&segs[1], Seq(0), &cfg);
+        assert!(out.delivered.is_empty());
+        let out = b.on_segment(&segs[0], Seq(0), &cfg);
+        assert_eq!(out.delivered, b"xyz");
+        assert!(out.has(Event::Reassembled));
+        assert_eq!(out.segments[0].ack, Seq(2), "RCV.NXT wrapped past 2^32-1");
+    }
+
+    #[test]
+    fn without_reassembly_out_of_order_text_is_delivered_at_once() {
+        let mut cfg = Config {
+            mss: 1,
+            ..Config::default()
+        };
+        let (mut a, mut b) = established(&cfg);
+        let segs = a.send(b"xy", &cfg).segments;
+        cfg.mechanisms = cfg.mechanisms.without(Mechanism::Reassembly);
+        assert_eq!(b.on_segment(&segs[1], Seq(0), &cfg).delivered, b"y");
+    }
+
+    #[test]
+    fn a_fin_beyond_a_gap_waits_for_the_text_before_it() {
+        let cfg = Config {
+            mss: 1,
+            ..Config::default()
+        };
+        let (mut a, mut b2) = established(&cfg);
+        let data = a.send(b"xy", &cfg).segments;
+        let fin = a.close(&cfg).segments.remove(0);
+        assert_eq!(fin.to_string(), "<SEQ=1><ACK=301><CTL=FIN,ACK>");
+        b2.on_segment(&fin, Seq(0), &cfg);
+        assert_eq!(b2.state, State::Established, "FIN held behind the gap");
+        b2.on_segment(&data[1], Seq(0), &cfg);
+        let out = b2.on_segment(&data[0], Seq(0), &cfg);
+        assert_eq!(out.delivered, b"xy");
+        assert_eq!(b2.state, State::CloseWait);
+        assert!(out.has(Event::PeerClosed));
+    }
+
+    #[test]
+    fn queued_text_and_fin_share_a_segment_once_the_window_opens() {
+        // RFC 9293 §3.10.4: the FIN follows all queued text; §3.10.7.4 fifth step: a newer
+        // segment (SND.WL1 < SEG.SEQ) updates SND.WND, and the queued text goes out with it.
+        let cfg = Config::default();
+        let mut a = Tcb::closed();
+        a.open_active(Seq(7), &cfg);
+        let syn_ack = Segment::control(Seq(300), Seq(8), Ctl::SYN | Ctl::ACK, 0);
+        a.on_segment(&syn_ack, Seq(0), &cfg);
+        assert_eq!((a.state, a.snd_wnd), (State::Established, 0));
+        assert!(
+            a.send(b"ab", &cfg).segments.is_empty(),
+            "zero window: queued"
+        );
+        assert!(
+            a.close(&cfg).segments.is_empty(),
+            "the FIN waits behind the text"
+        );
+        assert_eq!(a.state, State::FinWait1);
+        let update = Segment::control(Seq(301), Seq(8), Ctl::ACK, 100);
+        let out = a.on_segment(&update, Seq(0), &cfg);
+        assert_eq!(
+            out.segments[0].to_string(),
+            "<SEQ=8><ACK=301><CTL=FIN,ACK><DATA=ab>"
+        );
+        assert_eq!(a.snd_nxt, Seq(11));
+    }
+
+    #[test]
+    fn text_on_a_syn_is_held_until_established() {
+        // RFC 9293 §3.10.7.2: "queue it for processing later"; T18.
+        let cfg = Config::default();
+        let mut b = Tcb::closed();
+        b.open_passive(&cfg);
+        let syn = Segment {
+            seq: Seq(10),
+            ctl: Ctl::SYN,
+            wnd: 100,
+            data: b"hi".to_vec(),
+            ..Default::default()
+        };
+        let out = b.on_segment(&syn, Seq(300), &cfg);
+        assert!(out.delivered.is_empty());
+        assert_eq!(
+            out.segments[0].to_string(),
+            "<SEQ=300><ACK=11><CTL=SYN,ACK>"
+        );
+        let ack = Segment::control(Seq(11), Seq(301), Ctl::ACK, 100);
+        let out = b.on_segment(&ack, Seq(0), &cfg);
+        assert_eq!(out.delivered, b"hi");
+        assert_eq!(out.segments[0].ack, Seq(13));
+
+        let off = Config {
+            mechanisms: cfg.mechanisms.without(Mechanism::SynDataHeld),
+            ..cfg
+        };
+        let mut b = Tcb::closed();
+        b.open_passive(&off);
+        let out = b.on_segment(&syn, Seq(300), &off);
+        assert_eq!(
+            out.delivered, b"hi",
+            "delivered before the peer is known to be current"
+        );
+    }
+}

@@ -43,6 +43,11 @@ pub struct Tcb {
     pub fin_sent: bool,
     /// Consecutive retransmissions without progress (RFC 9293 §3.8.3, R2).
     pub retransmits: u8,
+    /// The reassembly queue: in-window text beyond RCV.NXT (and text that came on a SYN),
+    /// held until RCV.NXT reaches it (RFC 9293 §3.10.7.4 seventh step, §3.10.7.2).
+    pub rcv_queue: Vec<(Seq, Vec<u8>)>,
+    /// The sequence number of a FIN that arrived beyond RCV.NXT, held with the text before it.
+    pub rcv_fin: Option<Seq>,
 }
 
 /// What the user is told, and what the caller must do with timers.
@@ -73,6 +78,10 @@ pub enum Event {
     Unacceptable,
     /// Segments were sent again by the retransmission timer.
     Retransmitted,
+    /// In-window text beyond RCV.NXT was put in the reassembly queue.
+    Queued,
+    /// Held text was delivered once the gap before it was filled.
+    Reassembled,
     /// A user call was refused with an error.
     Error(UserError),
 }
