@@ -10,6 +10,7 @@
 #![warn(missing_docs)]
 
 pub mod tcp;
+pub mod wire;
 
 #[path = "../models/mod.rs"]
 pub mod models;
