@@ -5,9 +5,9 @@
 //! total length, as Ethernet pads short frames, and the excess is not payload.
 //! [`Repr::parse`] checks the version and the header checksum, skips options (recording only how
 //! many bytes they took) and refuses fragments with [`Error::Fragmented`], after the checksum
-//! has shown the header intact: the stack does not reassemble (a deviation from RFC 791 §3.2,
-//! listed in REPORT.md) and counts what it refuses. The [`Packet`] accessors still read the
-//! fragment fields of such a packet.
+//! has shown the header intact: the stack does not reassemble (a deviation from RFC 791 §3.2 and
+//! RFC 1122 §3.3.2, see [`Error::Fragmented`]) and counts what it refuses. The [`Packet`]
+//! accessors still read the fragment fields of such a packet.
 
 use super::checksum::checksum;
 use super::{Error, read_u16, write_u16};

@@ -44,9 +44,10 @@ pub enum Error {
     /// Well-formed, but a variant this crate does not implement (the text names it), e.g. ARP
     /// over a hardware type other than Ethernet.
     Unsupported(&'static str),
-    /// An IPv4 fragment (MF set or a non-zero fragment offset). The stack does not reassemble
-    /// (a deviation from RFC 791 §3.2 listed in REPORT.md); it refuses fragments with this error
-    /// so that they can be counted.
+    /// An IPv4 fragment (MF set or a non-zero fragment offset), with an intact header. The stack
+    /// does not reassemble, a deliberate deviation from RFC 791 §3.2 and RFC 1122 §3.3.2 (where
+    /// reassembly is a MUST) that belongs in REPORT.md's list of deviations; it refuses
+    /// fragments with this error so that they are counted, not silently lost.
     Fragmented,
 }
 

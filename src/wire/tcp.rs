@@ -1,18 +1,22 @@
-//! The TCP header (RFC 9293 §3.1) and its options (§3.2).
+//! The TCP header (RFC 9293 §3.1) and its options (§3.2, in the `options` submodule).
 //!
 //! [`Packet::check_len`] enforces the data offset rules (at least 5 words, no more than the
-//! segment); [`Repr::parse`] verifies the checksum over the IPv4 pseudo-header, header and data,
-//! then reads the options. Maximum segment size (§3.7.1) is parsed and emitted; window scale,
-//! SACK-permitted, SACK (RFC 2018) and timestamps (RFC 7323) are parsed and recorded, and emitted
-//! when set; options of unknown kind are skipped by their length (§3.1, MUST-68: "be prepared to
-//! handle an illegal option length"), and an illegal length is [`Error::Malformed`], never a
-//! panic. The four reserved bits are ignored on receipt and sent as zero (§3.1).
+//! segment). [`Repr::parse`] verifies the checksum over the IPv4 pseudo-header, header and data
+//! (MUST-3), then reads the options; [`Repr::emit`] always computes it (MUST-2). Maximum segment
+//! size (§3.7.1) is parsed and emitted; window scale, SACK-permitted, SACK (RFC 2018) and
+//! timestamps (RFC 7323) are parsed, recorded, and emitted when set; options of unknown kind are
+//! skipped by their length (MUST-6), and an illegal length is [`Error::Malformed`] (MUST-7),
+//! never a panic. The four reserved bits are ignored on receipt and sent as zero (§3.1,
+//! "Rsrvd").
 
 use super::checksum::pseudo_header;
 use super::{Error, IpProtocol, read_u16, read_u32, write_u16, write_u32};
 use std::fmt;
 use std::net::Ipv4Addr;
 use std::ops::{BitOr, BitOrAssign};
+
+mod options;
+pub use options::{SackBlock, Timestamps};
 
 /// Byte offsets of the header fields.
 mod field {
@@ -32,17 +36,6 @@ mod field {
 pub const HEADER_LEN: usize = field::OPTIONS;
 /// Longest header: data offset 15, 60 bytes, so at most 40 bytes of options.
 pub const MAX_HEADER_LEN: usize = 60;
-
-/// Option kinds (RFC 9293 §3.2; RFC 7323; RFC 2018).
-mod kind {
-    pub const END: u8 = 0;
-    pub const NOP: u8 = 1;
-    pub const MSS: u8 = 2;
-    pub const WINDOW_SCALE: u8 = 3;
-    pub const SACK_PERMITTED: u8 = 4;
-    pub const SACK: u8 = 5;
-    pub const TIMESTAMPS: u8 = 8;
-}
 
 /// The eight control bits of byte 13 (RFC 9293 §3.1; ECE and CWR from RFC 3168).
 #[derive(Clone, Copy, Default, PartialEq, Eq, Hash)]
@@ -161,24 +154,6 @@ impl fmt::Debug for Flags {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "Flags({self})")
     }
-}
-
-/// One SACK block (RFC 2018 §3): the left and right edges of a received range.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct SackBlock {
-    /// First sequence number of the block.
-    pub left: u32,
-    /// Sequence number just after the block.
-    pub right: u32,
-}
-
-/// The timestamps option (RFC 7323 §3).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct Timestamps {
-    /// TSval: the sender's clock.
-    pub tsval: u32,
-    /// TSecr: the TSval echoed back.
-    pub tsecr: u32,
 }
 
 /// A view over a TCP segment; the segment extends to the end of the buffer.
@@ -405,65 +380,6 @@ pub struct Repr {
     pub payload_len: usize,
 }
 
-/// Reads the options into `repr`. Stops at End of Option List; the rest is padding.
-fn parse_options(mut rest: &[u8], repr: &mut Repr) -> Result<(), Error> {
-    while let Some((&option, after)) = rest.split_first() {
-        match option {
-            kind::END => break,
-            kind::NOP => {
-                rest = after;
-                continue;
-            }
-            _ => {}
-        }
-        let len = usize::from(
-            *after
-                .first()
-                .ok_or(Error::Malformed("TCP option length missing"))?,
-        );
-        if len < 2 {
-            return Err(Error::Malformed("TCP option length below 2"));
-        }
-        let body = rest
-            .get(2..len)
-            .ok_or(Error::Malformed("TCP option overruns the header"))?;
-        match (option, body.len()) {
-            (kind::MSS, 2) => repr.mss = Some(read_u16(body, 0)),
-            (kind::MSS, _) => return Err(Error::Malformed("TCP MSS option length")),
-            (kind::WINDOW_SCALE, 1) => repr.window_scale = Some(body[0]),
-            (kind::WINDOW_SCALE, _) => return Err(Error::Malformed("TCP window scale length")),
-            (kind::SACK_PERMITTED, 0) => repr.sack_permitted = true,
-            (kind::SACK_PERMITTED, _) => {
-                return Err(Error::Malformed("TCP SACK-permitted length"));
-            }
-            (kind::SACK, n) if n > 0 && n.is_multiple_of(8) => {
-                repr.sack_blocks = body
-                    .chunks_exact(8)
-                    .map(|b| SackBlock {
-                        left: read_u32(b, 0),
-                        right: read_u32(b, 4),
-                    })
-                    .collect();
-            }
-            (kind::SACK, _) => return Err(Error::Malformed("TCP SACK option length")),
-            (kind::TIMESTAMPS, 8) => {
-                repr.timestamps = Some(Timestamps {
-                    tsval: read_u32(body, 0),
-                    tsecr: read_u32(body, 4),
-                });
-            }
-            (kind::TIMESTAMPS, _) => return Err(Error::Malformed("TCP timestamps length")),
-            // Unknown kinds are skipped by their length.
-            _ => {}
-        }
-        rest = &rest[len..];
-    }
-    Ok(())
-}
-
-/// Option space of a header: 40 bytes.
-const MAX_OPTIONS_LEN: usize = MAX_HEADER_LEN - HEADER_LEN;
-
 impl Repr {
     /// SEG.ACK if the ACK bit is set.
     pub fn ack_number(&self) -> Option<u32> {
@@ -501,7 +417,7 @@ impl Repr {
             timestamps: None,
             payload_len: packet.payload().len(),
         };
-        parse_options(packet.options(), &mut repr)?;
+        options::parse(packet.options(), &mut repr)?;
         Ok(repr)
     }
 
@@ -512,70 +428,14 @@ impl Repr {
         Ok((repr, &bytes[packet.header_len()..]))
     }
 
-    /// Option bytes other than SACK blocks, each option padded with NOPs to a 4-byte boundary.
-    fn fixed_options_len(&self) -> usize {
-        4 * usize::from(self.mss.is_some())
-            + 4 * usize::from(self.window_scale.is_some())
-            + 4 * usize::from(self.sack_permitted)
-            + 12 * usize::from(self.timestamps.is_some())
-    }
-
-    /// How many SACK blocks `emit` sends: all that fit, at most 4.
-    fn sack_blocks_sent(&self) -> usize {
-        let room = MAX_OPTIONS_LEN - self.fixed_options_len();
-        // Two NOPs, kind and length take 4 bytes; each block 8.
-        self.sack_blocks.len().min(room.saturating_sub(4) / 8)
-    }
-
     /// Length of the header `emit` writes.
     pub fn header_len(&self) -> usize {
-        let sack = match self.sack_blocks_sent() {
-            0 => 0,
-            n => 4 + 8 * n,
-        };
-        HEADER_LEN + self.fixed_options_len() + sack
+        HEADER_LEN + self.options_len()
     }
 
     /// Length of the whole segment: header and data.
     pub fn buffer_len(&self) -> usize {
         self.header_len() + self.payload_len
-    }
-
-    fn emit_options(&self, options: &mut [u8]) {
-        let mut at = 0;
-        let mut put = |bytes: &[u8]| {
-            options[at..at + bytes.len()].copy_from_slice(bytes);
-            at += bytes.len();
-        };
-        if let Some(mss) = self.mss {
-            let [hi, lo] = mss.to_be_bytes();
-            put(&[kind::MSS, 4, hi, lo]);
-        }
-        if let Some(shift) = self.window_scale {
-            put(&[kind::NOP, kind::WINDOW_SCALE, 3, shift]);
-        }
-        if self.sack_permitted {
-            put(&[kind::NOP, kind::NOP, kind::SACK_PERMITTED, 2]);
-        }
-        if let Some(ts) = self.timestamps {
-            put(&[kind::NOP, kind::NOP, kind::TIMESTAMPS, 10]);
-            put(&ts.tsval.to_be_bytes());
-            put(&ts.tsecr.to_be_bytes());
-        }
-        let blocks = &self.sack_blocks[..self.sack_blocks_sent()];
-        if !blocks.is_empty() {
-            // At most 4 blocks: 2 + 32 fits a byte.
-            put(&[
-                kind::NOP,
-                kind::NOP,
-                kind::SACK,
-                (2 + 8 * blocks.len()) as u8,
-            ]);
-            for block in blocks {
-                put(&block.left.to_be_bytes());
-                put(&block.right.to_be_bytes());
-            }
-        }
     }
 
     /// Writes the header, options and checksum. The data must already be in place after
@@ -615,19 +475,19 @@ impl Repr {
 mod tests {
     use super::*;
 
-    const CLIENT: Ipv4Addr = Ipv4Addr::new(10, 0, 0, 1);
-    const SERVER: Ipv4Addr = Ipv4Addr::new(10, 0, 0, 2);
+    pub(super) const CLIENT: Ipv4Addr = Ipv4Addr::new(10, 0, 0, 1);
+    pub(super) const SERVER: Ipv4Addr = Ipv4Addr::new(10, 0, 0, 2);
 
     /// A SYN as Linux sends it, 10.0.0.1:49152 → 10.0.0.2:80, ISS 0x01020304, window 64240,
     /// options MSS 1460, SACK-permitted, timestamps (TSval 0x0badcafe), NOP, window scale 7.
     /// The checksum 0x9e0a was computed independently of this crate.
-    const LINUX_SYN: [u8; 40] = [
+    pub(super) const LINUX_SYN: [u8; 40] = [
         0xc0, 0x00, 0x00, 0x50, 0x01, 0x02, 0x03, 0x04, 0x00, 0x00, 0x00, 0x00, 0xa0, 0x02, 0xfa,
         0xf0, 0x9e, 0x0a, 0x00, 0x00, 0x02, 0x04, 0x05, 0xb4, 0x04, 0x02, 0x08, 0x0a, 0x0b, 0xad,
         0xca, 0xfe, 0x00, 0x00, 0x00, 0x00, 0x01, 0x03, 0x03, 0x07,
     ];
 
-    fn syn() -> Repr {
+    pub(super) fn syn() -> Repr {
         Repr {
             src_port: 49152,
             dst_port: 80,
@@ -646,7 +506,7 @@ mod tests {
     }
 
     /// Rewrites the checksum after a test edits a segment.
-    fn refill(bytes: &mut [u8]) {
+    pub(super) fn refill(bytes: &mut [u8]) {
         Packet::new_unchecked(bytes).fill_checksum(CLIENT, SERVER);
     }
 
@@ -739,97 +599,6 @@ mod tests {
         let (repr, _) = Repr::parse_bytes(&bytes, CLIENT, SERVER).unwrap();
         assert_eq!(repr.flags, Flags::SYN);
         assert_eq!(repr.to_bytes(&[], CLIENT, SERVER)[12] & 0x0f, 0);
-    }
-
-    /// Builds a SYN with the given option bytes (padded with EOL to a word).
-    fn with_options(options: &[u8]) -> Vec<u8> {
-        let mut bytes = LINUX_SYN[..20].to_vec();
-        bytes.extend_from_slice(options);
-        bytes.resize(20 + options.len().div_ceil(4) * 4, 0);
-        bytes[12] = ((bytes.len() / 4) as u8) << 4;
-        refill(&mut bytes);
-        bytes
-    }
-
-    #[test]
-    fn unknown_options_are_skipped_by_length() {
-        // Kind 30 (MPTCP) with 6 bytes, then MSS.
-        let bytes = with_options(&[30, 6, 1, 2, 3, 4, 2, 4, 0x02, 0x18]);
-        let (repr, _) = Repr::parse_bytes(&bytes, CLIENT, SERVER).unwrap();
-        assert_eq!(repr.mss, Some(536));
-    }
-
-    #[test]
-    fn end_of_list_ends_parsing() {
-        let bytes = with_options(&[0, 2, 1]);
-        assert_eq!(
-            Repr::parse_bytes(&bytes, CLIENT, SERVER).unwrap().0.mss,
-            None
-        );
-    }
-
-    #[test]
-    fn illegal_option_lengths_are_malformed() {
-        for (options, why) in [
-            (&[30, 0][..], "TCP option length below 2"),
-            (&[30, 1], "TCP option length below 2"),
-            (&[1, 1, 1, 30], "TCP option length missing"),
-            (&[30, 9, 0, 0], "TCP option overruns the header"),
-            (&[2, 3, 5, 0], "TCP MSS option length"),
-            (&[3, 4, 7, 0], "TCP window scale length"),
-            (&[4, 3, 0, 0], "TCP SACK-permitted length"),
-            (&[5, 6, 0, 0, 0, 0], "TCP SACK option length"),
-            (&[5, 2], "TCP SACK option length"),
-            (&[8, 6, 0, 0, 0, 0], "TCP timestamps length"),
-        ] {
-            let bytes = with_options(options);
-            assert_eq!(
-                Repr::parse_bytes(&bytes, CLIENT, SERVER),
-                Err(Error::Malformed(why)),
-                "{options:?}"
-            );
-        }
-    }
-
-    #[test]
-    fn sack_blocks_round_trip() {
-        let repr = Repr {
-            flags: Flags::ACK,
-            ack: 1000,
-            mss: None,
-            sack_blocks: vec![
-                SackBlock {
-                    left: 2000,
-                    right: 3000,
-                },
-                SackBlock {
-                    left: 4000,
-                    right: 5000,
-                },
-            ],
-            timestamps: Some(Timestamps { tsval: 1, tsecr: 2 }),
-            ..syn()
-        };
-        let bytes = repr.to_bytes(&[], CLIENT, SERVER);
-        assert_eq!(bytes.len(), 20 + 12 + 4 + 16);
-        assert_eq!(Repr::parse_bytes(&bytes, CLIENT, SERVER).unwrap().0, repr);
-    }
-
-    #[test]
-    fn sack_blocks_that_do_not_fit_are_not_sent() {
-        let block = SackBlock { left: 1, right: 2 };
-        let repr = Repr {
-            window_scale: Some(7),
-            sack_permitted: true,
-            timestamps: Some(Timestamps { tsval: 1, tsecr: 2 }),
-            sack_blocks: vec![block; 4],
-            ..syn()
-        };
-        // 24 bytes of other options leave 16: room for one block (4 + 8 bytes).
-        assert_eq!(repr.header_len(), 20 + 24 + 12);
-        let bytes = repr.to_bytes(&[], CLIENT, SERVER);
-        let parsed = Repr::parse_bytes(&bytes, CLIENT, SERVER).unwrap().0;
-        assert_eq!(parsed.sack_blocks, vec![block]);
     }
 
     #[test]
