@@ -13,7 +13,54 @@
 //! Parsing is total: no input, however short or hostile, makes a parser panic; it returns an
 //! [`Error`] instead, which the stack counts and drops. Emitting assumes a well-formed `Repr` and a
 //! buffer of at least `buffer_len()` bytes, and panics otherwise (a programming error, not input).
-//! No code here allocates except the `to_bytes` conveniences and the owned payloads of ICMP.
+//! Nothing here allocates except the `to_bytes` conveniences, the owned data of ICMP messages
+//! and the SACK blocks of TCP.
+//!
+//! ```
+//! use std::net::Ipv4Addr;
+//! use tcpip_spec::wire::{Error, IpProtocol, ipv4, tcp};
+//!
+//! let (client, server) = (Ipv4Addr::new(10, 0, 0, 1), Ipv4Addr::new(10, 0, 0, 2));
+//! let syn = tcp::Repr {
+//!     src_port: 49152,
+//!     dst_port: 80,
+//!     seq: 0xffff_ffff,
+//!     ack: 0,
+//!     flags: tcp::Flags::SYN,
+//!     window: 64240,
+//!     urgent: 0,
+//!     mss: Some(1460),
+//!     window_scale: None,
+//!     sack_permitted: false,
+//!     sack_blocks: Vec::new(),
+//!     timestamps: None,
+//!     payload_len: 0,
+//! };
+//! let ip = ipv4::Repr {
+//!     src_addr: client,
+//!     dst_addr: server,
+//!     protocol: IpProtocol::Tcp,
+//!     payload_len: 0,
+//!     ttl: 64,
+//!     dscp: 0,
+//!     ecn: 0,
+//!     ident: 1,
+//!     dont_frag: true,
+//!     options_len: 0,
+//! };
+//! let datagram = ip.to_bytes(&syn.to_bytes(&[], client, server));
+//!
+//! let (header, segment) = ipv4::Repr::parse_bytes(&datagram)?;
+//! let (parsed, data) = tcp::Repr::parse_bytes(segment, header.src_addr, header.dst_addr)?;
+//! assert_eq!(parsed, syn);
+//! assert!(data.is_empty());
+//!
+//! // One flipped bit anywhere in the segment is caught by the checksum.
+//! let mut corrupted = segment.to_vec();
+//! corrupted[4] ^= 0x01;
+//! assert_eq!(tcp::Repr::parse_bytes(&corrupted, client, server), Err(Error::BadChecksum));
+//! # Ok::<(), Error>(())
+//! ```
 
 pub mod arp;
 pub mod checksum;
