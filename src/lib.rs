@@ -15,6 +15,7 @@ pub mod icmp;
 pub mod ip;
 pub mod tcp;
 pub mod udp;
+pub mod wire;
 
 #[path = "../models/mod.rs"]
 pub mod models;
