@@ -49,6 +49,12 @@ pub const DEVIATIONS: &[Deviation] = &[
                9293 test (SND.UNA < SEG.ACK =< SND.NXT) is.",
     },
     Deviation {
+        rfc: "RFC 1122 §3.3.2 (reassembly of IP fragments is a MUST)",
+        code: "wire::ipv4::Repr::parse",
+        what: "Fragments are recognised and refused (Error::Fragmented), not reassembled; the \
+               stack drops them and counts them. No model sends fragments.",
+    },
+    Deviation {
         rfc: "RFC 826 (Packet Reception: add the sender when we are the target)",
         code: "arp::Cache::receive",
         what: "A reply for which no entry exists (an unsolicited reply) creates no entry, \

@@ -20,6 +20,7 @@
 //! ```
 
 mod arrival;
+mod isn;
 mod mechanisms;
 mod segment;
 mod seq;
@@ -29,6 +30,7 @@ mod timers;
 mod user;
 
 pub use arrival::reset_for;
+pub use isn::{initial_sequence_number, isn_clock_from_micros};
 pub use mechanisms::{Config, Mechanism, Mechanisms, time_wait_duration};
 pub use segment::{Ctl, Segment};
 pub use seq::Seq;
