@@ -54,6 +54,39 @@ pub struct Ablation {
     pub hazard: &'static str,
 }
 
+/// Bounds a user may set for a model that accepts them (`check --losses 2`, ...). `None`
+/// keeps the model's default.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Bounds {
+    /// Octets each side sends per incarnation.
+    pub bytes: Option<u8>,
+    /// Incarnations of the connection.
+    pub incarnations: Option<u8>,
+    /// Segments the network may lose.
+    pub losses: Option<u8>,
+    /// Segments the network may duplicate.
+    pub dups: Option<u8>,
+    /// Segments the network may delay past a tick.
+    pub delays: Option<u8>,
+}
+
+impl Bounds {
+    /// The names of the bounds that are set.
+    pub fn set(&self) -> Vec<&'static str> {
+        let all = [
+            ("bytes", self.bytes),
+            ("incarnations", self.incarnations),
+            ("losses", self.losses),
+            ("dups", self.dups),
+            ("delays", self.delays),
+        ];
+        all.iter()
+            .filter(|(_, v)| v.is_some())
+            .map(|(n, _)| *n)
+            .collect()
+    }
+}
+
 /// A registered model.
 pub struct ModelSpec {
     /// Stable name.
@@ -64,8 +97,11 @@ pub struct ModelSpec {
     pub properties: fn() -> Vec<PropertyInfo>,
     /// Its ablations.
     pub ablations: &'static [Ablation],
-    /// Checks it with the named mechanisms switched off (names already validated).
-    pub check: fn(&[&'static str], RunOptions) -> CheckReport,
+    /// The bounds (`Bounds` field names) a user may set for this model.
+    pub bounds: &'static [&'static str],
+    /// Checks it with the named mechanisms switched off (names already validated) and the
+    /// given bounds (only those in `bounds` set).
+    pub check: fn(&[&'static str], Bounds, RunOptions) -> CheckReport,
     /// Serves stateright's Explorer on `addr` (never returns).
     pub explore: fn(&[&'static str], std::net::SocketAddr),
 }
@@ -115,7 +151,11 @@ pub fn find(name: &str) -> Option<&'static ModelSpec> {
     REGISTRY.iter().find(|m| m.name == name)
 }
 
-static REGISTRY: [ModelSpec; 2] = [tcp::registry::HANDSHAKE, tcp::registry::CLOSE];
+static REGISTRY: [ModelSpec; 3] = [
+    tcp::registry::HANDSHAKE,
+    tcp::registry::CLOSE,
+    tcp::registry::LIFECYCLE,
+];
 
 /// Runs the checker on `model` and judges it against `spec`'s expectations.
 pub fn run_spec<M>(

@@ -28,6 +28,7 @@ pub fn describe(last: &World, action: &Action) -> String {
             format!("{s}: user calls OPEN ({how})")
         }
         Action::Close(s) => format!("{s}: user calls CLOSE"),
+        Action::Send(s) => format!("{s}: user calls SEND"),
         Action::Deliver(i) => {
             let f = &last.net[i];
             format!(

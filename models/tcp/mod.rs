@@ -7,6 +7,11 @@
 //! - `tcp-close` (§3.6, Figures 12–13): from ESTABLISHED either user may close at any time, so
 //!   A first, B first, and both at once are all explored; any segment may be lost or
 //!   duplicated, the final ACK included. Time is discrete ticks; TIME-WAIT lasts 2·MSL.
+//! - `tcp-lifecycle` (§3.4, §3.6, the study note's central claims): A connects to B, each
+//!   sends octets tagged with their origin and incarnation, both close, then A opens again on
+//!   the same 4-tuple (incarnation 2) and they exchange octets again. ISNs come from a clock
+//!   that advances with the ticks (MUST-8), slowly enough that an old incarnation's segments
+//!   could fall into the new window were it not for TIME-WAIT.
 
 pub mod ladder;
 pub mod properties;
@@ -16,7 +21,7 @@ pub mod world;
 use crate::tcp::{Config, Ctl, Mechanisms, Segment, Seq, State, Tcb};
 use properties::{Prop, Scenario};
 use stateright::{Model, Path, Property};
-use world::{Action, Facts, Flight, Peer, Setup, Side, World};
+use world::{Action, Facts, Flight, Peer, Script, Setup, Side, World};
 
 /// A TCP model: a scenario, its bounds, and the mechanisms in force.
 #[derive(Clone, Debug)]
@@ -34,6 +39,50 @@ pub struct TcpModel {
     /// If set, only this property is checked (used to search for a shortest counterexample).
     pub only: Option<&'static str>,
 }
+
+/// The bounds of the lifecycle model (the defaults are exhaustive in well under a minute;
+/// larger values are for users with more time).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct LifecycleBounds {
+    /// Octets each side sends per incarnation.
+    pub bytes: u8,
+    /// Incarnations of the connection.
+    pub incarnations: u8,
+    /// Segments the network may lose.
+    pub losses: u8,
+    /// Segments the network may duplicate.
+    pub dups: u8,
+    /// Segments the network may delay past a tick.
+    pub delays: u8,
+}
+
+impl From<crate::models::Bounds> for LifecycleBounds {
+    fn from(b: crate::models::Bounds) -> Self {
+        let d = LifecycleBounds::default();
+        LifecycleBounds {
+            bytes: b.bytes.unwrap_or(d.bytes),
+            incarnations: b.incarnations.unwrap_or(d.incarnations),
+            losses: b.losses.unwrap_or(d.losses),
+            dups: b.dups.unwrap_or(d.dups),
+            delays: b.delays.unwrap_or(d.delays),
+        }
+    }
+}
+
+impl Default for LifecycleBounds {
+    fn default() -> Self {
+        LifecycleBounds {
+            bytes: 1,
+            incarnations: 2,
+            losses: 1,
+            dups: 1,
+            delays: 1,
+        }
+    }
+}
+
+/// MSL in ticks in the timed models.
+pub const MSL_TICKS: u8 = 2;
 
 /// ISNs of A explored by the handshake model: one that wraps (ISN+1 = 0) and a plain one.
 pub const HANDSHAKE_ISNS_A: [u32; 2] = [u32::MAX, 100];
@@ -63,6 +112,7 @@ impl TcpModel {
                 cfg,
                 msl: None,
                 users_close: false,
+                script: None,
             },
             losses: 1,
             dups: 1,
@@ -88,12 +138,72 @@ impl TcpModel {
                 cfg,
                 msl: Some(2),
                 users_close: true,
+                script: None,
             },
             losses,
             dups: 1,
             delays,
             only: None,
         }
+    }
+
+    /// The lifecycle model with the given mechanisms and bounds. The ISN clock advances one
+    /// per tick (and one per incarnation): slowly, so that an old incarnation's text and FIN
+    /// could fall into the new window were it not for TIME-WAIT.
+    pub fn lifecycle(mechanisms: Mechanisms, b: LifecycleBounds) -> TcpModel {
+        let cfg = Config {
+            mechanisms,
+            // One octet more than the text, so that the FIN fits. With RCV.WND = bytes the
+            // checker finds a window-edge stall: an ACK sent after a FIN the receiver has not
+            // yet got lies one past the window, Table 6 rejects it, and the close then depends
+            // on the FIN's retransmission winning a race against the peer's give-up.
+            rcv_wnd: u16::from(b.bytes) + 1,
+            mss: 1,
+            // R2 outlasts what the network may destroy or delay plus the peer's TIME-WAIT
+            // (a SYN that meets it draws a challenge ACK until it ends, RFC 5961 §4).
+            max_retransmits: b.losses + b.delays + 2 * MSL_TICKS + 2,
+        };
+        let script = Script {
+            bytes: b.bytes,
+            incarnations: b.incarnations,
+            isn_ticks_per_step: 1,
+            hash_a: u32::MAX - 1,
+            hash_b: ISN_B,
+        };
+        TcpModel {
+            scenario: Scenario::Lifecycle,
+            setup: Setup {
+                cfg,
+                msl: Some(MSL_TICKS),
+                users_close: true,
+                script: Some(script),
+            },
+            losses: b.losses,
+            dups: b.dups,
+            delays: b.delays,
+            only: None,
+        }
+    }
+
+    fn lifecycle_inits(&self) -> Vec<World> {
+        let cfg = &self.setup.cfg;
+        let a = Peer::default();
+        let mut b = Peer {
+            passive: true,
+            incarnation: 1,
+            ..Peer::default()
+        };
+        b.tcb.open_passive(cfg);
+        b.facts.0 |= Facts::OPENED;
+        vec![World {
+            a,
+            b,
+            net: Vec::new(),
+            losses: self.losses,
+            dups: self.dups,
+            delays: self.delays,
+            clock: 0,
+        }]
     }
 
     fn handshake_inits(&self) -> Vec<World> {
@@ -135,6 +245,7 @@ impl TcpModel {
                     losses: self.losses,
                     dups: self.dups,
                     delays: self.delays,
+                    clock: 0,
                 });
             }
         }
@@ -165,6 +276,7 @@ impl TcpModel {
         b.syns_received.push(syn.seq);
         for p in [&mut a, &mut b] {
             p.facts.0 |= Facts::OPENED | Facts::WAS_ESTABLISHED;
+            p.incarnation = 1;
         }
         vec![World {
             a,
@@ -173,6 +285,7 @@ impl TcpModel {
             losses: self.losses,
             dups: self.dups,
             delays: self.delays,
+            clock: 0,
         }]
     }
 
@@ -197,6 +310,7 @@ impl Model for TcpModel {
         match self.scenario {
             Scenario::Handshake => self.handshake_inits(),
             Scenario::Close => self.close_inits(),
+            Scenario::Lifecycle => self.lifecycle_inits(),
         }
     }
 

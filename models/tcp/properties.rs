@@ -7,7 +7,7 @@
 //! (stateright-notes 1).
 
 use super::TcpModel;
-use super::world::{Facts, Side, World};
+use super::world::{Facts, Side, World, octet_origin, text_octet};
 use crate::models::Kind;
 use crate::tcp::State;
 use stateright::Property;
@@ -19,6 +19,8 @@ pub enum Scenario {
     Handshake,
     /// Closing from ESTABLISHED, either side first or both at once, with loss and ticks.
     Close,
+    /// Two incarnations with text, close and reopen on one 4-tuple.
+    Lifecycle,
 }
 
 /// A property: kind, stable name, what it means, and its condition.
@@ -47,6 +49,7 @@ impl Prop {
         match s {
             Scenario::Handshake => HANDSHAKE,
             Scenario::Close => CLOSE,
+            Scenario::Lifecycle => LIFECYCLE,
         }
     }
 }
@@ -144,11 +147,8 @@ const HANDSHAKE: &[Prop] = &[
     Prop {
         kind: Kind::Sometimes,
         name: "syn-retransmitted",
-        meaning: "a lost SYN or SYN,ACK is retransmitted and the handshake still completes",
-        condition: |_, w| {
-            either(|s| fact(w, s, Facts::RETRANSMITTED))
-                && both(|s| state(w, s) == State::Established)
-        },
+        meaning: "a lost SYN or SYN,ACK is retransmitted",
+        condition: |_, w| either(|s| fact(w, s, Facts::RETRANSMITTED)),
     },
 ];
 
@@ -223,5 +223,126 @@ const CLOSE: &[Prop] = &[
         condition: |_, w| {
             both(|s| state(w, s) == State::Closed && fact(w, s, Facts::CLOSED_NORMALLY))
         },
+    },
+];
+
+/// Whether what `s` received in its current incarnation is a prefix of what its peer sent in
+/// the same incarnation.
+fn received_prefix(w: &World, s: Side) -> bool {
+    let p = w.peer(s);
+    p.received
+        .iter()
+        .enumerate()
+        .all(|(i, v)| *v == text_octet(s.peer(), p.incarnation, i as u8))
+}
+
+/// Whether `s` has received every octet its peer sends in an incarnation of `bytes` octets.
+fn received_all(m: &TcpModel, w: &World, s: Side) -> bool {
+    let bytes = m.setup.script.map_or(0, |sc| sc.bytes);
+    w.peer(s).received.len() == usize::from(bytes) && received_prefix(w, s)
+}
+
+const LIFECYCLE: &[Prop] = &[
+    Prop {
+        kind: Kind::Always,
+        name: "ordered-delivery",
+        meaning: "what each user has received in an incarnation is a prefix of what its peer \
+                  sent in that incarnation: in order, once, nothing foreign (S1)",
+        condition: |_, w| both(|s| received_prefix(w, s)),
+    },
+    Prop {
+        kind: Kind::Always,
+        name: "no-stale-data",
+        meaning: "no octet of incarnation k is ever delivered in incarnation k+1 (S8)",
+        condition: |_, w| {
+            both(|s| {
+                let p = w.peer(s);
+                p.received
+                    .iter()
+                    .all(|v| octet_origin(*v).is_none_or(|(_, inc)| inc >= p.incarnation))
+            })
+        },
+    },
+    Prop {
+        kind: Kind::Always,
+        name: "complete-delivery",
+        meaning: "an endpoint that deleted its TCB after an orderly close has received \
+                  everything its peer sent in that incarnation (S2)",
+        condition: |m, w| {
+            both(|s| {
+                let closed = state(w, s) == State::Closed && fact(w, s, Facts::CLOSED_NORMALLY);
+                !closed || received_all(m, w, s)
+            })
+        },
+    },
+    Prop {
+        kind: Kind::Always,
+        name: "graceful-close",
+        meaning: "nobody aborts, so no endpoint sees a reset or gives up; when both have \
+                  deleted the TCB of the same incarnation, each acknowledged the other's FIN",
+        condition: |_, w| {
+            let same = w.a.incarnation == w.b.incarnation
+                && both(|s| state(w, s) == State::Closed && fact(w, s, Facts::OPENED));
+            both(|s| !fact(w, s, Facts::RESET | Facts::TIMED_OUT))
+                && (!same || both(|s| fact(w, s, Facts::GOT_FIN) && fact(w, s, Facts::FIN_ACKED)))
+        },
+    },
+    Prop {
+        kind: Kind::Always,
+        name: "handshake-acks-isn-plus-one",
+        meaning: "every SYN,ACK acknowledges ISN+1 of a SYN received; ESTABLISHED is entered \
+                  with SND.UNA = ISS+1 and RCV.NXT = IRS+1",
+        condition: |_, w| both(|s| !fact(w, s, Facts::BAD_SYN_ACK | Facts::BAD_ESTABLISH)),
+    },
+    Prop {
+        kind: Kind::Always,
+        name: "synchronized-isns",
+        meaning: "whenever both are ESTABLISHED, each one's IRS is the other's ISS",
+        condition: |_, w| {
+            !both(|s| state(w, s) == State::Established)
+                || (w.a.tcb.irs == w.b.tcb.iss && w.b.tcb.irs == w.a.tcb.iss)
+        },
+    },
+    Prop {
+        kind: Kind::Sometimes,
+        name: "second-incarnation",
+        meaning: "the connection is reopened on the same 4-tuple and both reach ESTABLISHED",
+        condition: |_, w| both(|s| w.peer(s).incarnation > 1 && state(w, s) == State::Established),
+    },
+    Prop {
+        kind: Kind::Sometimes,
+        name: "reassembled",
+        meaning: "a reordered segment is held and delivered once the gap before it fills",
+        condition: |_, w| either(|s| fact(w, s, Facts::REASSEMBLED)),
+    },
+    Prop {
+        kind: Kind::Sometimes,
+        name: "retransmitted",
+        meaning: "unacknowledged text or FIN is retransmitted",
+        condition: |_, w| either(|s| fact(w, s, Facts::RETRANSMITTED)),
+    },
+    Prop {
+        kind: Kind::Sometimes,
+        name: "duplicate-discarded",
+        meaning: "a duplicate of text already received is discarded (and acknowledged)",
+        condition: |_, w| either(|s| fact(w, s, Facts::DUPLICATE_DISCARDED)),
+    },
+    Prop {
+        kind: Kind::Sometimes,
+        name: "late-segment-rejected",
+        meaning: "text of incarnation 1 arrives during incarnation 2 and is not delivered",
+        condition: |_, w| either(|s| fact(w, s, Facts::LATE_REJECTED)),
+    },
+    Prop {
+        kind: Kind::Sometimes,
+        name: "window-full",
+        meaning: "the whole window the peer offers is in flight (text and FIN)",
+        condition: |_, w| either(|s| fact(w, s, Facts::WINDOW_FULL)),
+    },
+    Prop {
+        kind: Kind::Sometimes,
+        name: "time-wait",
+        meaning: "an endpoint reaches TIME-WAIT",
+        condition: |_, w| either(|s| state(w, s) == State::TimeWait),
     },
 ];

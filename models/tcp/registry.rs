@@ -1,8 +1,8 @@
 //! Registry entries of the TCP models: their properties and the ablations each must survive
 //! or fail.
 
-use super::TcpModel;
 use super::properties::{Prop, Scenario};
+use super::{LifecycleBounds, TcpModel};
 use crate::models::runner::{Render, RunOptions};
 use crate::models::{Ablation, ModelSpec, PropertyInfo, run_spec, serve};
 use crate::tcp::{Mechanism, Mechanisms};
@@ -37,7 +37,8 @@ pub const HANDSHAKE: ModelSpec = ModelSpec {
               reordering network with an old duplicate SYN in flight (Figures 6-8)",
     properties: || infos(Scenario::Handshake),
     ablations: HANDSHAKE_ABLATIONS,
-    check: |without, opts: RunOptions| {
+    bounds: &[],
+    check: |without, _, opts: RunOptions| {
         run_spec(
             &HANDSHAKE,
             without,
@@ -55,11 +56,35 @@ pub const CLOSE: ModelSpec = ModelSpec {
               at once, with loss, duplication, ticks and a 2*MSL TIME-WAIT (Figures 12-13)",
     properties: || infos(Scenario::Close),
     ablations: CLOSE_ABLATIONS,
-    check: |without, opts: RunOptions| {
+    bounds: &[],
+    check: |without, _, opts: RunOptions| {
         run_spec(&CLOSE, without, TcpModel::close(mechanisms(without)), opts)
     },
     explore: |without, addr| serve(TcpModel::close(mechanisms(without)), addr),
 };
+
+/// `tcp-lifecycle`.
+pub const LIFECYCLE: ModelSpec = ModelSpec {
+    name: "tcp-lifecycle",
+    summary: "two incarnations of one 4-tuple exchanging tagged octets and closing, over a \
+              network that loses, duplicates, reorders and delays, with an ISN clock and \
+              TIME-WAIT: ordered and complete delivery, no stale data (S1, S2, S8)",
+    properties: || infos(Scenario::Lifecycle),
+    ablations: LIFECYCLE_ABLATIONS,
+    bounds: &["bytes", "incarnations", "losses", "dups", "delays"],
+    check: |without, bounds, opts: RunOptions| {
+        let model = TcpModel::lifecycle(mechanisms(without), LifecycleBounds::from(bounds));
+        run_spec(&LIFECYCLE, without, model, opts)
+    },
+    explore: |without, addr| {
+        serve(
+            TcpModel::lifecycle(mechanisms(without), LifecycleBounds::default()),
+            addr,
+        )
+    },
+};
+
+const LIFECYCLE_ABLATIONS: &[Ablation] = &[];
 
 const HANDSHAKE_ABLATIONS: &[Ablation] = &[
     Ablation {

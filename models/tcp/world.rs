@@ -13,8 +13,9 @@
 //! duplications are bounded by budgets; a duplicate keeps the age of its original. The
 //! retransmission timer of an endpoint with unacknowledged data fires once no prompt segment
 //! is in flight (an RTO longer than a round trip, shorter than a tick), and before time
-//! advances further; its count is bounded by the connection's own `max_retransmits`, after
-//! which the pure code aborts the connection.
+//! advances further, but at most once per tick (the backed-off RTO soon exceeds a tick); its
+//! count is bounded by the connection's own `max_retransmits`, after which the pure code
+//! aborts the connection.
 
 use crate::tcp::{Config, Ctl, Event, Mechanisms, Outputs, Segment, Seq, State, Tcb};
 use std::fmt;
@@ -99,6 +100,35 @@ impl Facts {
     pub const WAS_ESTABLISHED: u32 = 1 << 14;
     /// An RFC 5961 challenge ACK was sent.
     pub const CHALLENGE_ACK: u32 = 1 << 15;
+    /// Held out-of-order text was delivered once the gap filled.
+    pub const REASSEMBLED: u32 = 1 << 16;
+    /// A segment carrying text already received was discarded.
+    pub const DUPLICATE_DISCARDED: u32 = 1 << 17;
+    /// A segment of an earlier incarnation arrived and none of its text was delivered.
+    pub const LATE_REJECTED: u32 = 1 << 18;
+    /// The whole window offered by the peer was in flight.
+    pub const WINDOW_FULL: u32 = 1 << 19;
+
+    /// Witnesses of events, true only in the state right after the step that produced them:
+    /// sometimes-properties read them, and keeping them no longer than one step keeps them
+    /// from splitting every later state in two.
+    pub const TRANSIENT: u32 = Facts::SIMULTANEOUS_OPEN
+        | Facts::BACK_TO_LISTEN
+        | Facts::TIME_WAIT_REACK
+        | Facts::RETRANSMITTED
+        | Facts::CHALLENGE_ACK
+        | Facts::REASSEMBLED
+        | Facts::DUPLICATE_DISCARDED
+        | Facts::LATE_REJECTED
+        | Facts::WINDOW_FULL;
+
+    /// Facts that describe the current incarnation only; cleared by a new OPEN.
+    pub const PER_INCARNATION: u32 = Facts::OPENED
+        | Facts::USER_CLOSED
+        | Facts::GOT_FIN
+        | Facts::FIN_ACKED
+        | Facts::CLOSED_NORMALLY
+        | Facts::WAS_ESTABLISHED;
 
     /// Whether a fact holds.
     pub fn has(self, f: u32) -> bool {
@@ -121,6 +151,14 @@ pub struct Peer {
     pub time_wait_left: u8,
     /// Ghost facts.
     pub facts: Facts,
+    /// The incarnation of this endpoint's connection: 1 for the first OPEN, 2 for the next.
+    pub incarnation: u8,
+    /// Octets of this incarnation's script the user has passed to SEND.
+    pub sent: u8,
+    /// Ghost: the text delivered to this user in the current incarnation.
+    pub received: Vec<u8>,
+    /// Whether the retransmission timer fired since the last tick (backed off: once a tick).
+    pub retransmitted_this_tick: bool,
 }
 
 /// The whole state.
@@ -138,6 +176,8 @@ pub struct World {
     pub dups: u8,
     /// Delays left.
     pub delays: u8,
+    /// Ticks elapsed, the ISN clock's input (capped once every incarnation's ISN differs).
+    pub clock: u8,
 }
 
 impl World {
@@ -162,6 +202,8 @@ impl World {
 pub enum Action {
     /// The user of this side calls OPEN (active, or passive if it listens).
     Open(Side),
+    /// The user passes the rest of this incarnation's text to SEND.
+    Send(Side),
     /// The user calls CLOSE.
     Close(Side),
     /// The segment at this index of `net` arrives at its destination.
@@ -189,6 +231,47 @@ pub struct Setup {
     pub msl: Option<u8>,
     /// Whether users may CLOSE (from ESTABLISHED or CLOSE-WAIT).
     pub users_close: bool,
+    /// The users' script of text and reopening, if any.
+    pub script: Option<Script>,
+}
+
+/// What the users do in the lifecycle scenario: each sends `bytes` octets per incarnation,
+/// closes once all are sent, and opens again (A actively, B passively) once its TCB is gone,
+/// up to `incarnations` times. ISNs come from [`crate::tcp::initial_sequence_number`] with the
+/// clock `ticks / isn_ticks_per_step` and a fixed per-side hash.
+#[derive(Clone, Copy, Debug)]
+pub struct Script {
+    /// Octets each side sends per incarnation.
+    pub bytes: u8,
+    /// Incarnations of the connection.
+    pub incarnations: u8,
+    /// Model ticks per step of the ISN clock.
+    pub isn_ticks_per_step: u8,
+    /// The keyed-hash term of A's ISN.
+    pub hash_a: u32,
+    /// The keyed-hash term of B's ISN.
+    pub hash_b: u32,
+}
+
+const TEXT_BASE: [[u8; 3]; 2] = [*b"aA0", *b"pP5"];
+
+/// The `i`-th octet that side `s` sends in incarnation `inc` (1-based): distinct values so that
+/// origin and incarnation are visible (A: a b c.., A B C.., 0 1 2..; B: p q r.., P Q R.., 5 6 7..).
+pub fn text_octet(s: Side, inc: u8, i: u8) -> u8 {
+    TEXT_BASE[s as usize][usize::from(inc.clamp(1, 3) - 1)] + i
+}
+
+/// The side and incarnation an octet of [`text_octet`] came from.
+pub fn octet_origin(v: u8) -> Option<(Side, u8)> {
+    for (si, row) in TEXT_BASE.iter().enumerate() {
+        for (k, base) in row.iter().enumerate() {
+            if (*base..base + 5).contains(&v) {
+                let side = if si == 0 { Side::A } else { Side::B };
+                return Some((side, k as u8 + 1));
+            }
+        }
+    }
+    None
 }
 
 impl Setup {
@@ -203,23 +286,56 @@ impl Setup {
         self.cfg.mechanisms
     }
 
+    /// The ISN side `s` chooses now for its incarnation `inc`: from the ISN clock in the
+    /// lifecycle script, else fixed.
+    ///
+    /// The clock reads the ticks elapsed (capped, see `Action::Tick`) plus one for every ISN
+    /// this endpoint chose before: a model tick is long (MSL/2), while the 4 µs clock of
+    /// §3.4.1 never stands still across a round trip, so two incarnations never start from
+    /// the same reading. Without that term the checker finds incarnation 2 of the passive
+    /// closer, reopened within the tick, accepting the old SYN,ACK of incarnation 1: exactly
+    /// the hazard T8 shows with the clock switched off.
+    fn isn_now(&self, w: &World, s: Side, inc: u8) -> Seq {
+        match self.script {
+            Some(sc) => {
+                let clock = u32::from(w.clock / sc.isn_ticks_per_step.max(1))
+                    + u32::from(inc.saturating_sub(1));
+                let hash = if s == Side::A { sc.hash_a } else { sc.hash_b };
+                crate::tcp::initial_sequence_number(clock, hash, self.cfg.mechanisms)
+            }
+            None => w.peer(s).isn,
+        }
+    }
+
+    /// Whether side `s`'s user may OPEN now.
+    fn may_open(&self, w: &World, s: Side) -> bool {
+        let p = w.peer(s);
+        match self.script {
+            None => !p.facts.has(Facts::OPENED),
+            Some(sc) => p.tcb.state == State::Closed && p.incarnation < sc.incarnations,
+        }
+    }
+
     /// Whether the retransmission timer of `s` is due: no prompt segment in flight, data
     /// unacknowledged.
     fn retransmit_due(&self, w: &World, s: Side) -> bool {
-        w.net.iter().all(|f| f.delayed) && w.peer(s).tcb.has_unacked()
+        let p = w.peer(s);
+        w.net.iter().all(|f| f.delayed) && p.tcb.has_unacked() && !p.retransmitted_this_tick
     }
 
     /// Enumerates the enabled actions, in a fixed order.
     pub fn actions(&self, w: &World, out: &mut Vec<Action>) {
         for s in [Side::A, Side::B] {
             let p = w.peer(s);
-            if !p.facts.has(Facts::OPENED) {
+            if self.may_open(w, s) {
                 out.push(Action::Open(s));
             }
-            if self.users_close
-                && !p.facts.has(Facts::USER_CLOSED)
-                && matches!(p.tcb.state, State::Established | State::CloseWait)
-            {
+            let open = matches!(p.tcb.state, State::Established | State::CloseWait);
+            let all_sent = self.script.is_none_or(|sc| p.sent >= sc.bytes);
+            if open && !all_sent {
+                out.push(Action::Send(s));
+            }
+            if self.users_close && open && all_sent && !p.facts.has(Facts::USER_CLOSED) {
                 out.push(Action::Close(s));
             }
         }
@@ -264,17 +380,33 @@ impl Setup {
     /// Applies one action; `None` if it changes nothing.
     pub fn next(&self, w: &World, action: &Action) -> Option<World> {
         let mut n = w.clone();
+        n.a.facts.0 &= !Facts::TRANSIENT;
+        n.b.facts.0 &= !Facts::TRANSIENT;
         let cfg = &self.cfg;
         match *action {
             Action::Open(s) => {
+                let isn = self.isn_now(&n, s, n.peer(s).incarnation + 1);
                 let p = n.peer_mut(s);
-                p.facts.0 |= Facts::OPENED;
+                p.facts.0 = (p.facts.0 & !Facts::PER_INCARNATION) | Facts::OPENED;
+                p.incarnation += 1;
+                p.sent = 0;
+                p.received.clear();
                 let out = if p.passive {
                     p.tcb.open_passive(cfg)
                 } else {
-                    let isn = p.isn;
+                    p.isn = isn;
                     p.tcb.open_active(isn, cfg)
                 };
+                self.absorb(&mut n, s, None, out);
+            }
+            Action::Send(s) => {
+                let bytes = self.script.map_or(0, |sc| sc.bytes);
+                let p = n.peer_mut(s);
+                let text: Vec<u8> = (p.sent..bytes)
+                    .map(|i| text_octet(s, p.incarnation, i))
+                    .collect();
+                p.sent = bytes;
+                let out = p.tcb.send(&text, cfg);
                 self.absorb(&mut n, s, None, out);
             }
             Action::Close(s) => {
@@ -286,13 +418,26 @@ impl Setup {
             Action::Deliver(i) => {
                 let f = n.net.remove(i);
                 let to = f.from.peer();
+                let isn = self.isn_now(&n, to, n.peer(to).incarnation);
                 let p = n.peer_mut(to);
                 if f.seg.has(Ctl::SYN) && !p.syns_received.contains(&f.seg.seq) {
                     p.syns_received.push(f.seg.seq);
                     p.syns_received.sort_by_key(|s| s.0);
                 }
-                let isn = p.isn;
+                let was_listening = p.tcb.state == State::Listen;
                 let out = p.tcb.on_segment(&f.seg, isn, cfg);
+                if was_listening && p.tcb.state != State::Listen && p.tcb.state != State::Closed {
+                    p.isn = isn;
+                }
+                if !f.seg.data.is_empty() {
+                    let stale = f.incarnation < p.incarnation;
+                    if stale && out.delivered.is_empty() {
+                        p.facts.0 |= Facts::LATE_REJECTED;
+                    }
+                    if !stale && out.has(Event::Unacceptable) {
+                        p.facts.0 |= Facts::DUPLICATE_DISCARDED;
+                    }
+                }
                 self.absorb(&mut n, to, Some(&f.seg), out);
             }
             Action::Lose(i) => {
@@ -311,18 +456,34 @@ impl Setup {
                 n.delays -= 1;
             }
             Action::Tick => {
+                if let Some(sc) = self.script {
+                    // The ISN clock only matters when an ISN is chosen, and then only relative
+                    // to the previous incarnation's; past 2·MSL every old segment is gone, so
+                    // the count stops there and otherwise equal states merge.
+                    let cap = sc
+                        .isn_ticks_per_step
+                        .saturating_mul(2 * self.msl.unwrap_or(1));
+                    n.clock = (n.clock + 1).min(cap);
+                }
                 for f in &mut n.net {
                     f.age += 1;
                 }
                 for s in [Side::A, Side::B] {
                     let p = n.peer_mut(s);
+                    p.retransmitted_this_tick = false;
                     if p.tcb.state == State::TimeWait {
                         p.time_wait_left = p.time_wait_left.saturating_sub(1);
                     }
                 }
             }
             Action::Retransmit(s) => {
+                if self.msl.is_some() {
+                    n.peer_mut(s).retransmitted_this_tick = true;
+                }
                 let out = n.peer_mut(s).tcb.on_retransmit_timeout(cfg);
+                if out == Outputs::default() && n.peer(s).tcb == w.peer(s).tcb {
+                    return None;
+                }
                 self.absorb(&mut n, s, None, out);
             }
             Action::TimeWaitExpires(s) => {
@@ -330,7 +491,7 @@ impl Setup {
                 self.absorb(&mut n, s, None, out);
             }
         }
-        if n == *w { None } else { Some(n) }
+        Some(n)
     }
 
     /// Records the outputs of one transition at side `s`: segments go into flight, events
@@ -350,9 +511,14 @@ impl Setup {
                 }
                 Event::Retransmitted => Facts::RETRANSMITTED,
                 Event::ChallengeAck => Facts::CHALLENGE_ACK,
+                Event::Reassembled => Facts::REASSEMBLED,
                 Event::OurFinAcked => Facts::FIN_ACKED,
                 Event::Established => {
-                    let ok = p.tcb.snd_una == p.isn + 1 && p.tcb.rcv_nxt == p.tcb.irs + 1;
+                    // RCV.NXT at the moment of ESTABLISHED: less text and FIN taken in the
+                    // same step.
+                    let taken = out.delivered.len() as u32 + u32::from(out.has(Event::PeerClosed));
+                    let rcv_nxt = p.tcb.rcv_nxt + taken.wrapping_neg();
+                    let ok = p.tcb.snd_una == p.isn + 1 && rcv_nxt == p.tcb.irs + 1;
                     let ok = ok && p.syns_received.contains(&p.tcb.irs);
                     if ok { 0 } else { Facts::BAD_ESTABLISH }
                 }
@@ -371,6 +537,13 @@ impl Setup {
         if out.has(Event::Established) {
             p.facts.0 |= Facts::WAS_ESTABLISHED;
         }
+        p.received.extend_from_slice(&out.delivered);
+        let t = &p.tcb;
+        let in_flight = t.snd_nxt - t.snd_una;
+        if t.syn_acked() && t.snd_wnd > 0 && in_flight >= t.snd_wnd {
+            p.facts.0 |= Facts::WINDOW_FULL;
+        }
+        let incarnation = p.incarnation.max(1);
         if arrived.is_some_and(|g| g.has(Ctl::SYN) && !g.has(Ctl::ACK))
             && p.tcb.state == State::SynReceived
             && !p.passive
@@ -392,7 +565,7 @@ impl Setup {
                     delayed: false,
                     age: 0,
                     from: s,
-                    incarnation: 1,
+                    incarnation,
                     seg,
                 },
             );

@@ -4,7 +4,7 @@ use super::UsageError;
 use clap::Args;
 use std::process::ExitCode;
 use tcpip_spec::models::runner::{CheckReport, Outcome, RunOptions};
-use tcpip_spec::models::{Kind, ModelSpec, registry};
+use tcpip_spec::models::{Bounds, Kind, ModelSpec, registry};
 
 /// Arguments of `check`.
 #[derive(Args)]
@@ -24,6 +24,33 @@ pub struct CheckArgs {
     /// Print JSON.
     #[arg(long)]
     pub json: bool,
+    /// Octets each side sends per incarnation (tcp-lifecycle).
+    #[arg(long, value_parser = clap::value_parser!(u8).range(0..=4), conflicts_with = "all")]
+    pub bytes: Option<u8>,
+    /// Incarnations of the connection (tcp-lifecycle).
+    #[arg(long, value_parser = clap::value_parser!(u8).range(1..=3), conflicts_with = "all")]
+    pub incarnations: Option<u8>,
+    /// Segments the network may lose (tcp-lifecycle).
+    #[arg(long, value_parser = clap::value_parser!(u8).range(0..=8), conflicts_with = "all")]
+    pub losses: Option<u8>,
+    /// Segments the network may duplicate (tcp-lifecycle).
+    #[arg(long, value_parser = clap::value_parser!(u8).range(0..=8), conflicts_with = "all")]
+    pub dups: Option<u8>,
+    /// Segments the network may delay past a tick (tcp-lifecycle).
+    #[arg(long, value_parser = clap::value_parser!(u8).range(0..=8), conflicts_with = "all")]
+    pub delays: Option<u8>,
+}
+
+impl CheckArgs {
+    fn bounds(&self) -> Bounds {
+        Bounds {
+            bytes: self.bytes,
+            incarnations: self.incarnations,
+            losses: self.losses,
+            dups: self.dups,
+            delays: self.delays,
+        }
+    }
 }
 
 /// Default thread count: the cores available.
@@ -55,16 +82,23 @@ pub fn run(args: &CheckArgs) -> Result<ExitCode, UsageError> {
         threads,
         progress: true,
     };
+    let bounds = args.bounds();
     let runs = match &args.model {
         Some(name) => {
             let spec = super::model(name)?;
+            if let Some(b) = bounds.set().into_iter().find(|b| !spec.bounds.contains(b)) {
+                return Err(UsageError(format!(
+                    "model {} takes no --{b} bound",
+                    spec.name
+                )));
+            }
             vec![(spec, super::mechanisms(spec, &args.without)?)]
         }
         None => all_runs(),
     };
     let mut reports = Vec::new();
     for (spec, without) in runs {
-        let report = (spec.check)(&without, opts);
+        let report = (spec.check)(&without, bounds, opts);
         if !args.json {
             print!("{}", text(&report));
         }

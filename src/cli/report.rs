@@ -150,7 +150,7 @@ pub fn run(args: &ReportArgs) -> Result<ExitCode, UsageError> {
     };
     let reports: Vec<CheckReport> = all_runs()
         .into_iter()
-        .map(|(spec, without)| (spec.check)(&without, opts))
+        .map(|(spec, without)| (spec.check)(&without, Default::default(), opts))
         .collect();
     let text = render(&reports, threads);
     std::fs::write(&args.output, text)

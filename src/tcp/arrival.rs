@@ -408,12 +408,16 @@ impl Tcb {
         if deliver {
             self.pull_queue(out);
         }
-        let fin_now =
-            (seg.has(Ctl::FIN) && end_seq == self.rcv_nxt) || self.rcv_fin == Some(self.rcv_nxt);
-        if fin_now {
+        let this_fin = seg.has(Ctl::FIN) && end_seq == self.rcv_nxt;
+        let held_fin = self.rcv_fin == Some(self.rcv_nxt);
+        if held_fin {
             self.rcv_fin = None;
+            if !this_fin {
+                // A FIN that arrived ahead of the text before it is taken now.
+                out.events.push(Event::Reassembled);
+            }
         }
-        fin_now
+        this_fin || held_fin
     }
 
     /// Delivers the part of `text` (starting at `seq` =< RCV.NXT) beyond RCV.NXT, within the
