@@ -397,8 +397,10 @@ impl Tcb {
         self.rcv_nxt = self.rcv_nxt + 1;
         out.events.push(Event::PeerClosed);
         if next == State::TimeWait {
-            // The acknowledgment goes out before TIME-WAIT (or, with T4 ablated, deletion).
+            // The acknowledgment goes out before TIME-WAIT (or, with T4 ablated, deletion),
+            // and it is the only one: it also covers any text of this segment (MUST-58).
             out.segments.push(self.ack_segment());
+            *ack = false;
             self.enter_time_wait(cfg, out);
         } else {
             self.state = next;
