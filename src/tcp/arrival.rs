@@ -205,16 +205,18 @@ impl Tcb {
                 return;
             }
         }
+        // An ACK of something not yet sent is unacceptable in every synchronized state,
+        // LAST-ACK and TIME-WAIT included (§3.5.2 group 3, T15).
+        if seg.ack.gt(self.snd_nxt) && m.on(Mechanism::AckOfUnsentData) {
+            out.segments.push(self.ack_segment());
+            return;
+        }
         match self.state {
             State::Established
             | State::FinWait1
             | State::FinWait2
             | State::CloseWait
             | State::Closing => {
-                if seg.ack.gt(self.snd_nxt) && m.on(Mechanism::AckOfUnsentData) {
-                    out.segments.push(self.ack_segment());
-                    return;
-                }
                 self.take_ack(seg, out);
                 if self.fin_acked() {
                     match self.state {
