@@ -43,6 +43,14 @@ pub const DEVIATIONS: &[Deviation] = &[
                connection is established. The RFC allows queuing it instead.",
     },
     Deviation {
+        rfc: "RFC 9293 §3.10.4 (CLOSE in SYN-RECEIVED with text queued)",
+        code: "tcp::Tcb::close",
+        what: "With SENDs pending, the RFC holds the CLOSE until ESTABLISHED. Here \
+               SYN-RECEIVED enters FIN-WAIT-1 at once and the queued text, then the FIN, are \
+               sent when our SYN is acknowledged, as deployed stacks do. With nothing queued \
+               the FIN is sent at once, as the RFC says.",
+    },
+    Deviation {
         rfc: "RFC 9293 §3.10.7.4 (seventh step: out-of-order text SHOULD be held)",
         code: "tcp::Tcb::on_segment (accept_text)",
         what: "Text beyond RCV.NXT is dropped, not held; the sender retransmits it. A \
