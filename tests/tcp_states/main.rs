@@ -3,8 +3,9 @@
 //! One module per state of §3.3.2. Each test drives one event (a segment, a user call, a
 //! timer) into a TCB that a fixture brought into that state through the public API, and pins
 //! what comes out: the segments in RFC figure notation, the next state and its variables, the
-//! text delivered and the events.
+//! text delivered and the events. `ablations` shows each switchable rule doing its job.
 
+mod ablations;
 mod close_wait;
 mod closed;
 mod closing;
