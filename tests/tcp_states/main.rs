@@ -3,7 +3,8 @@
 //! One module per state of §3.3.2. Each test drives one event (a segment, a user call, a
 //! timer) into a TCB that a fixture brought into that state through the public API, and pins
 //! what comes out: the segments in RFC figure notation, the next state and its variables, the
-//! text delivered and the events. `ablations` shows each switchable rule doing its job.
+//! text delivered and the events. `ablations` shows each switchable rule doing its job;
+//! `transitions` checks the whole state x event table against a reviewed snapshot.
 
 mod ablations;
 mod close_wait;
@@ -18,3 +19,4 @@ mod listen;
 mod syn_received;
 mod syn_sent;
 mod time_wait;
+mod transitions;
