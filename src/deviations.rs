@@ -37,6 +37,14 @@ pub const DEVIATIONS: &[Deviation] = &[
                acknowledges it. Read literally, the eighth step is never reached by it.",
     },
     Deviation {
+        rfc: "RFC 9293 §3.10.4 (CLOSE in SYN-RECEIVED with text queued)",
+        code: "tcp::Tcb::close",
+        what: "With SENDs pending, the RFC holds the CLOSE until ESTABLISHED. Here \
+               SYN-RECEIVED enters FIN-WAIT-1 at once and the queued text, then the FIN, are \
+               sent when our SYN is acknowledged, as deployed stacks do. With nothing queued \
+               the FIN is sent at once, as the RFC says.",
+    },
+    Deviation {
         rfc: "RFC 9293 §3.8.5 (urgent data, MUST-30, MUST-31), §3.8.6.1 (zero-window probing)",
         code: "tcp",
         what: "Not implemented: URG is ignored and a zero send window is not probed. No model \

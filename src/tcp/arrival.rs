@@ -231,16 +231,18 @@ impl Tcb {
                 return;
             }
         }
+        // An ACK of something not yet sent is unacceptable in every synchronized state,
+        // LAST-ACK and TIME-WAIT included (§3.5.2 group 3, T15).
+        if seg.ack.gt(self.snd_nxt) && m.on(Mechanism::AckOfUnsentData) {
+            out.segments.push(self.ack_segment());
+            return;
+        }
         match self.state {
             State::Established
             | State::FinWait1
             | State::FinWait2
             | State::CloseWait
             | State::Closing => {
-                if seg.ack.gt(self.snd_nxt) && m.on(Mechanism::AckOfUnsentData) {
-                    out.segments.push(self.ack_segment());
-                    return;
-                }
                 self.take_ack(seg, out);
                 if self.fin_acked() {
                     match self.state {
@@ -473,8 +475,10 @@ impl Tcb {
         self.rcv_nxt = self.rcv_nxt + 1;
         out.events.push(Event::PeerClosed);
         if next == State::TimeWait {
-            // The acknowledgment goes out before TIME-WAIT (or, with T4 ablated, deletion).
+            // The acknowledgment goes out before TIME-WAIT (or, with T4 ablated, deletion),
+            // and it is the only one: it also covers any text of this segment (MUST-58).
             out.segments.push(self.ack_segment());
+            *ack = false;
             self.enter_time_wait(cfg, out);
         } else {
             self.state = next;

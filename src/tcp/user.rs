@@ -74,9 +74,10 @@ impl Tcb {
     }
 
     /// CLOSE (§3.10.4): "I have no more to send". ESTABLISHED → FIN-WAIT-1 and CLOSE-WAIT →
-    /// LAST-ACK, the FIN following all queued text. SYN-RECEIVED also enters FIN-WAIT-1; its FIN
-    /// waits until our SYN is acknowledged (the RFC's "queue for processing after entering
-    /// ESTABLISHED"). LISTEN and SYN-SENT simply delete the TCB.
+    /// LAST-ACK, the FIN following all queued text. SYN-RECEIVED with nothing queued sends
+    /// its FIN at once and enters FIN-WAIT-1. With text queued the RFC holds the CLOSE until
+    /// ESTABLISHED; here SYN-RECEIVED enters FIN-WAIT-1 at once and the text, then the FIN,
+    /// go out when our SYN is acknowledged. LISTEN and SYN-SENT simply delete the TCB.
     pub fn close(&mut self, cfg: &Config) -> Outputs {
         let mut out = Outputs::default();
         match self.state {
@@ -84,6 +85,13 @@ impl Tcb {
                 .events
                 .push(Event::Error(UserError::ConnectionDoesNotExist)),
             State::Listen | State::SynSent => self.delete(),
+            State::SynReceived if self.send_buf.is_empty() => {
+                self.state = State::FinWait1;
+                let fin = self.segment(self.snd_nxt, Ctl::FIN | Ctl::ACK, Vec::new());
+                out.segments.push(fin);
+                self.snd_nxt = self.snd_nxt + 1;
+                self.fin_sent = true;
+            }
             State::SynReceived | State::Established => {
                 self.state = State::FinWait1;
                 self.transmit(cfg, &mut out);
