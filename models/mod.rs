@@ -5,8 +5,15 @@
 //! protocol rule. An ablation (`--without NAME`) switches one rule off in the configuration
 //! handed to the pure code, and the registry states which properties it must break.
 
+pub mod arp;
+pub mod diagram;
+pub mod icmp;
+pub mod inet;
+pub mod ip;
 pub mod runner;
+pub mod table;
 pub mod tcp;
+pub mod udp;
 
 use runner::{CheckReport, Outcome, Render, RunOptions};
 use serde::Serialize;
@@ -64,6 +71,9 @@ pub struct ModelSpec {
     pub properties: fn() -> Vec<PropertyInfo>,
     /// Its ablations.
     pub ablations: &'static [Ablation],
+    /// Always-properties expected to be violated even with every mechanism on: claims the
+    /// protocol does not make, whose counterexample is the finding (e.g. UDP's `in-order`).
+    pub expect_violated: &'static [&'static str],
     /// Checks it with the named mechanisms switched off (names already validated).
     pub check: fn(&[&'static str], RunOptions) -> CheckReport,
     /// Serves stateright's Explorer on `addr` (never returns).
@@ -71,8 +81,12 @@ pub struct ModelSpec {
 }
 
 impl ModelSpec {
-    /// What each property is expected to do with the given mechanisms off.
+    /// What each property is expected to do with the given mechanisms off. An always-property
+    /// in [`expect_violated`](Self::expect_violated) is expected to fail in every run.
     pub fn expected(&self, without: &[&'static str], name: &str, kind: Kind) -> Outcome {
+        if kind == Kind::Always && self.expect_violated.contains(&name) {
+            return Outcome::Violated;
+        }
         let ablations: Vec<&Ablation> = self
             .ablations
             .iter()
@@ -115,7 +129,14 @@ pub fn find(name: &str) -> Option<&'static ModelSpec> {
     REGISTRY.iter().find(|m| m.name == name)
 }
 
-static REGISTRY: [ModelSpec; 2] = [tcp::registry::HANDSHAKE, tcp::registry::CLOSE];
+static REGISTRY: [ModelSpec; 6] = [
+    tcp::registry::HANDSHAKE,
+    tcp::registry::CLOSE,
+    udp::SPEC,
+    ip::SPEC,
+    icmp::SPEC,
+    arp::SPEC,
+];
 
 /// Runs the checker on `model` and judges it against `spec`'s expectations.
 pub fn run_spec<M>(

@@ -37,6 +37,7 @@ pub const HANDSHAKE: ModelSpec = ModelSpec {
               reordering network with an old duplicate SYN in flight (Figures 6-8)",
     properties: || infos(Scenario::Handshake),
     ablations: HANDSHAKE_ABLATIONS,
+    expect_violated: &[],
     check: |without, opts: RunOptions| {
         run_spec(
             &HANDSHAKE,
@@ -55,6 +56,7 @@ pub const CLOSE: ModelSpec = ModelSpec {
               at once, with loss, duplication, ticks and a 2*MSL TIME-WAIT (Figures 12-13)",
     properties: || infos(Scenario::Close),
     ablations: CLOSE_ABLATIONS,
+    expect_violated: &[],
     check: |without, opts: RunOptions| {
         run_spec(&CLOSE, without, TcpModel::close(mechanisms(without)), opts)
     },
