@@ -1,6 +1,7 @@
 //! Sequence diagrams for stateright's Explorer, shared by the internet-layer models: one
 //! lifeline per station, one row per step, an arrow for what crossed a link and a grey note
-//! for everything else. Labels are escaped (stateright-notes 10: SVG labels are not).
+//! for everything else. Labels are escaped (stateright-notes 10: SVG labels are not). And the
+//! narration of a step, which both the text traces and the diagrams are made of.
 
 /// One row of a diagram.
 pub enum Row {
@@ -85,4 +86,32 @@ pub fn numbered(title: &str, steps: impl IntoIterator<Item = String>) -> Vec<Str
         lines.push(format!("{:>3}. {step}", k + 1));
     }
     lines
+}
+
+/// A step's narration, collected only when a trace is being written (the checker passes
+/// [`Log::off`], so exploring costs no formatting).
+pub struct Log(Option<Vec<String>>);
+
+impl Log {
+    /// Collects nothing.
+    pub fn off() -> Log {
+        Log(None)
+    }
+
+    /// Collects what is said.
+    pub fn on() -> Log {
+        Log(Some(Vec::new()))
+    }
+
+    /// Says something, if anyone listens.
+    pub fn say(&mut self, f: impl FnOnce() -> String) {
+        if let Some(v) = &mut self.0 {
+            v.push(f());
+        }
+    }
+
+    /// Everything said, joined.
+    pub fn text(self) -> String {
+        self.0.unwrap_or_default().join("; ")
+    }
 }

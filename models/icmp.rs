@@ -18,8 +18,8 @@
 //! failures; losses are not reported) and S14 (ICMP works at the internet layer, between
 //! hosts and routers).
 
-use super::diagram::{self, Row};
-use super::inet::{self, Body, Fate, Flight, Internet, Log, NetAction, Packet, Routing, Sent, st};
+use super::diagram::{self, Log, Row};
+use super::inet::{self, Body, Fate, Flight, Internet, NetAction, Packet, Routing, Sent, st};
 use super::runner::{Render, RunOptions};
 use super::table::{self, Prop};
 use super::{Ablation, Kind, ModelSpec, run_spec, serve};

@@ -17,8 +17,8 @@
 //! Ghost tags: each datagram carries the number A gave it and the count of links it crossed
 //! (saturating one above the TTL, so that an endless loop is a finite cycle of states).
 
-use super::diagram::{self, Row};
-use super::inet::{self, Body, Fate, Flight, Internet, Log, NetAction, Packet, Routing, st};
+use super::diagram::{self, Log, Row};
+use super::inet::{self, Body, Fate, Flight, Internet, NetAction, Packet, Routing, st};
 use super::runner::{Render, RunOptions};
 use super::table::{self, Prop};
 use super::{Ablation, Kind, ModelSpec, run_spec, serve};

@@ -135,7 +135,7 @@ static REGISTRY: [ModelSpec; 6] = [
     udp::SPEC,
     ip::SPEC,
     icmp::SPEC,
-    arp::SPEC,
+    arp::properties::SPEC,
 ];
 
 /// Runs the checker on `model` and judges it against `spec`'s expectations.

@@ -221,3 +221,38 @@ fn arp_without_a_bound_the_queue_grows_past_it() {
         "{ladder}"
     );
 }
+
+#[test]
+fn the_udp_models_checksum_is_the_wire_codecs_and_catches_the_flipped_bit() {
+    use std::net::Ipv4Addr;
+    use tcpip_spec::models::udp::{FLIPPED_BIT, computed_checksum, datagram};
+    use tcpip_spec::udp::{self, ChecksumVerdict, transmitted_checksum, verify_checksum};
+    use tcpip_spec::wire;
+    let (a, b) = (Ipv4Addr::new(10, 0, 1, 10), Ipv4Addr::new(10, 0, 3, 20));
+    let d = datagram(2);
+    let field = transmitted_checksum(Some(computed_checksum(a, b, &d)));
+    let repr = wire::udp::Repr {
+        src_port: d.src_port,
+        dst_port: d.dst_port,
+        payload_len: 2,
+    };
+    let bytes = repr.to_bytes(&d.payload.to_be_bytes(), a, b);
+    assert_eq!(
+        wire::udp::Packet::new_checked(&bytes[..])
+            .unwrap()
+            .checksum(),
+        field
+    );
+    assert_eq!(
+        verify_checksum(field, computed_checksum(a, b, &d)),
+        ChecksumVerdict::Valid
+    );
+    let corrupted = udp::Datagram {
+        payload: d.payload ^ FLIPPED_BIT,
+        ..d
+    };
+    assert_eq!(
+        verify_checksum(field, computed_checksum(a, b, &corrupted)),
+        ChecksumVerdict::Invalid
+    );
+}
