@@ -86,6 +86,8 @@ pub struct World {
     pub delivered: Vec<(SocketId, Datagram<u16>)>,
     /// ICMP errors A received: kind and the ghost number of the datagram quoted.
     pub reported: Vec<(ErrorKind, u8)>,
+    /// B's UDP discarded a datagram for its bad checksum.
+    pub discarded: bool,
     /// Losses left.
     pub losses: u8,
     /// Duplications left.
@@ -185,7 +187,10 @@ impl UdpModel {
                             None => log.say(|| "no socket; no ICMP error allowed".into()),
                         }
                     }
-                    Receive::Discard(why) => log.say(|| format!("UDP discards it ({why:?})")),
+                    Receive::Discard(why) => {
+                        w.discarded = true;
+                        log.say(|| format!("UDP discards it silently ({why:?})"));
+                    }
                 }
             }
             (st::A, Upper::Protocol(protocol::ICMP), Body::Error { kind, quote }) => {
@@ -255,6 +260,7 @@ impl Model for UdpModel {
             net: Vec::new(),
             delivered: Vec::new(),
             reported: Vec::new(),
+            discarded: false,
             losses: 1,
             dups: 1,
             corruptions: 1,
@@ -391,6 +397,12 @@ const PROPS: &[Prop<UdpModel>] = &[
     },
     Prop {
         kind: Kind::Sometimes,
+        name: "corruption-discarded",
+        meaning: "a datagram corrupted on a link fails B's checksum and is silently discarded",
+        condition: |_, w| w.discarded,
+    },
+    Prop {
+        kind: Kind::Sometimes,
         name: "port-unreachable-reported",
         meaning: "A receives ICMP port unreachable about the datagram to the closed port",
         condition: |_, w| {
@@ -417,7 +429,7 @@ pub const SPEC: ModelSpec = ModelSpec {
         mechanism: "discard-bad-checksum",
         breaks: "datagram-integrity",
         also_breaks: &[],
-        hides: &[],
+        hides: &["corruption-discarded"],
         reference: "RFC 1122 §4.1.3.4 (MUST discard a bad checksum); RFC 768",
         hazard: "a datagram corrupted on a link reaches the application as if A had sent it",
     }],

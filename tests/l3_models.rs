@@ -41,9 +41,9 @@ const RUNS: &[(&str, &[&str], usize)] = &[
     ("icmp", &[], 657),
     ("icmp", &["match-echo-ident-seq"], 667),
     ("icmp", &["no-error-about-error"], 658),
-    ("arp", &[], 14_196),
+    ("arp", &[], 16_963),
     ("arp", &["ignore-unsolicited-replies"], 13_103),
-    ("arp", &["bounded-pending-queue"], 14_076),
+    ("arp", &["bounded-pending-queue"], 16_815),
 ];
 
 #[test]
@@ -255,4 +255,36 @@ fn the_udp_models_checksum_is_the_wire_codecs_and_catches_the_flipped_bit() {
         verify_checksum(field, computed_checksum(a, b, &corrupted)),
         ChecksumVerdict::Invalid
     );
+}
+
+#[test]
+fn a_base_expectation_of_violated_is_in_the_registry_and_in_list_json() {
+    let spec = find("udp").unwrap();
+    assert_eq!(spec.expect_violated, ["in-order"]);
+    for without in [&[][..], &["discard-bad-checksum"][..]] {
+        assert_eq!(
+            spec.expected(without, "in-order", Kind::Always),
+            Outcome::Violated
+        );
+    }
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_tcpip-spec"))
+        .args(["list", "--json"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let udp = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["name"] == "udp")
+        .unwrap();
+    let props = udp["properties"].as_array().unwrap();
+    let in_order = props.iter().find(|p| p["name"] == "in-order").unwrap();
+    assert_eq!(in_order["expected"], "violated");
+    let integrity = props
+        .iter()
+        .find(|p| p["name"] == "datagram-integrity")
+        .unwrap();
+    assert!(integrity.get("expected").is_none());
 }

@@ -98,6 +98,8 @@ pub mod fact {
     pub const POISONED_RESOLVED: u16 = 1 << 5;
     /// A forged request made A create an entry for B.
     pub const POISONED_BY_REQUEST: u16 = 1 << 6;
+    /// A forged reply found no entry for B and created none.
+    pub const UNSOLICITED_IGNORED: u16 = 1 << 7;
 }
 
 /// The state.
@@ -176,7 +178,12 @@ fn hw_name(hw: HwAddr) -> &'static str {
 
 fn show(p: &ArpPacket) -> String {
     match p.op {
-        Operation::Request => format!("who-has {} tell {}", p.target_ip, p.sender_ip),
+        Operation::Request => format!(
+            "who-has {} tell {} at {}",
+            p.target_ip,
+            p.sender_ip,
+            hw_name(p.sender_hw)
+        ),
         Operation::Reply => format!("{} is-at {}", p.sender_ip, hw_name(p.sender_hw)),
     }
 }
@@ -247,6 +254,7 @@ impl ArpModel {
                 (Update::Resolved, false) => fact::POISONED_INCOMPLETE,
                 (Update::Refreshed { changed: true }, false) => fact::POISONED_RESOLVED,
                 (Update::Created, false) if p.op == Operation::Request => fact::POISONED_BY_REQUEST,
+                (Update::UnsolicitedIgnored, false) => fact::UNSOLICITED_IGNORED,
                 _ => 0,
             };
         }

@@ -62,6 +62,12 @@ pub const PROPS: &[Prop<ArpModel>] = &[
     },
     Prop {
         kind: Kind::Sometimes,
+        name: "unsolicited-reply-ignored",
+        meaning: "the attacker's reply arrives while A has no entry for B and creates none",
+        condition: |_, w| has(w, fact::UNSOLICITED_IGNORED),
+    },
+    Prop {
+        kind: Kind::Sometimes,
         name: "poisoned-during-resolution",
         meaning: "a forged reply racing B's arrives while A's entry is incomplete and is taken \
                   as the answer: A sends B's queued packets to M (RFC 826 cannot prevent it)",
@@ -101,7 +107,7 @@ pub const SPEC: ModelSpec = ModelSpec {
             mechanism: "ignore-unsolicited-replies",
             breaks: "frames-reach-owner",
             also_breaks: &[],
-            hides: &[],
+            hides: &["unsolicited-reply-ignored"],
             reference: "RFC 826 (Packet Reception, the merge); Bruschi et al.",
             hazard: "a reply nobody asked for creates the entry: B's traffic goes to the attacker",
         },
