@@ -325,7 +325,7 @@ fn render(reports: &[CheckReport], threads: usize) -> String {
                 .map_or("", |i| i.meaning);
             let _ = writeln!(
                 w,
-                "### {}: {} = {}\n\n{}\n\n```\n{}\n```\n",
+                "### {}: {} = {}\n\n{}\n\n```\n{}\n```",
                 spec.name,
                 name,
                 outcome_name(p.outcome),
