@@ -222,9 +222,8 @@ impl UdpModel {
                         datagram: d,
                         checksum: udp::transmitted_checksum(Some(sum)),
                     };
-                }
-                if let inet::Sent::Link(f) = &sent {
-                    log.say(|| format!("A sends {} to R1", Self::label(&f.pkt)));
+                    let to = self.net.topo.name(f.to);
+                    log.say(|| format!("A sends {} to {to}", Self::label(&f.pkt)));
                 }
                 Internet::place(&mut n.net, &sent);
             }

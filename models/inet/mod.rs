@@ -146,10 +146,10 @@ pub fn is_head(net: &[Flight], i: usize) -> bool {
 /// What became of a packet a station sent.
 #[derive(Clone, PartialEq, Eq, Debug)]
 pub enum Sent {
-    /// It is on a link.
+    /// It is on a link; a datagram for the station itself is on its loopback, a link from the
+    /// station to itself that neither loses nor duplicates (RFC 1122 §3.2.1.3 (g): looped back
+    /// internally, never on a wire).
     Link(Flight),
-    /// It is for the station itself (RFC 1122 §3.2.1.3 (g): looped back, never on a link).
-    Local(Packet),
     /// [`ip::output`] found no route, or the next hop is on no link.
     Unroutable,
 }
@@ -229,13 +229,17 @@ impl Internet {
                 };
                 Sent::Link(Flight { from, to, pkt })
             }
-            Output::Loopback => Sent::Local(Packet {
-                src: dst,
-                dst,
-                ttl: self.ttl,
-                body,
-                id,
-                hops: 0,
+            Output::Loopback => Sent::Link(Flight {
+                from,
+                to: from,
+                pkt: Packet {
+                    src: dst,
+                    dst,
+                    ttl: self.ttl,
+                    body,
+                    id,
+                    hops: 0,
+                },
             }),
             Output::NoRoute | Output::InvalidDestination => Sent::Unroutable,
         }
@@ -304,10 +308,11 @@ impl Internet {
                     out.push(NetAction::Arrive { index: i, table: t });
                 }
             }
-            if losses > 0 {
+            let wire = f.from != f.to;
+            if wire && losses > 0 {
                 out.push(NetAction::Lose(i));
             }
-            if dups > 0 {
+            if wire && dups > 0 {
                 out.push(NetAction::Duplicate(i));
             }
         }
@@ -315,15 +320,10 @@ impl Internet {
 }
 
 impl Internet {
-    /// Puts a sent packet on its link; returns it if it stays at its sender (looped back).
-    pub fn place(net: &mut Vec<Flight>, sent: &Sent) -> Option<Packet> {
-        match sent {
-            Sent::Link(f) => {
-                push(net, f.clone());
-                None
-            }
-            Sent::Local(p) => Some(p.clone()),
-            Sent::Unroutable => None,
+    /// Puts a sent packet on its link.
+    pub fn place(net: &mut Vec<Flight>, sent: &Sent) {
+        if let Sent::Link(f) = sent {
+            push(net, f.clone());
         }
     }
 
