@@ -5,8 +5,15 @@
 //! protocol rule. An ablation (`--without NAME`) switches one rule off in the configuration
 //! handed to the pure code, and the registry states which properties it must break.
 
+pub mod arp;
+pub mod diagram;
+pub mod icmp;
+pub mod inet;
+pub mod ip;
 pub mod runner;
+pub mod table;
 pub mod tcp;
+pub mod udp;
 
 use runner::{CheckReport, Outcome, Render, RunOptions};
 use serde::Serialize;
@@ -97,6 +104,9 @@ pub struct ModelSpec {
     pub properties: fn() -> Vec<PropertyInfo>,
     /// Its ablations.
     pub ablations: &'static [Ablation],
+    /// Always-properties expected to be violated even with every mechanism on: claims the
+    /// protocol does not make, whose counterexample is the finding (e.g. UDP's `in-order`).
+    pub expect_violated: &'static [&'static str],
     /// The bounds (`Bounds` field names) a user may set for this model.
     pub bounds: &'static [&'static str],
     /// Checks it with the named mechanisms switched off (names already validated) and the
@@ -107,8 +117,12 @@ pub struct ModelSpec {
 }
 
 impl ModelSpec {
-    /// What each property is expected to do with the given mechanisms off.
+    /// What each property is expected to do with the given mechanisms off. An always-property
+    /// in [`expect_violated`](Self::expect_violated) is expected to fail in every run.
     pub fn expected(&self, without: &[&'static str], name: &str, kind: Kind) -> Outcome {
+        if kind == Kind::Always && self.expect_violated.contains(&name) {
+            return Outcome::Violated;
+        }
         let ablations: Vec<&Ablation> = self
             .ablations
             .iter()
@@ -151,10 +165,14 @@ pub fn find(name: &str) -> Option<&'static ModelSpec> {
     REGISTRY.iter().find(|m| m.name == name)
 }
 
-static REGISTRY: [ModelSpec; 3] = [
+static REGISTRY: [ModelSpec; 7] = [
     tcp::registry::HANDSHAKE,
     tcp::registry::CLOSE,
     tcp::registry::LIFECYCLE,
+    udp::SPEC,
+    ip::SPEC,
+    icmp::SPEC,
+    arp::properties::SPEC,
 ];
 
 /// Runs the checker on `model` and judges it against `spec`'s expectations.

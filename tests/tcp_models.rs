@@ -8,6 +8,7 @@ fn check(model: &str, without: &[&'static str]) -> CheckReport {
     let spec = find(model).expect("registered");
     (spec.check)(
         without,
+        Default::default(),
         RunOptions {
             threads: 2,
             progress: false,

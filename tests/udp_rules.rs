@@ -6,8 +6,8 @@ use proptest::prelude::*;
 use tcpip_spec::icmp::{self, ErrorKind, Unreachable};
 use tcpip_spec::ip::{InterfaceAddr, Node, Received, protocol};
 use tcpip_spec::udp::{
-    BindError, ChecksumVerdict, Datagram, DiscardReason, PortTable, Receive, SocketId, receive,
-    transmitted_checksum, verify_checksum,
+    self, BindError, ChecksumVerdict, Datagram, DiscardReason, PortTable, Receive, SocketId,
+    receive, transmitted_checksum, verify_checksum,
 };
 
 fn table() -> PortTable {
@@ -30,7 +30,12 @@ fn to(dst_port: u16, payload: &'static str) -> Datagram<&'static str> {
 fn datagram_to_bound_port_is_delivered_whole() {
     let d = to(4000, "hello");
     assert_eq!(
-        receive(&table(), d.clone(), ChecksumVerdict::Valid),
+        receive(
+            &table(),
+            d.clone(),
+            ChecksumVerdict::Valid,
+            &udp::Mechanisms::default()
+        ),
         Receive::Deliver {
             socket: SocketId(2),
             datagram: d
@@ -42,7 +47,12 @@ fn datagram_to_bound_port_is_delivered_whole() {
 #[test]
 fn datagram_to_unbound_port_is_port_unreachable() {
     assert_eq!(
-        receive(&table(), to(9, "x"), ChecksumVerdict::Valid),
+        receive(
+            &table(),
+            to(9, "x"),
+            ChecksumVerdict::Valid,
+            &udp::Mechanisms::default()
+        ),
         Receive::PortUnreachable
     );
 }
@@ -51,7 +61,12 @@ fn datagram_to_unbound_port_is_port_unreachable() {
 #[test]
 fn datagram_to_port_zero_is_port_unreachable() {
     assert_eq!(
-        receive(&table(), to(0, "x"), ChecksumVerdict::NotComputed),
+        receive(
+            &table(),
+            to(0, "x"),
+            ChecksumVerdict::NotComputed,
+            &udp::Mechanisms::default()
+        ),
         Receive::PortUnreachable
     );
 }
@@ -61,7 +76,12 @@ fn datagram_to_port_zero_is_port_unreachable() {
 fn bad_checksum_is_silently_discarded_before_demux() {
     for port in [53, 9] {
         assert_eq!(
-            receive(&table(), to(port, "x"), ChecksumVerdict::Invalid),
+            receive(
+                &table(),
+                to(port, "x"),
+                ChecksumVerdict::Invalid,
+                &udp::Mechanisms::default()
+            ),
             Receive::Discard(DiscardReason::BadChecksum)
         );
     }
@@ -73,7 +93,12 @@ fn zero_checksum_field_means_not_computed_and_is_accepted() {
     assert_eq!(verify_checksum(0, 0x1234), ChecksumVerdict::NotComputed);
     assert!(ChecksumVerdict::NotComputed.accepted());
     assert!(matches!(
-        receive(&table(), to(53, "q"), verify_checksum(0, 0xBEEF)),
+        receive(
+            &table(),
+            to(53, "q"),
+            verify_checksum(0, 0xBEEF),
+            &udp::Mechanisms::default()
+        ),
         Receive::Deliver { .. }
     ));
 }
@@ -116,12 +141,22 @@ fn unbound_port_becomes_unreachable_and_rebindable() {
     assert_eq!(t.unbind(53), Some(SocketId(1)));
     assert_eq!(t.unbind(53), None);
     assert_eq!(
-        receive(&t, to(53, "q"), ChecksumVerdict::Valid),
+        receive(
+            &t,
+            to(53, "q"),
+            ChecksumVerdict::Valid,
+            &udp::Mechanisms::default()
+        ),
         Receive::PortUnreachable
     );
     t.bind(53, SocketId(7)).unwrap();
     assert!(matches!(
-        receive(&t, to(53, "q"), ChecksumVerdict::Valid),
+        receive(
+            &t,
+            to(53, "q"),
+            ChecksumVerdict::Valid,
+            &udp::Mechanisms::default()
+        ),
         Receive::Deliver {
             socket: SocketId(7),
             ..
@@ -154,7 +189,12 @@ fn port_unreachable_is_sent_for_unicast_but_not_for_broadcast() {
         link_broadcast: false,
     };
     assert_eq!(
-        receive(&table(), to(9, "x"), ChecksumVerdict::Valid),
+        receive(
+            &table(),
+            to(9, "x"),
+            ChecksumVerdict::Valid,
+            &udp::Mechanisms::default()
+        ),
         Receive::PortUnreachable
     );
     assert!(icmp::error_about(&node.offending(&ip), kind, &m).is_some());
@@ -182,7 +222,7 @@ proptest! {
             t.bind(*p, SocketId(i as u32)).unwrap();
         }
         let d = Datagram { src_port, dst_port, payload };
-        match receive(&t, d.clone(), ChecksumVerdict::Valid) {
+        match receive(&t, d.clone(), ChecksumVerdict::Valid, &udp::Mechanisms::default()) {
             Receive::Deliver { socket, datagram } => {
                 prop_assert_eq!(datagram, d);
                 prop_assert_eq!(t.lookup(dst_port), Some(socket));

@@ -37,6 +37,7 @@ pub const HANDSHAKE: ModelSpec = ModelSpec {
               reordering network with an old duplicate SYN in flight (Figures 6-8)",
     properties: || infos(Scenario::Handshake),
     ablations: HANDSHAKE_ABLATIONS,
+    expect_violated: &[],
     bounds: &[],
     check: |without, _, opts: RunOptions| {
         run_spec(
@@ -56,6 +57,7 @@ pub const CLOSE: ModelSpec = ModelSpec {
               at once, with loss, duplication, ticks and a 2*MSL TIME-WAIT (Figures 12-13)",
     properties: || infos(Scenario::Close),
     ablations: CLOSE_ABLATIONS,
+    expect_violated: &[],
     bounds: &[],
     check: |without, _, opts: RunOptions| {
         run_spec(&CLOSE, without, TcpModel::close(mechanisms(without)), opts)
@@ -71,6 +73,7 @@ pub const LIFECYCLE: ModelSpec = ModelSpec {
               TIME-WAIT: ordered and complete delivery, no stale data (S1, S2, S8)",
     properties: || infos(Scenario::Lifecycle),
     ablations: LIFECYCLE_ABLATIONS,
+    expect_violated: &[],
     bounds: &["bytes", "incarnations", "losses", "dups", "delays"],
     check: |without, bounds, opts: RunOptions| {
         let model = TcpModel::lifecycle(mechanisms(without), LifecycleBounds::from(bounds));

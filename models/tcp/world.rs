@@ -289,17 +289,21 @@ impl Setup {
     /// The ISN side `s` chooses now for its incarnation `inc`: from the ISN clock in the
     /// lifecycle script, else fixed.
     ///
-    /// The clock reads the ticks elapsed (capped, see `Action::Tick`) plus one for every ISN
-    /// this endpoint chose before: a model tick is long (MSL/2), while the 4 µs clock of
-    /// §3.4.1 never stands still across a round trip, so two incarnations never start from
-    /// the same reading. Without that term the checker finds incarnation 2 of the passive
-    /// closer, reopened within the tick, accepting the old SYN,ACK of incarnation 1: exactly
-    /// the hazard T8 shows with the clock switched off.
+    /// The clock reads the ticks elapsed (capped, see `Action::Tick`) plus, for every ISN
+    /// this endpoint chose before, the sequence numbers one incarnation consumes (SYN, text,
+    /// FIN). A model tick is long (MSL/2), while the 4 µs clock of §3.4.1 runs at least as fast
+    /// as a connection consumes sequence numbers (the assumption behind the quiet time of
+    /// §3.4.3), so a new incarnation never starts inside the old one's numbers. The checker
+    /// shows why: with a step of 0 the passive closer, reopened within the tick, takes the old
+    /// SYN,ACK of incarnation 1 (the hazard T8 shows with the clock off); with a step of 1 an
+    /// old duplicate SYN plus an old ACK still in flight open a bogus incarnation at the
+    /// passive closer, whose new ISS+1 the old ACK happens to acknowledge.
     fn isn_now(&self, w: &World, s: Side, inc: u8) -> Seq {
         match self.script {
             Some(sc) => {
+                let consumed = u32::from(sc.bytes) + 2;
                 let clock = u32::from(w.clock / sc.isn_ticks_per_step.max(1))
-                    + u32::from(inc.saturating_sub(1));
+                    + consumed * u32::from(inc.saturating_sub(1));
                 let hash = if s == Side::A { sc.hash_a } else { sc.hash_b };
                 crate::tcp::initial_sequence_number(clock, hash, self.cfg.mechanisms)
             }
@@ -323,8 +327,18 @@ impl Setup {
         w.net.iter().all(|f| f.delayed) && p.tcb.has_unacked() && !p.retransmitted_this_tick
     }
 
-    /// Enumerates the enabled actions, in a fixed order.
+    /// Enumerates the enabled actions, in a fixed order. A TIME-WAIT whose 2·MSL has run out
+    /// expires before anything else happens: its timer is a deadline, not a possibility.
     pub fn actions(&self, w: &World, out: &mut Vec<Action>) {
+        for s in [Side::A, Side::B] {
+            let p = w.peer(s);
+            if p.tcb.state == State::TimeWait && p.time_wait_left == 0 {
+                out.push(Action::TimeWaitExpires(s));
+            }
+        }
+        if !out.is_empty() {
+            return;
+        }
         for s in [Side::A, Side::B] {
             let p = w.peer(s);
             if self.may_open(w, s) {
@@ -361,17 +375,17 @@ impl Setup {
                 out.push(Action::Retransmit(s));
                 urgent = true;
             }
-            let p = w.peer(s);
-            if p.tcb.state == State::TimeWait && p.time_wait_left == 0 {
-                out.push(Action::TimeWaitExpires(s));
-            }
         }
         if let Some(msl) = self.msl {
             let waiting = [Side::A, Side::B]
                 .iter()
                 .any(|s| w.peer(*s).tcb.state == State::TimeWait && w.peer(*s).time_wait_left > 0);
             let must_arrive = w.net.iter().any(|f| !f.delayed || f.age >= msl);
-            if !urgent && !must_arrive && (waiting || !w.net.is_empty()) {
+            // A retransmission timer that already fired in this tick runs on into the next.
+            let timer_running = [Side::A, Side::B]
+                .iter()
+                .any(|s| w.peer(*s).tcb.has_unacked());
+            if !urgent && !must_arrive && (waiting || timer_running || !w.net.is_empty()) {
                 out.push(Action::Tick);
             }
         }

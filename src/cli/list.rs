@@ -11,10 +11,20 @@ pub fn run(as_json: bool) -> Result<ExitCode, UsageError> {
         let all: Vec<_> = registry()
             .iter()
             .map(|m| {
+                let properties: Vec<_> = (m.properties)()
+                    .iter()
+                    .map(|p| {
+                        let mut o = json!({"name": p.name, "kind": p.kind});
+                        if m.expect_violated.contains(&p.name) {
+                            o["expected"] = json!("violated");
+                        }
+                        o
+                    })
+                    .collect();
                 json!({
                     "name": m.name,
                     "summary": m.summary,
-                    "properties": (m.properties)(),
+                    "properties": properties,
                     "ablations": m.ablations,
                 })
             })
@@ -33,7 +43,12 @@ pub fn run(as_json: bool) -> Result<ExitCode, UsageError> {
             } else {
                 "sometimes"
             };
-            println!("    {kind:<10}{:<30}{}", p.name, p.meaning);
+            let note = if m.expect_violated.contains(&p.name) {
+                " (expected violated: the protocol does not promise it)"
+            } else {
+                ""
+            };
+            println!("    {kind:<10}{:<30}{}{note}", p.name, p.meaning);
         }
         if !m.ablations.is_empty() {
             println!("  ablations (--without):");

@@ -112,32 +112,48 @@ const CLAIMS: &[Claim] = &[
     Claim {
         id: "S10",
         text: "UDP does not guarantee order, does not confirm receipt",
-        evidence: &[],
-        open: "the udp model (issue 4)",
+        evidence: &[
+            ("udp", "in-order"),
+            ("udp", "reordered"),
+            ("udp", "duplicated"),
+            ("udp", "lost"),
+            ("udp", "datagram-integrity"),
+        ],
+        open: "",
     },
     Claim {
         id: "S11",
         text: "datagrams of one message may take different routes and arrive out of order",
-        evidence: &[],
-        open: "the ip model (issue 4)",
+        evidence: &[("ip", "out-of-order-arrival"), ("udp", "reordered")],
+        open: "",
     },
     Claim {
         id: "S12",
         text: "IP delivers to the destination named by the address",
-        evidence: &[],
-        open: "the ip model (issue 4)",
+        evidence: &[("ip", "delivered-to-owner")],
+        open: "",
     },
     Claim {
         id: "S13",
         text: "IP is connectionless and best effort",
-        evidence: &[],
-        open: "the ip and icmp models (issue 4)",
+        evidence: &[
+            ("ip", "lost"),
+            ("ip", "time-exceeded-reported"),
+            ("ip", "net-unreachable-reported"),
+            ("icmp", "reply-lost"),
+        ],
+        open: "",
     },
     Claim {
         id: "S14",
         text: "ARP and ICMP belong to the internet layer",
-        evidence: &[],
-        open: "the arp and icmp models (issue 4); the stack (issue 5)",
+        evidence: &[
+            ("arp", "resolved"),
+            ("arp", "frames-reach-owner"),
+            ("icmp", "echo-replied"),
+            ("icmp", "bounded-error-traffic"),
+        ],
+        open: "ARP and ICMP in the runnable stack (issue 5)",
     },
 ];
 
@@ -287,6 +303,34 @@ fn render(reports: &[CheckReport], threads: usize) -> String {
                 a.breaks,
                 a.hazard,
                 ladder.join("\n")
+            );
+        }
+    }
+
+    let _ = writeln!(w, "\n## Claims the protocols do not make\n");
+    let _ = writeln!(
+        w,
+        "Always-properties expected to fail with every mechanism on: the counterexample is the finding.\n"
+    );
+    for spec in registry() {
+        for name in spec.expect_violated {
+            let Some(p) = base(reports, spec.name)
+                .and_then(|r| r.properties.iter().find(|p| p.name == *name))
+            else {
+                continue;
+            };
+            let meaning = (spec.properties)()
+                .iter()
+                .find(|i| i.name == *name)
+                .map_or("", |i| i.meaning);
+            let _ = writeln!(
+                w,
+                "### {}: {} = {}\n\n{}\n\n```\n{}\n```",
+                spec.name,
+                name,
+                outcome_name(p.outcome),
+                meaning,
+                p.ladder.as_ref().map_or(String::new(), |l| l.join("\n"))
             );
         }
     }

@@ -119,6 +119,18 @@ impl Node {
         }
     }
 
+    /// The source address for a datagram this node originates on `interface`: the first address
+    /// assigned to it, or `None` if it has none. RFC 1122 §3.3.4.3 (a host's source address is
+    /// one of its addresses, on the interface where that helps routing) and RFC 1812 §4.3.2.4
+    /// (an ICMP error a router originates MUST have as source an address of the interface it is
+    /// sent on); `icmp::ErrorMessage` leaves this choice to the caller.
+    pub fn address_on(&self, interface: u8) -> Option<Ipv4Addr> {
+        self.interfaces
+            .iter()
+            .find(|i| i.interface == interface)
+            .map(|i| i.addr)
+    }
+
     /// Is a datagram to `addr` destined for this node? RFC 1122 §3.2.1.3: its own address, or
     /// an IP broadcast address valid for a connected network (the limited broadcast, or the
     /// directed broadcast of an attached subnet); multicast only for joined groups, and this
@@ -154,5 +166,27 @@ impl Node {
             protocol: pkt.protocol,
             icmp_type: pkt.icmp_type,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn iface(interface: u8, addr: [u8; 4]) -> InterfaceAddr {
+        InterfaceAddr {
+            interface,
+            addr: Ipv4Addr::from(addr),
+            prefix_len: 24,
+        }
+    }
+
+    // RFC 1812 §4.3.2.4: an error leaving on interface 2 has interface 2's address as source.
+    #[test]
+    fn address_on_gives_the_interface_address() {
+        let r = Node::new(vec![iface(1, [10, 0, 1, 1]), iface(2, [10, 0, 2, 1])], true);
+        assert_eq!(r.address_on(2), Some(Ipv4Addr::new(10, 0, 2, 1)));
+        assert_eq!(r.address_on(1), Some(Ipv4Addr::new(10, 0, 1, 1)));
+        assert_eq!(r.address_on(3), None);
     }
 }

@@ -13,3 +13,20 @@ mod ports;
 
 pub use checksum::{ChecksumVerdict, transmitted_checksum, verify_checksum};
 pub use ports::{BindError, Datagram, DiscardReason, PortTable, Receive, SocketId, receive};
+
+/// The UDP mechanisms a model may switch off to rediscover a hazard; all on by default.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Mechanisms {
+    /// RFC 1122 §4.1.3.4: a datagram whose checksum is non-zero and invalid MUST be silently
+    /// discarded. Off, [`receive`] ignores the verdict and a datagram corrupted on a link is
+    /// delivered as if it were what the sender sent (hazard U1: datagram integrity).
+    pub discard_bad_checksum: bool,
+}
+
+impl Default for Mechanisms {
+    fn default() -> Self {
+        Mechanisms {
+            discard_bad_checksum: true,
+        }
+    }
+}

@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use super::ChecksumVerdict;
+use super::{ChecksumVerdict, Mechanisms};
 
 /// An opaque handle of the socket (application endpoint) that owns a port.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -97,16 +97,66 @@ pub enum Receive<P> {
 /// Demultiplexes a received datagram (RFC 768; RFC 1122 §4.1.3.1, §4.1.3.4). The checksum is
 /// judged first, so a corrupted destination port never draws a port-unreachable error; then the
 /// destination port selects the socket. Broadcast datagrams are delivered like unicast ones.
+/// With `discard_bad_checksum` off the verdict is not consulted (hazard U1).
 pub fn receive<P>(
     table: &PortTable,
     datagram: Datagram<P>,
     checksum: ChecksumVerdict,
+    mech: &Mechanisms,
 ) -> Receive<P> {
-    if !checksum.accepted() {
+    if mech.discard_bad_checksum && !checksum.accepted() {
         return Receive::Discard(DiscardReason::BadChecksum);
     }
     match table.lookup(datagram.dst_port) {
         Some(socket) => Receive::Deliver { socket, datagram },
         None => Receive::PortUnreachable,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn table() -> PortTable {
+        let mut t = PortTable::new();
+        t.bind(7, SocketId(1)).unwrap();
+        t
+    }
+
+    fn datagram() -> Datagram<u8> {
+        Datagram {
+            src_port: 4000,
+            dst_port: 7,
+            payload: 1,
+        }
+    }
+
+    // RFC 1122 §4.1.3.4: a non-zero, invalid checksum MUST be silently discarded.
+    #[test]
+    fn bad_checksum_is_discarded_with_the_mechanism_on() {
+        assert_eq!(
+            receive(
+                &table(),
+                datagram(),
+                ChecksumVerdict::Invalid,
+                &Mechanisms::default()
+            ),
+            Receive::Discard(DiscardReason::BadChecksum)
+        );
+    }
+
+    // Hazard U1: without the discard, the verdict is ignored and the datagram is delivered.
+    #[test]
+    fn bad_checksum_is_delivered_with_the_mechanism_off() {
+        let off = Mechanisms {
+            discard_bad_checksum: false,
+        };
+        assert_eq!(
+            receive(&table(), datagram(), ChecksumVerdict::Invalid, &off),
+            Receive::Deliver {
+                socket: SocketId(1),
+                datagram: datagram()
+            }
+        );
     }
 }

@@ -1,0 +1,396 @@
+//! `icmp`: two scenarios on the internet of hosts A and B and routers R1 and R2 (RFC 792;
+//! RFC 1122 §3.2.2).
+//!
+//! - Ping: A sends two Echo Requests to B (identifier 0x77, sequence numbers 1 and 2) over the
+//!   two routes of different length; B's echo server answers each; links may lose one message
+//!   and duplicate one. A's echo client (`icmp::EchoClient`) matches replies to requests.
+//!   Always `echo-matched` (hazard C1): a reply is matched to the request that provoked it.
+//! - Error about an error: A pings an address no router has a route for. R1 reports net
+//!   unreachable, but R1 routes A's address over R2 through a stale host route and R2 has no
+//!   route back, so the error itself cannot be delivered. RFC 1122 §3.2.2 forbids an ICMP
+//!   error about an ICMP error; without that rule R2 reports the error's failure as well
+//!   (hazard U2: each failed error begets another, the seed of an error storm). Always
+//!   `bounded-error-traffic`: no more errors are generated than original datagrams failed.
+//!
+//! Every decision is the crate's: `ip::output`, `ip::receive` and `ip::demux_protocol` route
+//! and deliver, `icmp::respond_to_echo` answers, `icmp::EchoClient` matches, and
+//! `icmp::error_about` decides whether an error may be sent. Seed claims S13 (ICMP reports some
+//! failures; losses are not reported) and S14 (ICMP works at the internet layer, between
+//! hosts and routers).
+
+use super::diagram::{self, Log, Row};
+use super::inet::{self, Body, Fate, Flight, Internet, NetAction, Packet, Routing, Sent, st};
+use super::runner::{Render, RunOptions};
+use super::table::{self, Prop};
+use super::{Ablation, Kind, ModelSpec, run_spec, serve};
+use crate::icmp::{self, EchoClient, EchoId, EchoResponse, ReplyMatch};
+use crate::ip::{self, AddressKind, DropReason, Upper, protocol};
+use stateright::{Model, Path, Property};
+use std::net::Ipv4Addr;
+
+/// The identifier of A's pings.
+pub const IDENT: u16 = 0x77;
+/// The scenarios: destinations of A's Echo Requests, loss and duplication budgets.
+const SCENARIOS: [(&[[u8; 4]], u8, u8); 2] =
+    [(&[inet::B, inet::B], 1, 1), (&[inet::NOWHERE], 0, 0)];
+
+/// The state.
+#[derive(Clone, PartialEq, Eq, Hash, Debug)]
+pub struct World {
+    /// 0 ping, 1 error about an error.
+    pub scenario: u8,
+    /// Echo Requests A has sent.
+    pub sent: u8,
+    /// A's echo client.
+    pub client: EchoClient,
+    /// Packets on links.
+    pub net: Vec<Flight>,
+    /// Replies A matched: the request it matched each to, and (ghost) the number of the
+    /// request that provoked the reply.
+    pub matched: Vec<(EchoId, u8)>,
+    /// A's client recognised a duplicate reply.
+    pub duplicate_seen: bool,
+    /// A link lost an Echo Reply.
+    pub reply_lost: bool,
+    /// A router dropped an ICMP error and sent nothing about it (RFC 1122 §3.2.2).
+    pub error_suppressed: bool,
+    /// ICMP errors generated.
+    pub errors: u8,
+    /// Datagrams other than ICMP errors that a station dropped.
+    pub failed: u8,
+    /// Losses left.
+    pub losses: u8,
+    /// Duplications left.
+    pub dups: u8,
+}
+
+/// What can happen next.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
+pub enum Action {
+    /// A sends its next Echo Request.
+    Ping,
+    /// Something happens on a link.
+    Net(NetAction),
+}
+
+/// The ICMP model.
+#[derive(Clone)]
+pub struct IcmpModel {
+    /// The internet of each scenario.
+    pub configs: [Internet; 2],
+}
+
+impl IcmpModel {
+    /// The model with the given mechanisms.
+    pub fn new(mech: icmp::Mechanisms) -> IcmpModel {
+        let make = |routing| Internet {
+            topo: inet::two_routers(routing),
+            ip: ip::Mechanisms::default(),
+            icmp: mech,
+            udp: Default::default(),
+            ttl: 4,
+            hops_cap: 5,
+        };
+        IcmpModel {
+            configs: [make(Routing::TwoPaths), make(Routing::NoWayBack)],
+        }
+    }
+
+    fn inet(&self, w: &World) -> &Internet {
+        &self.configs[usize::from(w.scenario)]
+    }
+
+    fn label(p: &Packet) -> String {
+        match &p.body {
+            Body::Echo { reply, id } => {
+                let what = if *reply { "Echo Reply" } else { "Echo Request" };
+                format!("{what} <ID={:#x}><SEQ={}>", id.ident, id.seq)
+            }
+            Body::Error { kind, quote } => {
+                let about = if quote.protocol == protocol::ICMP && quote.icmp_type.is_some() {
+                    match quote.icmp_type {
+                        Some(icmp::types::ECHO_REQUEST) => "an Echo Request",
+                        _ => "an ICMP error",
+                    }
+                } else {
+                    "a datagram"
+                };
+                format!("ICMP {} about {about}", inet::kind_name(*kind))
+            }
+            Body::Udp { .. } => "a UDP datagram".to_string(),
+        }
+    }
+
+    /// The upper layers of station `at` take `pkt`.
+    fn deliver(&self, w: &mut World, at: u8, pkt: Packet, log: &mut Log) {
+        let inet = self.inet(w);
+        let node = inet.topo.node(at, 0);
+        let rcv = pkt.received();
+        let upper = ip::demux_protocol(node, &rcv, &[protocol::ICMP], &inet.icmp);
+        if upper != Upper::Protocol(protocol::ICMP) {
+            return;
+        }
+        match pkt.body {
+            Body::Echo { reply: false, id } => {
+                let bcast = matches!(node.classify(pkt.dst), AddressKind::SubnetBroadcast { .. });
+                let request = icmp::Echo { id, data: () };
+                match icmp::respond_to_echo(pkt.src, pkt.dst, bcast, request) {
+                    EchoResponse::Reply { src, dst, echo } => {
+                        let body = Body::Echo {
+                            reply: true,
+                            id: echo.id,
+                        };
+                        let mut sent = inet.originate(at, 0, dst, body, pkt.id);
+                        if let Sent::Link(f) = &mut sent {
+                            f.pkt.src = src;
+                        }
+                        Internet::place(&mut w.net, &sent);
+                        log.say(|| format!("{}'s echo server replies", inet.topo.name(at)));
+                    }
+                    EchoResponse::Discard(why) => log.say(|| format!("no reply ({why:?})")),
+                }
+            }
+            Body::Echo { reply: true, id } if at == st::A => {
+                match w.client.receive_reply(id, &inet.icmp) {
+                    ReplyMatch::Matched { request, .. } => {
+                        w.matched.push((request, pkt.id));
+                        log.say(|| format!("A's client matches it to request SEQ={}", request.seq));
+                    }
+                    ReplyMatch::Duplicate { request } => {
+                        w.duplicate_seen = true;
+                        log.say(|| format!("A's client sees a duplicate for SEQ={}", request.seq));
+                    }
+                    ReplyMatch::Unmatched => log.say(|| "A's client matches nothing".into()),
+                }
+            }
+            _ => log.say(|| "ICMP passes it up (RFC 1122 §3.2.2.1)".into()),
+        }
+    }
+
+    /// One transition, narrated into `log`.
+    pub fn step(&self, w: &World, action: Action, log: &mut Log) -> Option<World> {
+        let mut n = w.clone();
+        let inet = self.inet(w);
+        match action {
+            Action::Ping => {
+                let dsts = SCENARIOS[usize::from(w.scenario)].0;
+                let dst = Ipv4Addr::from(dsts[usize::from(w.sent)]);
+                n.sent += 1;
+                let id = EchoId {
+                    ident: IDENT,
+                    seq: u16::from(n.sent),
+                };
+                n.client.send(id, 0).ok()?;
+                let body = Body::Echo { reply: false, id };
+                let sent = inet.originate(st::A, 0, dst, body, n.sent);
+                log.say(|| {
+                    format!(
+                        "A sends Echo Request SEQ={} to {}",
+                        id.seq,
+                        inet.topo.show(dst)
+                    )
+                });
+                Internet::place(&mut n.net, &sent);
+            }
+            Action::Net(a) => {
+                if let NetAction::Lose(i) = a
+                    && matches!(w.net[i].pkt.body, Body::Echo { reply: true, .. })
+                {
+                    n.reply_lost = true;
+                }
+                let dropped_error = match a {
+                    NetAction::Arrive { index, .. } => w.net[index].pkt.is_error(),
+                    _ => false,
+                };
+                let label = |p: &Packet| Self::label(p);
+                let fate = inet.apply(&mut n.net, (&mut n.losses, &mut n.dups), a, log, &label);
+                match fate {
+                    Some((at, Fate::Delivered(p))) => self.deliver(&mut n, at, p, log),
+                    Some((_, Fate::Dropped { reason, error })) => {
+                        if !dropped_error {
+                            n.failed += 1;
+                        }
+                        if error.is_some() {
+                            n.errors += 1;
+                        } else if dropped_error
+                            && matches!(reason, DropReason::NoRoute | DropReason::TtlExceeded)
+                        {
+                            n.error_suppressed = true;
+                        }
+                    }
+                    _ => {}
+                }
+            }
+        }
+        Some(n)
+    }
+}
+
+impl Model for IcmpModel {
+    type State = World;
+    type Action = Action;
+
+    fn init_states(&self) -> Vec<World> {
+        (0..2)
+            .map(|scenario| {
+                let (_, losses, dups) = SCENARIOS[usize::from(scenario)];
+                World {
+                    scenario,
+                    sent: 0,
+                    client: EchoClient::new(),
+                    net: Vec::new(),
+                    matched: Vec::new(),
+                    duplicate_seen: false,
+                    reply_lost: false,
+                    error_suppressed: false,
+                    errors: 0,
+                    failed: 0,
+                    losses,
+                    dups,
+                }
+            })
+            .collect()
+    }
+
+    fn actions(&self, w: &World, out: &mut Vec<Action>) {
+        if usize::from(w.sent) < SCENARIOS[usize::from(w.scenario)].0.len() {
+            out.push(Action::Ping);
+        }
+        let mut net = Vec::new();
+        self.inet(w).net_actions(&w.net, w.losses, w.dups, &mut net);
+        out.extend(net.into_iter().map(Action::Net));
+    }
+
+    fn next_state(&self, w: &World, action: Action) -> Option<World> {
+        self.step(w, action, &mut Log::off())
+    }
+
+    fn properties(&self) -> Vec<Property<Self>> {
+        table::properties(PROPS)
+    }
+
+    fn format_step(&self, last: &World, action: Action) -> Option<String> {
+        let mut log = Log::on();
+        self.step(last, action, &mut log);
+        Some(log.text())
+    }
+
+    fn as_svg(&self, path: Path<World, Action>) -> Option<String> {
+        let rows: Vec<Row> = path
+            .into_vec()
+            .iter()
+            .filter_map(|(w, a)| {
+                let a = (*a)?;
+                let label = self.format_step(w, a).unwrap_or_default();
+                Some(match a {
+                    Action::Net(NetAction::Arrive { index, .. }) => Row::Arrow {
+                        from: usize::from(w.net[index].from),
+                        to: usize::from(w.net[index].to),
+                        label,
+                    },
+                    Action::Ping => Row::Note { at: Some(0), label },
+                    Action::Net(_) => Row::Note { at: None, label },
+                })
+            })
+            .collect();
+        Some(diagram::svg(&["A", "R1", "R2", "B"], &rows))
+    }
+}
+
+impl Render for IcmpModel {
+    fn render(&self, path: &[(World, Option<Action>)]) -> Vec<String> {
+        let title = match path.first().map(|(w, _)| w.scenario) {
+            Some(1) => {
+                "A pings 10.0.9.9 (no route); R1 routes A's address via R2, which has no \
+                        route back"
+            }
+            _ => "A pings B twice (ID 0x77, SEQ 1 and 2) over two routes; one loss, one duplicate",
+        };
+        let steps = path
+            .iter()
+            .filter_map(|(w, a)| a.and_then(|a| self.format_step(w, a)));
+        diagram::numbered(title, steps)
+    }
+}
+
+const PROPS: &[Prop<IcmpModel>] = &[
+    Prop {
+        kind: Kind::Always,
+        name: "echo-matched",
+        meaning: "every Echo Reply A's client matches is matched to the request that provoked \
+                  it (same identifier and sequence number)",
+        condition: |_, w| w.matched.iter().all(|(req, n)| req.seq == u16::from(*n)),
+    },
+    Prop {
+        kind: Kind::Always,
+        name: "bounded-error-traffic",
+        meaning: "no more ICMP errors are generated than original datagrams failed: no error \
+                  is sent about an error",
+        condition: |_, w| w.errors <= w.failed,
+    },
+    Prop {
+        kind: Kind::Sometimes,
+        name: "echo-replied",
+        meaning: "A's client matches an Echo Reply to its request",
+        condition: |_, w| !w.matched.is_empty(),
+    },
+    Prop {
+        kind: Kind::Sometimes,
+        name: "reply-lost",
+        meaning: "a link loses an Echo Reply; nobody reports it",
+        condition: |_, w| w.reply_lost,
+    },
+    Prop {
+        kind: Kind::Sometimes,
+        name: "duplicate-reply-detected",
+        meaning: "a duplicated Echo Reply reaches A and its client recognises it as a duplicate",
+        condition: |_, w| w.duplicate_seen,
+    },
+    Prop {
+        kind: Kind::Sometimes,
+        name: "error-about-error-suppressed",
+        meaning: "a router cannot forward an ICMP error and, as RFC 1122 §3.2.2 requires, sends \
+                  no error about it",
+        condition: |_, w| w.error_suppressed,
+    },
+];
+
+fn model(without: &[&'static str]) -> IcmpModel {
+    IcmpModel::new(icmp::Mechanisms {
+        no_error_about_error: !without.contains(&"no-error-about-error"),
+        match_echo_ident_seq: !without.contains(&"match-echo-ident-seq"),
+    })
+}
+
+/// The registry entry.
+pub const SPEC: ModelSpec = ModelSpec {
+    name: "icmp",
+    summary: "RFC 792 / RFC 1122 §3.2.2: ping over a lossy, duplicating internet, and an ICMP \
+              error that cannot be delivered (no error about an error)",
+    properties: || table::infos(PROPS),
+    ablations: &[
+        Ablation {
+            mechanism: "match-echo-ident-seq",
+            breaks: "echo-matched",
+            also_breaks: &[],
+            // Matching the oldest unanswered request never finds an answered one, so a
+            // duplicate reply is taken for the answer to another request, or for nothing.
+            hides: &["duplicate-reply-detected"],
+            reference: "RFC 792 (Echo: identifier and sequence number); RFC 1122 §3.2.2.6",
+            hazard: "a reply is taken as the answer to the oldest outstanding request",
+        },
+        Ablation {
+            mechanism: "no-error-about-error",
+            breaks: "bounded-error-traffic",
+            also_breaks: &[],
+            hides: &["error-about-error-suppressed"],
+            reference: "RFC 1122 §3.2.2 (MUST NOT send an ICMP error about an ICMP error)",
+            hazard: "an error that cannot be delivered begets another error; where that one \
+                     fails too, another, and so on: an error storm",
+        },
+    ],
+    expect_violated: &[],
+    bounds: &[],
+    check: |without, _, opts: RunOptions| run_spec(&SPEC, without, model(without), opts),
+    explore: |without, addr| serve(model(without), addr),
+};
