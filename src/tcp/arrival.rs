@@ -414,8 +414,9 @@ impl Tcb {
         let held_fin = self.rcv_fin == Some(self.rcv_nxt);
         if held_fin {
             self.rcv_fin = None;
-            if !this_fin {
-                // A FIN that arrived ahead of the text before it is taken now.
+            if !this_fin && !out.has(Event::Reassembled) {
+                // A FIN that arrived ahead of the text before it is taken now (reported once,
+                // with the held text delivered in this same step).
                 out.events.push(Event::Reassembled);
             }
         }

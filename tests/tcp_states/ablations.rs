@@ -1,11 +1,13 @@
 //! One test per mechanism that the connection machine switches (every `Mechanism::` tested in
 //! src/tcp): the same fixture and event run with the rule on and with it off, and the
-//! difference is exactly the one its doc comment documents (hazard catalogue T1–T17).
-//!
-//! Not here: `isn-clock` (T8) and `syn-data-held` (T18), which no code in src/tcp consults.
+//! difference is exactly the one its doc comment documents (hazard catalogue T1–T18). T8
+//! (`isn-clock`) is consulted by `tcp::initial_sequence_number`, not by the TCB: its test feeds
+//! that function's ISN to LISTEN.
 
 use crate::fixtures::*;
-use tcpip_spec::tcp::{Event, Mechanism, Outputs, time_wait_duration};
+use tcpip_spec::tcp::{
+    Event, Mechanism, Outputs, Seq, initial_sequence_number, time_wait_duration,
+};
 
 /// Runs `event` on a fresh `fixture` with every rule on, then with `m` off; returns what each
 /// run produced and the variables it left.
@@ -307,23 +309,124 @@ fn without_ack_of_unsent_data_check_the_ack_is_believed() {
     );
 }
 
-// T16, §3.10.7.4 seventh: without reassembly, text beyond RCV.NXT is delivered at once and
-// RCV.NXT jumps past it over the gap.
+// T16, §3.10.7.4 seventh: with reassembly, text beyond RCV.NXT is held and delivered in order
+// once the gap fills. Without it the text is delivered at once and RCV.NXT jumps past the gap,
+// so the text that fills the gap later is an old duplicate and is never delivered.
 #[test]
 fn without_reassembly_text_beyond_rcv_nxt_is_delivered_out_of_order() {
     let ((on, von), (off, voff)) = on_off(established, Mechanism::Reassembly, |fx| {
-        fx.arrive(data(311, 101, b"abc"))
+        fx.arrive(data(311, 101, b"klm"))
     });
-    expect(&on, &["<SEQ=101><ACK=301><CTL=ACK>"], &[], b"");
+    expect(&on, &["<SEQ=101><ACK=301><CTL=ACK>"], &[Event::Queued], b"");
     assert_eq!(
         von,
         "ESTABLISHED ISS=100 IRS=300 SND.UNA=101 SND.NXT=101 RCV.NXT=301"
     );
-    expect(&off, &["<SEQ=101><ACK=314><CTL=ACK>"], &[], b"abc");
+    expect(&off, &["<SEQ=101><ACK=314><CTL=ACK>"], &[], b"klm");
     assert_eq!(
         voff,
         "ESTABLISHED ISS=100 IRS=300 SND.UNA=101 SND.NXT=101 RCV.NXT=314"
     );
+
+    let ((on, von), (off, voff)) = on_off(established, Mechanism::Reassembly, |fx| {
+        fx.arrive(data(311, 101, b"klm"));
+        fx.arrive(data(301, 101, b"abcdefghij"))
+    });
+    expect(
+        &on,
+        &["<SEQ=101><ACK=314><CTL=ACK>"],
+        &[Event::Reassembled],
+        b"abcdefghijklm",
+    );
+    assert_eq!(
+        von,
+        "ESTABLISHED ISS=100 IRS=300 SND.UNA=101 SND.NXT=101 RCV.NXT=314"
+    );
+    expect(
+        &off,
+        &["<SEQ=101><ACK=314><CTL=ACK>"],
+        &[Event::Unacceptable],
+        b"",
+    );
+    assert_eq!(
+        voff,
+        "ESTABLISHED ISS=100 IRS=300 SND.UNA=101 SND.NXT=101 RCV.NXT=314"
+    );
+}
+
+// T18, §3.10.7.2 third: with the rule, text on a SYN is held and the SYN,ACK acknowledges the
+// SYN only. Without it the text is delivered and acknowledged at once, in SYN-RECEIVED, before
+// the peer is known to be current (an old duplicate SYN's text would reach the user).
+#[test]
+fn without_syn_data_held_syn_text_is_delivered_at_once() {
+    let ((on, von), (off, voff)) = on_off(listen, Mechanism::SynDataHeld, |fx| {
+        fx.arrive(syn_data(300, b"abc"))
+    });
+    expect(
+        &on,
+        &["<SEQ=100><ACK=301><CTL=SYN,ACK>"],
+        &[Event::Queued],
+        b"",
+    );
+    assert_eq!(
+        von,
+        "SYN-RECEIVED ISS=100 IRS=300 SND.UNA=100 SND.NXT=101 RCV.NXT=301"
+    );
+    expect(&off, &["<SEQ=100><ACK=304><CTL=SYN,ACK>"], &[], b"abc");
+    assert_eq!(
+        voff,
+        "SYN-RECEIVED ISS=100 IRS=300 SND.UNA=100 SND.NXT=101 RCV.NXT=304"
+    );
+
+    // The handshake's ACK then delivers the held text (on); off, it was delivered already.
+    let ((on, _), (off, voff)) = on_off(listen, Mechanism::SynDataHeld, |fx| {
+        fx.arrive(syn_data(300, b"abc"));
+        fx.arrive(ack(301, 101))
+    });
+    expect(
+        &on,
+        &["<SEQ=101><ACK=304><CTL=ACK>"],
+        &[Event::Established, Event::Reassembled],
+        b"abc",
+    );
+    // Off, the ACK (SEQ=301 < RCV.NXT=304, length 0) is outside the window: it is answered
+    // with an ACK and dropped, so the handshake completes only with a current sequence number.
+    expect(
+        &off,
+        &["<SEQ=101><ACK=304><CTL=ACK>"],
+        &[Event::Unacceptable],
+        b"",
+    );
+    assert_eq!(
+        voff,
+        "SYN-RECEIVED ISS=100 IRS=300 SND.UNA=100 SND.NXT=101 RCV.NXT=304"
+    );
+}
+
+// T8, §3.4.1, MUST-8: with the clock, two incarnations of a 4-tuple (same keyed hash) opened
+// at different times get different ISNs; without it the clock is ignored and both start at
+// the same number, so the old incarnation's segments fall in the new one's sequence space.
+#[test]
+fn without_isn_clock_every_incarnation_gets_the_same_isn() {
+    let on = cfg().mechanisms;
+    let off = on.without(Mechanism::IsnClock);
+    assert_eq!(initial_sequence_number(0, 100, on), Seq(100));
+    assert_eq!(initial_sequence_number(1000, 100, on), Seq(1100));
+    assert_eq!(initial_sequence_number(u32::MAX, 100, on), Seq(99));
+    assert_eq!(initial_sequence_number(0, 100, off), Seq(100));
+    assert_eq!(initial_sequence_number(1000, 100, off), Seq(100));
+    assert_eq!(initial_sequence_number(u32::MAX, 100, off), Seq(100));
+
+    // Fed to LISTEN, the ISN is the SYN,ACK's sequence number.
+    let syn_ack_at = |clock: u32, m| {
+        let mut fx = listen();
+        fx.cfg.mechanisms = m;
+        let isn = initial_sequence_number(clock, 100, m);
+        only(fx.tcb.on_segment(&syn(300), isn, &fx.cfg)).to_string()
+    };
+    assert_eq!(syn_ack_at(0, on), "<SEQ=100><ACK=301><CTL=SYN,ACK>");
+    assert_eq!(syn_ack_at(1000, on), "<SEQ=1100><ACK=301><CTL=SYN,ACK>");
+    assert_eq!(syn_ack_at(1000, off), "<SEQ=100><ACK=301><CTL=SYN,ACK>");
 }
 
 // T17, §3.10.8: without it nothing is retransmitted once the peer's FIN is in: LAST-ACK's

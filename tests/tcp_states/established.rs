@@ -4,7 +4,7 @@
 //! The fixture is Figure 6 completed: SND.UNA = SND.NXT = 101, RCV.NXT = 301, RCV.WND = 100.
 
 use crate::fixtures::*;
-use tcpip_spec::tcp::{Config, Event, State, UserError};
+use tcpip_spec::tcp::{Config, Event, Seq, State, UserError};
 
 const ACK: &str = "<SEQ=101><ACK=301><CTL=ACK>";
 
@@ -223,14 +223,116 @@ fn established_text_straddling_the_right_edge_is_trimmed_to_the_window() {
     assert_eq!(fx.tcb.rcv_nxt.0, 401);
 }
 
-// §3.10.7.4 first, SHLD-31 (Deviation, accept_text): text beyond RCV.NXT in the window is
-// acceptable but not held; RCV.NXT stays and the ACK repeats it (MAY-13).
+// §3.10.7.4 seventh, SHLD-31: in-window text beyond RCV.NXT is held in the reassembly queue,
+// not delivered; RCV.NXT stays and the ACK repeats it. Once the gap fills, the held text is
+// delivered after the text that filled it, in order, and one ACK covers both.
 #[test]
-fn established_text_beyond_rcv_nxt_is_dropped_and_acked_with_rcv_nxt() {
+fn established_text_beyond_rcv_nxt_is_held_and_acked_with_rcv_nxt() {
     let mut fx = established();
-    let out = fx.arrive(data(311, 101, b"abc"));
-    expect(&out, &[ACK], &[], b"");
+    let out = fx.arrive(data(311, 101, b"klm"));
+    expect(&out, &[ACK], &[Event::Queued], b"");
     assert_eq!(fx.tcb.rcv_nxt.0, 301);
+    assert_eq!(fx.tcb.rcv_queue, vec![(Seq(311), b"klm".to_vec())]);
+
+    let out = fx.arrive(data(301, 101, b"abcdefghij"));
+    expect(
+        &out,
+        &["<SEQ=101><ACK=314><CTL=ACK>"],
+        &[Event::Reassembled],
+        b"abcdefghijklm",
+    );
+    assert_eq!(fx.tcb.rcv_nxt.0, 314);
+    assert!(fx.tcb.rcv_queue.is_empty());
+}
+
+// §3.10.7.4 seventh: several held segments, arriving in reverse order, are delivered in
+// sequence order once the text before them arrives; a partial fill delivers only up to the
+// next gap.
+#[test]
+fn established_held_segments_are_delivered_in_order_as_gaps_fill() {
+    let mut fx = established();
+    expect(
+        &fx.arrive(data(307, 101, b"ghi")),
+        &[ACK],
+        &[Event::Queued],
+        b"",
+    );
+    expect(
+        &fx.arrive(data(304, 101, b"def")),
+        &[ACK],
+        &[Event::Queued],
+        b"",
+    );
+    assert_eq!(fx.tcb.rcv_queue.len(), 2);
+    // Fills up to 304 only: 304..307 follows, 307..310 follows that.
+    let out = fx.arrive(data(301, 101, b"abc"));
+    expect(
+        &out,
+        &["<SEQ=101><ACK=310><CTL=ACK>"],
+        &[Event::Reassembled],
+        b"abcdefghi",
+    );
+    assert!(fx.tcb.rcv_queue.is_empty());
+
+    // A held segment past a second gap stays held when the first gap fills.
+    expect(
+        &fx.arrive(data(320, 101, b"uv")),
+        &["<SEQ=101><ACK=310><CTL=ACK>"],
+        &[Event::Queued],
+        b"",
+    );
+    let out = fx.arrive(data(310, 101, b"jk"));
+    expect(&out, &["<SEQ=101><ACK=312><CTL=ACK>"], &[], b"jk");
+    assert_eq!(fx.tcb.rcv_queue, vec![(Seq(320), b"uv".to_vec())]);
+}
+
+// §3.10.7.4 seventh: an out-of-order segment that arrives twice is held once; when the gap
+// fills its text is delivered once.
+#[test]
+fn established_duplicate_out_of_order_segment_is_queued_once() {
+    let mut fx = established();
+    expect(
+        &fx.arrive(data(304, 101, b"def")),
+        &[ACK],
+        &[Event::Queued],
+        b"",
+    );
+    expect(
+        &fx.arrive(data(304, 101, b"def")),
+        &[ACK],
+        &[Event::Queued],
+        b"",
+    );
+    assert_eq!(fx.tcb.rcv_queue, vec![(Seq(304), b"def".to_vec())]);
+    let out = fx.arrive(data(301, 101, b"abc"));
+    expect(
+        &out,
+        &["<SEQ=101><ACK=307><CTL=ACK>"],
+        &[Event::Reassembled],
+        b"abcdef",
+    );
+    assert_eq!(fx.tcb.rcv_nxt.0, 307);
+}
+
+// §3.10.7.4 first: "segments with higher beginning sequence numbers ... may be held", but only
+// the part within the window (RCV.NXT+RCV.WND = 401): text held at 391 is trimmed to 10
+// octets, and filling the gap delivers up to the window edge and no further.
+#[test]
+fn established_held_text_beyond_the_window_is_trimmed() {
+    let mut fx = established();
+    let out = fx.arrive(data(391, 101, &[b'y'; 20]));
+    expect(&out, &[ACK], &[Event::Queued], b"");
+    assert_eq!(fx.tcb.rcv_queue, vec![(Seq(391), vec![b'y'; 10])]);
+    let out = fx.arrive(data(301, 101, &[b'x'; 90]));
+    let mut want = vec![b'x'; 90];
+    want.extend_from_slice(&[b'y'; 10]);
+    expect(
+        &out,
+        &["<SEQ=101><ACK=401><CTL=ACK>"],
+        &[Event::Reassembled],
+        &want,
+    );
+    assert_eq!(fx.tcb.rcv_nxt.0, 401);
 }
 
 // §3.10.7.4 first, Table 6: text starting at RCV.NXT+RCV.WND is outside the window.
@@ -337,13 +439,53 @@ fn established_text_with_fin_is_delivered_then_closes() {
     assert_eq!(fx.state(), State::CloseWait);
 }
 
-// §3.10.7.4 first (ideal segment begins at RCV.NXT): a FIN beyond RCV.NXT is not processed.
+// §3.10.7.4 seventh and eighth: a FIN beyond RCV.NXT is held, not processed: no "connection
+// closing", RCV.NXT stays, the state stays. (A bare FIN carries no text: nothing is queued and
+// no ACK is sent.) Once the text before it arrives the FIN is taken: CLOSE-WAIT, one ACK
+// covering text and FIN.
 #[test]
-fn established_fin_beyond_rcv_nxt_is_not_processed() {
+fn established_fin_beyond_rcv_nxt_is_held_until_the_gap_fills() {
     let mut fx = established();
-    expect(&fx.arrive(fin_ack(311, 101)), &[], &[], b"");
+    expect(&fx.arrive(fin_ack(304, 101)), &[], &[], b"");
     assert_eq!(fx.tcb.rcv_nxt.0, 301);
+    assert_eq!(fx.tcb.rcv_fin, Some(Seq(304)));
     assert_eq!(fx.state(), State::Established);
+
+    let out = fx.arrive(data(301, 101, b"abc"));
+    expect(
+        &out,
+        &["<SEQ=101><ACK=305><CTL=ACK>"],
+        &[Event::Reassembled, Event::PeerClosed],
+        b"abc",
+    );
+    assert_eq!(
+        fx.vars(),
+        "CLOSE-WAIT ISS=100 IRS=300 SND.UNA=101 SND.NXT=101 RCV.NXT=305"
+    );
+    assert_eq!(fx.tcb.rcv_fin, None);
+}
+
+// §3.10.7.4 seventh and eighth: text with a FIN beyond a gap is held with its FIN; filling the
+// gap delivers everything in order and then takes the FIN.
+#[test]
+fn established_text_with_fin_beyond_a_gap_closes_once_the_gap_fills() {
+    let mut fx = established();
+    let out = fx.arrive(data_fin(304, 101, b"def"));
+    expect(&out, &[ACK], &[Event::Queued], b"");
+    assert_eq!(fx.tcb.rcv_fin, Some(Seq(307)));
+    assert_eq!(fx.state(), State::Established);
+
+    let out = fx.arrive(data(301, 101, b"abc"));
+    expect(
+        &out,
+        &["<SEQ=101><ACK=308><CTL=ACK>"],
+        &[Event::Reassembled, Event::PeerClosed],
+        b"abcdef",
+    );
+    assert_eq!(
+        fx.vars(),
+        "CLOSE-WAIT ISS=100 IRS=300 SND.UNA=101 SND.NXT=101 RCV.NXT=308"
+    );
 }
 
 // §3.10.7.4 fifth: a FIN without the ACK bit is dropped before the FIN step.

@@ -113,12 +113,73 @@ fn fin_wait_1_old_duplicate_text_is_acked_and_dropped() {
     expect(&out, &[ACK], &[Event::Unacceptable], b"");
 }
 
-// §3.10.7.4 first (Deviation, accept_text): text beyond RCV.NXT is dropped, RCV.NXT re-acked.
+// §3.10.7.4 seventh: FIN-WAIT-1 still receives. Text beyond RCV.NXT is held and RCV.NXT
+// re-acked; filling the gap delivers both in order.
 #[test]
-fn fin_wait_1_text_beyond_rcv_nxt_is_dropped_and_acked() {
+fn fin_wait_1_text_beyond_rcv_nxt_is_held_and_acked() {
     let mut fx = fin_wait_1();
-    expect(&fx.arrive(data(305, 101, b"abc")), &[ACK], &[], b"");
+    expect(
+        &fx.arrive(data(305, 101, b"efg")),
+        &[ACK],
+        &[Event::Queued],
+        b"",
+    );
     assert_eq!(fx.tcb.rcv_nxt.0, 301);
+    let out = fx.arrive(data(301, 101, b"abcd"));
+    expect(
+        &out,
+        &["<SEQ=102><ACK=308><CTL=ACK>"],
+        &[Event::Reassembled],
+        b"abcdefg",
+    );
+    assert_eq!(
+        fx.vars(),
+        "FIN-WAIT-1 ISS=100 IRS=300 SND.UNA=101 SND.NXT=102 RCV.NXT=308"
+    );
+}
+
+// §3.10.7.4 eighth, FIN-WAIT-1: a FIN held beyond a gap is taken when the gap fills; our FIN
+// still unacknowledged, the connection enters CLOSING (Figure 13).
+#[test]
+fn fin_wait_1_held_fin_enters_closing_once_the_gap_fills() {
+    let mut fx = fin_wait_1();
+    expect(&fx.arrive(fin_ack(304, 101)), &[], &[], b"");
+    assert_eq!(fx.state(), State::FinWait1);
+    let out = fx.arrive(data(301, 101, b"abc"));
+    expect(
+        &out,
+        &["<SEQ=102><ACK=305><CTL=ACK>"],
+        &[Event::Reassembled, Event::PeerClosed],
+        b"abc",
+    );
+    assert_eq!(
+        fx.vars(),
+        "CLOSING ISS=100 IRS=300 SND.UNA=101 SND.NXT=102 RCV.NXT=305"
+    );
+}
+
+// §3.10.7.4 fifth and eighth, FIN-WAIT-1: the gap-filling segment also acknowledges our FIN,
+// so the held FIN finds FIN-WAIT-2 and the connection enters TIME-WAIT.
+#[test]
+fn fin_wait_1_held_fin_with_our_fin_acked_enters_time_wait() {
+    let mut fx = fin_wait_1();
+    expect(&fx.arrive(fin_ack(304, 101)), &[], &[], b"");
+    let out = fx.arrive(data(301, 102, b"abc"));
+    expect(
+        &out,
+        &["<SEQ=102><ACK=305><CTL=ACK>"],
+        &[
+            Event::OurFinAcked,
+            Event::Reassembled,
+            Event::PeerClosed,
+            Event::TimeWaitStarted,
+        ],
+        b"abc",
+    );
+    assert_eq!(
+        fx.vars(),
+        "TIME-WAIT ISS=100 IRS=300 SND.UNA=102 SND.NXT=102 RCV.NXT=305"
+    );
 }
 
 // §3.10.7.4 first: text beyond the window, or any out-of-window segment, draws an ACK.

@@ -60,12 +60,58 @@ fn fin_wait_2_old_duplicate_text_is_acked_and_dropped() {
     expect(&out, &[ACK], &[Event::Unacceptable], b"");
 }
 
-// §3.10.7.4 first (Deviation, accept_text): text beyond RCV.NXT is dropped and RCV.NXT acked.
+// §3.10.7.4 seventh: FIN-WAIT-2 still receives. Text beyond RCV.NXT is held and RCV.NXT
+// re-acked; filling the gap delivers both in order.
 #[test]
-fn fin_wait_2_text_beyond_rcv_nxt_is_dropped_and_acked() {
+fn fin_wait_2_text_beyond_rcv_nxt_is_held_and_acked() {
     let mut fx = fin_wait_2();
-    expect(&fx.arrive(data(310, 102, b"abc")), &[ACK], &[], b"");
+    expect(
+        &fx.arrive(data(310, 102, b"jkl")),
+        &[ACK],
+        &[Event::Queued],
+        b"",
+    );
     assert_eq!(fx.tcb.rcv_nxt.0, 301);
+    let out = fx.arrive(data(301, 102, b"abcdefghi"));
+    expect(
+        &out,
+        &["<SEQ=102><ACK=313><CTL=ACK>"],
+        &[Event::Reassembled],
+        b"abcdefghijkl",
+    );
+    assert_eq!(
+        fx.vars(),
+        "FIN-WAIT-2 ISS=100 IRS=300 SND.UNA=102 SND.NXT=102 RCV.NXT=313"
+    );
+}
+
+// §3.10.7.4 seventh and eighth, FIN-WAIT-2: text and FIN held beyond a gap; when the gap fills
+// everything is delivered in order, the FIN is taken and acknowledged, TIME-WAIT begins.
+#[test]
+fn fin_wait_2_held_fin_enters_time_wait_once_the_gap_fills() {
+    let mut fx = fin_wait_2();
+    expect(
+        &fx.arrive(data_fin(304, 102, b"def")),
+        &[ACK],
+        &[Event::Queued],
+        b"",
+    );
+    assert_eq!(fx.state(), State::FinWait2);
+    let out = fx.arrive(data(301, 102, b"abc"));
+    expect(
+        &out,
+        &["<SEQ=102><ACK=308><CTL=ACK>"],
+        &[
+            Event::Reassembled,
+            Event::PeerClosed,
+            Event::TimeWaitStarted,
+        ],
+        b"abcdef",
+    );
+    assert_eq!(
+        fx.vars(),
+        "TIME-WAIT ISS=100 IRS=300 SND.UNA=102 SND.NXT=102 RCV.NXT=308"
+    );
 }
 
 // §3.10.7.4 first: segments beyond the window are acked and dropped.

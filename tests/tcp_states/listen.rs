@@ -2,7 +2,7 @@
 //! calls of §3.10.1–§3.10.5.
 
 use crate::fixtures::*;
-use tcpip_spec::tcp::{Event, State, UserError};
+use tcpip_spec::tcp::{Event, Seq, State, UserError};
 
 // §3.10.7.2 first: "An incoming RST should be ignored."
 #[test]
@@ -85,14 +85,59 @@ fn listen_syn_enters_syn_received_and_sends_syn_ack() {
     assert_eq!(out.segments[0].wnd, WND);
 }
 
-// §3.10.7.2 third (Deviation, documented in listen_arrives): text on the SYN is not
-// acknowledged or delivered; RCV.NXT covers the SYN only.
+// §3.10.7.2 third: text on the SYN is queued "for processing later" (T18): the SYN,ACK
+// acknowledges the SYN only (RCV.NXT = 301) and nothing is delivered. When the handshake's
+// ACK makes the connection ESTABLISHED the held text is delivered and acknowledged.
 #[test]
-fn listen_syn_with_text_acknowledges_the_syn_only() {
+fn listen_syn_with_text_acknowledges_the_syn_only_and_holds_the_text() {
     let mut fx = listen();
     let out = fx.arrive(syn_data(300, b"abc"));
-    expect(&out, &["<SEQ=100><ACK=301><CTL=SYN,ACK>"], &[], b"");
-    assert_eq!(fx.tcb.rcv_nxt.0, 301);
+    expect(
+        &out,
+        &["<SEQ=100><ACK=301><CTL=SYN,ACK>"],
+        &[Event::Queued],
+        b"",
+    );
+    assert_eq!(
+        fx.vars(),
+        "SYN-RECEIVED ISS=100 IRS=300 SND.UNA=100 SND.NXT=101 RCV.NXT=301"
+    );
+    assert_eq!(fx.tcb.rcv_queue, vec![(Seq(301), b"abc".to_vec())]);
+
+    let out = fx.arrive(ack(301, 101));
+    expect(
+        &out,
+        &["<SEQ=101><ACK=304><CTL=ACK>"],
+        &[Event::Established, Event::Reassembled],
+        b"abc",
+    );
+    assert_eq!(
+        fx.vars(),
+        "ESTABLISHED ISS=100 IRS=300 SND.UNA=101 SND.NXT=101 RCV.NXT=304"
+    );
+    assert!(fx.tcb.rcv_queue.is_empty());
+}
+
+// §3.10.7.2 third, §3.10.7.4 first: text on the SYN beyond RCV.WND is trimmed to the window
+// before it is held; only the window's worth is delivered at ESTABLISHED.
+#[test]
+fn listen_syn_text_beyond_the_window_is_trimmed_before_it_is_held() {
+    let mut fx = listen();
+    let out = fx.arrive(syn_data(300, &[b'x'; 150]));
+    expect(
+        &out,
+        &["<SEQ=100><ACK=301><CTL=SYN,ACK>"],
+        &[Event::Queued],
+        b"",
+    );
+    assert_eq!(fx.tcb.rcv_queue, vec![(Seq(301), vec![b'x'; 100])]);
+    let out = fx.arrive(ack(301, 101));
+    expect(
+        &out,
+        &["<SEQ=101><ACK=401><CTL=ACK>"],
+        &[Event::Established, Event::Reassembled],
+        &[b'x'; 100],
+    );
 }
 
 // §3.10.7.2, §3.4: a SYN at 2^32-1 makes RCV.NXT wrap to 0.

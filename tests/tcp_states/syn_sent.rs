@@ -124,19 +124,53 @@ fn syn_sent_fin_or_text_without_syn_is_dropped() {
     assert_eq!(fx.state(), State::SynSent);
 }
 
-// §3.10.7.3 fourth (Deviation, text on a SYN): text on the SYN,ACK is not acknowledged or
-// delivered; the peer retransmits it once established.
+// §3.10.7.3 fourth: a SYN,ACK that establishes the connection "continue[s] processing at the
+// sixth step": its text is in order, delivered at once and acknowledged with the SYN.
 #[test]
-fn syn_sent_text_on_syn_ack_is_not_acknowledged() {
+fn syn_sent_text_on_syn_ack_is_delivered_and_acknowledged() {
     let mut fx = syn_sent();
     let mut seg = syn_ack(300, 101);
     seg.data = b"abc".to_vec();
     let out = fx.arrive(seg);
     expect(
         &out,
-        &["<SEQ=101><ACK=301><CTL=ACK>"],
+        &["<SEQ=101><ACK=304><CTL=ACK>"],
         &[Event::Established],
+        b"abc",
+    );
+    assert_eq!(
+        fx.vars(),
+        "ESTABLISHED ISS=100 IRS=300 SND.UNA=101 SND.NXT=101 RCV.NXT=304"
+    );
+    assert!(fx.tcb.rcv_queue.is_empty());
+    // The next text follows in order.
+    let out = fx.arrive(data(304, 101, b"de"));
+    expect(&out, &["<SEQ=101><ACK=306><CTL=ACK>"], &[], b"de");
+}
+
+// §3.10.7.3 fourth, §3.10.7.2 (T18): a bare SYN with text (simultaneous open) leads to
+// SYN-RECEIVED; its text is held, the SYN,ACK acknowledges the SYN only, and the handshake's
+// ACK delivers and acknowledges the text.
+#[test]
+fn syn_sent_text_on_a_bare_syn_is_held_until_established() {
+    let mut fx = syn_sent();
+    let out = fx.arrive(syn_data(300, b"abc"));
+    expect(
+        &out,
+        &["<SEQ=100><ACK=301><CTL=SYN,ACK>"],
+        &[Event::Queued],
         b"",
+    );
+    assert_eq!(
+        fx.vars(),
+        "SYN-RECEIVED ISS=100 IRS=300 SND.UNA=100 SND.NXT=101 RCV.NXT=301"
+    );
+    let out = fx.arrive(ack(301, 101));
+    expect(
+        &out,
+        &["<SEQ=101><ACK=304><CTL=ACK>"],
+        &[Event::Established, Event::Reassembled],
+        b"abc",
     );
 }
 
