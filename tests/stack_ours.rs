@@ -1,0 +1,248 @@
+//! Our host against itself over the in-memory link: handshake, bulk transfer under loss,
+//! duplication and reordering, closes, RST, ping, UDP, ARP, and hostile input.
+
+mod common;
+
+use common::*;
+use tcpip_spec::icmp::EchoId;
+use tcpip_spec::stack::SocketEvent;
+use tcpip_spec::stack::link::Faults;
+use tcpip_spec::tcp::{Event, State};
+
+#[test]
+fn handshake_reaches_established_on_both_sides() {
+    let mut p = pair(Faults::clean(ms(5)), 1, false);
+    let (c, s) = connect(&mut p);
+    assert_eq!(p.a.tcp_state(c), Some(State::Established));
+    assert_eq!(p.b.tcp_state(s), Some(State::Established));
+    assert!(events_of(&mut p.a, c).contains(&Event::Established));
+}
+
+/// Moves `n` bytes from a to b (or b to a) over a lossy link and checks them byte for byte.
+fn bulk(n: usize, a_to_b: bool, seed: u64, l2: bool) {
+    let mut p = pair(Faults::lossy(ms(5), 0.01), seed, l2);
+    let (c, s) = connect(&mut p);
+    let data = pattern(n, seed as u8);
+    let mut tx = Sender {
+        data: data.clone(),
+        sent: 0,
+    };
+    let mut got = Vec::new();
+    let ok = p.run_until(LIMIT, |p| {
+        if a_to_b {
+            tx.pump(&mut p.a, c);
+            drain(&mut p.b, s, &mut got);
+        } else {
+            tx.pump(&mut p.b, s);
+            drain(&mut p.a, c, &mut got);
+        }
+        got.len() >= n
+    });
+    assert!(ok, "transfer stalled at {} of {n} bytes", got.len());
+    assert!(got == data, "bytes differ");
+    assert!(
+        p.ab.stats.lost + p.ba.stats.lost > 0,
+        "the link lost nothing"
+    );
+    assert!(p.ab.stats.reordered + p.ba.stats.reordered > 0);
+}
+
+#[test]
+fn bulk_one_megabyte_client_to_server_with_loss_and_reordering() {
+    bulk(1 << 20, true, 11, false);
+}
+
+#[test]
+fn bulk_one_megabyte_server_to_client_with_loss_and_reordering() {
+    bulk(1 << 20, false, 12, false);
+}
+
+#[test]
+fn bulk_ten_megabytes_with_loss_and_reordering() {
+    bulk(10 << 20, true, 13, false);
+}
+
+#[test]
+fn half_close_lets_the_other_side_keep_sending() {
+    let mut p = pair(Faults::lossy(ms(5), 0.01), 3, false);
+    let (c, s) = connect(&mut p);
+    assert_eq!(p.a.tcp_send(c, b"request"), 7);
+    p.a.tcp_close(c);
+    let mut got = Vec::new();
+    assert!(p.run_until(LIMIT, |p| {
+        drain(&mut p.b, s, &mut got);
+        p.b.tcp_state(s) == Some(State::CloseWait) && p.a.tcp_state(c) == Some(State::FinWait2)
+    }));
+    assert_eq!(got, b"request");
+    assert!(events_of(&mut p.b, s).contains(&Event::PeerClosed));
+    assert_eq!(p.b.tcp_send(s, b"response"), 8, "CLOSE-WAIT still sends");
+    p.b.tcp_close(s);
+    let mut back = Vec::new();
+    assert!(p.run_until(LIMIT, |p| {
+        drain(&mut p.a, c, &mut back);
+        p.a.tcp_state(c) == Some(State::TimeWait) && p.b.tcp_state(s).is_none()
+    }));
+    assert_eq!(back, b"response");
+}
+
+#[test]
+fn simultaneous_close_passes_through_closing_to_time_wait_for_two_msl() {
+    let mut p = pair(Faults::clean(ms(5)), 4, false);
+    let (c, s) = connect(&mut p);
+    p.a.tcp_close(c);
+    p.b.tcp_close(s);
+    assert_eq!(p.a.tcp_state(c), Some(State::FinWait1));
+    assert!(p.run_until(LIMIT, |p| {
+        p.a.tcp_state(c) == Some(State::TimeWait) && p.b.tcp_state(s) == Some(State::TimeWait)
+    }));
+    let entered = p.now;
+    let two_msl = p.a.config().msl * 2;
+    assert!(p.run_until(LIMIT, |p| p.a.tcp_state(c).is_none()));
+    assert!(p.now >= entered + two_msl - ms(20), "TIME-WAIT too short");
+    assert!(p.now <= entered + two_msl + ms(20), "TIME-WAIT too long");
+}
+
+#[test]
+fn a_closed_port_answers_with_rst_and_the_client_is_refused() {
+    let mut p = pair(Faults::clean(ms(5)), 5, false);
+    let c = p.a.tcp_connect(sock(B, 81)).unwrap();
+    assert!(p.run_until(LIMIT, |p| p.a.tcp_state(c) == Some(State::Closed)));
+    assert!(events_of(&mut p.a, c).contains(&Event::Refused));
+    assert_eq!(p.b.counters().no_socket, 1);
+}
+
+#[test]
+fn ping_gets_an_echo_reply() {
+    let mut p = pair(Faults::clean(ms(5)), 6, false);
+    let id = EchoId { ident: 7, seq: 1 };
+    p.a.ping(B, id, b"abc").unwrap();
+    let mut reply = None;
+    assert!(p.run_until(LIMIT, |p| {
+        while let Some(e) = p.a.poll_event() {
+            if let SocketEvent::EchoReply { from, id, rtt } = e {
+                reply = Some((from, id, rtt));
+            }
+        }
+        reply.is_some()
+    }));
+    assert_eq!(reply, Some((B, id, ms(10))));
+}
+
+#[test]
+fn udp_echo_and_port_unreachable() {
+    let mut p = pair(Faults::clean(ms(5)), 7, false);
+    let server = p.b.udp_bind(7).unwrap();
+    let client = p.a.udp_bind(5000).unwrap();
+    assert!(p.a.udp_send_to(client, sock(B, 7), b"echo me"));
+    let mut answer = None;
+    assert!(p.run_until(LIMIT, |p| {
+        if let Some((from, data)) = p.b.udp_recv_from(server) {
+            assert_eq!(from, sock(A, 5000));
+            p.b.udp_send_to(server, from, &data);
+        }
+        answer = p.a.udp_recv_from(client);
+        answer.is_some()
+    }));
+    assert_eq!(answer, Some((sock(B, 7), b"echo me".to_vec())));
+    assert!(p.a.udp_send_to(client, sock(B, 9), b"nobody"));
+    assert!(p.run_until(LIMIT, |p| p.a.counters().icmp_ignored == 1));
+    assert_eq!(p.b.counters().no_socket, 1, "port unreachable sent by b");
+}
+
+#[test]
+fn arp_resolves_before_tcp_on_ethernet() {
+    let mut p = pair(Faults::clean(ms(5)), 8, true);
+    p.capture = Some(Vec::new());
+    let (c, s) = connect(&mut p);
+    let frames = p.capture.take().unwrap();
+    assert_eq!(&frames[0].1[..6], &[0xff; 6], "first frame is a broadcast");
+    assert_eq!(&frames[0].1[12..14], &[0x08, 0x06], "ARP");
+    assert_eq!(&frames[1].1[12..14], &[0x08, 0x06], "ARP reply");
+    assert_eq!(
+        &frames[1].1[..6],
+        &MAC_A.0,
+        "reply unicast to the requester"
+    );
+    assert_eq!(p.a.tcp_send(c, b"over ethernet"), 13);
+    let mut got = Vec::new();
+    assert!(p.run_until(LIMIT, |p| {
+        drain(&mut p.b, s, &mut got);
+        got.len() == 13
+    }));
+}
+
+#[test]
+fn bulk_over_ethernet_with_loss() {
+    bulk(256 << 10, true, 14, true);
+}
+
+#[test]
+fn backlog_bounds_connections_not_yet_accepted() {
+    let mut p = pair(Faults::clean(ms(5)), 9, false);
+    p.b.tcp_listen(80, 1).unwrap();
+    let c1 = p.a.tcp_connect(sock(B, 80)).unwrap();
+    let c2 = p.a.tcp_connect(sock(B, 80)).unwrap();
+    p.run_until(ms(500), |_| false);
+    assert_eq!(p.a.tcp_state(c1), Some(State::Established));
+    assert_eq!(p.a.tcp_state(c2), Some(State::SynSent));
+    assert_eq!(p.b.counters().backlog_full, 1);
+    assert!(p.b.tcp_accept(80).is_some());
+    assert!(p.run_until(LIMIT, |p| p.a.tcp_state(c2) == Some(State::Established)));
+}
+
+#[test]
+fn random_bytes_never_panic_and_are_counted() {
+    let mut seed = 0x1234_5678_u64;
+    let mut next = move || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed
+    };
+    for l2 in [false, true] {
+        let mut h = host(B, l2);
+        h.tcp_listen(80, 4).unwrap();
+        h.udp_bind(7).unwrap();
+        for i in 0..20_000u64 {
+            let len = (next() % 120) as usize;
+            let mut bytes: Vec<u8> = (0..len).map(|_| next() as u8).collect();
+            // Make some of them look like IPv4 (and Ethernet) so deeper parsers run.
+            if i % 2 == 0 && len > 34 {
+                let off = if l2 { 14 } else { 0 };
+                if l2 {
+                    bytes[..6].copy_from_slice(&MAC_B.0);
+                    bytes[12..14].copy_from_slice(&[0x08, 0x00]);
+                }
+                bytes[off] = 0x45;
+            }
+            h.handle(ms(i), &bytes);
+            h.handle_timeout(ms(i));
+            while h.poll_transmit().is_some() {}
+        }
+        let c = *h.counters();
+        let dropped = c.truncated + c.malformed + c.bad_checksum + c.fragment + c.not_for_us;
+        assert_eq!(c.received, 20_000);
+        assert!(dropped >= 19_000, "{c:?}");
+    }
+}
+
+#[test]
+fn corrupted_segments_are_dropped_by_checksum_and_the_transfer_survives() {
+    let mut p = pair(Faults::clean(ms(5)), 10, false);
+    let (c, s) = connect(&mut p);
+    p.a.tcp_send(c, &pattern(20_000, 1));
+    let mut flipped = 0;
+    while let Some(mut pkt) = p.a.poll_transmit() {
+        let i = pkt.len() - 1 - flipped % 100;
+        pkt[i] ^= 0x10;
+        flipped += 1;
+        p.b.handle_packet(p.now, &pkt);
+    }
+    assert_eq!(p.b.counters().bad_checksum, flipped as u64);
+    let mut got = Vec::new();
+    assert!(p.run_until(LIMIT, |p| {
+        drain(&mut p.b, s, &mut got);
+        got.len() == 20_000
+    }));
+    assert!(got == pattern(20_000, 1));
+}
