@@ -106,3 +106,4 @@ pub fn connect(pair: &mut Pair<Host, Host>) -> (TcpHandle, TcpHandle) {
     assert!(ok, "handshake did not complete");
     (c, s.unwrap())
 }
+pub mod smol;
