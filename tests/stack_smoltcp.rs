@@ -11,6 +11,7 @@ use smoltcp::socket::{icmp, tcp, udp};
 use smoltcp::wire::{Icmpv4Packet, Icmpv4Repr, IpAddress, IpEndpoint};
 use tcpip_spec::icmp::EchoId;
 use tcpip_spec::stack::link::{Faults, Pair};
+use tcpip_spec::stack::pcap::LinkType;
 use tcpip_spec::stack::{Host, SocketEvent, TcpHandle};
 use tcpip_spec::tcp::{Event, State};
 
@@ -321,4 +322,123 @@ fn smoltcp_arp_and_tcp_over_ethernet() {
     assert!(arp >= 2, "a request and a reply");
     let p = bulk(false, false, 128 << 10, 31, true);
     assert!(p.capture.as_ref().unwrap().len() > 90);
+}
+
+/// Runs tshark on a capture: every IPv4, TCP, UDP and ICMP checksum must be verified good
+/// and the expert system must report no error (no malformed packet). Returns false (after
+/// saying why) when tshark is absent outside CI; inside CI (CI=true) its absence fails.
+fn tshark_check(name: &str, link: LinkType, packets: &[(std::time::Duration, Vec<u8>)]) -> bool {
+    use std::process::Command;
+    if Command::new("tshark").arg("--version").output().is_err() {
+        assert!(
+            std::env::var("CI").is_err(),
+            "CI is set but tshark is not installed"
+        );
+        eprintln!("skipping the tshark check of {name}: tshark is not installed");
+        return false;
+    }
+    let path = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("{name}.pcap"));
+    std::fs::write(&path, tcpip_spec::stack::pcap::to_bytes(link, packets)).unwrap();
+    let fields = Command::new("tshark")
+        .arg("-r")
+        .arg(&path)
+        .args([
+            "-o",
+            "ip.check_checksum:TRUE",
+            "-o",
+            "tcp.check_checksum:TRUE",
+        ])
+        .args(["-o", "udp.check_checksum:TRUE"])
+        .args([
+            "-T",
+            "fields",
+            "-e",
+            "ip.checksum.status",
+            "-e",
+            "tcp.checksum.status",
+        ])
+        .args(["-e", "udp.checksum.status", "-e", "icmp.checksum.status"])
+        .output()
+        .unwrap();
+    assert!(
+        fields.status.success(),
+        "tshark failed on {}",
+        path.display()
+    );
+    let text = String::from_utf8_lossy(&fields.stdout);
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), packets.len(), "tshark read every packet");
+    let mut ip = 0;
+    for line in &lines {
+        let statuses: Vec<&str> = line.split(['\t', ',']).filter(|s| !s.is_empty()).collect();
+        assert!(
+            statuses.iter().all(|s| *s == "1"),
+            "a checksum not verified good in {}: {line:?}",
+            path.display()
+        );
+        ip += usize::from(!statuses.is_empty());
+    }
+    let arp = packets
+        .iter()
+        .filter(|(_, f)| link == LinkType::Ethernet && f[12..14] == [8, 6]);
+    assert_eq!(
+        ip + arp.count(),
+        packets.len(),
+        "every IPv4 packet was checked"
+    );
+    let expert = Command::new("tshark")
+        .arg("-r")
+        .arg(&path)
+        .args([
+            "-o",
+            "ip.check_checksum:TRUE",
+            "-o",
+            "tcp.check_checksum:TRUE",
+        ])
+        .args(["-q", "-z", "expert,error"])
+        .output()
+        .unwrap();
+    let report = String::from_utf8_lossy(&expert.stdout);
+    assert!(expert.status.success());
+    assert!(
+        !report.contains("Malformed") && !report.contains("Errors ("),
+        "tshark reports errors in {}:\n{report}",
+        path.display()
+    );
+    true
+}
+
+#[test]
+fn smoltcp_runs_recorded_as_pcap_pass_tshark() {
+    let mut checked = 0;
+    for (i, (we_connect, we_send)) in [(true, true), (false, false)].into_iter().enumerate() {
+        let p = bulk(we_connect, we_send, 256 << 10, 40 + i as u64, false);
+        let name = format!("smoltcp-ip-{i}");
+        checked += usize::from(tshark_check(
+            &name,
+            LinkType::RawIp,
+            p.capture.as_ref().unwrap(),
+        ));
+    }
+    let p = bulk(true, false, 256 << 10, 44, true);
+    checked += usize::from(tshark_check(
+        "smoltcp-ethernet",
+        LinkType::Ethernet,
+        p.capture.as_ref().unwrap(),
+    ));
+    // ICMP echo, UDP and a RST from a closed port, on raw IP.
+    let mut p = setup(Faults::clean(ms(5)), 43, false);
+    p.a.ping(B, EchoId { ident: 1, seq: 1 }, b"x").unwrap();
+    let u = p.a.udp_bind(5000).unwrap();
+    p.a.udp_send_to(u, sock(B, 9), b"to a closed port");
+    let oh = p.a.tcp_connect(sock(B, 81)).unwrap();
+    assert!(p.run_until(LIMIT, |p| p.a.tcp_state(oh) == Some(State::Closed)));
+    p.run_until(p.now + ms(100), |_| false);
+    let frames = p.capture.as_ref().unwrap();
+    assert!(
+        frames.len() >= 6,
+        "ping, reply, udp, port unreachable, syn, rst"
+    );
+    checked += usize::from(tshark_check("smoltcp-misc", LinkType::RawIp, frames));
+    println!("tshark checked {checked} captures");
 }

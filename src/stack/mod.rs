@@ -16,10 +16,11 @@
 //! sockets, and counts every packet it drops in [`Counters`].
 //!
 //! [`link`] is an in-memory link in virtual time with seeded fault injection and a two-endpoint
-//! harness, for tests and benchmarks.
+//! harness, for tests and benchmarks; [`pcap`] records runs for independent dissectors.
 
 mod host;
 pub mod link;
+pub mod pcap;
 mod tcp;
 mod udp;
 
