@@ -83,7 +83,7 @@ impl HostConfig {
             msl: Duration::from_secs(30),
             mtu: 1500,
             tcp_rx_buffer: 65535,
-            tcp_tx_buffer: 256 * 1024,
+            tcp_tx_buffer: 65535,
             udp_queue: 64,
         }
     }

@@ -14,7 +14,8 @@ use crate::tcp::{
 };
 use crate::wire::{self, IpProtocol};
 use siphasher::sip::SipHasher13;
-use std::collections::{HashMap, VecDeque};
+use std::cmp::Reverse;
+use std::collections::{BinaryHeap, HashMap, VecDeque};
 use std::hash::Hasher;
 use std::net::SocketAddrV4;
 use std::time::Duration;
@@ -62,6 +63,9 @@ pub(super) struct TcpSockets {
     conns: HashMap<FourTuple, TcpHandle>,
     listeners: HashMap<u16, Listener>,
     next_port: u16,
+    /// Deadlines as set, earliest first; an entry may be stale (the socket's timer moved or
+    /// stopped since), which costs at most an early wake-up.
+    timers: BinaryHeap<Reverse<(Duration, u32)>>,
 }
 
 const EPHEMERAL: std::ops::RangeInclusive<u16> = 49152..=65535;
@@ -75,6 +79,7 @@ impl TcpSockets {
             conns: HashMap::new(),
             listeners: HashMap::new(),
             next_port: EPHEMERAL.start() + (cfg.isn_key % u64::from(span)) as u16,
+            timers: BinaryHeap::new(),
         }
     }
 
@@ -112,12 +117,7 @@ impl TcpSockets {
     }
 
     pub(super) fn next_deadline(&self) -> Option<Duration> {
-        self.slab
-            .iter()
-            .flatten()
-            .flat_map(|s| [s.rto_at, s.time_wait_at])
-            .flatten()
-            .min()
+        self.timers.peek().map(|Reverse((t, _))| *t)
     }
 }
 
@@ -287,9 +287,11 @@ impl Host {
             return 0;
         };
         let n = buf.len().min(s.rx.len());
-        for (dst, src) in buf.iter_mut().zip(s.rx.drain(..n)) {
-            *dst = src;
-        }
+        let (front, back) = s.rx.as_slices();
+        let k = n.min(front.len());
+        buf[..k].copy_from_slice(&front[..k]);
+        buf[k..n].copy_from_slice(&back[..n - k]);
+        s.rx.drain(..n);
         let free = cap.saturating_sub(s.rx.len());
         let update = s.tcb.window_update(free, cap, mss);
         let tuple = s.tuple;
@@ -426,7 +428,10 @@ impl Host {
         let now = self.now;
         let rx_cap = self.cfg.tcp_rx_buffer;
         let msl = u64::try_from(self.cfg.msl.as_millis()).unwrap_or(u64::MAX);
-        let Some(s) = self.tcp.get_mut(h) else { return };
+        let Some(s) = self.tcp.slab.get_mut(h.0 as usize).and_then(Option::as_mut) else {
+            return;
+        };
+        let timers_before = (s.rto_at, s.time_wait_at);
         let time_wait = Duration::from_millis(tcp::time_wait_duration(msl, s.cfg.mechanisms));
         s.rx.extend(&out.delivered);
         s.tcb
@@ -474,6 +479,11 @@ impl Host {
             tcp::retransmit_deadline(s.rto_at, s.tcb.has_unacked(), acked_new, now, s.rto.rto());
         if s.tcb.state != State::TimeWait {
             s.time_wait_at = None;
+        }
+        if (s.rto_at, s.time_wait_at) != timers_before {
+            for t in [s.rto_at, s.time_wait_at].into_iter().flatten() {
+                self.tcp.timers.push(Reverse((t, h.0)));
+            }
         }
         let tuple = s.tuple;
         let orphan = s.listener.is_some();
@@ -525,16 +535,22 @@ impl Host {
 
     /// Runs the retransmission and TIME-WAIT timers that are due at `now`.
     pub(super) fn tcp_timeouts(&mut self, now: Duration) {
-        let due: Vec<(TcpHandle, bool, bool)> = self
-            .tcp
-            .slab
-            .iter()
-            .enumerate()
-            .filter_map(|(i, s)| {
-                let s = s.as_ref()?;
+        let mut woken = Vec::new();
+        while let Some(Reverse((t, i))) = self.tcp.timers.peek().copied()
+            && t <= now
+        {
+            self.tcp.timers.pop();
+            woken.push(i);
+        }
+        woken.sort_unstable();
+        woken.dedup();
+        let due: Vec<(TcpHandle, bool, bool)> = woken
+            .into_iter()
+            .filter_map(|i| {
+                let s = self.tcp.get(TcpHandle(i))?;
                 let rto = s.rto_at.is_some_and(|t| t <= now);
                 let tw = s.time_wait_at.is_some_and(|t| t <= now);
-                (rto || tw).then_some((TcpHandle(i as u32), rto, tw))
+                (rto || tw).then_some((TcpHandle(i), rto, tw))
             })
             .collect();
         for (h, rto, tw) in due {
