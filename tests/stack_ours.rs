@@ -246,3 +246,76 @@ fn corrupted_segments_are_dropped_by_checksum_and_the_transfer_survives() {
     }));
     assert!(got == pattern(20_000, 1));
 }
+
+#[test]
+fn a_lost_syn_is_retransmitted_with_exponential_backoff_until_the_user_timeout() {
+    // RFC 6298 §2.1 (1 s initial RTO), §5.5 (doubling), §2.5 (60 s ceiling); RFC 9293 §3.8.3.
+    let mut faults = Faults::clean(ms(5));
+    faults.loss = 1.0;
+    let mut p = pair(faults, 15, false);
+    p.capture = Some(Vec::new());
+    let c = p.a.tcp_connect(sock(B, 80)).unwrap();
+    assert!(p.run_until(LIMIT, |p| p.a.tcp_state(c) == Some(State::Closed)));
+    assert!(events_of(&mut p.a, c).contains(&Event::TimedOut));
+    let times: Vec<u64> = p
+        .capture
+        .as_ref()
+        .unwrap()
+        .iter()
+        .map(|(t, _)| t.as_secs())
+        .collect();
+    assert_eq!(
+        times,
+        [0, 1, 3, 7, 15, 31, 63, 123, 183, 243, 303, 363, 423]
+    );
+}
+
+#[test]
+fn a_receiver_that_does_not_read_closes_the_window_and_reopening_it_resumes() {
+    let mut p = pair(Faults::clean(ms(5)), 16, false);
+    let (c, s) = connect(&mut p);
+    let data = pattern(200_000, 3);
+    let mut tx = Sender {
+        data: data.clone(),
+        sent: 0,
+    };
+    p.run_until(p.now + ms(5_000), |p| {
+        tx.pump(&mut p.a, c);
+        false
+    });
+    assert_eq!(
+        p.b.tcp_recv_queued(s),
+        p.b.config().tcp_rx_buffer,
+        "filled, not more"
+    );
+    let mut got = Vec::new();
+    assert!(p.run_until(LIMIT, |p| {
+        tx.pump(&mut p.a, c);
+        drain(&mut p.b, s, &mut got);
+        got.len() == data.len()
+    }));
+    assert!(got == data);
+}
+
+#[test]
+fn segments_carry_at_most_the_mss_and_syns_announce_it() {
+    use tcpip_spec::wire::{ipv4, tcp};
+    let mut p = pair(Faults::clean(ms(5)), 17, false);
+    p.capture = Some(Vec::new());
+    let (c, s) = connect(&mut p);
+    p.a.tcp_send(c, &pattern(50_000, 0));
+    let mut got = Vec::new();
+    assert!(p.run_until(LIMIT, |p| {
+        drain(&mut p.b, s, &mut got);
+        got.len() == 50_000
+    }));
+    let mut largest = 0;
+    for (_, pkt) in p.capture.as_ref().unwrap() {
+        let (ip, seg) = ipv4::Repr::parse_bytes(pkt).unwrap();
+        let (t, data) = tcp::Repr::parse_bytes(seg, ip.src_addr, ip.dst_addr).unwrap();
+        assert_eq!(t.mss.is_some(), t.flags.syn(), "MSS option exactly on SYNs");
+        assert!(t.mss.is_none_or(|m| m == 1460));
+        largest = largest.max(data.len());
+    }
+    assert_eq!(largest, 1460, "MTU 1500 - 40");
+}

@@ -261,21 +261,22 @@ impl Host {
         Ok(h)
     }
 
-    /// SEND: queues as much of `data` as the send buffer has room for and returns how much.
+    /// SEND: queues as much of `data` as the send buffer has room for and returns how much
+    /// (0 where §3.10.2 refuses a SEND, e.g. after CLOSE).
     pub fn tcp_send(&mut self, h: TcpHandle, data: &[u8]) -> usize {
         let cap = self.cfg.tcp_tx_buffer;
         let Some(s) = self.tcp.get(h) else { return 0 };
-        if !matches!(
-            s.tcb.state,
-            State::SynSent | State::SynReceived | State::Established | State::CloseWait
-        ) {
+        let n = data.len().min(cap.saturating_sub(s.tcb.send_buf.len()));
+        if n == 0 {
             return 0;
         }
-        let n = data.len().min(cap.saturating_sub(s.tcb.send_buf.len()));
-        if n > 0 {
-            self.drive(h, |tcb, cfg| tcb.send(&data[..n], cfg));
-        }
-        n
+        let mut refused = false;
+        self.drive(h, |tcb, cfg| {
+            let out = tcb.send(&data[..n], cfg);
+            refused = out.events.iter().any(|e| matches!(e, Event::Error(_)));
+            out
+        });
+        if refused { 0 } else { n }
     }
 
     /// RECEIVE: moves delivered text into `buf` and returns how much; re-offers the window
