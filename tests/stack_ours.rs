@@ -319,3 +319,79 @@ fn segments_carry_at_most_the_mss_and_syns_announce_it() {
     }
     assert_eq!(largest, 1460, "MTU 1500 - 40");
 }
+
+#[test]
+fn random_well_formed_segments_never_panic_a_busy_host() {
+    // Checksums are valid, so every segment reaches the connection machine: random flags,
+    // sequence and acknowledgment numbers near and far, windows, options and text.
+    use tcpip_spec::wire::{IpProtocol, ipv4, tcp};
+    let mut p = pair(Faults::clean(ms(5)), 18, false);
+    let (c, s) = connect(&mut p);
+    p.a.tcp_send(c, &pattern(30_000, 2));
+    let mut seed = 0x9e37_79b9_u64;
+    let mut next = move || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed
+    };
+    let client_port = {
+        let frames: Vec<Vec<u8>> = std::iter::from_fn(|| p.a.poll_transmit()).collect();
+        let (ip, seg) = ipv4::Repr::parse_bytes(&frames[0]).unwrap();
+        let port = tcp::Repr::parse_bytes(seg, ip.src_addr, ip.dst_addr)
+            .unwrap()
+            .0
+            .src_port;
+        for f in frames {
+            p.b.handle_packet(p.now, &f);
+        }
+        port
+    };
+    let base = p.b.counters().received;
+    for i in 0..50_000u64 {
+        let r = next();
+        let repr = tcp::Repr {
+            src_port: if r % 3 == 0 {
+                (r >> 8) as u16
+            } else {
+                client_port
+            },
+            dst_port: if r % 5 == 0 { 81 } else { 80 },
+            seq: if r % 2 == 0 {
+                (next() % 200_000) as u32
+            } else {
+                next() as u32
+            },
+            ack: next() as u32,
+            flags: tcp::Flags((next() & 0x3f) as u8),
+            window: next() as u16,
+            urgent: 0,
+            mss: (r % 7 == 0).then_some(next() as u16),
+            window_scale: (r % 11 == 0).then_some(next() as u8),
+            sack_permitted: r % 13 == 0,
+            sack_blocks: Vec::new(),
+            timestamps: None,
+            payload_len: 0,
+        };
+        let data = pattern((next() % 1500) as usize, i as u8);
+        let seg = repr.to_bytes(&data, A, B);
+        let ip = ipv4::Repr {
+            src_addr: A,
+            dst_addr: B,
+            protocol: IpProtocol::Tcp,
+            payload_len: seg.len(),
+            ttl: 64,
+            dscp: 0,
+            ecn: 0,
+            ident: i as u16,
+            dont_frag: true,
+            options_len: 0,
+        };
+        p.b.handle_packet(p.now + ms(i), &ip.to_bytes(&seg));
+        p.b.handle_timeout(p.now + ms(i));
+        while p.b.poll_transmit().is_some() {}
+        let mut buf = [0; 4096];
+        p.b.tcp_recv(s, &mut buf);
+    }
+    assert_eq!(p.b.counters().received, base + 50_000);
+}
