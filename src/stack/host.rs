@@ -281,19 +281,20 @@ impl Host {
     /// Sends an IPv4 datagram from our address (RFC 1122 §3.3.1 via [`ip::output`]; on
     /// Ethernet the next hop is resolved by [`arp::Cache::send`]).
     pub(super) fn ip_send(&mut self, dst: Ipv4Addr, protocol: IpProtocol, payload: &[u8]) {
-        self.ident = self.ident.wrapping_add(1);
-        let repr = ipv4::Repr {
-            src_addr: self.cfg.addr,
-            dst_addr: dst,
-            protocol,
-            payload_len: payload.len(),
-            ttl: ip::DEFAULT_TTL,
-            dscp: 0,
-            ecn: 0,
-            ident: self.ident,
-            dont_frag: true,
-            options_len: 0,
-        };
+        self.ip_send_with(dst, protocol, payload.len(), |buf| {
+            buf.copy_from_slice(payload)
+        });
+    }
+
+    /// As [`ip_send`](Self::ip_send), with the payload of `len` bytes written by `fill` in
+    /// place, after the IPv4 header, to spare a copy.
+    pub(super) fn ip_send_with(
+        &mut self,
+        dst: Ipv4Addr,
+        protocol: IpProtocol,
+        len: usize,
+        fill: impl FnOnce(&mut [u8]),
+    ) {
         let (next_hop, link_broadcast) = match ip::output(&self.node, dst) {
             ip::Output::Transmit {
                 next_hop,
@@ -305,7 +306,22 @@ impl Host {
                 return;
             }
         };
-        let packet = repr.to_bytes(payload);
+        self.ident = self.ident.wrapping_add(1);
+        let repr = ipv4::Repr {
+            src_addr: self.cfg.addr,
+            dst_addr: dst,
+            protocol,
+            payload_len: len,
+            ttl: ip::DEFAULT_TTL,
+            dscp: 0,
+            ecn: 0,
+            ident: self.ident,
+            dont_frag: true,
+            options_len: 0,
+        };
+        let mut packet = vec![0; repr.buffer_len()];
+        fill(&mut packet[repr.header_len()..]);
+        repr.emit(&mut ipv4::Packet::new_unchecked(&mut packet[..]));
         let now = millis(self.now);
         match self.arp.as_mut() {
             None => self.tx.push_back(packet),

@@ -530,8 +530,12 @@ impl Host {
             timestamps: None,
             payload_len: seg.data.len(),
         };
-        let bytes = repr.to_bytes(&seg.data, *tuple.local.ip(), *tuple.remote.ip());
-        self.ip_send(*tuple.remote.ip(), IpProtocol::Tcp, &bytes);
+        let (src, dst) = (*tuple.local.ip(), *tuple.remote.ip());
+        let header = repr.header_len();
+        self.ip_send_with(dst, IpProtocol::Tcp, repr.buffer_len(), |buf| {
+            buf[header..].copy_from_slice(&seg.data);
+            repr.emit(&mut wire::tcp::Packet::new_unchecked(buf), src, dst);
+        });
     }
 
     /// Runs the retransmission and TIME-WAIT timers that are due at `now`.
