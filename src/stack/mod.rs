@@ -22,6 +22,7 @@ mod host;
 pub mod link;
 pub mod pcap;
 mod tcp;
+mod tcp_io;
 mod udp;
 
 pub use host::Host;
