@@ -395,3 +395,23 @@ fn random_well_formed_segments_never_panic_a_busy_host() {
     }
     assert_eq!(p.b.counters().received, base + 50_000);
 }
+
+#[test]
+fn an_unanswered_ping_is_reported_lost_after_the_timeout() {
+    let mut faults = Faults::clean(ms(5));
+    faults.loss = 1.0;
+    let mut p = pair(faults, 19, false);
+    let id = EchoId { ident: 1, seq: 9 };
+    p.a.ping(B, id, b"lost").unwrap();
+    assert!(p.a.ping(B, id, b"again").is_err(), "still outstanding");
+    let mut lost_at = None;
+    assert!(p.run_until(LIMIT, |p| {
+        if let Some(SocketEvent::EchoLost { id: got }) = p.a.poll_event() {
+            assert_eq!(got, id);
+            lost_at = Some(p.now);
+        }
+        lost_at.is_some()
+    }));
+    assert_eq!(lost_at, Some(p.a.config().ping_timeout));
+    assert!(p.a.ping(B, id, b"again").is_ok(), "the id is free again");
+}

@@ -143,6 +143,12 @@ fn smoltcp_bulk_their_client_sends_to_our_server() {
 }
 
 #[test]
+fn smoltcp_bulk_ten_megabytes_each_way() {
+    bulk(true, true, 10 << 20, 25, false);
+    bulk(false, false, 10 << 20, 26, false);
+}
+
+#[test]
 fn smoltcp_half_close_we_close_first_and_they_keep_sending() {
     let mut p = setup(Faults::lossy(ms(5), 0.01), 3, false);
     let (oh, sh) = establish(&mut p, true);

@@ -100,16 +100,29 @@ impl Host {
             .as_ref()
             .and_then(|(c, _)| c.next_deadline())
             .map(Duration::from_millis);
-        [arp, self.tcp.next_deadline()].into_iter().flatten().min()
+        let ping = self
+            .ping
+            .outstanding()
+            .iter()
+            .map(|r| Duration::from_millis(r.sent_at) + self.cfg.ping_timeout)
+            .min();
+        [arp, ping, self.tcp.next_deadline()]
+            .into_iter()
+            .flatten()
+            .min()
     }
 
-    /// Time has reached `now`: run the TCP retransmission and TIME-WAIT timers and the ARP
-    /// retries and expiries that are due.
+    /// Time has reached `now`: run the TCP retransmission and TIME-WAIT timers, the ARP
+    /// retries and expiries, and the echo client's expiry that are due.
     pub fn handle_timeout(&mut self, now: Duration) {
         self.now = self.now.max(now);
         if let Some((cache, cfg)) = self.arp.as_mut() {
             let actions = cache.tick(millis(now), cfg);
             self.arp_actions(actions);
+        }
+        let timeout = millis(self.cfg.ping_timeout);
+        for id in self.ping.expire(millis(now), timeout) {
+            self.events.push_back(SocketEvent::EchoLost { id });
         }
         self.tcp_timeouts(now);
     }

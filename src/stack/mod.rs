@@ -69,6 +69,8 @@ pub struct HostConfig {
     pub tcp_tx_buffer: usize,
     /// Datagrams queued per UDP socket before further ones are dropped.
     pub udp_queue: usize,
+    /// How long an Echo Request waits for its reply before it is reported lost.
+    pub ping_timeout: Duration,
 }
 
 impl HostConfig {
@@ -86,6 +88,7 @@ impl HostConfig {
             tcp_rx_buffer: 65535,
             tcp_tx_buffer: 65535,
             udp_queue: 64,
+            ping_timeout: Duration::from_secs(10),
         }
     }
 }
@@ -144,6 +147,11 @@ pub enum SocketEvent {
         id: crate::icmp::EchoId,
         /// Round-trip time.
         rtt: Duration,
+    },
+    /// An Echo Request got no reply within `ping_timeout`.
+    EchoLost {
+        /// Identifier and sequence number.
+        id: crate::icmp::EchoId,
     },
     /// A datagram was queued on a UDP socket.
     UdpReadable {
