@@ -415,3 +415,18 @@ fn an_unanswered_ping_is_reported_lost_after_the_timeout() {
     assert_eq!(lost_at, Some(p.a.config().ping_timeout));
     assert!(p.a.ping(B, id, b"again").is_ok(), "the id is free again");
 }
+
+#[test]
+fn closing_a_listener_resets_unaccepted_connections_and_refuses_new_ones() {
+    let mut p = pair(Faults::clean(ms(5)), 20, false);
+    p.b.tcp_listen(80, 4).unwrap();
+    let c = p.a.tcp_connect(sock(B, 80)).unwrap();
+    assert!(p.run_until(LIMIT, |p| p.a.tcp_state(c) == Some(State::Established)));
+    assert!(p.b.tcp_unlisten(80));
+    assert!(!p.b.tcp_unlisten(80));
+    assert!(p.run_until(LIMIT, |p| p.a.tcp_state(c) == Some(State::Closed)));
+    assert!(events_of(&mut p.a, c).contains(&Event::Reset));
+    let c2 = p.a.tcp_connect(sock(B, 80)).unwrap();
+    assert!(p.run_until(LIMIT, |p| p.a.tcp_state(c2) == Some(State::Closed)));
+    assert!(events_of(&mut p.a, c2).contains(&Event::Refused));
+}

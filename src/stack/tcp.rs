@@ -177,6 +177,19 @@ impl Host {
         Ok(())
     }
 
+    /// CLOSE of the LISTEN on `port` (RFC 9293 §3.10.4: the listening TCB is deleted).
+    /// Connections it spawned that were not yet accepted have no user and are aborted
+    /// (§3.10.5, a RST to each peer). Returns whether the port was listening.
+    pub fn tcp_unlisten(&mut self, port: u16) -> bool {
+        let Some(l) = self.tcp.listeners.remove(&port) else {
+            return false;
+        };
+        for h in l.children {
+            self.tcp_abort(h);
+        }
+        true
+    }
+
     /// An ESTABLISHED connection that came in on `port`, if one is waiting.
     pub fn tcp_accept(&mut self, port: u16) -> Option<TcpHandle> {
         let l = self.tcp.listeners.get_mut(&port)?;
