@@ -74,4 +74,29 @@ pub const DEVIATIONS: &[Deviation] = &[
         code: "ip::Node::classify",
         what: "Only the all-ones forms (limited and directed broadcast) are recognised.",
     },
+    Deviation {
+        rfc: "RFC 5681 §3.1, RFC 1122 §4.2.2.15 (slow start and congestion avoidance, MUST)",
+        code: "stack::Host (tcp)",
+        what: "No congestion control: the sender fills the peer's offered window. The stack \
+               runs on in-memory links and TUN/TAP to one peer, and the models do not cover \
+               congestion.",
+    },
+    Deviation {
+        rfc: "RFC 7323 (window scale, timestamps), RFC 2018 (SACK)",
+        code: "stack::Host::tcp_input, stack::Host (emit)",
+        what: "The options are parsed and ignored; we never send them, so the peer does not \
+               use them either. The window offered is therefore at most 65,535 octets.",
+    },
+    Deviation {
+        rfc: "RFC 1122 §4.2.3.9 (TCP MUST act on ICMP errors)",
+        code: "stack::Host::icmp_input",
+        what: "ICMP errors received are counted (icmp_ignored) and not reported to the \
+               connection they quote.",
+    },
+    Deviation {
+        rfc: "RFC 1122 §3.2.1.3 (g) (datagrams to our own address loop back internally)",
+        code: "stack::Host::ip_send",
+        what: "There is no loopback path: a datagram to ourselves is dropped and counted \
+               (no_route).",
+    },
 ];

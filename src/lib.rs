@@ -13,6 +13,7 @@ pub mod arp;
 pub mod deviations;
 pub mod icmp;
 pub mod ip;
+pub mod stack;
 pub mod tcp;
 pub mod udp;
 pub mod wire;

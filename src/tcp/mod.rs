@@ -20,14 +20,17 @@
 //! ```
 
 mod arrival;
+mod demux;
 mod isn;
 mod mechanisms;
+mod rto;
 mod segment;
 mod seq;
 mod state;
 mod tcb;
 mod timers;
 mod user;
+mod window;
 
 pub use arrival::reset_for;
 pub use isn::{initial_sequence_number, isn_clock_from_micros};
@@ -36,6 +39,10 @@ pub use segment::{Ctl, Segment};
 pub use seq::Seq;
 pub use state::State;
 pub use tcb::{Event, Outputs, Tcb, UserError};
+// Used by the runnable host (src/stack): RFC 6298 timing and the offered window.
+pub use demux::{FourTuple, Target, demux};
+pub use rto::{Rto, RtoBounds, RttSampler, retransmit_deadline};
+pub use window::{DEFAULT_MSS, advertised_mss, effective_send_mss};
 
 #[cfg(test)]
 mod tests {

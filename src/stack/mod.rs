@@ -1,0 +1,163 @@
+//! A sans-IO host on the pure rules: bytes in, bytes out, time passed in (the shape of
+//! quinn-proto's `Endpoint`).
+//!
+//! [`Host`] takes raw IPv4 datagrams ([`Host::handle_packet`], a TUN-like medium) or Ethernet
+//! frames ([`Host::handle_frame`], a TAP-like medium with ARP), and hands back what to send
+//! through [`Host::poll_transmit`]. It never reads a clock: every call that may act on time
+//! takes `now`, a [`Duration`] since an arbitrary epoch, and [`Host::poll_timeout`] says when
+//! it next wants [`Host::handle_timeout`].
+//!
+//! Every protocol decision is taken by the pure modules: IPv4 delivery by [`crate::ip`]
+//! (RFC 1122 §3.2.1.3, §3.3.1), ICMP errors and echo by [`crate::icmp`] (RFC 792, RFC 1122
+//! §3.2.2), UDP demultiplexing and checksums by [`crate::udp`] (RFC 768, RFC 1122 §4.1.3),
+//! ARP by [`crate::arp::Cache`] (RFC 826, RFC 1122 §2.3.2), and each TCP connection by
+//! [`crate::tcp::Tcb`] (RFC 9293 §3.10) with the RFC 6298 timer of [`crate::tcp::Rto`]. The
+//! host moves bytes between codecs ([`crate::wire`]), buffers and those rules, keeps
+//! sockets, and counts every packet it drops in [`Counters`].
+//!
+//! [`link`] is an in-memory link in virtual time with seeded fault injection and a two-endpoint
+//! harness, for tests and benchmarks; [`pcap`] records runs for independent dissectors.
+
+mod host;
+pub mod link;
+pub mod pcap;
+mod tcp;
+mod tcp_io;
+mod udp;
+
+pub use host::Host;
+pub use tcp::{TcpError, TcpHandle};
+pub use udp::UdpHandle;
+
+use crate::wire::EthernetAddress;
+use std::net::{Ipv4Addr, SocketAddrV4};
+use std::time::Duration;
+
+/// The kind of link the host is attached to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Medium {
+    /// Raw IPv4 datagrams, no link header (a TUN device).
+    Ip,
+    /// Ethernet II frames with ARP (a TAP device), with this host's hardware address.
+    Ethernet {
+        /// Our hardware address.
+        mac: EthernetAddress,
+    },
+}
+
+/// The host's configuration.
+#[derive(Clone, Copy, Debug)]
+pub struct HostConfig {
+    /// The link medium.
+    pub medium: Medium,
+    /// Our IPv4 address.
+    pub addr: Ipv4Addr,
+    /// The prefix length of the attached subnet.
+    pub prefix_len: u8,
+    /// The default gateway, if any.
+    pub gateway: Option<Ipv4Addr>,
+    /// The secret key of the ISN hash F of RFC 9293 §3.4.1.
+    pub isn_key: u64,
+    /// MSL; TIME-WAIT lasts 2·MSL (RFC 9293 §3.4.1, MUST-13).
+    pub msl: Duration,
+    /// The link MTU: sets the MSS we advertise and the most we put in one segment.
+    pub mtu: u16,
+    /// Receive buffer of each TCP connection, in octets (the window offered; at most 65,535
+    /// is advertised, there is no window scaling).
+    pub tcp_rx_buffer: usize,
+    /// Send buffer of each TCP connection, in octets (unacknowledged plus unsent text).
+    pub tcp_tx_buffer: usize,
+    /// Datagrams queued per UDP socket before further ones are dropped.
+    pub udp_queue: usize,
+    /// How long an Echo Request waits for its reply before it is reported lost.
+    pub ping_timeout: Duration,
+}
+
+impl HostConfig {
+    /// A host at `addr`/`prefix_len` on `medium`, with a 1500-byte MTU, 64 KiB TCP buffers, a
+    /// 30 s MSL (a short but common choice; RFC 9293 suggests 2 minutes) and the given key.
+    pub fn new(medium: Medium, addr: Ipv4Addr, prefix_len: u8, isn_key: u64) -> HostConfig {
+        HostConfig {
+            medium,
+            addr,
+            prefix_len,
+            gateway: None,
+            isn_key,
+            msl: Duration::from_secs(30),
+            mtu: 1500,
+            tcp_rx_buffer: 65535,
+            tcp_tx_buffer: 65535,
+            udp_queue: 64,
+            ping_timeout: Duration::from_secs(10),
+        }
+    }
+}
+
+/// Packets dropped, by reason, and packets moved. A hostile input only ever moves a counter.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Counters {
+    /// Packets or frames received.
+    pub received: u64,
+    /// Packets or frames handed out by `poll_transmit`.
+    pub sent: u64,
+    /// Shorter than a header or a length field says.
+    pub truncated: u64,
+    /// A field holds a value the format forbids, or a kind we do not speak.
+    pub malformed: u64,
+    /// An IPv4, ICMP, UDP or TCP checksum did not verify.
+    pub bad_checksum: u64,
+    /// An IPv4 fragment (reassembly is not implemented; see `deviations`).
+    pub fragment: u64,
+    /// Not addressed to us (link or IP destination), or not unicast where TCP needs it.
+    pub not_for_us: u64,
+    /// An invalid IP source (RFC 1122 §3.2.1.3).
+    pub invalid_source: u64,
+    /// An IP protocol we do not implement.
+    pub unknown_protocol: u64,
+    /// A TCP segment or UDP datagram for which no socket exists.
+    pub no_socket: u64,
+    /// A SYN refused because the listener's backlog was full.
+    pub backlog_full: u64,
+    /// A UDP datagram dropped because its socket's queue was full.
+    pub udp_queue_full: u64,
+    /// An outbound packet dropped because ARP could not resolve its next hop.
+    pub arp_unresolved: u64,
+    /// An outbound packet with no route (or to ourselves: there is no loopback).
+    pub no_route: u64,
+    /// ICMP messages received that no one consumes (errors, unmatched replies).
+    pub icmp_ignored: u64,
+}
+
+/// Something that happened to a socket, for the application.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SocketEvent {
+    /// A TCP connection event: `Established`, `PeerClosed`, `OurFinAcked`, `Reset`,
+    /// `Refused`, `TimedOut` or `Closed`.
+    Tcp {
+        /// The connection.
+        handle: TcpHandle,
+        /// What happened.
+        event: crate::tcp::Event,
+    },
+    /// An Echo Reply matched one of our requests.
+    EchoReply {
+        /// Who answered.
+        from: Ipv4Addr,
+        /// Identifier and sequence number.
+        id: crate::icmp::EchoId,
+        /// Round-trip time.
+        rtt: Duration,
+    },
+    /// An Echo Request got no reply within `ping_timeout`.
+    EchoLost {
+        /// Identifier and sequence number.
+        id: crate::icmp::EchoId,
+    },
+    /// A datagram was queued on a UDP socket.
+    UdpReadable {
+        /// The socket.
+        handle: UdpHandle,
+        /// Who sent it.
+        from: SocketAddrV4,
+    },
+}

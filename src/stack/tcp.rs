@@ -1,0 +1,304 @@
+//! TCP sockets and their user calls: a [`Tcb`] per connection with its buffers and timers
+//! (RFC 9293 §3.10.1–§3.10.5 for OPEN, SEND, RECEIVE, CLOSE, ABORT; §3.4.1 for the ISN).
+//! Segment arrival and timers are in the sibling `tcp_io` module.
+
+use super::{Host, HostConfig};
+use crate::tcp::{
+    self, Config, Event, FourTuple, Mechanisms, Rto, RtoBounds, RttSampler, Seq, State, Tcb,
+};
+use siphasher::sip::SipHasher13;
+use std::cmp::Reverse;
+use std::collections::{BinaryHeap, HashMap, VecDeque};
+use std::hash::Hasher;
+use std::net::SocketAddrV4;
+use std::time::Duration;
+
+/// A TCP connection of this host.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct TcpHandle(pub u32);
+
+/// Why a TCP user call was refused.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TcpError {
+    /// Port 0, or a port that is already listening.
+    PortUnavailable,
+    /// No ephemeral port is free for this destination.
+    NoEphemeralPort,
+}
+
+#[derive(Debug)]
+pub(super) struct Socket {
+    pub(super) tcb: Tcb,
+    pub(super) cfg: Config,
+    pub(super) tuple: FourTuple,
+    pub(super) rx: VecDeque<u8>,
+    pub(super) rto: Rto,
+    pub(super) sampler: RttSampler,
+    pub(super) rto_at: Option<Duration>,
+    pub(super) time_wait_at: Option<Duration>,
+    /// The listening port that spawned it, until it is accepted.
+    pub(super) listener: Option<u16>,
+    pub(super) user_closed: bool,
+}
+
+#[derive(Debug)]
+pub(super) struct Listener {
+    pub(super) backlog: usize,
+    /// Spawned connections not yet accepted (SYN-RECEIVED or ESTABLISHED).
+    pub(super) children: Vec<TcpHandle>,
+    pub(super) ready: VecDeque<TcpHandle>,
+}
+
+#[derive(Debug)]
+pub(super) struct TcpSockets {
+    pub(super) slab: Vec<Option<Socket>>,
+    pub(super) free: Vec<u32>,
+    pub(super) conns: HashMap<FourTuple, TcpHandle>,
+    pub(super) listeners: HashMap<u16, Listener>,
+    pub(super) next_port: u16,
+    /// Deadlines as set, earliest first; an entry may be stale (the socket's timer moved or
+    /// stopped since), which costs at most an early wake-up.
+    pub(super) timers: BinaryHeap<Reverse<(Duration, u32)>>,
+}
+
+const EPHEMERAL: std::ops::RangeInclusive<u16> = 49152..=65535;
+
+impl TcpSockets {
+    pub(super) fn new(cfg: &HostConfig) -> TcpSockets {
+        let span = EPHEMERAL.end() - EPHEMERAL.start() + 1;
+        TcpSockets {
+            slab: Vec::new(),
+            free: Vec::new(),
+            conns: HashMap::new(),
+            listeners: HashMap::new(),
+            next_port: EPHEMERAL.start() + (cfg.isn_key % u64::from(span)) as u16,
+            timers: BinaryHeap::new(),
+        }
+    }
+
+    pub(super) fn get(&self, h: TcpHandle) -> Option<&Socket> {
+        self.slab.get(h.0 as usize)?.as_ref()
+    }
+
+    pub(super) fn get_mut(&mut self, h: TcpHandle) -> Option<&mut Socket> {
+        self.slab.get_mut(h.0 as usize)?.as_mut()
+    }
+
+    pub(super) fn insert(&mut self, s: Socket) -> TcpHandle {
+        let tuple = s.tuple;
+        let h = match self.free.pop() {
+            Some(i) => {
+                self.slab[i as usize] = Some(s);
+                TcpHandle(i)
+            }
+            None => {
+                self.slab.push(Some(s));
+                TcpHandle(self.slab.len() as u32 - 1)
+            }
+        };
+        self.conns.insert(tuple, h);
+        h
+    }
+
+    pub(super) fn remove(&mut self, h: TcpHandle) {
+        if let Some(s) = self.slab.get_mut(h.0 as usize).and_then(Option::take) {
+            if self.conns.get(&s.tuple) == Some(&h) {
+                self.conns.remove(&s.tuple);
+            }
+            self.free.push(h.0);
+        }
+    }
+
+    pub(super) fn next_deadline(&self) -> Option<Duration> {
+        self.timers.peek().map(|Reverse((t, _))| *t)
+    }
+}
+
+impl Host {
+    pub(super) fn conn_config(&self, send_mss: u16) -> Config {
+        Config {
+            mechanisms: Mechanisms::default(),
+            rcv_wnd: u16::try_from(self.cfg.tcp_rx_buffer).unwrap_or(u16::MAX),
+            mss: send_mss,
+            max_retransmits: 12,
+        }
+    }
+
+    /// ISN = M + F(4-tuple, key) (RFC 9293 §3.4.1): F is SipHash-1-3 keyed with the host's
+    /// secret, M the 4 µs clock.
+    pub(super) fn isn(&self, t: &FourTuple) -> Seq {
+        let key = self.cfg.isn_key;
+        let mut h = SipHasher13::new_with_keys(key, key.rotate_left(32) ^ 0x5bd1_e995);
+        h.write(&t.local.ip().octets());
+        h.write_u16(t.local.port());
+        h.write(&t.remote.ip().octets());
+        h.write_u16(t.remote.port());
+        let micros = u64::try_from(self.now.as_micros()).unwrap_or(u64::MAX);
+        tcp::initial_sequence_number(
+            tcp::isn_clock_from_micros(micros),
+            h.finish() as u32,
+            Mechanisms::default(),
+        )
+    }
+
+    pub(super) fn new_socket(
+        &self,
+        tcb: Tcb,
+        cfg: Config,
+        tuple: FourTuple,
+        listener: Option<u16>,
+    ) -> Socket {
+        Socket {
+            tcb,
+            cfg,
+            tuple,
+            rx: VecDeque::new(),
+            rto: Rto::new(RtoBounds::default()),
+            sampler: RttSampler::default(),
+            rto_at: None,
+            time_wait_at: None,
+            listener,
+            user_closed: false,
+        }
+    }
+
+    /// Passive OPEN on `port` for any remote socket, keeping at most `backlog` connections
+    /// that are not yet accepted (further SYNs are dropped and counted).
+    pub fn tcp_listen(&mut self, port: u16, backlog: usize) -> Result<(), TcpError> {
+        if port == 0 || self.tcp.listeners.contains_key(&port) {
+            return Err(TcpError::PortUnavailable);
+        }
+        let l = Listener {
+            backlog: backlog.max(1),
+            children: Vec::new(),
+            ready: VecDeque::new(),
+        };
+        self.tcp.listeners.insert(port, l);
+        Ok(())
+    }
+
+    /// CLOSE of the LISTEN on `port` (RFC 9293 §3.10.4: the listening TCB is deleted).
+    /// Connections it spawned that were not yet accepted have no user and are aborted
+    /// (§3.10.5, a RST to each peer). Returns whether the port was listening.
+    pub fn tcp_unlisten(&mut self, port: u16) -> bool {
+        let Some(l) = self.tcp.listeners.remove(&port) else {
+            return false;
+        };
+        for h in l.children {
+            self.tcp_abort(h);
+        }
+        true
+    }
+
+    /// An ESTABLISHED connection that came in on `port`, if one is waiting.
+    pub fn tcp_accept(&mut self, port: u16) -> Option<TcpHandle> {
+        let l = self.tcp.listeners.get_mut(&port)?;
+        let h = l.ready.pop_front()?;
+        l.children.retain(|c| *c != h);
+        if let Some(s) = self.tcp.get_mut(h) {
+            s.listener = None;
+        }
+        Some(h)
+    }
+
+    /// Active OPEN to `remote` from an ephemeral port.
+    pub fn tcp_connect(&mut self, remote: SocketAddrV4) -> Result<TcpHandle, TcpError> {
+        let span = EPHEMERAL.end() - EPHEMERAL.start() + 1;
+        let tuple = (0..span)
+            .map(|i| {
+                let off = (self.tcp.next_port - EPHEMERAL.start()).wrapping_add(i) % span;
+                FourTuple {
+                    local: SocketAddrV4::new(self.cfg.addr, EPHEMERAL.start() + off),
+                    remote,
+                }
+            })
+            .find(|t| {
+                !self.tcp.conns.contains_key(t) && !self.tcp.listeners.contains_key(&t.local.port())
+            })
+            .ok_or(TcpError::NoEphemeralPort)?;
+        let next = tuple.local.port() - EPHEMERAL.start();
+        self.tcp.next_port = EPHEMERAL.start() + (next + 1) % span;
+        let cfg = self.conn_config(tcp::DEFAULT_MSS);
+        let iss = self.isn(&tuple);
+        let sock = self.new_socket(Tcb::closed(), cfg, tuple, None);
+        let h = self.tcp.insert(sock);
+        self.drive(h, |tcb, cfg| tcb.open_active(iss, cfg));
+        Ok(h)
+    }
+
+    /// SEND: queues as much of `data` as the send buffer has room for and returns how much
+    /// (0 where §3.10.2 refuses a SEND, e.g. after CLOSE).
+    pub fn tcp_send(&mut self, h: TcpHandle, data: &[u8]) -> usize {
+        let cap = self.cfg.tcp_tx_buffer;
+        let Some(s) = self.tcp.get(h) else { return 0 };
+        let n = data.len().min(cap.saturating_sub(s.tcb.send_buf.len()));
+        if n == 0 {
+            return 0;
+        }
+        let mut refused = false;
+        self.drive(h, |tcb, cfg| {
+            let out = tcb.send(&data[..n], cfg);
+            refused = out.events.iter().any(|e| matches!(e, Event::Error(_)));
+            out
+        });
+        if refused { 0 } else { n }
+    }
+
+    /// RECEIVE: moves delivered text into `buf` and returns how much; re-offers the window
+    /// when it has opened enough ([`Tcb::window_update`]).
+    pub fn tcp_recv(&mut self, h: TcpHandle, buf: &mut [u8]) -> usize {
+        let cap = self.cfg.tcp_rx_buffer;
+        let mss = tcp::advertised_mss(self.cfg.mtu);
+        let Some(s) = self.tcp.get_mut(h) else {
+            return 0;
+        };
+        let n = buf.len().min(s.rx.len());
+        let (front, back) = s.rx.as_slices();
+        let k = n.min(front.len());
+        buf[..k].copy_from_slice(&front[..k]);
+        buf[k..n].copy_from_slice(&back[..n - k]);
+        s.rx.drain(..n);
+        let free = cap.saturating_sub(s.rx.len());
+        let update = s.tcb.window_update(free, cap, mss);
+        let tuple = s.tuple;
+        if let Some(seg) = update {
+            self.emit(&tuple, &seg);
+        }
+        n
+    }
+
+    /// Octets delivered and waiting in the receive buffer.
+    pub fn tcp_recv_queued(&self, h: TcpHandle) -> usize {
+        self.tcp.get(h).map_or(0, |s| s.rx.len())
+    }
+
+    /// Octets in the send buffer: unacknowledged plus not yet sent.
+    pub fn tcp_send_queued(&self, h: TcpHandle) -> usize {
+        self.tcp.get(h).map_or(0, |s| s.tcb.send_buf.len())
+    }
+
+    /// The connection's state; `None` once the handle is released.
+    pub fn tcp_state(&self, h: TcpHandle) -> Option<State> {
+        self.tcp.get(h).map(|s| s.tcb.state)
+    }
+
+    /// CLOSE: our FIN follows the queued text. The handle is released once the connection
+    /// is CLOSED (at once if it already is).
+    pub fn tcp_close(&mut self, h: TcpHandle) {
+        let Some(s) = self.tcp.get_mut(h) else { return };
+        s.user_closed = true;
+        if s.tcb.state == State::Closed {
+            self.tcp.remove(h);
+            return;
+        }
+        self.drive(h, |tcb, cfg| tcb.close(cfg));
+    }
+
+    /// ABORT: a RST where §3.10.5 says so; the handle is released.
+    pub fn tcp_abort(&mut self, h: TcpHandle) {
+        let Some(s) = self.tcp.get_mut(h) else { return };
+        s.user_closed = true;
+        self.drive(h, |tcb, _| tcb.abort());
+        self.tcp.remove(h);
+    }
+}

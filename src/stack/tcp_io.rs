@@ -1,0 +1,295 @@
+//! TCP segment arrival, transition outputs and timers of the host (RFC 9293 §3.10.7,
+//! §3.10.8; RFC 6298 §5). Arriving segments are demultiplexed by [`tcp::demux`]; a segment for
+//! a listening port is given to a fresh [`Tcb`] in LISTEN, which decides whether a connection
+//! starts; a segment for no connection is answered as [`tcp::reset_for`] says. Every
+//! transition's outputs pass through `Host::after`.
+
+use super::tcp::TcpHandle;
+use super::{Host, SocketEvent};
+use crate::tcp::{self, Config, Ctl, Event, FourTuple, Outputs, Segment, Seq, State, Target, Tcb};
+use crate::wire::{self, IpProtocol};
+use std::cmp::Reverse;
+use std::net::SocketAddrV4;
+use std::time::Duration;
+
+/// What a transition changed, for the RTT sampler and the timers.
+pub(super) struct Before {
+    snd_una: Seq,
+    snd_nxt: Seq,
+    state: State,
+}
+
+impl Before {
+    pub(super) fn of(tcb: &Tcb) -> Before {
+        Before {
+            snd_una: tcb.snd_una,
+            snd_nxt: tcb.snd_nxt,
+            state: tcb.state,
+        }
+    }
+}
+
+fn flags_of(ctl: Ctl) -> wire::tcp::Flags {
+    let mut f = wire::tcp::Flags::empty();
+    for (c, w) in [
+        (Ctl::SYN, wire::tcp::Flags::SYN),
+        (Ctl::ACK, wire::tcp::Flags::ACK),
+        (Ctl::FIN, wire::tcp::Flags::FIN),
+        (Ctl::RST, wire::tcp::Flags::RST),
+    ] {
+        if ctl.has(c) {
+            f |= w;
+        }
+    }
+    f
+}
+
+fn ctl_of(f: wire::tcp::Flags) -> Ctl {
+    let mut c = Ctl::NONE;
+    for (on, bit) in [
+        (f.syn(), Ctl::SYN),
+        (f.ack(), Ctl::ACK),
+        (f.fin(), Ctl::FIN),
+        (f.rst(), Ctl::RST),
+    ] {
+        if on {
+            c = c | bit;
+        }
+    }
+    c
+}
+
+impl Host {
+    pub(super) fn tcp_input(&mut self, hdr: &wire::ipv4::Repr, payload: &[u8]) {
+        let (repr, data) = match wire::tcp::Repr::parse_bytes(payload, hdr.src_addr, hdr.dst_addr) {
+            Ok(x) => x,
+            Err(e) => return self.count(e),
+        };
+        let seg = Segment {
+            seq: Seq(repr.seq),
+            ack: Seq(repr.ack),
+            ctl: ctl_of(repr.flags),
+            wnd: repr.window,
+            data: data.to_vec(),
+        };
+        let tuple = FourTuple {
+            local: SocketAddrV4::new(hdr.dst_addr, repr.dst_port),
+            remote: SocketAddrV4::new(hdr.src_addr, repr.src_port),
+        };
+        let unicast = !self.node.is_broadcast(hdr.dst_addr) && !hdr.dst_addr.is_multicast();
+        let listeners = &self.tcp.listeners;
+        match tcp::demux(
+            &self.tcp.conns,
+            |p| listeners.contains_key(&p),
+            &tuple,
+            unicast,
+        ) {
+            Target::Connection(h) => {
+                let mtu = self.cfg.mtu;
+                if let Some(s) = self.tcp.get_mut(h)
+                    && s.tcb.state == State::SynSent
+                    && seg.has(Ctl::SYN)
+                {
+                    s.cfg.mss = tcp::effective_send_mss(repr.mss, mtu);
+                }
+                self.drive(h, |tcb, cfg| tcb.on_segment(&seg, Seq(0), cfg));
+            }
+            Target::Listener => self.listener_segment(tuple, &seg, repr.mss),
+            Target::Closed => {
+                self.counters.no_socket += 1;
+                if let Some(rst) = tcp::reset_for(&seg, &Config::default()) {
+                    self.emit(&tuple, &rst);
+                }
+            }
+            Target::NotUnicast => self.counters.not_for_us += 1,
+        }
+    }
+
+    /// A segment for a listening port (RFC 9293 §3.10.7.2), given to a fresh LISTEN.
+    fn listener_segment(&mut self, tuple: FourTuple, seg: &Segment, peer_mss: Option<u16>) {
+        let cfg = self.conn_config(tcp::effective_send_mss(peer_mss, self.cfg.mtu));
+        let mut tcb = Tcb::closed();
+        tcb.open_passive(&cfg);
+        let before = Before::of(&tcb);
+        let out = tcb.on_segment(seg, self.isn(&tuple), &cfg);
+        if tcb.state == State::Listen {
+            for s in &out.segments {
+                self.emit(&tuple, s);
+            }
+            return;
+        }
+        let port = tuple.local.port();
+        let slab = &self.tcp.slab;
+        let Some(l) = self.tcp.listeners.get_mut(&port) else {
+            return;
+        };
+        l.children
+            .retain(|c| slab.get(c.0 as usize).is_some_and(Option::is_some));
+        if l.children.len() >= l.backlog {
+            self.counters.backlog_full += 1;
+            return;
+        }
+        let sock = self.new_socket(tcb, cfg, tuple, Some(port));
+        let h = self.tcp.insert(sock);
+        if let Some(l) = self.tcp.listeners.get_mut(&port) {
+            l.children.push(h);
+        }
+        self.after(h, before, out);
+    }
+
+    /// Runs one transition of connection `h` and files its outputs.
+    pub(super) fn drive(&mut self, h: TcpHandle, f: impl FnOnce(&mut Tcb, &Config) -> Outputs) {
+        let Some(s) = self.tcp.get_mut(h) else { return };
+        let before = Before::of(&s.tcb);
+        let out = f(&mut s.tcb, &s.cfg);
+        self.after(h, before, out);
+    }
+
+    /// Files a transition's outputs: text into the receive buffer, the free space as the
+    /// window, RTT samples (Karn), the retransmission timer (RFC 6298 §5), TIME-WAIT's 2·MSL,
+    /// events for the user; then sends the segments and releases a finished connection.
+    fn after(&mut self, h: TcpHandle, before: Before, mut out: Outputs) {
+        let now = self.now;
+        let rx_cap = self.cfg.tcp_rx_buffer;
+        let msl = u64::try_from(self.cfg.msl.as_millis()).unwrap_or(u64::MAX);
+        let Some(s) = self.tcp.slab.get_mut(h.0 as usize).and_then(Option::as_mut) else {
+            return;
+        };
+        let timers_before = (s.rto_at, s.time_wait_at);
+        let time_wait = Duration::from_millis(tcp::time_wait_duration(msl, s.cfg.mechanisms));
+        s.rx.extend(&out.delivered);
+        s.tcb
+            .offer_window(rx_cap.saturating_sub(s.rx.len()), &mut out.segments);
+        let live = s.tcb.state != State::Closed;
+        let acked_new = live && s.tcb.snd_una != before.snd_una;
+        if acked_new && let Some(rtt) = s.sampler.on_ack(s.tcb.snd_una, now) {
+            s.rto.on_sample(rtt);
+        }
+        if live && s.tcb.snd_nxt != before.snd_nxt {
+            s.sampler.on_send(s.tcb.snd_nxt, now);
+        }
+        if matches!(before.state, State::SynSent | State::SynReceived)
+            && !matches!(
+                s.tcb.state,
+                State::SynSent | State::SynReceived | State::Listen | State::Closed
+            )
+        {
+            s.rto.handshake_done();
+        }
+        let mut ready = None;
+        for e in &out.events {
+            match e {
+                Event::TimeWaitStarted => s.time_wait_at = Some(now + time_wait),
+                Event::Retransmitted => s.sampler.on_retransmit(),
+                Event::Established
+                | Event::PeerClosed
+                | Event::OurFinAcked
+                | Event::Reset
+                | Event::Refused
+                | Event::TimedOut
+                | Event::Closed => {
+                    if *e == Event::Established {
+                        ready = s.listener;
+                    }
+                    self.events.push_back(SocketEvent::Tcp {
+                        handle: h,
+                        event: *e,
+                    });
+                }
+                _ => {}
+            }
+        }
+        s.rto_at =
+            tcp::retransmit_deadline(s.rto_at, s.tcb.has_unacked(), acked_new, now, s.rto.rto());
+        if s.tcb.state != State::TimeWait {
+            s.time_wait_at = None;
+        }
+        if (s.rto_at, s.time_wait_at) != timers_before {
+            for t in [s.rto_at, s.time_wait_at].into_iter().flatten() {
+                self.tcp.timers.push(Reverse((t, h.0)));
+            }
+        }
+        let tuple = s.tuple;
+        let orphan = s.listener.is_some();
+        let finished = s.tcb.state == State::Closed || (orphan && s.tcb.state == State::Listen);
+        let release = finished && (s.user_closed || orphan);
+        if finished {
+            s.rto_at = None;
+            self.tcp.conns.remove(&tuple);
+        }
+        if let Some(port) = ready
+            && let Some(l) = self.tcp.listeners.get_mut(&port)
+        {
+            l.ready.push_back(h);
+        }
+        for seg in &out.segments {
+            self.emit(&tuple, seg);
+        }
+        if release {
+            if let Some(port) = self.tcp.get(h).and_then(|s| s.listener)
+                && let Some(l) = self.tcp.listeners.get_mut(&port)
+            {
+                l.children.retain(|c| *c != h);
+                l.ready.retain(|c| *c != h);
+            }
+            self.tcp.remove(h);
+        }
+    }
+
+    /// Sends a segment of `tuple`, with our MSS option on a SYN (RFC 9293 §3.7.1).
+    pub(super) fn emit(&mut self, tuple: &FourTuple, seg: &Segment) {
+        let repr = wire::tcp::Repr {
+            src_port: tuple.local.port(),
+            dst_port: tuple.remote.port(),
+            seq: seg.seq.0,
+            ack: seg.ack.0,
+            flags: flags_of(seg.ctl),
+            window: seg.wnd,
+            urgent: 0,
+            mss: seg.has(Ctl::SYN).then(|| tcp::advertised_mss(self.cfg.mtu)),
+            window_scale: None,
+            sack_permitted: false,
+            sack_blocks: Vec::new(),
+            timestamps: None,
+            payload_len: seg.data.len(),
+        };
+        let (src, dst) = (*tuple.local.ip(), *tuple.remote.ip());
+        let header = repr.header_len();
+        self.ip_send_with(dst, IpProtocol::Tcp, repr.buffer_len(), |buf| {
+            buf[header..].copy_from_slice(&seg.data);
+            repr.emit(&mut wire::tcp::Packet::new_unchecked(buf), src, dst);
+        });
+    }
+
+    /// Runs the retransmission and TIME-WAIT timers that are due at `now`.
+    pub(super) fn tcp_timeouts(&mut self, now: Duration) {
+        let mut woken = Vec::new();
+        while let Some(Reverse((t, i))) = self.tcp.timers.peek().copied()
+            && t <= now
+        {
+            self.tcp.timers.pop();
+            woken.push(i);
+        }
+        woken.sort_unstable();
+        woken.dedup();
+        let due: Vec<(TcpHandle, bool, bool)> = woken
+            .into_iter()
+            .filter_map(|i| {
+                let s = self.tcp.get(TcpHandle(i))?;
+                let rto = s.rto_at.is_some_and(|t| t <= now);
+                let tw = s.time_wait_at.is_some_and(|t| t <= now);
+                (rto || tw).then_some((TcpHandle(i), rto, tw))
+            })
+            .collect();
+        for (h, rto, tw) in due {
+            if rto && let Some(s) = self.tcp.get_mut(h) {
+                s.rto.backoff(!s.tcb.syn_acked());
+                s.rto_at = None;
+                self.drive(h, |tcb, cfg| tcb.on_retransmit_timeout(cfg));
+            }
+            if tw {
+                self.drive(h, |tcb, _| tcb.on_time_wait_timeout());
+            }
+        }
+    }
+}

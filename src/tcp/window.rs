@@ -1,0 +1,119 @@
+//! The receive window a host offers and the segment size it sends (RFC 9293 §3.7.1, §3.8.6).
+//!
+//! The connection machine is written as if the user consumed delivered text at once; a host
+//! with a bounded receive buffer offers its free space instead (§3.8.6: "RCV.WND ... the
+//! amount of data the receiver is willing to accept"). Because text leaves the window only by
+//! being delivered into that buffer, RCV.NXT + free space is constant between reads, so the
+//! right edge never moves left (§3.8.6.2.2: a receiver SHOULD NOT shrink the window).
+
+use super::segment::{Ctl, Segment};
+use super::state::State;
+use super::tcb::Tcb;
+
+/// The MSS assumed when the peer's SYN carried no MSS option (RFC 9293 §3.7.1, MUST-15).
+pub const DEFAULT_MSS: u16 = 536;
+
+/// Bytes of IPv4 and TCP headers without options, taken off the MTU (RFC 9293 §3.7.1).
+const HEADERS: u16 = 40;
+
+/// The MSS option we send on our SYN: the largest segment our MTU lets us receive
+/// (RFC 9293 §3.7.1: MMS_R minus the fixed TCP header; RFC 1122 §4.2.2.6).
+pub fn advertised_mss(mtu: u16) -> u16 {
+    mtu.saturating_sub(HEADERS).max(1)
+}
+
+/// The effective send MSS (RFC 9293 §3.7.1): the peer's MSS option, or 536 without one
+/// (MUST-15), and never more than our own MTU allows.
+pub fn effective_send_mss(peer_mss: Option<u16>, mtu: u16) -> u16 {
+    peer_mss
+        .unwrap_or(DEFAULT_MSS)
+        .min(advertised_mss(mtu))
+        .max(1)
+}
+
+fn window_of(free: usize) -> u16 {
+    u16::try_from(free).unwrap_or(u16::MAX)
+}
+
+impl Tcb {
+    /// Sets RCV.WND to the `free` space of the receive buffer (at most 65,535 octets, no
+    /// window scaling) and puts it in the window field of the ACK-bearing `segments` that
+    /// the last transition produced, so every segment advertises the current window.
+    pub fn offer_window(&mut self, free: usize, segments: &mut [Segment]) {
+        self.rcv_wnd = window_of(free);
+        for seg in segments.iter_mut().filter(|s| s.has(Ctl::ACK)) {
+            seg.wnd = self.rcv_wnd;
+        }
+    }
+
+    /// A window update after the user read from a buffer of `capacity` octets, `free` of them
+    /// now free (RFC 9293 §3.8.6.2.2, receiver-side silly window syndrome avoidance): the
+    /// window is re-offered, with an ACK, only once it can grow by at least
+    /// min(capacity / 2, `mss`) octets, and only in states that still receive text.
+    pub fn window_update(&mut self, free: usize, capacity: usize, mss: u16) -> Option<Segment> {
+        if !matches!(
+            self.state,
+            State::Established | State::FinWait1 | State::FinWait2
+        ) {
+            return None;
+        }
+        let threshold = (capacity / 2).min(usize::from(mss)).max(1);
+        let grown = usize::from(window_of(free)).saturating_sub(usize::from(self.rcv_wnd));
+        if grown < threshold {
+            return None;
+        }
+        self.rcv_wnd = window_of(free);
+        Some(self.ack_segment())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tcp::{Config, Seq};
+
+    #[test]
+    fn send_mss_is_the_peers_option_or_536_within_our_mtu() {
+        // RFC 9293 §3.7.1, MUST-15.
+        assert_eq!(effective_send_mss(Some(1460), 1500), 1460);
+        assert_eq!(effective_send_mss(Some(9000), 1500), 1460);
+        assert_eq!(effective_send_mss(None, 1500), 536);
+        assert_eq!(advertised_mss(576), 536);
+    }
+
+    fn established() -> Tcb {
+        let cfg = Config::default();
+        let mut a = Tcb::closed();
+        a.open_active(Seq(1), &cfg);
+        let syn_ack = Segment::control(Seq(500), Seq(2), Ctl::SYN | Ctl::ACK, 1000);
+        a.on_segment(&syn_ack, Seq(0), &cfg);
+        assert_eq!(a.state, State::Established);
+        a
+    }
+
+    #[test]
+    fn the_offered_window_is_the_free_space_on_every_ack() {
+        let mut a = established();
+        let mut segs = vec![
+            a.ack_segment(),
+            Segment::control(Seq(0), Seq(0), Ctl::RST, 0),
+        ];
+        a.offer_window(100, &mut segs);
+        assert_eq!((a.rcv_wnd, segs[0].wnd, segs[1].wnd), (100, 100, 0));
+        a.offer_window(1 << 20, &mut segs);
+        assert_eq!(a.rcv_wnd, u16::MAX, "no window scaling");
+    }
+
+    #[test]
+    fn a_window_update_waits_for_min_half_buffer_or_mss() {
+        let mut a = established();
+        a.offer_window(0, &mut []);
+        assert_eq!(a.window_update(100, 4000, 536), None, "small increase: SWS");
+        let upd = a.window_update(600, 4000, 536).expect("grew by an MSS");
+        assert_eq!(upd.to_string(), "<SEQ=2><ACK=501><CTL=ACK>");
+        assert_eq!(upd.wnd, 600);
+        assert_eq!(a.window_update(700, 4000, 536), None);
+        let mut closed = Tcb::closed();
+        assert_eq!(closed.window_update(4000, 4000, 536), None);
+    }
+}

@@ -1,0 +1,432 @@
+//! Our host against itself over the in-memory link: handshake, bulk transfer under loss,
+//! duplication and reordering, closes, RST, ping, UDP, ARP, and hostile input.
+
+mod common;
+
+use common::*;
+use tcpip_spec::icmp::EchoId;
+use tcpip_spec::stack::SocketEvent;
+use tcpip_spec::stack::link::Faults;
+use tcpip_spec::tcp::{Event, State};
+
+#[test]
+fn handshake_reaches_established_on_both_sides() {
+    let mut p = pair(Faults::clean(ms(5)), 1, false);
+    let (c, s) = connect(&mut p);
+    assert_eq!(p.a.tcp_state(c), Some(State::Established));
+    assert_eq!(p.b.tcp_state(s), Some(State::Established));
+    assert!(events_of(&mut p.a, c).contains(&Event::Established));
+}
+
+/// Moves `n` bytes from a to b (or b to a) over a lossy link and checks them byte for byte.
+fn bulk(n: usize, a_to_b: bool, seed: u64, l2: bool) {
+    let mut p = pair(Faults::lossy(ms(5), 0.01), seed, l2);
+    let (c, s) = connect(&mut p);
+    let data = pattern(n, seed as u8);
+    let mut tx = Sender {
+        data: data.clone(),
+        sent: 0,
+    };
+    let mut got = Vec::new();
+    let ok = p.run_until(LIMIT, |p| {
+        if a_to_b {
+            tx.pump(&mut p.a, c);
+            drain(&mut p.b, s, &mut got);
+        } else {
+            tx.pump(&mut p.b, s);
+            drain(&mut p.a, c, &mut got);
+        }
+        got.len() >= n
+    });
+    assert!(ok, "transfer stalled at {} of {n} bytes", got.len());
+    assert!(got == data, "bytes differ");
+    assert!(
+        p.ab.stats.lost + p.ba.stats.lost > 0,
+        "the link lost nothing"
+    );
+    assert!(p.ab.stats.reordered + p.ba.stats.reordered > 0);
+}
+
+#[test]
+fn bulk_one_megabyte_client_to_server_with_loss_and_reordering() {
+    bulk(1 << 20, true, 11, false);
+}
+
+#[test]
+fn bulk_one_megabyte_server_to_client_with_loss_and_reordering() {
+    bulk(1 << 20, false, 12, false);
+}
+
+#[test]
+fn bulk_ten_megabytes_with_loss_and_reordering() {
+    bulk(10 << 20, true, 13, false);
+}
+
+#[test]
+fn half_close_lets_the_other_side_keep_sending() {
+    let mut p = pair(Faults::lossy(ms(5), 0.01), 3, false);
+    let (c, s) = connect(&mut p);
+    assert_eq!(p.a.tcp_send(c, b"request"), 7);
+    p.a.tcp_close(c);
+    let mut got = Vec::new();
+    assert!(p.run_until(LIMIT, |p| {
+        drain(&mut p.b, s, &mut got);
+        p.b.tcp_state(s) == Some(State::CloseWait) && p.a.tcp_state(c) == Some(State::FinWait2)
+    }));
+    assert_eq!(got, b"request");
+    assert!(events_of(&mut p.b, s).contains(&Event::PeerClosed));
+    assert_eq!(p.b.tcp_send(s, b"response"), 8, "CLOSE-WAIT still sends");
+    p.b.tcp_close(s);
+    let mut back = Vec::new();
+    assert!(p.run_until(LIMIT, |p| {
+        drain(&mut p.a, c, &mut back);
+        p.a.tcp_state(c) == Some(State::TimeWait) && p.b.tcp_state(s).is_none()
+    }));
+    assert_eq!(back, b"response");
+}
+
+#[test]
+fn simultaneous_close_passes_through_closing_to_time_wait_for_two_msl() {
+    let mut p = pair(Faults::clean(ms(5)), 4, false);
+    let (c, s) = connect(&mut p);
+    p.a.tcp_close(c);
+    p.b.tcp_close(s);
+    assert_eq!(p.a.tcp_state(c), Some(State::FinWait1));
+    assert!(p.run_until(LIMIT, |p| {
+        p.a.tcp_state(c) == Some(State::TimeWait) && p.b.tcp_state(s) == Some(State::TimeWait)
+    }));
+    let entered = p.now;
+    let two_msl = p.a.config().msl * 2;
+    assert!(p.run_until(LIMIT, |p| p.a.tcp_state(c).is_none()));
+    assert!(p.now >= entered + two_msl - ms(20), "TIME-WAIT too short");
+    assert!(p.now <= entered + two_msl + ms(20), "TIME-WAIT too long");
+}
+
+#[test]
+fn a_closed_port_answers_with_rst_and_the_client_is_refused() {
+    let mut p = pair(Faults::clean(ms(5)), 5, false);
+    let c = p.a.tcp_connect(sock(B, 81)).unwrap();
+    assert!(p.run_until(LIMIT, |p| p.a.tcp_state(c) == Some(State::Closed)));
+    assert!(events_of(&mut p.a, c).contains(&Event::Refused));
+    assert_eq!(p.b.counters().no_socket, 1);
+}
+
+#[test]
+fn ping_gets_an_echo_reply() {
+    let mut p = pair(Faults::clean(ms(5)), 6, false);
+    let id = EchoId { ident: 7, seq: 1 };
+    p.a.ping(B, id, b"abc").unwrap();
+    let mut reply = None;
+    assert!(p.run_until(LIMIT, |p| {
+        while let Some(e) = p.a.poll_event() {
+            if let SocketEvent::EchoReply { from, id, rtt } = e {
+                reply = Some((from, id, rtt));
+            }
+        }
+        reply.is_some()
+    }));
+    assert_eq!(reply, Some((B, id, ms(10))));
+}
+
+#[test]
+fn udp_echo_and_port_unreachable() {
+    let mut p = pair(Faults::clean(ms(5)), 7, false);
+    let server = p.b.udp_bind(7).unwrap();
+    let client = p.a.udp_bind(5000).unwrap();
+    assert!(p.a.udp_send_to(client, sock(B, 7), b"echo me"));
+    let mut answer = None;
+    assert!(p.run_until(LIMIT, |p| {
+        if let Some((from, data)) = p.b.udp_recv_from(server) {
+            assert_eq!(from, sock(A, 5000));
+            p.b.udp_send_to(server, from, &data);
+        }
+        answer = p.a.udp_recv_from(client);
+        answer.is_some()
+    }));
+    assert_eq!(answer, Some((sock(B, 7), b"echo me".to_vec())));
+    assert!(p.a.udp_send_to(client, sock(B, 9), b"nobody"));
+    assert!(p.run_until(LIMIT, |p| p.a.counters().icmp_ignored == 1));
+    assert_eq!(p.b.counters().no_socket, 1, "port unreachable sent by b");
+}
+
+#[test]
+fn arp_resolves_before_tcp_on_ethernet() {
+    let mut p = pair(Faults::clean(ms(5)), 8, true);
+    p.capture = Some(Vec::new());
+    let (c, s) = connect(&mut p);
+    let frames = p.capture.take().unwrap();
+    assert_eq!(&frames[0].1[..6], &[0xff; 6], "first frame is a broadcast");
+    assert_eq!(&frames[0].1[12..14], &[0x08, 0x06], "ARP");
+    assert_eq!(&frames[1].1[12..14], &[0x08, 0x06], "ARP reply");
+    assert_eq!(
+        &frames[1].1[..6],
+        &MAC_A.0,
+        "reply unicast to the requester"
+    );
+    assert_eq!(p.a.tcp_send(c, b"over ethernet"), 13);
+    let mut got = Vec::new();
+    assert!(p.run_until(LIMIT, |p| {
+        drain(&mut p.b, s, &mut got);
+        got.len() == 13
+    }));
+}
+
+#[test]
+fn bulk_over_ethernet_with_loss() {
+    bulk(256 << 10, true, 14, true);
+}
+
+#[test]
+fn backlog_bounds_connections_not_yet_accepted() {
+    let mut p = pair(Faults::clean(ms(5)), 9, false);
+    p.b.tcp_listen(80, 1).unwrap();
+    let c1 = p.a.tcp_connect(sock(B, 80)).unwrap();
+    let c2 = p.a.tcp_connect(sock(B, 80)).unwrap();
+    p.run_until(ms(500), |_| false);
+    assert_eq!(p.a.tcp_state(c1), Some(State::Established));
+    assert_eq!(p.a.tcp_state(c2), Some(State::SynSent));
+    assert_eq!(p.b.counters().backlog_full, 1);
+    assert!(p.b.tcp_accept(80).is_some());
+    assert!(p.run_until(LIMIT, |p| p.a.tcp_state(c2) == Some(State::Established)));
+}
+
+#[test]
+fn random_bytes_never_panic_and_are_counted() {
+    let mut seed = 0x1234_5678_u64;
+    let mut next = move || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed
+    };
+    for l2 in [false, true] {
+        let mut h = host(B, l2);
+        h.tcp_listen(80, 4).unwrap();
+        h.udp_bind(7).unwrap();
+        for i in 0..20_000u64 {
+            let len = (next() % 120) as usize;
+            let mut bytes: Vec<u8> = (0..len).map(|_| next() as u8).collect();
+            // Make some of them look like IPv4 (and Ethernet) so deeper parsers run.
+            if i % 2 == 0 && len > 34 {
+                let off = if l2 { 14 } else { 0 };
+                if l2 {
+                    bytes[..6].copy_from_slice(&MAC_B.0);
+                    bytes[12..14].copy_from_slice(&[0x08, 0x00]);
+                }
+                bytes[off] = 0x45;
+            }
+            h.handle(ms(i), &bytes);
+            h.handle_timeout(ms(i));
+            while h.poll_transmit().is_some() {}
+        }
+        let c = *h.counters();
+        let dropped = c.truncated + c.malformed + c.bad_checksum + c.fragment + c.not_for_us;
+        assert_eq!(c.received, 20_000);
+        assert!(dropped >= 19_000, "{c:?}");
+    }
+}
+
+#[test]
+fn corrupted_segments_are_dropped_by_checksum_and_the_transfer_survives() {
+    let mut p = pair(Faults::clean(ms(5)), 10, false);
+    let (c, s) = connect(&mut p);
+    p.a.tcp_send(c, &pattern(20_000, 1));
+    let mut flipped = 0;
+    while let Some(mut pkt) = p.a.poll_transmit() {
+        let i = pkt.len() - 1 - flipped % 100;
+        pkt[i] ^= 0x10;
+        flipped += 1;
+        p.b.handle_packet(p.now, &pkt);
+    }
+    assert_eq!(p.b.counters().bad_checksum, flipped as u64);
+    let mut got = Vec::new();
+    assert!(p.run_until(LIMIT, |p| {
+        drain(&mut p.b, s, &mut got);
+        got.len() == 20_000
+    }));
+    assert!(got == pattern(20_000, 1));
+}
+
+#[test]
+fn a_lost_syn_is_retransmitted_with_exponential_backoff_until_the_user_timeout() {
+    // RFC 6298 §2.1 (1 s initial RTO), §5.5 (doubling), §2.5 (60 s ceiling); RFC 9293 §3.8.3.
+    let mut faults = Faults::clean(ms(5));
+    faults.loss = 1.0;
+    let mut p = pair(faults, 15, false);
+    p.capture = Some(Vec::new());
+    let c = p.a.tcp_connect(sock(B, 80)).unwrap();
+    assert!(p.run_until(LIMIT, |p| p.a.tcp_state(c) == Some(State::Closed)));
+    assert!(events_of(&mut p.a, c).contains(&Event::TimedOut));
+    let times: Vec<u64> = p
+        .capture
+        .as_ref()
+        .unwrap()
+        .iter()
+        .map(|(t, _)| t.as_secs())
+        .collect();
+    assert_eq!(
+        times,
+        [0, 1, 3, 7, 15, 31, 63, 123, 183, 243, 303, 363, 423]
+    );
+}
+
+#[test]
+fn a_receiver_that_does_not_read_closes_the_window_and_reopening_it_resumes() {
+    let mut p = pair(Faults::clean(ms(5)), 16, false);
+    let (c, s) = connect(&mut p);
+    let data = pattern(200_000, 3);
+    let mut tx = Sender {
+        data: data.clone(),
+        sent: 0,
+    };
+    p.run_until(p.now + ms(5_000), |p| {
+        tx.pump(&mut p.a, c);
+        false
+    });
+    assert_eq!(
+        p.b.tcp_recv_queued(s),
+        p.b.config().tcp_rx_buffer,
+        "filled, not more"
+    );
+    let mut got = Vec::new();
+    assert!(p.run_until(LIMIT, |p| {
+        tx.pump(&mut p.a, c);
+        drain(&mut p.b, s, &mut got);
+        got.len() == data.len()
+    }));
+    assert!(got == data);
+}
+
+#[test]
+fn segments_carry_at_most_the_mss_and_syns_announce_it() {
+    use tcpip_spec::wire::{ipv4, tcp};
+    let mut p = pair(Faults::clean(ms(5)), 17, false);
+    p.capture = Some(Vec::new());
+    let (c, s) = connect(&mut p);
+    p.a.tcp_send(c, &pattern(50_000, 0));
+    let mut got = Vec::new();
+    assert!(p.run_until(LIMIT, |p| {
+        drain(&mut p.b, s, &mut got);
+        got.len() == 50_000
+    }));
+    let mut largest = 0;
+    for (_, pkt) in p.capture.as_ref().unwrap() {
+        let (ip, seg) = ipv4::Repr::parse_bytes(pkt).unwrap();
+        let (t, data) = tcp::Repr::parse_bytes(seg, ip.src_addr, ip.dst_addr).unwrap();
+        assert_eq!(t.mss.is_some(), t.flags.syn(), "MSS option exactly on SYNs");
+        assert!(t.mss.is_none_or(|m| m == 1460));
+        largest = largest.max(data.len());
+    }
+    assert_eq!(largest, 1460, "MTU 1500 - 40");
+}
+
+#[test]
+fn random_well_formed_segments_never_panic_a_busy_host() {
+    // Checksums are valid, so every segment reaches the connection machine: random flags,
+    // sequence and acknowledgment numbers near and far, windows, options and text.
+    use tcpip_spec::wire::{IpProtocol, ipv4, tcp};
+    let mut p = pair(Faults::clean(ms(5)), 18, false);
+    let (c, s) = connect(&mut p);
+    p.a.tcp_send(c, &pattern(30_000, 2));
+    let mut seed = 0x9e37_79b9_u64;
+    let mut next = move || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed
+    };
+    let client_port = {
+        let frames: Vec<Vec<u8>> = std::iter::from_fn(|| p.a.poll_transmit()).collect();
+        let (ip, seg) = ipv4::Repr::parse_bytes(&frames[0]).unwrap();
+        let port = tcp::Repr::parse_bytes(seg, ip.src_addr, ip.dst_addr)
+            .unwrap()
+            .0
+            .src_port;
+        for f in frames {
+            p.b.handle_packet(p.now, &f);
+        }
+        port
+    };
+    let base = p.b.counters().received;
+    for i in 0..50_000u64 {
+        let r = next();
+        let repr = tcp::Repr {
+            src_port: if r % 3 == 0 {
+                (r >> 8) as u16
+            } else {
+                client_port
+            },
+            dst_port: if r % 5 == 0 { 81 } else { 80 },
+            seq: if r % 2 == 0 {
+                (next() % 200_000) as u32
+            } else {
+                next() as u32
+            },
+            ack: next() as u32,
+            flags: tcp::Flags((next() & 0x3f) as u8),
+            window: next() as u16,
+            urgent: 0,
+            mss: (r % 7 == 0).then_some(next() as u16),
+            window_scale: (r % 11 == 0).then_some(next() as u8),
+            sack_permitted: r % 13 == 0,
+            sack_blocks: Vec::new(),
+            timestamps: None,
+            payload_len: 0,
+        };
+        let data = pattern((next() % 1500) as usize, i as u8);
+        let seg = repr.to_bytes(&data, A, B);
+        let ip = ipv4::Repr {
+            src_addr: A,
+            dst_addr: B,
+            protocol: IpProtocol::Tcp,
+            payload_len: seg.len(),
+            ttl: 64,
+            dscp: 0,
+            ecn: 0,
+            ident: i as u16,
+            dont_frag: true,
+            options_len: 0,
+        };
+        p.b.handle_packet(p.now + ms(i), &ip.to_bytes(&seg));
+        p.b.handle_timeout(p.now + ms(i));
+        while p.b.poll_transmit().is_some() {}
+        let mut buf = [0; 4096];
+        p.b.tcp_recv(s, &mut buf);
+    }
+    assert_eq!(p.b.counters().received, base + 50_000);
+}
+
+#[test]
+fn an_unanswered_ping_is_reported_lost_after_the_timeout() {
+    let mut faults = Faults::clean(ms(5));
+    faults.loss = 1.0;
+    let mut p = pair(faults, 19, false);
+    let id = EchoId { ident: 1, seq: 9 };
+    p.a.ping(B, id, b"lost").unwrap();
+    assert!(p.a.ping(B, id, b"again").is_err(), "still outstanding");
+    let mut lost_at = None;
+    assert!(p.run_until(LIMIT, |p| {
+        if let Some(SocketEvent::EchoLost { id: got }) = p.a.poll_event() {
+            assert_eq!(got, id);
+            lost_at = Some(p.now);
+        }
+        lost_at.is_some()
+    }));
+    assert_eq!(lost_at, Some(p.a.config().ping_timeout));
+    assert!(p.a.ping(B, id, b"again").is_ok(), "the id is free again");
+}
+
+#[test]
+fn closing_a_listener_resets_unaccepted_connections_and_refuses_new_ones() {
+    let mut p = pair(Faults::clean(ms(5)), 20, false);
+    p.b.tcp_listen(80, 4).unwrap();
+    let c = p.a.tcp_connect(sock(B, 80)).unwrap();
+    assert!(p.run_until(LIMIT, |p| p.a.tcp_state(c) == Some(State::Established)));
+    assert!(p.b.tcp_unlisten(80));
+    assert!(!p.b.tcp_unlisten(80));
+    assert!(p.run_until(LIMIT, |p| p.a.tcp_state(c) == Some(State::Closed)));
+    assert!(events_of(&mut p.a, c).contains(&Event::Reset));
+    let c2 = p.a.tcp_connect(sock(B, 80)).unwrap();
+    assert!(p.run_until(LIMIT, |p| p.a.tcp_state(c2) == Some(State::Closed)));
+    assert!(events_of(&mut p.a, c2).contains(&Event::Refused));
+}
