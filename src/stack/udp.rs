@@ -90,7 +90,7 @@ impl Host {
             dst_port: packet.dst_port(),
             payload: &bytes[wire::udp::HEADER_LEN..],
         };
-        match udp::receive(&self.udp.ports, d, verdict) {
+        match udp::receive(&self.udp.ports, d, verdict, &udp::Mechanisms::default()) {
             Receive::Deliver { socket, datagram } => {
                 let from = SocketAddrV4::new(rcv.src, datagram.src_port);
                 let limit = self.cfg.udp_queue;
