@@ -378,6 +378,7 @@ pub const SPEC: ModelSpec = ModelSpec {
             hides: &["duplicate-reply-detected"],
             reference: "RFC 792 (Echo: identifier and sequence number); RFC 1122 §3.2.2.6",
             hazard: "a reply is taken as the answer to the oldest outstanding request",
+            bounds: crate::models::Bounds::NONE,
         },
         Ablation {
             mechanism: "no-error-about-error",
@@ -387,10 +388,19 @@ pub const SPEC: ModelSpec = ModelSpec {
             reference: "RFC 1122 §3.2.2 (MUST NOT send an ICMP error about an ICMP error)",
             hazard: "an error that cannot be delivered begets another error; where that one \
                      fails too, another, and so on: an error storm",
+            bounds: crate::models::Bounds::NONE,
         },
     ],
     expect_violated: &[],
     bounds: &[],
-    check: |without, _, opts: RunOptions| run_spec(&SPEC, without, model(without), opts),
+    check: |without, _, opts: RunOptions| {
+        run_spec(
+            &SPEC,
+            without,
+            crate::models::Bounds::NONE,
+            model(without),
+            opts,
+        )
+    },
     explore: |without, addr| serve(model(without), addr),
 };

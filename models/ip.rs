@@ -300,6 +300,7 @@ pub const SPEC: ModelSpec = ModelSpec {
             hides: &["time-exceeded-reported"],
             reference: "RFC 791 §3.2 (Time to Live); RFC 1122 §3.2.1.7",
             hazard: "caught in a routing loop, a datagram circles between R1 and R2 for ever",
+            bounds: crate::models::Bounds::NONE,
         },
         Ablation {
             mechanism: "deliver-by-address",
@@ -312,10 +313,19 @@ pub const SPEC: ModelSpec = ModelSpec {
             ],
             reference: "RFC 791 §3.2 (Addressing); RFC 1122 §3.2.1.3",
             hazard: "a router takes a datagram addressed to B as its own",
+            bounds: crate::models::Bounds::NONE,
         },
     ],
     expect_violated: &[],
     bounds: &[],
-    check: |without, _, opts: RunOptions| run_spec(&SPEC, without, model(without), opts),
+    check: |without, _, opts: RunOptions| {
+        run_spec(
+            &SPEC,
+            without,
+            crate::models::Bounds::NONE,
+            model(without),
+            opts,
+        )
+    },
     explore: |without, addr| serve(model(without), addr),
 };

@@ -59,11 +59,15 @@ pub struct Ablation {
     /// The hazard, in one sentence.
     #[serde(skip)]
     pub hazard: &'static str,
+    /// The bounds this ablation is checked at (the smallest at which its hazard shows);
+    /// `Bounds::NONE` for the model's defaults.
+    #[serde(skip)]
+    pub bounds: Bounds,
 }
 
 /// Bounds a user may set for a model that accepts them (`check --losses 2`, ...). `None`
 /// keeps the model's default.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct Bounds {
     /// Octets each side sends per incarnation.
     pub bytes: Option<u8>,
@@ -78,6 +82,26 @@ pub struct Bounds {
 }
 
 impl Bounds {
+    /// No bound set: the model's defaults.
+    pub const NONE: Bounds = Bounds {
+        bytes: None,
+        incarnations: None,
+        losses: None,
+        dups: None,
+        delays: None,
+    };
+
+    /// `self`, with the bounds `over` sets taking precedence.
+    pub fn overridden_by(self, over: Bounds) -> Bounds {
+        Bounds {
+            bytes: over.bytes.or(self.bytes),
+            incarnations: over.incarnations.or(self.incarnations),
+            losses: over.losses.or(self.losses),
+            dups: over.dups.or(self.dups),
+            delays: over.delays.or(self.delays),
+        }
+    }
+
     /// The names of the bounds that are set.
     pub fn set(&self) -> Vec<&'static str> {
         let all = [
@@ -179,6 +203,7 @@ static REGISTRY: [ModelSpec; 7] = [
 pub fn run_spec<M>(
     spec: &'static ModelSpec,
     without: &[&'static str],
+    bounds: Bounds,
     model: M,
     opts: RunOptions,
 ) -> CheckReport
@@ -188,13 +213,15 @@ where
     M::Action: Clone + std::fmt::Debug + PartialEq + Send + Sync,
 {
     let names = without.iter().map(|s| s.to_string()).collect();
-    runner::check(
+    let mut report = runner::check(
         spec.name,
         names,
         model,
         |n, k| spec.expected(without, n, k),
         opts,
-    )
+    );
+    report.bounds = bounds;
+    report
 }
 
 /// Serves the Explorer for a model (stateright-notes 10: the caller checks the port first).

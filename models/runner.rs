@@ -54,6 +54,8 @@ pub struct CheckReport {
     pub model: &'static str,
     /// Mechanisms switched off.
     pub without: Vec<String>,
+    /// The bounds set for this run (unset: the model's defaults).
+    pub bounds: super::Bounds,
     /// True iff the whole reachable state space was explored.
     pub exhaustive: bool,
     /// Distinct states.
@@ -70,6 +72,16 @@ pub struct CheckReport {
     pub as_expected: bool,
 }
 
+/// The search order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum Strategy {
+    /// Depth-first: least memory (stateright-notes 12).
+    #[default]
+    Dfs,
+    /// Breadth-first.
+    Bfs,
+}
+
 /// How to run.
 #[derive(Clone, Copy, Debug)]
 pub struct RunOptions {
@@ -77,6 +89,8 @@ pub struct RunOptions {
     pub threads: usize,
     /// Print progress on stderr for searches longer than a second.
     pub progress: bool,
+    /// Search order.
+    pub strategy: Strategy,
 }
 
 impl Default for RunOptions {
@@ -84,6 +98,7 @@ impl Default for RunOptions {
         RunOptions {
             threads: 1,
             progress: false,
+            strategy: Strategy::Dfs,
         }
     }
 }
@@ -109,12 +124,15 @@ where
 {
     let start = Instant::now();
     let props = model.properties();
-    let checker = model
+    let builder = model
         .clone()
         .checker()
         .threads(opts.threads.max(1))
-        .finish_when(HasDiscoveries::AnyOf(BTreeSet::new()))
-        .spawn_dfs();
+        .finish_when(HasDiscoveries::AnyOf(BTreeSet::new()));
+    let mut checker: Box<dyn Checker<M> + Send> = match opts.strategy {
+        Strategy::Dfs => Box::new(builder.spawn_dfs()),
+        Strategy::Bfs => Box::new(builder.spawn_bfs()),
+    };
     let mut last = Instant::now();
     while !checker.is_done() {
         std::thread::sleep(Duration::from_millis(50));
@@ -132,7 +150,9 @@ where
             );
         }
     }
-    let checker = checker.join();
+    for h in checker.handles() {
+        h.join().expect("checker thread");
+    }
     let seconds = start.elapsed().as_secs_f64();
     let discoveries = checker.discoveries();
     let mut properties = Vec::new();
@@ -171,6 +191,7 @@ where
     CheckReport {
         model: name,
         without,
+        bounds: super::Bounds::NONE,
         exhaustive: checker.is_done(),
         unique_states: checker.unique_state_count(),
         states: checker.state_count(),

@@ -431,9 +431,18 @@ pub const SPEC: ModelSpec = ModelSpec {
         hides: &["corruption-discarded"],
         reference: "RFC 1122 §4.1.3.4 (MUST discard a bad checksum); RFC 768",
         hazard: "a datagram corrupted on a link reaches the application as if A had sent it",
+        bounds: crate::models::Bounds::NONE,
     }],
     expect_violated: &["in-order"],
     bounds: &[],
-    check: |without, _, opts: RunOptions| run_spec(&SPEC, without, model(without), opts),
+    check: |without, _, opts: RunOptions| {
+        run_spec(
+            &SPEC,
+            without,
+            crate::models::Bounds::NONE,
+            model(without),
+            opts,
+        )
+    },
     explore: |without, addr| serve(model(without), addr),
 };

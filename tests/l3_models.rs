@@ -13,6 +13,7 @@ fn check(model: &str, without: &[&'static str]) -> CheckReport {
         RunOptions {
             threads: 1,
             progress: false,
+            ..Default::default()
         },
     )
 }

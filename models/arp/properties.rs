@@ -110,6 +110,7 @@ pub const SPEC: ModelSpec = ModelSpec {
             hides: &["unsolicited-reply-ignored"],
             reference: "RFC 826 (Packet Reception, the merge); Bruschi et al.",
             hazard: "a reply nobody asked for creates the entry: B's traffic goes to the attacker",
+            bounds: crate::models::Bounds::NONE,
         },
         Ablation {
             mechanism: "bounded-pending-queue",
@@ -118,10 +119,19 @@ pub const SPEC: ModelSpec = ModelSpec {
             hides: &["oldest-dropped-when-full"],
             reference: "RFC 1122 §2.3.2.2",
             hazard: "packets for an unresolved address pile up without bound",
+            bounds: crate::models::Bounds::NONE,
         },
     ],
     expect_violated: &[],
     bounds: &[],
-    check: |without, _, opts: RunOptions| run_spec(&SPEC, without, model(without), opts),
+    check: |without, _, opts: RunOptions| {
+        run_spec(
+            &SPEC,
+            without,
+            crate::models::Bounds::NONE,
+            model(without),
+            opts,
+        )
+    },
     explore: |without, addr| serve(model(without), addr),
 };

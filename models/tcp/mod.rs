@@ -75,7 +75,7 @@ impl Default for LifecycleBounds {
             bytes: 1,
             incarnations: 2,
             losses: 1,
-            dups: 1,
+            dups: 0,
             delays: 1,
         }
     }

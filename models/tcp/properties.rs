@@ -295,15 +295,6 @@ const LIFECYCLE: &[Prop] = &[
         condition: |_, w| both(|s| !fact(w, s, Facts::BAD_SYN_ACK | Facts::BAD_ESTABLISH)),
     },
     Prop {
-        kind: Kind::Always,
-        name: "synchronized-isns",
-        meaning: "whenever both are ESTABLISHED, each one's IRS is the other's ISS",
-        condition: |_, w| {
-            !both(|s| state(w, s) == State::Established)
-                || (w.a.tcb.irs == w.b.tcb.iss && w.b.tcb.irs == w.a.tcb.iss)
-        },
-    },
-    Prop {
         kind: Kind::Sometimes,
         name: "second-incarnation",
         meaning: "the connection is reopened on the same 4-tuple and both reach ESTABLISHED",

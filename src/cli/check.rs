@@ -60,13 +60,14 @@ pub fn default_threads() -> usize {
         .unwrap_or(1)
 }
 
-/// Every run `check --all` makes: each model, then each of its ablations.
-pub fn all_runs() -> Vec<(&'static ModelSpec, Vec<&'static str>)> {
+/// Every run `check --all` makes: each model, then each of its ablations at the bounds the
+/// registry gives it.
+pub fn all_runs() -> Vec<(&'static ModelSpec, Vec<&'static str>, Bounds)> {
     let mut runs = Vec::new();
     for m in registry() {
-        runs.push((m, Vec::new()));
+        runs.push((m, Vec::new(), Bounds::NONE));
         for a in m.ablations {
-            runs.push((m, vec![a.mechanism]));
+            runs.push((m, vec![a.mechanism], a.bounds));
         }
     }
     runs
@@ -81,6 +82,7 @@ pub fn run(args: &CheckArgs) -> Result<ExitCode, UsageError> {
     let opts = RunOptions {
         threads,
         progress: true,
+        ..Default::default()
     };
     let bounds = args.bounds();
     let runs = match &args.model {
@@ -92,12 +94,18 @@ pub fn run(args: &CheckArgs) -> Result<ExitCode, UsageError> {
                     spec.name
                 )));
             }
-            vec![(spec, super::mechanisms(spec, &args.without)?)]
+            let without = super::mechanisms(spec, &args.without)?;
+            // A single ablation runs at its registered bounds unless the user sets them.
+            let base = match without.as_slice() {
+                [one] => spec.ablation(one).map_or(Bounds::NONE, |a| a.bounds),
+                _ => Bounds::NONE,
+            };
+            vec![(spec, without, base.overridden_by(bounds))]
         }
         None => all_runs(),
     };
     let mut reports = Vec::new();
-    for (spec, without) in runs {
+    for (spec, without, bounds) in runs {
         let report = (spec.check)(&without, bounds, opts);
         if !args.json {
             print!("{}", text(&report));

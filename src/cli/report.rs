@@ -163,10 +163,11 @@ pub fn run(args: &ReportArgs) -> Result<ExitCode, UsageError> {
     let opts = RunOptions {
         threads,
         progress: true,
+        ..Default::default()
     };
     let reports: Vec<CheckReport> = all_runs()
         .into_iter()
-        .map(|(spec, without)| (spec.check)(&without, Default::default(), opts))
+        .map(|(spec, without, bounds)| (spec.check)(&without, bounds, opts))
         .collect();
     let text = render(&reports, threads);
     std::fs::write(&args.output, text)

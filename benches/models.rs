@@ -1,0 +1,131 @@
+//! Model-checker throughput and memory: `cargo bench --bench models`.
+//!
+//! Each configuration runs in a child process of this benchmark, so that its peak resident
+//! memory (VmHWM) is its own. Prints unique states per second and peak memory per model for 1
+//! and 2 threads, DFS and BFS, then how tcp-lifecycle grows with its bounds.
+
+use std::process::Command;
+use std::time::Instant;
+use tcpip_spec::models::runner::{RunOptions, Strategy};
+use tcpip_spec::models::{Bounds, find};
+
+const CHILD: &str = "TCPIP_SPEC_BENCH_CHILD";
+
+fn peak_kib() -> u64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    status
+        .lines()
+        .find(|l| l.starts_with("VmHWM:"))
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0)
+}
+
+fn parse_bounds(s: &str) -> Bounds {
+    let mut b = Bounds::default();
+    for kv in s.split(',').filter(|kv| !kv.is_empty()) {
+        let (k, v) = kv.split_once('=').expect("key=value");
+        let v = Some(v.parse().expect("a number"));
+        match k {
+            "bytes" => b.bytes = v,
+            "incarnations" => b.incarnations = v,
+            "losses" => b.losses = v,
+            "dups" => b.dups = v,
+            "delays" => b.delays = v,
+            _ => panic!("unknown bound {k}"),
+        }
+    }
+    b
+}
+
+/// In the child: run one configuration and print `unique seconds peak_kib`.
+fn child(spec: &str) {
+    let parts: Vec<&str> = spec.split(';').collect();
+    let model = find(parts[0]).expect("model");
+    let threads = parts[1].parse().expect("threads");
+    let strategy = if parts[2] == "bfs" {
+        Strategy::Bfs
+    } else {
+        Strategy::Dfs
+    };
+    let bounds = parse_bounds(parts.get(3).copied().unwrap_or(""));
+    let start = Instant::now();
+    let r = (model.check)(
+        &[],
+        bounds,
+        RunOptions {
+            threads,
+            progress: false,
+            strategy,
+        },
+    );
+    let secs = start.elapsed().as_secs_f64();
+    assert!(
+        r.exhaustive && r.as_expected,
+        "{} not as expected",
+        parts[0]
+    );
+    println!("{} {:.3} {}", r.unique_states, secs, peak_kib());
+}
+
+fn run(spec: &str) -> (u64, f64, u64) {
+    let out = Command::new(std::env::current_exe().expect("own path"))
+        .env(CHILD, spec)
+        .output()
+        .expect("child runs");
+    assert!(
+        out.status.success(),
+        "{spec}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    let f: Vec<&str> = text.split_whitespace().collect();
+    (
+        f[0].parse().unwrap(),
+        f[1].parse().unwrap(),
+        f[2].parse().unwrap(),
+    )
+}
+
+fn main() {
+    if let Ok(spec) = std::env::var(CHILD) {
+        child(&spec);
+        return;
+    }
+    println!(
+        "# cargo bench --bench models ({} cores)",
+        std::thread::available_parallelism().map_or(1, |n| n.get())
+    );
+    println!(
+        "\n| model | strategy | threads | unique states | seconds | states/s | peak MiB | bytes/state |"
+    );
+    println!("|---|---|---:|---:|---:|---:|---:|---:|");
+    for model in ["tcp-handshake", "tcp-close", "tcp-lifecycle"] {
+        for strategy in ["dfs", "bfs"] {
+            for threads in [1, 2] {
+                let (n, s, kib) = run(&format!("{model};{threads};{strategy}"));
+                println!(
+                    "| {model} | {strategy} | {threads} | {n} | {s:.2} | {:.0} | {:.0} | {:.0} |",
+                    n as f64 / s,
+                    kib as f64 / 1024.0,
+                    kib as f64 * 1024.0 / n as f64
+                );
+            }
+        }
+    }
+    println!("\n## tcp-lifecycle growth with its bounds (DFS, 2 threads)\n");
+    println!("| bounds | unique states | seconds | peak MiB |");
+    println!("|---|---:|---:|---:|");
+    for bounds in [
+        "losses=0,dups=0,delays=0",
+        "losses=1,dups=0,delays=0",
+        "losses=0,dups=1,delays=0",
+        "losses=0,dups=0,delays=1",
+        "losses=1,dups=0,delays=1",
+        "bytes=2,losses=0,dups=0,delays=0",
+        "incarnations=3,losses=0,dups=0,delays=0",
+    ] {
+        let (n, s, kib) = run(&format!("tcp-lifecycle;2;dfs;{bounds}"));
+        println!("| {bounds} | {n} | {s:.2} | {:.0} |", kib as f64 / 1024.0);
+    }
+}
