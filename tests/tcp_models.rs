@@ -45,8 +45,41 @@ fn tcp_close_is_exhaustive_and_every_property_as_expected() {
 }
 
 #[test]
+fn tcp_lifecycle_is_exhaustive_and_every_property_as_expected() {
+    // The default bounds: 1 octet each way, 2 incarnations, 1 loss, 1 delay.
+    let r = check("tcp-lifecycle", &[]);
+    assert!(r.exhaustive);
+    assert!(r.as_expected, "{r:#?}");
+    assert_eq!(
+        r.unique_states, 10_523_701,
+        "the lifecycle state space changed"
+    );
+}
+
+#[test]
+fn without_time_wait_the_lifecycle_shows_the_lost_last_ack_and_the_rst() {
+    // RFC 9293 §3.6: the last ACK is lost, the peer's retransmitted FIN meets a deleted TCB.
+    let r = check("tcp-lifecycle", &["time-wait"]);
+    let p = property(&r, "retransmitted-fin-acknowledged");
+    let ladder = p.ladder.as_ref().unwrap().join("\n");
+    let lost = ladder
+        .lines()
+        .position(|l| l.contains("<CTL=ACK> (lost)"))
+        .expect("an ACK lost");
+    let rst = ladder
+        .lines()
+        .position(|l| l.contains("<CTL=RST>"))
+        .expect("a RST");
+    assert!(lost < rst, "{ladder}");
+    assert!(
+        ladder.lines().skip(lost).any(|l| l.contains("FIN,ACK")),
+        "{ladder}"
+    );
+}
+
+#[test]
 fn every_tcp_ablation_breaks_what_it_is_registered_to_break() {
-    for name in ["tcp-handshake", "tcp-close"] {
+    for name in ["tcp-handshake", "tcp-close", "tcp-lifecycle"] {
         let spec = find(name).unwrap();
         for a in spec.ablations {
             let r = check(name, &[a.mechanism]);

@@ -166,6 +166,13 @@ const CLOSE: &[Prop] = &[
     },
     Prop {
         kind: Kind::Always,
+        name: "retransmitted-fin-acknowledged",
+        meaning: "a FIN whose sender still waits for its acknowledgment is never answered \
+                  with a RST: after a lost last ACK it meets TIME-WAIT, which re-ACKs it (S9)",
+        condition: |_, w| both(|s| !fact(w, s, Facts::FIN_MET_RST)),
+    },
+    Prop {
+        kind: Kind::Always,
         name: "close-completes",
         meaning: "when nothing more can happen, both endpoints have deleted their TCB after an \
                   orderly close",
@@ -286,6 +293,13 @@ const LIFECYCLE: &[Prop] = &[
             both(|s| !fact(w, s, Facts::RESET | Facts::TIMED_OUT))
                 && (!same || both(|s| fact(w, s, Facts::GOT_FIN) && fact(w, s, Facts::FIN_ACKED)))
         },
+    },
+    Prop {
+        kind: Kind::Always,
+        name: "retransmitted-fin-acknowledged",
+        meaning: "a FIN whose sender still waits for its acknowledgment is never answered \
+                  with a RST: after a lost last ACK it meets TIME-WAIT, which re-ACKs it (S9)",
+        condition: |_, w| both(|s| !fact(w, s, Facts::FIN_MET_RST)),
     },
     Prop {
         kind: Kind::Always,

@@ -97,8 +97,8 @@ pub const LIFECYCLE: ModelSpec = ModelSpec {
 const LIFECYCLE_ABLATIONS: &[Ablation] = &[
     Ablation {
         mechanism: "time-wait",
-        breaks: "graceful-close",
-        also_breaks: &[],
+        breaks: "retransmitted-fin-acknowledged",
+        also_breaks: &["graceful-close"],
         hides: &["second-incarnation", "late-segment-rejected", "time-wait"],
         reference: "RFC 9293 §3.6, MUST-13",
         hazard: "the last ACK is lost; the peer's retransmitted FIN meets a RST",
@@ -113,7 +113,7 @@ const LIFECYCLE_ABLATIONS: &[Ablation] = &[
     Ablation {
         mechanism: "time-wait-2msl",
         breaks: "graceful-close",
-        also_breaks: &[],
+        also_breaks: &["retransmitted-fin-acknowledged"],
         hides: &["second-incarnation", "late-segment-rejected"],
         reference: "RFC 9293 §3.4.1, §3.6; RFC 1337 H1",
         hazard: "a TIME-WAIT shorter than a segment's lifetime ends before the peer's retransmitted FIN arrives",
@@ -133,6 +133,7 @@ const LIFECYCLE_ABLATIONS: &[Ablation] = &[
             "complete-delivery",
             "graceful-close",
             "handshake-acks-isn-plus-one",
+            "retransmitted-fin-acknowledged",
         ],
         hides: &["reassembled", "duplicate-discarded"],
         reference: "RFC 9293 §3.10.7.4 Table 6",
@@ -234,7 +235,7 @@ const CLOSE_ABLATIONS: &[Ablation] = &[
     Ablation {
         mechanism: "time-wait",
         breaks: "graceful-close",
-        also_breaks: &["close-completes"],
+        also_breaks: &["close-completes", "retransmitted-fin-acknowledged"],
         hides: &["time-wait", "time-wait-reacks-fin"],
         reference: "RFC 9293 §3.6, MUST-13",
         hazard: "the last ACK is lost; the peer's retransmitted FIN meets a RST",
@@ -243,7 +244,7 @@ const CLOSE_ABLATIONS: &[Ablation] = &[
     Ablation {
         mechanism: "closing-state",
         breaks: "graceful-close",
-        also_breaks: &["close-completes"],
+        also_breaks: &["close-completes", "retransmitted-fin-acknowledged"],
         hides: &["closing"],
         reference: "RFC 9293 §3.6 Figure 13",
         hazard: "without CLOSING, a simultaneous close stalls until the connection times out",

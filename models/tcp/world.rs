@@ -108,6 +108,8 @@ impl Facts {
     pub const LATE_REJECTED: u32 = 1 << 18;
     /// The whole window offered by the peer was in flight.
     pub const WINDOW_FULL: u32 = 1 << 19;
+    /// A FIN arrived while its sender still waited for its acknowledgment, and drew a RST.
+    pub const FIN_MET_RST: u32 = 1 << 21;
 
     /// Witnesses of events, true only in the state right after the step that produced them:
     /// sometimes-properties read them, and keeping them no longer than one step keeps them
@@ -442,6 +444,17 @@ impl Setup {
                 let out = p.tcb.on_segment(&f.seg, isn, cfg);
                 if was_listening && p.tcb.state != State::Listen && p.tcb.state != State::Closed {
                     p.isn = isn;
+                }
+                // The sender still waits for this FIN's acknowledgment, and gets a RST.
+                let sender_waits = {
+                    let t = &w.peer(f.from).tcb;
+                    t.fin_sent && !t.fin_acked() && t.state != State::Closed
+                };
+                if f.seg.has(Ctl::FIN)
+                    && sender_waits
+                    && out.segments.iter().any(|r| r.has(Ctl::RST))
+                {
+                    p.facts.0 |= Facts::FIN_MET_RST;
                 }
                 if !f.seg.data.is_empty() {
                     let stale = f.incarnation < p.incarnation;
