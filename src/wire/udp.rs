@@ -6,7 +6,7 @@
 //! zero is sent as 0xffff. The length field must be at least 8 and fit the buffer; bytes after
 //! it are not data.
 
-use super::checksum::{Checksum, pseudo_header};
+use super::checksum::pseudo_header;
 use super::{Error, IpProtocol, read_u16, write_u16};
 use std::net::Ipv4Addr;
 
@@ -88,15 +88,21 @@ impl<T: AsRef<[u8]>> Packet<T> {
         read_u16(self.buffer.as_ref(), field::CHECKSUM)
     }
 
-    /// True if the checksum is absent (zero) or verifies against the pseudo-header.
+    /// The checksum computed over the pseudo-header and the datagram up to its length field,
+    /// with the checksum field taken as zero (RFC 768).
+    pub fn computed_checksum(&self, src: Ipv4Addr, dst: Ipv4Addr) -> u16 {
+        let len = usize::from(self.len());
+        let bytes = self.buffer.as_ref();
+        let mut sum = pseudo_header(src, dst, IpProtocol::Udp, self.len());
+        sum.add_bytes(&bytes[..field::CHECKSUM]);
+        sum.add_bytes(&bytes[field::CHECKSUM + 2..len]);
+        sum.finish()
+    }
+
+    /// True if the checksum is absent or verifies: the verdict is `udp::verify_checksum`'s, the
+    /// one copy of RFC 768's rule.
     pub fn verify_checksum(&self, src: Ipv4Addr, dst: Ipv4Addr) -> bool {
-        if self.checksum() == 0 {
-            return true;
-        }
-        let len = self.len();
-        let mut sum = pseudo_header(src, dst, IpProtocol::Udp, len);
-        sum.add_bytes(&self.buffer.as_ref()[..usize::from(len)]);
-        sum.finish() == 0
+        crate::udp::verify_checksum(self.checksum(), self.computed_checksum(src, dst)).accepted()
     }
 
     /// The data, up to the length field.
@@ -126,18 +132,11 @@ impl<T: AsRef<[u8]> + AsMut<[u8]>> Packet<T> {
         write_u16(self.buffer.as_mut(), field::CHECKSUM, value);
     }
 
-    /// Computes the checksum over the pseudo-header and the datagram up to its length field and
-    /// stores it, a computed zero as 0xffff.
+    /// Computes the checksum and stores it as `udp::transmitted_checksum` says (a computed
+    /// zero is sent as 0xffff).
     pub fn fill_checksum(&mut self, src: Ipv4Addr, dst: Ipv4Addr) {
-        self.set_checksum(0);
-        let len = self.len();
-        let mut sum: Checksum = pseudo_header(src, dst, IpProtocol::Udp, len);
-        sum.add_bytes(&self.buffer.as_ref()[..usize::from(len)]);
-        let value = match sum.finish() {
-            0 => 0xffff,
-            value => value,
-        };
-        self.set_checksum(value);
+        let computed = self.computed_checksum(src, dst);
+        self.set_checksum(crate::udp::transmitted_checksum(Some(computed)));
     }
 
     /// The data, for writing.
