@@ -1,7 +1,7 @@
 //! Runs a [`Host`] on a real device in real time: the driver only moves bytes and time.
 //!
 //! Each turn of [`run`] reads what the device has, passes it (through the optional fault
-//! injection of [`link::Link`], one per direction, with no added latency) to
+//! injection of [`Link`], one per direction, with no added latency) to
 //! [`Host::handle`], runs [`Host::handle_timeout`] when a deadline is due, lets the
 //! [`App`] act on its sockets, writes what [`Host::poll_transmit`] hands out, and then sleeps
 //! in `poll(2)` until the device (or the application's input) is readable or the next
