@@ -28,6 +28,8 @@ enum Command {
     Explore(cli::explore::ExploreArgs),
     /// Run every check and write REPORT.md.
     Report(cli::report::ReportArgs),
+    /// Run the host on a TUN or TAP device, with servers or as a client like nc.
+    Stack(cli::stack::StackArgs),
 }
 
 fn main() -> ExitCode {
@@ -50,6 +52,7 @@ fn main() -> ExitCode {
         Command::Check(args) => cli::check::run(&args),
         Command::Explore(args) => cli::explore::run(&args),
         Command::Report(args) => cli::report::run(&args),
+        Command::Stack(args) => cli::stack::run(&args),
     };
     match result {
         Ok(code) => code,

@@ -4,6 +4,7 @@ pub mod check;
 pub mod explore;
 pub mod list;
 pub mod report;
+pub mod stack;
 
 use tcpip_spec::models::{self, ModelSpec};
 

@@ -17,12 +17,17 @@
 //!
 //! [`link`] is an in-memory link in virtual time with seeded fault injection and a two-endpoint
 //! harness, for tests and benchmarks; [`pcap`] records runs for independent dissectors.
+//! [`tun`] opens a Linux TUN or TAP device (the crate's only `unsafe` code) and [`driver`]
+//! runs a host on it in real time.
 
+pub mod driver;
 mod host;
 pub mod link;
 pub mod pcap;
 mod tcp;
 mod tcp_io;
+#[allow(unsafe_code)]
+pub mod tun;
 mod udp;
 
 pub use host::Host;
