@@ -12,6 +12,7 @@
 #![warn(missing_docs)]
 
 pub mod arp;
+pub mod bench_results;
 pub mod deviations;
 pub mod icmp;
 pub mod ip;

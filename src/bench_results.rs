@@ -1,0 +1,185 @@
+//! Benchmark results as recorded tables, so that `tcpip-spec report` can put measured numbers
+//! into REPORT.md without anyone typing them in.
+//!
+//! A benchmark (`cargo bench --bench NAME`) builds [`BenchTable`]s while it runs and saves
+//! them with [`save`] to `bench-results/NAME.json` at the crate root; the file is committed
+//! with the change that produced it. `report` reads every such file with [`load_all`] and
+//! renders each table with the command that reproduces it and the time it was recorded.
+
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
+
+/// One table of measurements.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct BenchTable {
+    /// A heading for the table.
+    pub title: String,
+    /// Column names.
+    pub columns: Vec<String>,
+    /// Rows of cells, already formatted.
+    pub rows: Vec<Vec<String>>,
+    /// Sentences shown under the table (what was measured, ratios, caveats).
+    pub notes: Vec<String>,
+}
+
+impl BenchTable {
+    /// An empty table with these columns.
+    pub fn new(title: &str, columns: &[&str]) -> BenchTable {
+        BenchTable {
+            title: title.to_string(),
+            columns: columns.iter().map(|c| c.to_string()).collect(),
+            rows: Vec::new(),
+            notes: Vec::new(),
+        }
+    }
+
+    /// Appends a row (one cell per column).
+    pub fn row(&mut self, cells: Vec<String>) {
+        debug_assert_eq!(cells.len(), self.columns.len());
+        self.rows.push(cells);
+    }
+
+    /// The table in GitHub markdown, notes after it.
+    pub fn markdown(&self) -> String {
+        let mut s = format!("| {} |\n|", self.columns.join(" | "));
+        for _ in &self.columns {
+            s.push_str("---|");
+        }
+        s.push('\n');
+        for r in &self.rows {
+            s.push_str(&format!("| {} |\n", r.join(" | ")));
+        }
+        for n in &self.notes {
+            s.push_str(&format!("\n{n}\n"));
+        }
+        s
+    }
+}
+
+/// The results of one benchmark run.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct BenchRecord {
+    /// The command that reproduces the numbers.
+    pub command: String,
+    /// When they were recorded (UTC, `YYYY-MM-DD HH:MM`).
+    pub recorded: String,
+    /// The machine's available parallelism when recorded.
+    pub cores: usize,
+    /// The tables.
+    pub tables: Vec<BenchTable>,
+}
+
+/// The directory holding the recorded results.
+pub fn results_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("bench-results")
+}
+
+/// Saves the tables of benchmark `name`, recorded now, to `bench-results/NAME.json`.
+pub fn save(name: &str, tables: Vec<BenchTable>) -> std::io::Result<PathBuf> {
+    let record = BenchRecord {
+        command: format!("cargo bench --bench {name}"),
+        recorded: utc_now(),
+        cores: std::thread::available_parallelism().map_or(1, |n| n.get()),
+        tables,
+    };
+    let dir = results_dir();
+    std::fs::create_dir_all(&dir)?;
+    let path = dir.join(format!("{name}.json"));
+    let json = serde_json::to_string_pretty(&record).map_err(std::io::Error::other)?;
+    std::fs::write(&path, json + "\n")?;
+    Ok(path)
+}
+
+/// Every recorded benchmark in `dir`, by name, sorted; unreadable files are reported as
+/// errors rather than skipped.
+pub fn load_all(dir: &Path) -> Result<Vec<(String, BenchRecord)>, String> {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Ok(Vec::new());
+    };
+    let mut out = Vec::new();
+    for e in entries.flatten() {
+        let path = e.path();
+        if path.extension().and_then(|x| x.to_str()) != Some("json") {
+            continue;
+        }
+        let name = path
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .unwrap_or_default()
+            .to_string();
+        let text = std::fs::read_to_string(&path)
+            .map_err(|e| format!("{}: {e}", path.display()))?;
+        let rec: BenchRecord =
+            serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
+        out.push((name, rec));
+    }
+    out.sort_by(|a, b| a.0.cmp(&b.0));
+    Ok(out)
+}
+
+/// The current UTC time as `YYYY-MM-DD HH:MM`.
+pub fn utc_now() -> String {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    format_utc(secs)
+}
+
+/// Formats seconds since the Unix epoch as `YYYY-MM-DD HH:MM` (proleptic Gregorian, UTC).
+pub fn format_utc(secs: u64) -> String {
+    let days = (secs / 86_400) as i64;
+    let rem = secs % 86_400;
+    // Civil-from-days (the algorithm of Howard Hinnant's date library, written out).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!(
+        "{y:04}-{m:02}-{d:02} {:02}:{:02}",
+        rem / 3600,
+        (rem % 3600) / 60
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn utc_formatting_matches_known_instants() {
+        assert_eq!(format_utc(0), "1970-01-01 00:00");
+        assert_eq!(format_utc(951_782_400), "2000-02-29 00:00");
+        assert_eq!(format_utc(1_795_570_860), "2026-11-25 01:41");
+    }
+
+    #[test]
+    fn tables_round_trip_and_render() {
+        let mut t = BenchTable::new("bulk", &["pair", "MiB/s"]);
+        t.row(vec!["ours".into(), "1.0".into()]);
+        t.notes.push("ratio 1.00".into());
+        let dir = std::env::temp_dir().join(format!("bench-rt-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let rec = BenchRecord {
+            command: "cargo bench --bench x".into(),
+            recorded: "2026-11-25 00:00".into(),
+            cores: 2,
+            tables: vec![t.clone()],
+        };
+        std::fs::write(dir.join("x.json"), serde_json::to_string(&rec).unwrap()).unwrap();
+        std::fs::write(dir.join("ignored.txt"), "no").unwrap();
+        let all = load_all(&dir).unwrap();
+        assert_eq!(all, vec![("x".to_string(), rec)]);
+        assert_eq!(
+            t.markdown(),
+            "| pair | MiB/s |\n|---|---|\n| ours | 1.0 |\n\nratio 1.00\n"
+        );
+        std::fs::write(dir.join("bad.json"), "{").unwrap();
+        assert!(load_all(&dir).unwrap_err().contains("bad.json"));
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}
