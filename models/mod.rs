@@ -79,6 +79,8 @@ pub struct Bounds {
     pub dups: Option<u8>,
     /// Segments the network may delay past a tick.
     pub delays: Option<u8>,
+    /// 1: A is a client that outruns its ISN clock, closes first and reconnects at once.
+    pub fast_reconnect: Option<u8>,
 }
 
 impl Bounds {
@@ -89,6 +91,7 @@ impl Bounds {
         losses: None,
         dups: None,
         delays: None,
+        fast_reconnect: None,
     };
 
     /// `self`, with the bounds `over` sets taking precedence.
@@ -99,22 +102,58 @@ impl Bounds {
             losses: over.losses.or(self.losses),
             dups: over.dups.or(self.dups),
             delays: over.delays.or(self.delays),
+            fast_reconnect: over.fast_reconnect.or(self.fast_reconnect),
         }
     }
 
-    /// The names of the bounds that are set.
-    pub fn set(&self) -> Vec<&'static str> {
-        let all = [
+    /// Every bound by its command-line name (`--NAME`), set or not.
+    pub fn entries(&self) -> [(&'static str, Option<u8>); 6] {
+        [
             ("bytes", self.bytes),
             ("incarnations", self.incarnations),
             ("losses", self.losses),
             ("dups", self.dups),
             ("delays", self.delays),
-        ];
-        all.iter()
+            ("fast-reconnect", self.fast_reconnect),
+        ]
+    }
+
+    /// Sets the bound with this command-line name; `false` if there is none of that name.
+    pub fn set_by_name(&mut self, name: &str, value: u8) -> bool {
+        let slot = match name {
+            "bytes" => &mut self.bytes,
+            "incarnations" => &mut self.incarnations,
+            "losses" => &mut self.losses,
+            "dups" => &mut self.dups,
+            "delays" => &mut self.delays,
+            "fast-reconnect" => &mut self.fast_reconnect,
+            _ => return false,
+        };
+        *slot = Some(value);
+        true
+    }
+
+    /// The names of the bounds that are set.
+    pub fn set(&self) -> Vec<&'static str> {
+        self.entries()
+            .iter()
             .filter(|(_, v)| v.is_some())
             .map(|(n, _)| *n)
             .collect()
+    }
+
+    /// The bounds that are set as `name=value` words, or `default`.
+    pub fn text(&self) -> String {
+        let parts: Vec<String> = self
+            .entries()
+            .iter()
+            .filter_map(|(n, v)| v.map(|v| format!("{n}={v}")))
+            .collect();
+        if parts.is_empty() {
+            "default".to_string()
+        } else {
+            parts.join(" ")
+        }
     }
 }
 

@@ -6,7 +6,7 @@
 //! still in flight (sent, not yet delivered); `(lost)`, `(duplicated)`, `(old)` and
 //! `(tick)` mark what the network and time did.
 
-use super::world::{Action, Flight, Side, World};
+use super::world::{Action, Flight, Side, World, octet_origin};
 use crate::tcp::Segment;
 
 const STATE_W: usize = 13;
@@ -50,7 +50,7 @@ pub fn describe(last: &World, action: &Action) -> String {
         Action::Delay(i) => format!("network delays {}{}", last.net[i].seg, tag(&last.net[i])),
         Action::Tick => "one tick passes".to_string(),
         Action::Retransmit(s) => format!("{s}: retransmission timer expires"),
-        Action::TimeWaitExpires(s) => format!("{s}: TIME-WAIT timer (2*MSL) expires"),
+        Action::TimeWaitExpires(s) => format!("{s}: TIME-WAIT timer expires"),
     }
 }
 
@@ -126,6 +126,14 @@ pub fn ladder(path: &[(World, Option<Action>)]) -> Vec<String> {
             _ => format!("({})", describe(last, action)),
         };
         lines.push(row(n, &a, &mid, &b));
+        if let Some(f) = &delivered {
+            let to = f.from.peer();
+            let (before, after) = (&last.peer(to).received, &next.peer(to).received);
+            if after.len() > before.len() && after.starts_with(before) {
+                let note = received_note(to, &after[before.len()..], next.peer(to).incarnation);
+                lines.push(row(None, "", &note, ""));
+            }
+        }
         if matches!(action, Action::Duplicate(_) | Action::Delay(_)) {
             continue;
         }
@@ -134,6 +142,25 @@ pub fn ladder(path: &[(World, Option<Action>)]) -> Vec<String> {
         }
     }
     lines
+}
+
+/// `(B's user receives "ab")`, naming the sender's incarnation when it is not the receiver's.
+fn received_note(to: Side, text: &[u8], incarnation: u8) -> String {
+    let shown: String = text.iter().map(|b| char::from(*b)).collect();
+    let stale: Vec<String> = text
+        .iter()
+        .filter_map(|b| octet_origin(*b))
+        .filter(|(_, inc)| *inc != incarnation)
+        .map(|(side, inc)| format!("{side}'s incarnation {inc}"))
+        .collect();
+    if stale.is_empty() {
+        format!("({to}'s user receives \"{shown}\")")
+    } else {
+        format!(
+            "({to}'s user receives \"{shown}\" in incarnation {incarnation}: text of {})",
+            stale.join(", ")
+        )
+    }
 }
 
 fn esc(s: &str) -> String {

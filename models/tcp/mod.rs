@@ -54,6 +54,9 @@ pub struct LifecycleBounds {
     pub dups: u8,
     /// Segments the network may delay past a tick.
     pub delays: u8,
+    /// A is a client that outruns its ISN clock, closes first and reconnects at once (see
+    /// [`Script::fast_reconnect`]).
+    pub fast_reconnect: bool,
 }
 
 impl From<crate::models::Bounds> for LifecycleBounds {
@@ -65,6 +68,7 @@ impl From<crate::models::Bounds> for LifecycleBounds {
             losses: b.losses.unwrap_or(d.losses),
             dups: b.dups.unwrap_or(d.dups),
             delays: b.delays.unwrap_or(d.delays),
+            fast_reconnect: b.fast_reconnect.map_or(d.fast_reconnect, |f| f != 0),
         }
     }
 }
@@ -77,6 +81,7 @@ impl Default for LifecycleBounds {
             losses: 1,
             dups: 0,
             delays: 1,
+            fast_reconnect: false,
         }
     }
 }
@@ -169,6 +174,7 @@ impl TcpModel {
             isn_ticks_per_step: 1,
             hash_a: u32::MAX - 1,
             hash_b: ISN_B,
+            fast_reconnect: b.fast_reconnect,
         };
         TcpModel {
             scenario: Scenario::Lifecycle,

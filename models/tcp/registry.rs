@@ -71,7 +71,14 @@ pub const LIFECYCLE: ModelSpec = ModelSpec {
     properties: || infos(Scenario::Lifecycle),
     ablations: LIFECYCLE_ABLATIONS,
     expect_violated: &[],
-    bounds: &["bytes", "incarnations", "losses", "dups", "delays"],
+    bounds: &[
+        "bytes",
+        "incarnations",
+        "losses",
+        "dups",
+        "delays",
+        "fast-reconnect",
+    ],
     check: |without, bounds, opts: RunOptions| {
         let model = TcpModel::lifecycle(mechanisms(without), LifecycleBounds::from(bounds));
         run_spec(&LIFECYCLE, without, bounds, model, opts)
@@ -90,10 +97,6 @@ pub const LIFECYCLE: ModelSpec = ModelSpec {
 ///   (the model has no off-path attacker); at the default bounds every property holds.
 /// - `syn-data-held` (T18): the users send only once ESTABLISHED, so no SYN carries text.
 /// - `time-wait-restart` (T7): as in tcp-close, retransmitted FINs arrive within one MSL.
-/// - `no-stale-data` under `time-wait-2msl` (T5): the ISN clock here advances by at least an
-///   incarnation's sequence consumption, so old text lands below the new window and TIME-WAIT
-///   is not what keeps it out (with a slower clock the checker finds bogus incarnations at
-///   the passive closer, which has no TIME-WAIT; see `Setup::isn_now`).
 const LIFECYCLE_ABLATIONS: &[Ablation] = &[
     Ablation {
         mechanism: "time-wait",
@@ -108,21 +111,28 @@ const LIFECYCLE_ABLATIONS: &[Ablation] = &[
             losses: Some(1),
             dups: None,
             delays: Some(0),
+            fast_reconnect: None,
         },
     },
     Ablation {
         mechanism: "time-wait-2msl",
-        breaks: "graceful-close",
-        also_breaks: &["retransmitted-fin-acknowledged"],
-        hides: &["second-incarnation", "late-segment-rejected"],
+        breaks: "no-stale-data",
+        also_breaks: &[
+            "ordered-delivery",
+            "complete-delivery",
+            "graceful-close",
+            "retransmitted-fin-acknowledged",
+        ],
+        hides: &[],
         reference: "RFC 9293 §3.4.1, §3.6; RFC 1337 H1",
-        hazard: "a TIME-WAIT shorter than a segment's lifetime ends before the peer's retransmitted FIN arrives",
+        hazard: "a client that outruns its ISN clock reconnects after a TIME-WAIT shorter than a segment's lifetime; a delayed octet of incarnation 1 is delivered in incarnation 2",
         bounds: Bounds {
             bytes: None,
-            incarnations: Some(1),
-            losses: Some(1),
-            dups: None,
+            incarnations: Some(2),
+            losses: Some(0),
+            dups: Some(0),
             delays: Some(1),
+            fast_reconnect: Some(1),
         },
     },
     Ablation {
@@ -144,6 +154,7 @@ const LIFECYCLE_ABLATIONS: &[Ablation] = &[
             losses: Some(1),
             dups: None,
             delays: Some(0),
+            fast_reconnect: None,
         },
     },
     Ablation {
@@ -159,6 +170,7 @@ const LIFECYCLE_ABLATIONS: &[Ablation] = &[
             losses: Some(0),
             dups: None,
             delays: Some(0),
+            fast_reconnect: None,
         },
     },
     Ablation {
@@ -174,6 +186,7 @@ const LIFECYCLE_ABLATIONS: &[Ablation] = &[
             losses: Some(1),
             dups: None,
             delays: Some(0),
+            fast_reconnect: None,
         },
     },
 ];

@@ -253,6 +253,13 @@ pub struct Script {
     pub hash_a: u32,
     /// The keyed-hash term of B's ISN.
     pub hash_b: u32,
+    /// RFC 1337's setting, in which TIME-WAIT alone keeps an old incarnation out: A is a
+    /// client that sends faster than its ISN clock advances (its clock gains one per MSL and
+    /// nothing for the sequence numbers an incarnation consumes, so a new ISS can fall inside
+    /// the old incarnation's numbers), closes first, and reconnects as soon as its TIME-WAIT
+    /// ends. B closes only once A's FIN has arrived. Off, the clock outpaces every sender
+    /// (the assumption of §3.4.1) and either side may close first.
+    pub fast_reconnect: bool,
 }
 
 const TEXT_BASE: [[u8; 3]; 2] = [*b"aA0", *b"pP5"];
@@ -291,7 +298,8 @@ impl Setup {
     /// The ISN side `s` chooses now for its incarnation `inc`: from the ISN clock in the
     /// lifecycle script, else fixed.
     ///
-    /// The clock reads the ticks elapsed (capped, see `Action::Tick`) plus, for every ISN
+    /// With [`Script::fast_reconnect`], A's clock reads the ticks elapsed divided by MSL and
+    /// nothing else. Otherwise the clock reads the ticks elapsed (capped, see `Action::Tick`) plus, for every ISN
     /// this endpoint chose before, the sequence numbers one incarnation consumes (SYN, text,
     /// FIN). A model tick is long (MSL/2), while the 4 µs clock of §3.4.1 runs at least as fast
     /// as a connection consumes sequence numbers (the assumption behind the quiet time of
@@ -303,9 +311,13 @@ impl Setup {
     fn isn_now(&self, w: &World, s: Side, inc: u8) -> Seq {
         match self.script {
             Some(sc) => {
-                let consumed = u32::from(sc.bytes) + 2;
-                let clock = u32::from(w.clock / sc.isn_ticks_per_step.max(1))
-                    + consumed * u32::from(inc.saturating_sub(1));
+                let ticks = u32::from(w.clock / sc.isn_ticks_per_step.max(1));
+                let clock = if sc.fast_reconnect && s == Side::A {
+                    ticks / u32::from(self.msl.unwrap_or(1).max(1))
+                } else {
+                    let consumed = u32::from(sc.bytes) + 2;
+                    ticks + consumed * u32::from(inc.saturating_sub(1))
+                };
                 let hash = if s == Side::A { sc.hash_a } else { sc.hash_b };
                 crate::tcp::initial_sequence_number(clock, hash, self.cfg.mechanisms)
             }
@@ -351,7 +363,12 @@ impl Setup {
             if open && !all_sent {
                 out.push(Action::Send(s));
             }
-            if self.users_close && open && all_sent && !p.facts.has(Facts::USER_CLOSED) {
+            // In RFC 1337's setting the client (A) closes first.
+            let waits_for_fin = self.script.is_some_and(|sc| sc.fast_reconnect)
+                && s == Side::B
+                && p.tcb.state != State::CloseWait;
+            let may_close = self.users_close && open && all_sent && !waits_for_fin;
+            if may_close && !p.facts.has(Facts::USER_CLOSED) {
                 out.push(Action::Close(s));
             }
         }

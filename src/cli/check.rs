@@ -39,6 +39,11 @@ pub struct CheckArgs {
     /// Segments the network may delay past a tick (tcp-lifecycle).
     #[arg(long, value_parser = clap::value_parser!(u8).range(0..=8), conflicts_with = "all")]
     pub delays: Option<u8>,
+    /// 1: A is a client that sends faster than its ISN clock advances, closes first and
+    /// reconnects as soon as TIME-WAIT ends, so that only TIME-WAIT keeps the old
+    /// incarnation's segments out (tcp-lifecycle; RFC 1337's setting).
+    #[arg(long, value_parser = clap::value_parser!(u8).range(0..=1), conflicts_with = "all")]
+    pub fast_reconnect: Option<u8>,
 }
 
 impl CheckArgs {
@@ -49,6 +54,7 @@ impl CheckArgs {
             losses: self.losses,
             dups: self.dups,
             delays: self.delays,
+            fast_reconnect: self.fast_reconnect,
         }
     }
 }

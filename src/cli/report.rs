@@ -10,6 +10,7 @@ use clap::Args;
 use std::fmt::Write as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use tcpip_spec::bench_results::BenchRecord;
 use tcpip_spec::deviations::DEVIATIONS;
 use tcpip_spec::models::runner::{CheckReport, RunOptions};
 use tcpip_spec::models::{Kind, registry};
@@ -179,7 +180,9 @@ pub fn run(args: &ReportArgs) -> Result<ExitCode, UsageError> {
         .into_iter()
         .map(|(spec, without, bounds)| (spec.check)(&without, bounds, opts))
         .collect();
-    let text = render(&reports, threads);
+    let benches = tcpip_spec::bench_results::load_all(&tcpip_spec::bench_results::results_dir())
+        .map_err(|e| UsageError(format!("cannot read benchmark results: {e}")))?;
+    let text = render(&reports, threads, &benches);
     std::fs::write(&args.output, text)
         .map_err(|e| UsageError(format!("cannot write {}: {e}", args.output.display())))?;
     eprintln!("wrote {}", args.output.display());
@@ -192,21 +195,7 @@ pub fn run(args: &ReportArgs) -> Result<ExitCode, UsageError> {
 }
 
 fn bounds_text(b: &tcpip_spec::models::Bounds) -> String {
-    let parts: Vec<String> = [
-        ("bytes", b.bytes),
-        ("incarnations", b.incarnations),
-        ("losses", b.losses),
-        ("dups", b.dups),
-        ("delays", b.delays),
-    ]
-    .iter()
-    .filter_map(|(n, v)| v.map(|v| format!("{n}={v}")))
-    .collect();
-    if parts.is_empty() {
-        "default".to_string()
-    } else {
-        parts.join(" ")
-    }
+    b.text()
 }
 
 fn base<'a>(reports: &'a [CheckReport], model: &str) -> Option<&'a CheckReport> {
@@ -215,7 +204,7 @@ fn base<'a>(reports: &'a [CheckReport], model: &str) -> Option<&'a CheckReport> 
         .find(|r| r.model == model && r.without.is_empty())
 }
 
-fn render(reports: &[CheckReport], threads: usize) -> String {
+fn render(reports: &[CheckReport], threads: usize, benches: &[(String, BenchRecord)]) -> String {
     let mut s = String::new();
     let w = &mut s;
     let _ = writeln!(w, "# tcpip-spec report\n");
@@ -417,6 +406,8 @@ fn render(reports: &[CheckReport], threads: usize) -> String {
         "\nWhere the note departs from RFC 9293 (it does not name LAST_ACK; it has the server send FIN \"some time later\" rather than when its application closes), the models follow the RFC.\n"
     );
 
+    performance(w, benches);
+
     let _ = writeln!(w, "## Deliberate deviations from the RFCs\n");
     let _ = writeln!(w, "| RFC | where | what and why |");
     let _ = writeln!(w, "|---|---|---|");
@@ -450,4 +441,32 @@ fn render(reports: &[CheckReport], threads: usize) -> String {
         "- An old duplicate SYN within one receive window of the peer's current ISS lets a simultaneous open establish with a stale IRS (found by the checker); the tcp-handshake model keeps old SYNs outside the window, as RFC 9293 §3.4.1's ISN clock and quiet time are meant to ensure."
     );
     s
+}
+
+/// The recorded benchmark results (`bench-results/*.json`, written by `cargo bench`), each
+/// with the command that reproduces it.
+fn performance(w: &mut String, benches: &[(String, BenchRecord)]) {
+    let _ = writeln!(w, "## Performance\n");
+    if benches.is_empty() {
+        let _ = writeln!(
+            w,
+            "No benchmark results are recorded (`cargo bench` writes them to bench-results/).\n"
+        );
+        return;
+    }
+    let _ = writeln!(
+        w,
+        "Measured by the benchmarks, which record their tables in `bench-results/NAME.json`; \
+         this section renders those files. Numbers depend on the machine and its load.\n"
+    );
+    for (_, rec) in benches {
+        let _ = writeln!(
+            w,
+            "### `{}`\n\nRecorded {} UTC on {} cores.\n",
+            rec.command, rec.recorded, rec.cores
+        );
+        for t in &rec.tables {
+            let _ = writeln!(w, "#### {}\n\n{}", t.title, t.markdown());
+        }
+    }
 }
