@@ -34,22 +34,24 @@ fn fold(mut sum: u64) -> u16 {
     sum as u16
 }
 
-/// The sum of the whole big-endian 16-bit words of `data` (an odd final byte is left out), not
-/// yet folded.
+/// The sum of the whole big-endian 16-bit words of `data` (an odd final byte is left out),
+/// folded to 16 bits.
 ///
-/// RFC 1071 §2(C), "parallel summation": the data is summed as 32-bit words, which the compiler
-/// vectorizes. Since 2^16 ≡ 1 modulo 2^16 − 1, a 32-bit word contributes the same as its two
-/// 16-bit halves once the total is folded, so the result is that of 16-bit summation.
-fn sum_words(data: &[u8]) -> u64 {
+/// RFC 1071 §2(C), "parallel summation": the data is summed as 32-bit words; since
+/// 2^16 ≡ 1 modulo 2^16 − 1, a 32-bit word contributes the same as its two 16-bit halves once
+/// the total is folded. §2(B), "byte order independence": the words are read in the machine's
+/// own byte order and only the folded sum is swapped, so the loop needs no byte swaps and the
+/// compiler vectorizes it.
+fn sum_words(data: &[u8]) -> u16 {
     let mut acc = 0u64;
     let mut quads = data.chunks_exact(4);
     for q in &mut quads {
-        acc += u64::from(u32::from_be_bytes([q[0], q[1], q[2], q[3]]));
+        acc += u64::from(u32::from_ne_bytes([q[0], q[1], q[2], q[3]]));
     }
-    if let [hi, lo, ..] = *quads.remainder() {
-        acc += u64::from(u16::from_be_bytes([hi, lo]));
+    if let [a, b, ..] = *quads.remainder() {
+        acc += u64::from(u16::from_ne_bytes([a, b]));
     }
-    acc
+    u16::from_be(fold(acc))
 }
 
 impl Checksum {
@@ -73,7 +75,7 @@ impl Checksum {
         }
         // Blocks of at most 1 MiB keep the 64-bit accumulator from overflowing.
         for block in data.chunks(1 << 20) {
-            acc = u64::from(fold(acc + sum_words(block)));
+            acc = u64::from(fold(acc + u64::from(sum_words(block))));
         }
         if data.len() % 2 == 1 {
             self.pending = data.last().copied();
