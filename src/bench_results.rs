@@ -107,8 +107,8 @@ pub fn load_all(dir: &Path) -> Result<Vec<(String, BenchRecord)>, String> {
             .and_then(|s| s.to_str())
             .unwrap_or_default()
             .to_string();
-        let text = std::fs::read_to_string(&path)
-            .map_err(|e| format!("{}: {e}", path.display()))?;
+        let text =
+            std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
         let rec: BenchRecord =
             serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
         out.push((name, rec));
