@@ -9,9 +9,14 @@
 //!    every step a prefix of what its peer's application handed to SEND) and, after both
 //!    users closed, complete delivery with a graceful close (S2: each read all the other
 //!    sent; both ended in CLOSED or TIME-WAIT; nobody was reset, refused or timed out).
-//! 2. `paths_of_the_lifecycle_model_replay_through_the_stack` and
-//!    `every_transition_of_a_small_lifecycle_model_replays_through_the_stack`: paths of the
-//!    tcp-lifecycle model are replayed step by step through two hosts (see [`Replay`]).
+//! 2. `paths_of_the_lifecycle_model_replay_through_the_stack` (seeded random walks of the
+//!    default model), `every_transition_of_a_small_lifecycle_model_replays_through_the_stack`
+//!    and `every_transition_of_a_reopened_connection_replays_through_the_stack` (every
+//!    transition of two smaller bounds): paths of the tcp-lifecycle model are replayed step by
+//!    step through two hosts, which must agree with the model after every step (see
+//!    [`Replay`]). Switching off any of several rules in the stack's connections
+//!    (time-wait-restart, reassembly, segment-acceptability) or halving its TIME-WAIT makes
+//!    these tests fail; that was tried when they were written.
 
 mod common;
 
@@ -34,7 +39,7 @@ use tcpip_spec::wire::{ipv4, tcp};
 // 1. Random user calls over a faulty link.
 // ---------------------------------------------------------------------------------------------
 
-/// What one application does, at a moment of virtual time after the connection was opened.
+/// What one application does, at a moment of virtual time after the client's OPEN.
 #[derive(Clone, Debug)]
 enum Call {
     /// SEND of this many octets (as much as the send buffer takes; the rest is sent later).
