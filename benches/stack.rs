@@ -283,18 +283,30 @@ fn connections<X: App, Y: App>(a: X, b: Y, count: u16) -> f64 {
     f64::from(count) / start.elapsed().as_secs_f64()
 }
 
-/// The best (fastest) of `runs` measurements: the least disturbed by the rest of the machine.
-fn best_of(runs: usize, mut measure: impl FnMut() -> f64) -> f64 {
-    (0..runs).map(|_| measure()).fold(f64::INFINITY, f64::min)
+/// The best (least) of each measurement over `runs` rounds, the measurements taking turns
+/// within a round so that every one meets the same changes in the load of a shared machine.
+fn best_of<const N: usize>(runs: usize, measures: [&dyn Fn() -> f64; N]) -> [f64; N] {
+    let mut best = [f64::INFINITY; N];
+    for _ in 0..runs {
+        for (b, m) in best.iter_mut().zip(&measures) {
+            *b = b.min(m());
+        }
+    }
+    best
 }
 
 fn main() {
-    let runs = 3;
+    let runs = 5;
     let n = 64 << 20;
     let mb = n as f64 / (1 << 20) as f64;
-    let ours_s = best_of(runs, || bulk(ours(A), ours(B), n));
-    let theirs_s = best_of(runs, || bulk(theirs(A), theirs(B), n));
-    let mixed_s = best_of(runs, || bulk(ours(A), theirs(B), n));
+    let [ours_s, theirs_s, mixed_s] = best_of(
+        runs,
+        [
+            &|| bulk(ours(A), ours(B), n),
+            &|| bulk(theirs(A), theirs(B), n),
+            &|| bulk(ours(A), theirs(B), n),
+        ],
+    );
     let bulk_ratio = theirs_s / ours_s;
     println!("bulk {mb} MiB over the in-memory link (1 ms latency, no loss), best of {runs}:");
     println!("  ours    -> ours     {:8.1} MiB/s", mb / ours_s);
@@ -316,12 +328,18 @@ fn main() {
         .notes
         .push(format!("ratio ours/smoltcp {bulk_ratio:.2}"));
     bulk_table.notes.push(format!(
-        "Wall-clock time of both endpoints and the link in virtual time, best of {runs} runs."
+        "Wall-clock time of both endpoints and the link in virtual time, best of {runs} \
+         rounds in which the three pairs take turns."
     ));
 
     let count = 2000;
-    let ours_c = best_of(runs, || 1.0 / connections(ours(A), ours(B), count)).recip();
-    let theirs_c = best_of(runs, || 1.0 / connections(theirs(A), theirs(B), count)).recip();
+    let [ours_c, theirs_c] = best_of(
+        runs,
+        [&|| 1.0 / connections(ours(A), ours(B), count), &|| {
+            1.0 / connections(theirs(A), theirs(B), count)
+        }],
+    )
+    .map(f64::recip);
     let conn_ratio = ours_c / theirs_c;
     println!("connections (handshake + 1 byte + close), {count} in a row, best of {runs}:");
     println!("  ours    <-> ours     {ours_c:8.0} /s");
@@ -339,7 +357,7 @@ fn main() {
         .push(format!("ratio ours/smoltcp {conn_ratio:.2}"));
     conn_table.notes.push(format!(
         "One connection at a time over the in-memory link (1 ms latency, no loss), best of \
-         {runs} runs."
+         {runs} rounds in which the two pairs take turns."
     ));
 
     match bench_results::save("stack", vec![bulk_table, conn_table]) {
