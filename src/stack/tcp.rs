@@ -49,6 +49,22 @@ pub(super) struct Listener {
     pub(super) ready: VecDeque<TcpHandle>,
 }
 
+/// A replacement for the host's ISN generator, installed by [`Host::set_isn_generator`].
+pub(super) type IsnGenerator = Box<dyn Fn(&FourTuple, Duration) -> Seq + Send + Sync>;
+
+/// The generator in force: `None` is RFC 9293 §3.4.1's M + F.
+pub(super) struct IsnOverride(pub(super) Option<IsnGenerator>);
+
+impl std::fmt::Debug for IsnOverride {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(if self.0.is_some() {
+            "IsnOverride(replaced)"
+        } else {
+            "IsnOverride(RFC 9293 §3.4.1)"
+        })
+    }
+}
+
 #[derive(Debug)]
 pub(super) struct TcpSockets {
     pub(super) slab: Vec<Option<Socket>>,
@@ -59,6 +75,7 @@ pub(super) struct TcpSockets {
     /// Deadlines as set, earliest first; an entry may be stale (the socket's timer moved or
     /// stopped since), which costs at most an early wake-up.
     pub(super) timers: BinaryHeap<Reverse<(Duration, u32)>>,
+    pub(super) isn_override: IsnOverride,
 }
 
 const EPHEMERAL: std::ops::RangeInclusive<u16> = 49152..=65535;
@@ -73,6 +90,7 @@ impl TcpSockets {
             listeners: HashMap::new(),
             next_port: EPHEMERAL.start() + (cfg.isn_key % u64::from(span)) as u16,
             timers: BinaryHeap::new(),
+            isn_override: IsnOverride(None),
         }
     }
 
@@ -125,8 +143,12 @@ impl Host {
     }
 
     /// ISN = M + F(4-tuple, key) (RFC 9293 §3.4.1): F is SipHash-1-3 keyed with the host's
-    /// secret, M the 4 µs clock.
+    /// secret, M the 4 µs clock; or what a generator installed by
+    /// [`set_isn_generator`](Self::set_isn_generator) says.
     pub(super) fn isn(&self, t: &FourTuple) -> Seq {
+        if let Some(f) = &self.tcp.isn_override.0 {
+            return f(t, self.now);
+        }
         let key = self.cfg.isn_key;
         let mut h = SipHasher13::new_with_keys(key, key.rotate_left(32) ^ 0x5bd1_e995);
         h.write(&t.local.ip().octets());
@@ -201,6 +223,62 @@ impl Host {
         Some(h)
     }
 
+    /// Replaces the ISN generator: from now on every ISN this host chooses (on an active
+    /// OPEN, and when a LISTEN takes a SYN) is `f(pair of sockets, now)`.
+    ///
+    /// This is for tests that replay choices made elsewhere, such as a model's ISNs (which
+    /// exercise wrap-around at 2^32). A generator that does not follow RFC 9293 §3.4.1
+    /// (MUST-8: a clock plus a keyed hash) exposes connections to old duplicates of earlier
+    /// incarnations and to off-path sequence-number guessing.
+    pub fn set_isn_generator(
+        &mut self,
+        f: impl Fn(&FourTuple, Duration) -> Seq + Send + Sync + 'static,
+    ) {
+        self.tcp.isn_override = IsnOverride(Some(Box::new(f)));
+    }
+
+    /// Active OPEN to `remote` from local port `port` (a bind before connect), refused with
+    /// [`TcpError::PortUnavailable`] for port 0, a listening port, or a pair of sockets that
+    /// already names a connection (RFC 9293 §3.10.1: "connection already exists").
+    pub fn tcp_connect_from(
+        &mut self,
+        port: u16,
+        remote: SocketAddrV4,
+    ) -> Result<TcpHandle, TcpError> {
+        let tuple = FourTuple {
+            local: SocketAddrV4::new(self.cfg.addr, port),
+            remote,
+        };
+        if port == 0
+            || self.tcp.conns.contains_key(&tuple)
+            || self.tcp.listeners.contains_key(&port)
+        {
+            return Err(TcpError::PortUnavailable);
+        }
+        Ok(self.open_active(tuple))
+    }
+
+    fn open_active(&mut self, tuple: FourTuple) -> TcpHandle {
+        let cfg = self.conn_config(tcp::DEFAULT_MSS);
+        let iss = self.isn(&tuple);
+        let sock = self.new_socket(Tcb::closed(), cfg, tuple, None);
+        let h = self.tcp.insert(sock);
+        self.drive(h, |tcb, cfg| tcb.open_active(iss, cfg));
+        h
+    }
+
+    /// The connection on the pair of sockets `tuple` (our address and port, the peer's), if
+    /// one exists and is not CLOSED: also one that a listener spawned and that is not yet
+    /// accepted.
+    pub fn tcp_connection(&self, tuple: &FourTuple) -> Option<TcpHandle> {
+        self.tcp.conns.get(tuple).copied()
+    }
+
+    /// The connection's control block, read-only (RFC 9293 §3.3.1), for inspection.
+    pub fn tcp_tcb(&self, h: TcpHandle) -> Option<&Tcb> {
+        self.tcp.get(h).map(|s| &s.tcb)
+    }
+
     /// Active OPEN to `remote` from an ephemeral port.
     pub fn tcp_connect(&mut self, remote: SocketAddrV4) -> Result<TcpHandle, TcpError> {
         let span = EPHEMERAL.end() - EPHEMERAL.start() + 1;
@@ -218,12 +296,7 @@ impl Host {
             .ok_or(TcpError::NoEphemeralPort)?;
         let next = tuple.local.port() - EPHEMERAL.start();
         self.tcp.next_port = EPHEMERAL.start() + (next + 1) % span;
-        let cfg = self.conn_config(tcp::DEFAULT_MSS);
-        let iss = self.isn(&tuple);
-        let sock = self.new_socket(Tcb::closed(), cfg, tuple, None);
-        let h = self.tcp.insert(sock);
-        self.drive(h, |tcb, cfg| tcb.open_active(iss, cfg));
-        Ok(h)
+        Ok(self.open_active(tuple))
     }
 
     /// SEND: queues as much of `data` as the send buffer has room for and returns how much

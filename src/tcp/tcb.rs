@@ -9,6 +9,7 @@ use super::segment::{Ctl, Segment};
 use super::seq::Seq;
 use super::state::State;
 use serde::Serialize;
+use std::collections::VecDeque;
 
 /// A connection's control block.
 #[derive(Clone, PartialEq, Eq, Hash, Debug, Default, Serialize)]
@@ -37,8 +38,9 @@ pub struct Tcb {
     /// RCV.WND: the window we offer.
     pub rcv_wnd: u16,
     /// Text from SND.UNA on: first the retransmission queue (sent, unacknowledged), then text
-    /// queued by SEND and not yet sent.
-    pub send_buf: Vec<u8>,
+    /// queued by SEND and not yet sent. A ring buffer: acknowledged octets leave from the front
+    /// without moving the rest.
+    pub send_buf: VecDeque<u8>,
     /// Whether our FIN has been sent (it then occupies SND.NXT - 1).
     pub fin_sent: bool,
     /// Consecutive retransmissions without progress (RFC 9293 §3.8.3, R2).
@@ -163,6 +165,20 @@ impl Tcb {
         in_flight.min(self.send_buf.len())
     }
 
+    /// A copy of the `len` octets of `send_buf` from `offset` on: the text of one segment.
+    pub(crate) fn send_text(&self, offset: usize, len: usize) -> Vec<u8> {
+        let (front, back) = self.send_buf.as_slices();
+        let end = offset + len;
+        let mut text = Vec::with_capacity(len);
+        if offset < front.len() {
+            text.extend_from_slice(&front[offset..end.min(front.len())]);
+        }
+        if end > front.len() {
+            text.extend_from_slice(&back[offset.saturating_sub(front.len())..end - front.len()]);
+        }
+        text
+    }
+
     /// A segment from this endpoint: ACK set whenever `ctl` has it, with RCV.NXT and RCV.WND.
     pub(crate) fn segment(&self, seq: Seq, ctl: Ctl, data: Vec<u8>) -> Segment {
         let ack = if ctl.has(Ctl::ACK) {
@@ -226,7 +242,7 @@ impl Tcb {
             if n == 0 && !fin {
                 break;
             }
-            let data = self.send_buf[offset..offset + n].to_vec();
+            let data = self.send_text(offset, n);
             let ctl = if fin { Ctl::ACK | Ctl::FIN } else { Ctl::ACK };
             out.segments.push(self.segment(self.snd_nxt, ctl, data));
             self.snd_nxt = self.snd_nxt + n as u32 + u32::from(fin);
@@ -237,5 +253,24 @@ impl Tcb {
             }
         }
         sent_any
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn segment_text_is_copied_across_the_wrap_of_the_send_buffer() {
+        let mut tcb = Tcb::closed();
+        tcb.send_buf = VecDeque::with_capacity(8);
+        tcb.send_buf.extend(b"uvwxyzab");
+        tcb.send_buf.drain(..6);
+        tcb.send_buf.extend(b"cd");
+        assert!(!tcb.send_buf.as_slices().1.is_empty(), "the ring wrapped");
+        assert_eq!(tcb.send_text(0, 4), b"abcd");
+        assert_eq!(tcb.send_text(1, 2), b"bc");
+        assert_eq!(tcb.send_text(3, 1), b"d");
+        assert_eq!(tcb.send_text(2, 0), b"");
     }
 }

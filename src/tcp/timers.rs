@@ -40,7 +40,7 @@ impl Tcb {
         let n = in_flight.min(usize::from(cfg.mss));
         let fin = self.fin_sent && n == in_flight;
         let ctl = if fin { Ctl::ACK | Ctl::FIN } else { Ctl::ACK };
-        let data = self.send_buf[..n].to_vec();
+        let data = self.send_text(0, n);
         out.segments.push(self.segment(self.snd_una, ctl, data));
         out
     }

@@ -59,9 +59,9 @@ impl Tcb {
             State::Listen => out
                 .events
                 .push(Event::Error(UserError::ForeignSocketUnspecified)),
-            State::SynSent | State::SynReceived => self.send_buf.extend_from_slice(data),
+            State::SynSent | State::SynReceived => self.send_buf.extend(data),
             State::Established | State::CloseWait => {
-                self.send_buf.extend_from_slice(data);
+                self.send_buf.extend(data);
                 self.transmit(cfg, &mut out);
             }
             State::FinWait1
