@@ -57,6 +57,50 @@ fn tcp_lifecycle_is_exhaustive_and_every_property_as_expected() {
 }
 
 #[test]
+fn with_a_fast_reconnecting_client_time_wait_alone_keeps_old_text_out() {
+    // RFC 1337's setting (the bounds of the T5 ablation): A outruns its ISN clock, closes
+    // first and reconnects as soon as TIME-WAIT ends. With 2·MSL every property holds.
+    let spec = find("tcp-lifecycle").expect("registered");
+    let bounds = spec.ablation("time-wait-2msl").expect("registered").bounds;
+    assert_eq!(bounds.fast_reconnect, Some(1));
+    let r = (spec.check)(
+        &[],
+        bounds,
+        RunOptions {
+            threads: 2,
+            progress: false,
+            ..Default::default()
+        },
+    );
+    assert!(r.exhaustive && r.as_expected, "{r:#?}");
+    assert_eq!(r.unique_states, 367_174, "the fast-reconnect state space changed");
+}
+
+#[test]
+fn with_a_short_time_wait_a_late_octet_of_incarnation_1_is_delivered_in_incarnation_2() {
+    // T5 (RFC 9293 §3.4.1, RFC 1337 H1): TIME-WAIT shorter than a segment's lifetime.
+    let r = check("tcp-lifecycle", &["time-wait-2msl"]);
+    assert!(r.exhaustive && r.as_expected, "{r:#?}");
+    let p = property(&r, "no-stale-data");
+    assert_eq!(p.outcome, Outcome::Violated);
+    let ladder = p.ladder.as_ref().unwrap().join("\n");
+    let lines: Vec<&str> = ladder.lines().collect();
+    let reopened = lines
+        .iter()
+        .rposition(|l| l.contains("A: user calls OPEN (active)"))
+        .expect("A reopens");
+    let stale = ladder
+        .lines()
+        .position(|l| l.contains("in incarnation 2: text of A's incarnation 1"))
+        .expect("an octet of incarnation 1 delivered in incarnation 2");
+    assert!(reopened < stale, "{ladder}");
+    assert!(
+        ladder.lines().any(|l| l.contains("(network delays")),
+        "the stale octet is a delayed segment: {ladder}"
+    );
+}
+
+#[test]
 fn without_time_wait_the_lifecycle_shows_the_lost_last_ack_and_the_rst() {
     // RFC 9293 §3.6: the last ACK is lost, the peer's retransmitted FIN meets a deleted TCB.
     let r = check("tcp-lifecycle", &["time-wait"]);
