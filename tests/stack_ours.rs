@@ -40,6 +40,12 @@ fn bulk(n: usize, a_to_b: bool, seed: u64, l2: bool) {
     });
     assert!(ok, "transfer stalled at {} of {n} bytes", got.len());
     assert!(got == data, "bytes differ");
+    println!(
+        "bulk of {n} bytes (seed {seed}, l2 {l2}): {:.3} s of virtual time, lost {}+{}",
+        p.now.as_secs_f64(),
+        p.ab.stats.lost,
+        p.ba.stats.lost
+    );
     assert!(
         p.ab.stats.lost + p.ba.stats.lost > 0,
         "the link lost nothing"
