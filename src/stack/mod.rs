@@ -98,7 +98,8 @@ impl HostConfig {
     }
 }
 
-/// Packets dropped, by reason, and packets moved. A hostile input only ever moves a counter.
+/// Packets dropped, by reason, packets moved, and TCP segments sent again. A hostile input
+/// only ever moves a counter.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Counters {
     /// Packets or frames received.
@@ -131,6 +132,10 @@ pub struct Counters {
     pub no_route: u64,
     /// ICMP messages received that no one consumes (errors, unmatched replies).
     pub icmp_ignored: u64,
+    /// TCP segments sent again because the retransmission timer expired (RFC 6298 (5.4)).
+    pub retransmit_timeouts: u64,
+    /// TCP segments sent again on the third duplicate ACK (fast retransmit, RFC 5681 §3.2).
+    pub fast_retransmits: u64,
 }
 
 /// Something that happened to a socket, for the application.

@@ -4,7 +4,8 @@
 
 use super::{Host, HostConfig};
 use crate::tcp::{
-    self, Config, Event, FourTuple, Mechanisms, Rto, RtoBounds, RttSampler, Seq, State, Tcb,
+    self, Config, DupAcks, Event, FourTuple, Mechanisms, Rto, RtoBounds, RttSampler, Seq, State,
+    Tcb,
 };
 use siphasher::sip::SipHasher13;
 use std::cmp::Reverse;
@@ -34,6 +35,8 @@ pub(super) struct Socket {
     pub(super) rx: VecDeque<u8>,
     pub(super) rto: Rto,
     pub(super) sampler: RttSampler,
+    /// Duplicate ACKs since SND.UNA last moved (RFC 5681 §3.2), beside the TCB.
+    pub(super) dup_acks: DupAcks,
     pub(super) rto_at: Option<Duration>,
     pub(super) time_wait_at: Option<Duration>,
     /// The listening port that spawned it, until it is accepted.
@@ -177,6 +180,7 @@ impl Host {
             rx: VecDeque::new(),
             rto: Rto::new(RtoBounds::default()),
             sampler: RttSampler::default(),
+            dup_acks: DupAcks::default(),
             rto_at: None,
             time_wait_at: None,
             listener,

@@ -6,16 +6,17 @@
 
 use super::tcp::TcpHandle;
 use super::{Host, SocketEvent};
-use crate::tcp::{self, Config, Ctl, Event, FourTuple, Outputs, Segment, Seq, State, Target, Tcb};
+use crate::tcp::{
+    self, Config, Ctl, Event, FourTuple, Mechanism, Outputs, Segment, Seq, State, Target, Tcb,
+};
 use crate::wire::{self, IpProtocol};
 use std::cmp::Reverse;
 use std::net::SocketAddrV4;
 use std::time::Duration;
 
-/// What a transition changed, for the RTT sampler and the timers.
+/// What a transition changed, for the RTT sampler, the timers and the handshake's end.
 pub(super) struct Before {
     snd_una: Seq,
-    snd_nxt: Seq,
     state: State,
 }
 
@@ -23,7 +24,6 @@ impl Before {
     pub(super) fn of(tcb: &Tcb) -> Before {
         Before {
             snd_una: tcb.snd_una,
-            snd_nxt: tcb.snd_nxt,
             state: tcb.state,
         }
     }
@@ -84,16 +84,7 @@ impl Host {
             &tuple,
             unicast,
         ) {
-            Target::Connection(h) => {
-                let mtu = self.cfg.mtu;
-                if let Some(s) = self.tcp.get_mut(h)
-                    && s.tcb.state == State::SynSent
-                    && seg.has(Ctl::SYN)
-                {
-                    s.cfg.mss = tcp::effective_send_mss(repr.mss, mtu);
-                }
-                self.drive(h, |tcb, cfg| tcb.on_segment(&seg, Seq(0), cfg));
-            }
+            Target::Connection(h) => self.connection_segment(h, &seg, repr.mss),
             Target::Listener => self.listener_segment(tuple, &seg, repr.mss),
             Target::Closed => {
                 self.counters.no_socket += 1;
@@ -102,6 +93,34 @@ impl Host {
                 }
             }
             Target::NotUnicast => self.counters.not_for_us += 1,
+        }
+    }
+
+    /// A segment for connection `h` (RFC 9293 §3.10.7.3, §3.10.7.4), then fast retransmit on
+    /// the third duplicate ACK (RFC 5681 §3.2): [`Tcb::is_duplicate_ack`] judges the segment
+    /// against the TCB before it is processed, [`tcp::DupAcks`] counts, and
+    /// [`Tcb::fast_retransmit`] says what to send.
+    fn connection_segment(&mut self, h: TcpHandle, seg: &Segment, peer_mss: Option<u16>) {
+        let mtu = self.cfg.mtu;
+        let Some(s) = self.tcp.get_mut(h) else { return };
+        if s.tcb.state == State::SynSent && seg.has(Ctl::SYN) {
+            s.cfg.mss = tcp::effective_send_mss(peer_mss, mtu);
+        }
+        let duplicate = s.tcb.is_duplicate_ack(seg, &s.cfg);
+        let snd_una = s.tcb.snd_una;
+        self.drive(h, |tcb, cfg| tcb.on_segment(seg, Seq(0), cfg));
+        let Some(s) = self.tcp.get_mut(h) else { return };
+        if !s.dup_acks.on_ack(duplicate, s.tcb.snd_una != snd_una) {
+            return;
+        }
+        let mut resent = false;
+        self.drive(h, |tcb, cfg| {
+            let out = tcb.fast_retransmit(cfg);
+            resent = !out.segments.is_empty();
+            out
+        });
+        if resent {
+            self.counters.fast_retransmits += 1;
         }
     }
 
@@ -165,8 +184,12 @@ impl Host {
         if acked_new && let Some(rtt) = s.sampler.on_ack(s.tcb.snd_una, now) {
             s.rto.on_sample(rtt);
         }
-        if live && s.tcb.snd_nxt != before.snd_nxt {
-            s.sampler.on_send(s.tcb.snd_nxt, now);
+        if live {
+            let syn_occupies = s.cfg.mechanisms.on(Mechanism::SynSequenceNumber);
+            for seg in &out.segments {
+                s.sampler
+                    .on_send(seg.seq, seg.seq + seg.len_with(syn_occupies), now);
+            }
         }
         if matches!(before.state, State::SynSent | State::SynReceived)
             && !matches!(
@@ -180,7 +203,6 @@ impl Host {
         for e in &out.events {
             match e {
                 Event::TimeWaitStarted => s.time_wait_at = Some(now + time_wait),
-                Event::Retransmitted => s.sampler.on_retransmit(),
                 Event::Established
                 | Event::PeerClosed
                 | Event::OurFinAcked
@@ -285,7 +307,15 @@ impl Host {
             if rto && let Some(s) = self.tcp.get_mut(h) {
                 s.rto.backoff(!s.tcb.syn_acked());
                 s.rto_at = None;
-                self.drive(h, |tcb, cfg| tcb.on_retransmit_timeout(cfg));
+                let mut resent = false;
+                self.drive(h, |tcb, cfg| {
+                    let out = tcb.on_retransmit_timeout(cfg);
+                    resent = out.has(Event::Retransmitted);
+                    out
+                });
+                if resent {
+                    self.counters.retransmit_timeouts += 1;
+                }
             }
             if tw {
                 self.drive(h, |tcb, _| tcb.on_time_wait_timeout());

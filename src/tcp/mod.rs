@@ -23,6 +23,7 @@ mod arrival;
 mod demux;
 mod isn;
 mod mechanisms;
+mod recovery;
 mod rto;
 mod segment;
 mod seq;
@@ -39,8 +40,10 @@ pub use segment::{Ctl, Segment};
 pub use seq::Seq;
 pub use state::State;
 pub use tcb::{Event, Outputs, Tcb, UserError};
-// Used by the runnable host (src/stack): RFC 6298 timing and the offered window.
+// Used by the runnable host (src/stack): RFC 6298 timing, RFC 5681 fast retransmit and the
+// offered window.
 pub use demux::{FourTuple, Target, demux};
+pub use recovery::{DUPLICATE_ACK_THRESHOLD, DupAcks};
 pub use rto::{Rto, RtoBounds, RttSampler, retransmit_deadline};
 pub use window::{DEFAULT_MSS, advertised_mss, effective_send_mss};
 
