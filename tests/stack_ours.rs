@@ -44,12 +44,13 @@ fn bulk(n: usize, a_to_b: bool, seed: u64, l2: bool) -> (u64, u64) {
     let (ca, cb) = (p.a.counters(), p.b.counters());
     println!(
         "bulk of {n} bytes (seed {seed}, l2 {l2}): {:.3} s of virtual time, lost {}+{}, \
-         retransmissions on timeout {}, fast {}",
+         retransmissions on timeout {}, fast {}, on partial ACKs {}",
         p.now.as_secs_f64(),
         p.ab.stats.lost,
         p.ba.stats.lost,
         ca.retransmit_timeouts + cb.retransmit_timeouts,
-        ca.fast_retransmits + cb.fast_retransmits
+        ca.fast_retransmits + cb.fast_retransmits,
+        ca.partial_ack_retransmits + cb.partial_ack_retransmits
     );
     assert!(
         p.ab.stats.lost + p.ba.stats.lost > 0,
@@ -112,6 +113,47 @@ fn a_lost_segment_is_sent_again_on_the_third_duplicate_ack_not_after_the_timer()
         p.now - start < ms(50),
         "repaired in {:?}, about two round trips",
         p.now - start
+    );
+}
+
+#[test]
+fn a_lost_window_update_is_recovered_by_a_zero_window_probe() {
+    // RFC 9293 §3.8.6.1: b stops reading until its window is closed, then reads everything,
+    // and the window updates that say so are lost. Nothing else would ever move: a probes.
+    let mut p = pair(Faults::clean(ms(5)), 16, false);
+    let (c, s) = connect(&mut p);
+    let data = pattern(150_000, 5);
+    let mut tx = Sender {
+        data: data.clone(),
+        sent: 0,
+    };
+    assert!(p.run_until(LIMIT, |p| {
+        tx.pump(&mut p.a, c);
+        p.b.tcp_recv_queued(s) == 65_535
+    }));
+    assert!(
+        p.a.tcp_send_queued(c) > 0,
+        "text waits behind the zero window"
+    );
+    let mut got = Vec::new();
+    drain(&mut p.b, s, &mut got);
+    let lost = std::iter::from_fn(|| p.b.poll_transmit()).count();
+    assert!(
+        lost > 0,
+        "the window updates, one per read that opened it enough"
+    );
+    let reopened = p.now;
+    assert!(p.run_until(LIMIT, |p| {
+        tx.pump(&mut p.a, c);
+        drain(&mut p.b, s, &mut got);
+        got.len() >= data.len()
+    }));
+    assert!(got == data, "bytes differ");
+    assert_eq!(p.a.counters().window_probes, 1);
+    assert_eq!(p.a.counters().retransmit_timeouts, 0);
+    assert!(
+        p.now - reopened < ms(1100),
+        "the persist timer runs since the zero window held text back, at most one RTO"
     );
 }
 

@@ -258,12 +258,15 @@ pub fn run(args: &StackArgs) -> Result<ExitCode, UsageError> {
             let c = host.counters();
             eprintln!(
                 "tcpip-spec stack: {} packets read, {} written, {} refused by the device; TCP \
-                 retransmissions: {} on timeout, {} fast",
+                 retransmissions: {} on timeout, {} fast, {} on partial ACKs; {} zero-window \
+                 probes",
                 stats.read,
                 stats.written,
                 stats.write_dropped,
                 c.retransmit_timeouts,
-                c.fast_retransmits
+                c.fast_retransmits,
+                c.partial_ack_retransmits,
+                c.window_probes
             );
             Ok(ExitCode::from(code))
         }

@@ -136,6 +136,10 @@ pub struct Counters {
     pub retransmit_timeouts: u64,
     /// TCP segments sent again on the third duplicate ACK (fast retransmit, RFC 5681 §3.2).
     pub fast_retransmits: u64,
+    /// TCP segments sent again on a partial acknowledgment during recovery (RFC 6582 §3.2).
+    pub partial_ack_retransmits: u64,
+    /// TCP zero-window probes sent (RFC 9293 §3.8.6.1).
+    pub window_probes: u64,
 }
 
 /// Something that happened to a socket, for the application.

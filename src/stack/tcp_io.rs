@@ -7,7 +7,8 @@
 use super::tcp::TcpHandle;
 use super::{Host, SocketEvent};
 use crate::tcp::{
-    self, Config, Ctl, Event, FourTuple, Mechanism, Outputs, Segment, Seq, State, Target, Tcb,
+    self, Config, Ctl, Event, FourTuple, Mechanism, Outputs, Resend, Segment, Seq, State, Target,
+    Tcb,
 };
 use crate::wire::{self, IpProtocol};
 use std::cmp::Reverse;
@@ -96,10 +97,11 @@ impl Host {
         }
     }
 
-    /// A segment for connection `h` (RFC 9293 §3.10.7.3, §3.10.7.4), then fast retransmit on
-    /// the third duplicate ACK (RFC 5681 §3.2): [`Tcb::is_duplicate_ack`] judges the segment
-    /// against the TCB before it is processed, [`tcp::DupAcks`] counts, and
-    /// [`Tcb::fast_retransmit`] says what to send.
+    /// A segment for connection `h` (RFC 9293 §3.10.7.3, §3.10.7.4), then loss recovery:
+    /// [`Tcb::is_duplicate_ack`] judges the segment against the TCB before it is processed,
+    /// [`tcp::Recovery`] decides whether the segment at SND.UNA goes out again (the third
+    /// duplicate ACK, RFC 5681 §3.2; a partial acknowledgment, RFC 6582 §3.2), and
+    /// [`Tcb::fast_retransmit`] builds it.
     fn connection_segment(&mut self, h: TcpHandle, seg: &Segment, peer_mss: Option<u16>) {
         let mtu = self.cfg.mtu;
         let Some(s) = self.tcp.get_mut(h) else { return };
@@ -110,9 +112,10 @@ impl Host {
         let snd_una = s.tcb.snd_una;
         self.drive(h, |tcb, cfg| tcb.on_segment(seg, Seq(0), cfg));
         let Some(s) = self.tcp.get_mut(h) else { return };
-        if !s.dup_acks.on_ack(duplicate, s.tcb.snd_una != snd_una) {
+        let advanced = s.tcb.snd_una != snd_una;
+        let Some(why) = s.recovery.on_ack(duplicate, advanced, &s.tcb) else {
             return;
-        }
+        };
         let mut resent = false;
         self.drive(h, |tcb, cfg| {
             let out = tcb.fast_retransmit(cfg);
@@ -120,7 +123,10 @@ impl Host {
             out
         });
         if resent {
-            self.counters.fast_retransmits += 1;
+            match why {
+                Resend::FastRetransmit => self.counters.fast_retransmits += 1,
+                Resend::PartialAck => self.counters.partial_ack_retransmits += 1,
+            }
         }
     }
 
@@ -174,7 +180,7 @@ impl Host {
         let Some(s) = self.tcp.slab.get_mut(h.0 as usize).and_then(Option::as_mut) else {
             return;
         };
-        let timers_before = (s.rto_at, s.time_wait_at);
+        let timers_before = (s.rto_at, s.probe_at, s.time_wait_at);
         let time_wait = Duration::from_millis(tcp::time_wait_duration(msl, s.cfg.mechanisms));
         s.rx.extend(&out.delivered);
         s.tcb
@@ -223,11 +229,17 @@ impl Host {
         }
         s.rto_at =
             tcp::retransmit_deadline(s.rto_at, s.tcb.has_unacked(), acked_new, now, s.rto.rto());
+        let blocked = s.tcb.zero_window_blocked();
+        if !blocked {
+            s.probes = 0;
+        }
+        let interval = s.rto.probe_interval(s.probes);
+        s.probe_at = tcp::probe_deadline(s.probe_at, blocked, now, interval);
         if s.tcb.state != State::TimeWait {
             s.time_wait_at = None;
         }
-        if (s.rto_at, s.time_wait_at) != timers_before {
-            for t in [s.rto_at, s.time_wait_at].into_iter().flatten() {
+        if (s.rto_at, s.probe_at, s.time_wait_at) != timers_before {
+            for t in [s.rto_at, s.probe_at, s.time_wait_at].into_iter().flatten() {
                 self.tcp.timers.push(Reverse((t, h.0)));
             }
         }
@@ -237,6 +249,7 @@ impl Host {
         let release = finished && (s.user_closed || orphan);
         if finished {
             s.rto_at = None;
+            s.probe_at = None;
             self.tcp.conns.remove(&tuple);
         }
         if let Some(port) = ready
@@ -283,7 +296,7 @@ impl Host {
         });
     }
 
-    /// Runs the retransmission and TIME-WAIT timers that are due at `now`.
+    /// Runs the retransmission, persist and TIME-WAIT timers that are due at `now`.
     pub(super) fn tcp_timeouts(&mut self, now: Duration) {
         let mut woken = Vec::new();
         while let Some(Reverse((t, i))) = self.tcp.timers.peek().copied()
@@ -294,16 +307,17 @@ impl Host {
         }
         woken.sort_unstable();
         woken.dedup();
-        let due: Vec<(TcpHandle, bool, bool)> = woken
+        let due: Vec<(TcpHandle, bool, bool, bool)> = woken
             .into_iter()
             .filter_map(|i| {
                 let s = self.tcp.get(TcpHandle(i))?;
                 let rto = s.rto_at.is_some_and(|t| t <= now);
+                let probe = s.probe_at.is_some_and(|t| t <= now);
                 let tw = s.time_wait_at.is_some_and(|t| t <= now);
-                (rto || tw).then_some((TcpHandle(i), rto, tw))
+                (rto || probe || tw).then_some((TcpHandle(i), rto, probe, tw))
             })
             .collect();
-        for (h, rto, tw) in due {
+        for (h, rto, probe, tw) in due {
             if rto && let Some(s) = self.tcp.get_mut(h) {
                 s.rto.backoff(!s.tcb.syn_acked());
                 s.rto_at = None;
@@ -315,6 +329,22 @@ impl Host {
                 });
                 if resent {
                     self.counters.retransmit_timeouts += 1;
+                    if let Some(s) = self.tcp.get_mut(h) {
+                        s.recovery.on_retransmit_timeout(&s.tcb);
+                    }
+                }
+            }
+            if probe && let Some(s) = self.tcp.get_mut(h) {
+                s.probe_at = None;
+                s.probes = s.probes.saturating_add(1);
+                let mut probed = false;
+                self.drive(h, |tcb, _| {
+                    let out = tcb.window_probe();
+                    probed = !out.segments.is_empty();
+                    out
+                });
+                if probed {
+                    self.counters.window_probes += 1;
                 }
             }
             if tw {

@@ -40,11 +40,11 @@ pub use segment::{Ctl, Segment};
 pub use seq::Seq;
 pub use state::State;
 pub use tcb::{Event, Outputs, Tcb, UserError};
-// Used by the runnable host (src/stack): RFC 6298 timing, RFC 5681 fast retransmit and the
-// offered window.
+// Used by the runnable host (src/stack): RFC 6298 timing, RFC 5681 fast retransmit, the
+// offered window and zero-window probing.
 pub use demux::{FourTuple, Target, demux};
-pub use recovery::{DUPLICATE_ACK_THRESHOLD, DupAcks};
-pub use rto::{Rto, RtoBounds, RttSampler, retransmit_deadline};
+pub use recovery::{DUPLICATE_ACK_THRESHOLD, Recovery, Resend};
+pub use rto::{Rto, RtoBounds, RttSampler, probe_deadline, retransmit_deadline};
 pub use window::{DEFAULT_MSS, advertised_mss, effective_send_mss};
 
 #[cfg(test)]

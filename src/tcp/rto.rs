@@ -92,6 +92,15 @@ impl Rto {
         self.syn_timed_out |= during_handshake;
     }
 
+    /// How long after the previous zero-window probe (or, for the first, after the zero
+    /// window stopped the text) the next one is sent, when `probes` were sent already
+    /// (RFC 9293 §3.8.6.1): the first after the retransmission timeout period (SHLD-29), each
+    /// later one after twice the previous interval (SHLD-30), at most the RTO ceiling (§2.5).
+    pub fn probe_interval(&self, probes: u32) -> Duration {
+        let factor = 1u32.checked_shl(probes.min(31)).unwrap_or(u32::MAX);
+        self.rto.saturating_mul(factor).min(self.bounds.max)
+    }
+
     /// The handshake is over (§5.7): if the timer expired awaiting the ACK of our SYN and no
     /// sample was taken since, the RTO MUST be re-initialised to 3 s when data transmission
     /// begins.
@@ -198,6 +207,23 @@ pub fn retransmit_deadline(
         Some(now + rto)
     } else {
         running
+    }
+}
+
+/// When the persist timer (zero-window probing, RFC 9293 §3.8.6.1) should fire after an
+/// event: off when no text waits behind a zero window ([`crate::tcp::Tcb::zero_window_blocked`]);
+/// started `interval` ([`Rto::probe_interval`]) from now when it is not running; otherwise
+/// left as it is.
+pub fn probe_deadline(
+    running: Option<Duration>,
+    blocked: bool,
+    now: Duration,
+    interval: Duration,
+) -> Option<Duration> {
+    if !blocked {
+        None
+    } else {
+        running.or(Some(now + interval))
     }
 }
 
@@ -371,6 +397,28 @@ mod tests {
             MS(1000),
             "back to the estimator's value, floored at 1 s"
         );
+    }
+
+    #[test]
+    fn zero_window_probes_start_after_one_rto_and_back_off() {
+        // RFC 9293 §3.8.6.1 SHLD-29, SHLD-30; capped at the RFC 6298 §2.5 ceiling.
+        let mut e = Rto::new(RtoBounds::default());
+        e.on_sample(MS(500));
+        let intervals: Vec<u64> = (0..8)
+            .map(|n| e.probe_interval(n).as_millis() as u64)
+            .collect();
+        assert_eq!(
+            intervals,
+            [1500, 3000, 6000, 12000, 24000, 48000, 60000, 60000]
+        );
+        assert_eq!(e.probe_interval(u32::MAX), Duration::from_secs(60));
+        assert_eq!(probe_deadline(None, true, MS(10), MS(1500)), Some(MS(1510)));
+        assert_eq!(
+            probe_deadline(Some(MS(900)), true, MS(10), MS(1500)),
+            Some(MS(900)),
+            "a running persist timer is left alone"
+        );
+        assert_eq!(probe_deadline(Some(MS(900)), false, MS(10), MS(1500)), None);
     }
 
     #[test]
