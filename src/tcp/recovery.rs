@@ -1,9 +1,9 @@
-//! Loss recovery without the retransmission timer: fast retransmit (RFC 5681 §3.2) on the
+//! Loss recovery besides the retransmission timer: fast retransmit (RFC 5681 §3.2) on the
 //! duplicate acknowledgment of RFC 5681 §2, and NewReno's response to partial
 //! acknowledgments (RFC 6582 §3.2).
 //!
 //! A receiver sends an immediate duplicate ACK for every segment that arrives out of order
-//! (RFC 5681 §4.2, RFC 9293 §3.10.7.4 seventh step). Three of them in a row tell the sender
+//! (RFC 5681 §3.2 and §4.2; here RFC 9293 §3.10.7.4 seventh step). Three of them in a row tell the sender
 //! that the segment at SND.UNA was most likely lost, and it resends that segment at once
 //! instead of waiting for the retransmission timer. When more than one segment of a window
 //! was lost, the acknowledgment of the resent segment advances SND.UNA only to the next hole
@@ -75,10 +75,10 @@ impl Tcb {
     /// retransmitted": up to one MSS of text from SND.UNA, with our FIN if it was sent and
     /// fits, chosen exactly as the retransmission timer chooses it. The response to a partial
     /// acknowledgment (RFC 6582 §3.2, "retransmit the first unacknowledged segment") sends
-    /// the same. Nothing else changes: the
-    /// count of consecutive timer retransmissions (RFC 9293 §3.8.3 R2) and the retransmission
-    /// timer are left alone. Nothing is sent when nothing beyond our SYN is outstanding, or
-    /// when retransmission is not allowed (T17 ablated, after the peer's FIN).
+    /// the same. Nothing else changes: the count of consecutive timer retransmissions (RFC
+    /// 9293 §3.8.3 R2) and the retransmission timer are left alone. Nothing is sent when
+    /// nothing beyond our SYN is outstanding, or when retransmission is not allowed (T17
+    /// ablated, after the peer's FIN).
     pub fn fast_retransmit(&self, cfg: &Config) -> Outputs {
         let mut out = Outputs::default();
         if self.syn_acked() && self.may_retransmit(cfg) {

@@ -113,8 +113,8 @@ impl Rto {
 }
 
 /// Karn's algorithm (RFC 6298 §3, RFC 9293 MUST-18): one segment at a time is timed (§3:
-/// "one RTT measurement at a time"), and no sample is taken from a segment that was sent more
-/// than once.
+/// "one RTT measurement at a time"), and "RTT samples MUST NOT be made using segments that
+/// were retransmitted".
 ///
 /// The caller reports every segment that occupies sequence space as it goes out, first
 /// transmissions and retransmissions alike ([`on_send`](Self::on_send)), and every
@@ -123,23 +123,21 @@ impl Rto {
 ///
 /// - Only a segment sent for the first time is timed, and only while no other is.
 /// - If the timed segment is sent again, its measurement is dropped, and the next segment sent
-///   for the first time is timed instead. A retransmission of some other segment does not
-///   disturb the running measurement: Karn's algorithm forbids sampling retransmitted
-///   segments, not sampling while a retransmission happened. This is what lets the RTO come
-///   back down from its backoff under steady loss: the next sample recomputes it (RFC 6298 §5,
-///   the note after (5.7): the RTO "may result in 'collapsing' ... back down").
-/// - An advance of SND.UNA that acknowledges retransmitted text gives no sample either: with
-///   cumulative acknowledgments it may have been sent for the retransmission, and then "it is
-///   ambiguous whether the reply was for the first instance of the packet or a later instance"
-///   (§3). The measurement is dropped and the next first transmission is timed.
+///   for the first time is timed instead.
+/// - A retransmission of another segment does not disturb the running measurement: Karn's
+///   algorithm forbids sampling retransmitted segments, not sampling while retransmissions
+///   happen. Under steady loss there is nearly always a retransmission between a segment's
+///   first transmission and its acknowledgment; dropping the measurement at each of them
+///   left the RTO at its backoff for good. Now the next sample recomputes it (RFC 6298 §5,
+///   the note after (5.7): "collapsing" the RTO back down). A sample whose acknowledgment
+///   waited for an earlier segment to be repaired includes that wait: it can only make the
+///   RTO larger, never cause a spurious timeout.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct RttSampler {
     /// The timed segment `[start, end)` and when it was sent.
     timed: Option<(Seq, Seq, Duration)>,
     /// SND.MAX: one past the highest sequence number sent so far.
     snd_max: Option<Seq>,
-    /// One past the highest retransmitted sequence number not yet acknowledged.
-    retransmitted_end: Option<Seq>,
 }
 
 impl RttSampler {
@@ -154,19 +152,12 @@ impl RttSampler {
             if self.timed.is_none() {
                 self.timed = Some((seq, end, now));
             }
-        } else {
-            if let Some((start, timed_end, _)) = self.timed
-                && seq.lt(timed_end)
-                && start.lt(end)
-            {
-                self.timed = None;
-            }
-            let rtx_end = self
-                .snd_max
-                .map_or(end, |max| if end.gt(max) { max } else { end });
-            if self.retransmitted_end.is_none_or(|r| rtx_end.gt(r)) {
-                self.retransmitted_end = Some(rtx_end);
-            }
+        } else if let Some((start, timed_end, _)) = self.timed
+            && seq.lt(timed_end)
+            && start.lt(end)
+        {
+            // The timed segment was sent again: its acknowledgment would be ambiguous.
+            self.timed = None;
         }
         if self.snd_max.is_none_or(|max| end.gt(max)) {
             self.snd_max = Some(end);
@@ -174,20 +165,14 @@ impl RttSampler {
     }
 
     /// SND.UNA advanced to `ack` at `now`: the round-trip time, if this acknowledgment covers
-    /// the timed segment and no retransmitted text.
+    /// the timed segment.
     pub fn on_ack(&mut self, ack: Seq, now: Duration) -> Option<Duration> {
-        let covers_retransmitted = self.retransmitted_end.is_some();
-        if self.retransmitted_end.is_some_and(|r| ack.ge(r)) {
-            self.retransmitted_end = None;
-        }
         let (_, end, sent) = self.timed?;
         if !ack.ge(end) {
             return None;
         }
         self.timed = None;
-        // An acknowledgment that also covers retransmitted text may be the reply to the
-        // retransmission: no sample, and the next first transmission is timed.
-        (!covers_retransmitted).then(|| now.saturating_sub(sent))
+        Some(now.saturating_sub(sent))
     }
 }
 
@@ -339,36 +324,35 @@ mod tests {
         assert_eq!(
             s.on_ack(Seq(200), MS(1040)),
             None,
-            "the retransmission's reply"
+            "does not cover [300, 400)"
         );
         assert_eq!(s.on_ack(Seq(400), MS(1050)), Some(MS(20)));
     }
 
     #[test]
     fn retransmitting_another_segment_does_not_stop_the_measurement() {
-        // [300, 400) is timed; [200, 300), sent before it, is retransmitted and acknowledged
-        // on its own; the acknowledgment of [300, 400) is then unambiguous.
+        // [300, 400) is timed; [200, 300), sent before it, is retransmitted twice (as under
+        // steady loss); [300, 400) itself was sent once, so its acknowledgment is a sample.
         let mut s = RttSampler::default();
         seg(&mut s, 100, 200, 0);
         seg(&mut s, 200, 300, 1);
         assert_eq!(s.on_ack(Seq(200), MS(20)), Some(MS(20)));
         seg(&mut s, 300, 400, 21);
         seg(&mut s, 200, 300, 30);
-        assert_eq!(s.on_ack(Seq(300), MS(35)), None);
+        seg(&mut s, 200, 300, 35);
+        assert_eq!(s.on_ack(Seq(300), MS(38)), None);
         assert_eq!(s.on_ack(Seq(400), MS(41)), Some(MS(20)));
     }
 
     #[test]
-    fn an_ack_that_also_covers_retransmitted_text_gives_no_sample() {
-        // [0, 100) is retransmitted; [100, 200), sent for the first time after it, is timed,
-        // but the cumulative ACK of both may be the reply to the retransmission.
+    fn a_first_transmission_is_sampled_even_if_its_ack_also_covers_a_retransmission() {
+        // [0, 100) is retransmitted; [100, 200), sent for the first time after it, is timed
+        // and sampled by the cumulative ACK of both.
         let mut s = RttSampler::default();
         seg(&mut s, 0, 100, 0);
         seg(&mut s, 0, 100, 1000);
         seg(&mut s, 100, 200, 1001);
-        assert_eq!(s.on_ack(Seq(200), MS(1005)), None);
-        seg(&mut s, 200, 300, 1006);
-        assert_eq!(s.on_ack(Seq(300), MS(1010)), Some(MS(4)), "timing resumed");
+        assert_eq!(s.on_ack(Seq(200), MS(1005)), Some(MS(4)));
     }
 
     #[test]

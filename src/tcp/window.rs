@@ -86,8 +86,8 @@ impl Tcb {
             && self.send_buf.len() > self.sent_len()
     }
 
-    /// A zero-window probe (RFC 9293 §3.8.6.1, MUST-36), when [`zero_window_blocked`]
-    /// (Self::zero_window_blocked): `<SEQ=SND.UNA-1><ACK=RCV.NXT><CTL=ACK>`. Its sequence
+    /// A zero-window probe (RFC 9293 §3.8.6.1, MUST-36), when
+    /// [`Tcb::zero_window_blocked`]: `<SEQ=SND.UNA-1><ACK=RCV.NXT><CTL=ACK>`. Its sequence
     /// number lies below the receiver's RCV.NXT, so the receiver must answer it with an
     /// acknowledgment "showing its next expected sequence number and current window"
     /// (§3.8.6.1; §3.10.7.4 first step), which the fifth step takes as the new SND.WND.
