@@ -901,6 +901,7 @@ fn every_transition_of_a_small_lifecycle_model_replays_through_the_stack() {
         losses: 1,
         dups: 0,
         delays: 0,
+        fast_reconnect: false,
     };
     let model = TcpModel::lifecycle(Mechanisms::default(), bounds);
     let (states, edges, replays) = every_transition(&model);
@@ -923,6 +924,7 @@ fn every_transition_of_a_reopened_connection_replays_through_the_stack() {
         losses: 0,
         dups: 0,
         delays: 0,
+        fast_reconnect: false,
     };
     let model = TcpModel::lifecycle(Mechanisms::default(), bounds);
     let (states, edges, replays) = every_transition(&model);
