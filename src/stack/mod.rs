@@ -79,11 +79,17 @@ pub struct HostConfig {
     pub udp_queue: usize,
     /// How long an Echo Request waits for its reply before it is reported lost.
     pub ping_timeout: Duration,
+    /// Whether TCP resends the segment at SND.UNA on the third duplicate ACK (fast
+    /// retransmit, RFC 5681 §3.2) and on partial acknowledgments (RFC 6582 §3.2), besides the
+    /// retransmission timer. On by default; off, only the timer resends, as in RFC 9293 alone
+    /// and in the tcp-lifecycle model.
+    pub tcp_fast_retransmit: bool,
 }
 
 impl HostConfig {
     /// A host at `addr`/`prefix_len` on `medium`, with a 1500-byte MTU, 64 KiB TCP buffers, a
-    /// 30 s MSL (a short but common choice; RFC 9293 suggests 2 minutes) and the given key.
+    /// 30 s MSL (a short but common choice; RFC 9293 suggests 2 minutes), fast retransmit,
+    /// and the given key.
     pub fn new(medium: Medium, addr: Ipv4Addr, prefix_len: u8, isn_key: u64) -> HostConfig {
         HostConfig {
             medium,
@@ -97,6 +103,7 @@ impl HostConfig {
             tcp_tx_buffer: 65535,
             udp_queue: 64,
             ping_timeout: Duration::from_secs(10),
+            tcp_fast_retransmit: true,
         }
     }
 }

@@ -101,7 +101,7 @@ impl Host {
     /// [`Tcb::is_duplicate_ack`] judges the segment against the TCB before it is processed,
     /// [`tcp::Recovery`] decides whether the segment at SND.UNA goes out again (the third
     /// duplicate ACK, RFC 5681 §3.2; a partial acknowledgment, RFC 6582 §3.2), and
-    /// [`Tcb::fast_retransmit`] builds it.
+    /// [`Tcb::fast_retransmit`] builds it; unless the host's `tcp_fast_retransmit` is off.
     fn connection_segment(&mut self, h: TcpHandle, seg: &Segment, peer_mss: Option<u16>) {
         let mtu = self.cfg.mtu;
         let Some(s) = self.tcp.get_mut(h) else { return };
@@ -111,6 +111,9 @@ impl Host {
         let duplicate = s.tcb.is_duplicate_ack(seg, &s.cfg);
         let snd_una = s.tcb.snd_una;
         self.drive(h, |tcb, cfg| tcb.on_segment(seg, Seq(0), cfg));
+        if !self.cfg.tcp_fast_retransmit {
+            return;
+        }
         let Some(s) = self.tcp.get_mut(h) else { return };
         let advanced = s.tcb.snd_una != snd_una;
         let Some(why) = s.recovery.on_ack(duplicate, advanced, &s.tcb) else {
