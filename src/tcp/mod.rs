@@ -146,6 +146,30 @@ mod tests {
     }
 
     #[test]
+    fn closing_still_sends_the_text_queued_before_close_and_then_the_fin() {
+        // RFC 9293 §3.10.4: the FIN follows all queued text. The peer's FIN arriving meanwhile
+        // turns FIN-WAIT-1 into CLOSING (§3.10.7.4 eighth step), where that text and our FIN
+        // must still go out: the same segment opens the window and brings the FIN.
+        let cfg = Config::default();
+        let mut a = Tcb::closed();
+        a.open_active(Seq(7), &cfg);
+        let syn_ack = Segment::control(Seq(300), Seq(8), Ctl::SYN | Ctl::ACK, 0);
+        a.on_segment(&syn_ack, Seq(0), &cfg);
+        assert!(a.send(b"ab", &cfg).segments.is_empty(), "zero window");
+        assert!(a.close(&cfg).segments.is_empty());
+        let fin = Segment::control(Seq(301), Seq(8), Ctl::FIN | Ctl::ACK, 100);
+        let out = a.on_segment(&fin, Seq(0), &cfg);
+        assert_eq!(a.state, State::Closing);
+        assert_eq!(
+            out.segments[0].to_string(),
+            "<SEQ=8><ACK=302><CTL=FIN,ACK><DATA=ab>"
+        );
+        let ack = Segment::control(Seq(302), Seq(11), Ctl::ACK, 100);
+        a.on_segment(&ack, Seq(0), &cfg);
+        assert_eq!(a.state, State::TimeWait);
+    }
+
+    #[test]
     fn text_on_a_syn_is_held_until_established() {
         // RFC 9293 §3.10.7.2: "queue it for processing later"; T18.
         let cfg = Config::default();

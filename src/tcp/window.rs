@@ -79,7 +79,11 @@ impl Tcb {
     pub fn zero_window_blocked(&self) -> bool {
         matches!(
             self.state,
-            State::Established | State::CloseWait | State::FinWait1 | State::LastAck
+            State::Established
+                | State::CloseWait
+                | State::FinWait1
+                | State::Closing
+                | State::LastAck
         ) && self.syn_acked()
             && self.snd_wnd == 0
             && !self.has_unacked()
