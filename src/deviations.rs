@@ -45,10 +45,17 @@ pub const DEVIATIONS: &[Deviation] = &[
                the FIN is sent at once, as the RFC says.",
     },
     Deviation {
-        rfc: "RFC 9293 §3.8.5 (urgent data, MUST-30, MUST-31), §3.8.6.1 (zero-window probing)",
+        rfc: "RFC 9293 §3.8.5 (urgent data, MUST-30, MUST-31)",
         code: "tcp",
-        what: "Not implemented: URG is ignored and a zero send window is not probed. No model \
-               offers a zero window or urgent data.",
+        what: "Not implemented: URG is ignored. No model sends urgent data.",
+    },
+    Deviation {
+        rfc: "RFC 9293 §3.8.6.1 (zero-window probing: one octet of new data, or retransmit)",
+        code: "tcp::Tcb::window_probe",
+        what: "The zero-window probe is <SEQ=SND.UNA-1><ACK=RCV.NXT><CTL=ACK> without text, \
+               as a keep-alive (and Linux's probe) is: the receiver must answer it with its \
+               window, and it occupies no sequence space, so it is never retransmitted nor \
+               counted against the user timeout (MUST-37). No model offers a zero window.",
     },
     Deviation {
         rfc: "RFC 5961 §5 (ACK throttling range)",
@@ -79,7 +86,18 @@ pub const DEVIATIONS: &[Deviation] = &[
         code: "stack::Host (tcp)",
         what: "No congestion control: the sender fills the peer's offered window. The stack \
                runs on in-memory links and TUN/TAP to one peer, and the models do not cover \
-               congestion.",
+               congestion. Fast retransmit (RFC 5681 §3.2) and NewReno's answer to partial \
+               acknowledgments (RFC 6582 §3.2) resend the segment at SND.UNA, without their \
+               ssthresh and cwnd steps.",
+    },
+    Deviation {
+        rfc: "RFC 5681 §3.1 (slow start after a retransmission timeout), RFC 6582 §3.2",
+        code: "tcp::Recovery::on_retransmit_timeout",
+        what: "After a timer retransmission there is no slow start to resend the rest of the \
+               window from SND.UNA. Instead, the partial acknowledgments up to the highest \
+               sequence number sent before the timeout each resend the segment at SND.UNA, as \
+               RFC 6582 does in fast recovery, so that several losses in one window cost one \
+               timeout rather than one (backed-off) timeout each.",
     },
     Deviation {
         rfc: "RFC 7323 (window scale, timestamps), RFC 2018 (SACK)",

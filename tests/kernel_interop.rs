@@ -4,10 +4,13 @@
 //! Each scenario sets up `tun0`/`tap0` with the kernel at 10.0.0.1, runs our stack at 10.0.0.2
 //! with HTTP, TCP echo and UDP echo servers, and checks with the kernel as the client: `curl`
 //! of 1 MiB, a TCP echo of 300 kB and UDP echo (python3), `ping`; then, with the kernel as the
-//! server (python3 on 10.0.0.1:8080), our `connect` client moves 1 MiB each way (64 KiB and
-//! 32 kB under injected faults; see `run`). Everything is
-//! compared byte for byte, and both pcap files must pass tshark's checksum validation and
-//! expert analysis. Scenarios vary the medium, fault injection, and the kernel's TCP options.
+//! server (python3 on 10.0.0.1:8080), our `connect` client moves 1 MiB each way. The sizes are
+//! the same with injected loss and reordering (2% loss, 5% reordering, a seed per scenario),
+//! where fast retransmit (RFC 5681 §3.2) and an RTO that comes back down after its backoff
+//! (RFC 6298 §5) keep the transfers to seconds. Everything is compared byte for byte, and
+//! both pcap files must pass tshark's checksum validation and expert analysis. Scenarios vary
+//! the medium, fault injection, and the kernel's TCP options. Each run prints how long it and
+//! each of its transfers took, and our stack's retransmission counts.
 //!
 //! These tests need root, `/dev/net/tun`, `unshare`, `ip`, `curl`, `ping`, `python3` and
 //! `tshark`. In CI (`CI=true`) a missing one fails the test; elsewhere the test is skipped
@@ -158,17 +161,29 @@ fn tshark_clean(pcap: &Path) {
         .arg("-r")
         .arg(pcap)
         .args(prefs)
-        .args(["-T", "fields", "-e", "ip.checksum.status"])
-        .args(["-e", "tcp.checksum.status", "-e", "udp.checksum.status"])
+        .args(["-T", "fields", "-e", "ip.src", "-e", "tcp.checksum"])
+        .args(["-e", "ip.checksum.status", "-e", "tcp.checksum.status"])
+        .args(["-e", "udp.checksum.status"])
         .output()
         .unwrap();
     assert!(fields.status.success(), "tshark failed on {pcap:?}");
     let text = String::from_utf8_lossy(&fields.stdout);
     let mut good = 0;
     for line in text.lines() {
-        for f in line.split('\t').filter(|f| !f.is_empty()) {
-            assert_ne!(f, "0", "a bad checksum in {pcap:?}: {line}");
-            good += usize::from(f == "1");
+        let f: Vec<&str> = line.split('\t').collect();
+        let (src, tcp_checksum) = (f[0], f.get(1).copied().unwrap_or(""));
+        for (i, status) in f.iter().enumerate().skip(2).filter(|(_, s)| !s.is_empty()) {
+            // RFC 1624 §3: in ones' complement 0xffff and 0x0000 are the same checksum, and
+            // the receiver's verification accepts both. Linux's incremental checksum updates
+            // sometimes emit 0xffff where a full computation gives 0x0000, and tshark then
+            // reports the kernel's segment as bad. Only the kernel's TCP segments get that
+            // allowance; what our stack sends must be exactly right.
+            let kernel_negative_zero = i == 3 && src == "10.0.0.1" && tcp_checksum == "0xffff";
+            assert!(
+                *status != "0" || kernel_negative_zero,
+                "a bad checksum in {pcap:?}: {line}"
+            );
+            good += usize::from(*status == "1");
         }
     }
     assert!(good > 100, "too few verified checksums in {pcap:?}: {good}");
@@ -198,15 +213,8 @@ fn run(s: &Scenario) {
         ("tun", "tun0", "--tun tun0")
     };
     let fault = s.fault.map_or(String::new(), |f| format!("--fault {f}"));
-    // Under injected loss every lost segment of ours waits for the retransmission timer
-    // (there is no fast retransmit) and, as measured, the backed-off RTO is not brought back
-    // down while the transfer goes on (1, 2, 4, ... 32 s between retransmissions): the
-    // transfers are smaller there, to keep the run within minutes.
-    let (big, echo) = if s.fault.is_some() {
-        (65_536, 32_768)
-    } else {
-        (1_048_576, 300_000)
-    };
+    // The same sizes with and without injected faults.
+    let (big, echo) = (1_048_576, 300_000);
     let sysctl = if s.kernel_options {
         ""
     } else {
@@ -229,25 +237,35 @@ wait_up() {{
   for i in $(seq 100); do ping -c 1 -W 1 10.0.0.2 >/dev/null 2>&1 && return 0; sleep 0.1; done
   echo "stack did not come up"; return 1
 }}
-'{bin}' stack {devflag} --addr 10.0.0.2/24 --http 80 --tcp-echo 7 --udp-echo 7 {fault} --pcap server.pcap 2>server.err &
+T0=$(date +%s.%N)
+took() {{ T1=$(date +%s.%N); awk "BEGIN {{ printf \"  (%s took %.1f s)\\n\", \"$1\", $T1 - $T0 }}"; T0=$T1; }}
+# Bounded, so that a stack that does not stop cannot outlive the namespace's shell.
+timeout -k 5 300 '{bin}' stack {devflag} --addr 10.0.0.2/24 --http 80 --tcp-echo 7 --udp-echo 7 {fault} --pcap server.pcap 2>server.err &
 P=$!
 wait_up
+took "start"
 n=$(timeout 120 curl -s --max-time 120 -w '%{{size_download}} bytes at %{{speed_download}} B/s' -o body.bin http://10.0.0.2/bytes/{big})
 echo "curl: $n"; test "$(wc -c < body.bin)" -eq {big}
+took "curl GET of {big} bytes"
 code=$(timeout 30 curl -s -o /dev/null -w '%{{http_code}}' http://10.0.0.2/missing)
 echo "curl /missing: $code"; test "$code" = 404
 timeout 120 python3 helper.py echo 10.0.0.2 7 echo.bin
+took "TCP echo of {echo} bytes"
 timeout 60 python3 helper.py udp 10.0.0.2 7
 ping -c 3 -i 0.2 -W 2 10.0.0.2 | tail -2
 kill -TERM $P
 wait $P && echo "server exit 0" || {{ echo "server exit $?"; cat server.err; exit 1; }}
+tail -1 server.err
+took "UDP echo, ping and exit"
 timeout 300 python3 helper.py server 8080 down.bin got-up.bin &
 S=$!
 for i in $(seq 200); do test -e ready && break; sleep 0.05; done
-timeout 300 '{bin}' stack {devflag} --addr 10.0.0.2/24 {fault} --pcap client.pcap connect 10.0.0.1:8080 < up.bin > got-down.bin
-echo "client exit $?"
+timeout 300 '{bin}' stack {devflag} --addr 10.0.0.2/24 {fault} --pcap client.pcap connect 10.0.0.1:8080 < up.bin > got-down.bin 2>client.err || {{ echo "client exit $?"; cat client.err; exit 1; }}
+echo "client exit 0"
+tail -1 client.err
 wait $S
 cmp up.bin got-up.bin && cmp down.bin got-down.bin && echo "{big} bytes each way byte-exact"
+took "client: {big} bytes each way"
 "#,
         dir = dir.display(),
         bin = BIN,

@@ -458,6 +458,15 @@ fn windowless(tcb: &Tcb) -> Tcb {
 ///   <ACK=RCV.NXT><CTL=ACK>`, offering the model's window again), and drops it, as the network
 ///   may drop any segment. With the model's one octet per incarnation the smaller window is
 ///   never smaller than what the peer still has to send, so it changes no transition.
+/// - Fast retransmit. The stack resends the segment at SND.UNA on the third duplicate ACK
+///   (RFC 5681 §3.2) and on partial acknowledgments after a retransmission (RFC 6582 §3.2);
+///   the model retransmits only on its timer, and its paths do bring three duplicate ACKs
+///   (a FIN or text beyond a lost segment, acknowledged again at each delivery). The replay's
+///   hosts run with `tcp_fast_retransmit` off, so that every retransmission is the model's
+///   `Retransmit`. What fast retransmit sends is the very segment a timer retransmission
+///   sends (`Tcb::earliest_unacked_segment`, one function for both), checked here on every
+///   `Retransmit`; when it is sent is tested in `src/tcp/recovery.rs` and
+///   `tests/stack_ours.rs`.
 /// - R2. The stack gives up after 12 retransmissions, the model after
 ///   `losses + delays + 2·MSL + 2`; the model's bounds make that count unreachable (its
 ///   `graceful-close` property holds), so no path reaches either limit.
@@ -492,6 +501,7 @@ impl<'m> Replay<'m> {
             c.tcp_rx_buffer = usize::from(cfg.rcv_wnd);
             c.mtu = 40 + cfg.mss;
             c.msl = MSL;
+            c.tcp_fast_retransmit = false;
             Host::new(c)
         });
         let mut r = Replay {
@@ -901,6 +911,7 @@ fn every_transition_of_a_small_lifecycle_model_replays_through_the_stack() {
         losses: 1,
         dups: 0,
         delays: 0,
+        fast_reconnect: false,
     };
     let model = TcpModel::lifecycle(Mechanisms::default(), bounds);
     let (states, edges, replays) = every_transition(&model);
@@ -923,6 +934,7 @@ fn every_transition_of_a_reopened_connection_replays_through_the_stack() {
         losses: 0,
         dups: 0,
         delays: 0,
+        fast_reconnect: false,
     };
     let model = TcpModel::lifecycle(Mechanisms::default(), bounds);
     let (states, edges, replays) = every_transition(&model);

@@ -19,7 +19,8 @@ fn handshake_reaches_established_on_both_sides() {
 }
 
 /// Moves `n` bytes from a to b (or b to a) over a lossy link and checks them byte for byte.
-fn bulk(n: usize, a_to_b: bool, seed: u64, l2: bool) {
+/// Returns the retransmissions of both hosts: on timeout, and fast.
+fn bulk(n: usize, a_to_b: bool, seed: u64, l2: bool) -> (u64, u64) {
     let mut p = pair(Faults::lossy(ms(5), 0.01), seed, l2);
     let (c, s) = connect(&mut p);
     let data = pattern(n, seed as u8);
@@ -40,11 +41,26 @@ fn bulk(n: usize, a_to_b: bool, seed: u64, l2: bool) {
     });
     assert!(ok, "transfer stalled at {} of {n} bytes", got.len());
     assert!(got == data, "bytes differ");
+    let (ca, cb) = (p.a.counters(), p.b.counters());
+    println!(
+        "bulk of {n} bytes (seed {seed}, l2 {l2}): {:.3} s of virtual time, lost {}+{}, \
+         retransmissions on timeout {}, fast {}, on partial ACKs {}",
+        p.now.as_secs_f64(),
+        p.ab.stats.lost,
+        p.ba.stats.lost,
+        ca.retransmit_timeouts + cb.retransmit_timeouts,
+        ca.fast_retransmits + cb.fast_retransmits,
+        ca.partial_ack_retransmits + cb.partial_ack_retransmits
+    );
     assert!(
         p.ab.stats.lost + p.ba.stats.lost > 0,
         "the link lost nothing"
     );
     assert!(p.ab.stats.reordered + p.ba.stats.reordered > 0);
+    (
+        ca.retransmit_timeouts + cb.retransmit_timeouts,
+        ca.fast_retransmits + cb.fast_retransmits,
+    )
 }
 
 #[test]
@@ -59,7 +75,86 @@ fn bulk_one_megabyte_server_to_client_with_loss_and_reordering() {
 
 #[test]
 fn bulk_ten_megabytes_with_loss_and_reordering() {
-    bulk(10 << 20, true, 13, false);
+    let (timeouts, fast) = bulk(10 << 20, true, 13, false);
+    // About 70 segments of the sender are lost: most are repaired by fast retransmit (RFC 5681
+    // §3.2), a few (a lost retransmission, a loss with too few segments after it) by the timer.
+    assert!(fast > timeouts, "fast {fast}, on timeout {timeouts}");
+}
+
+#[test]
+fn a_lost_segment_is_sent_again_on_the_third_duplicate_ack_not_after_the_timer() {
+    // RFC 5681 §3.2: the segments after the lost one each draw a duplicate ACK; the third
+    // makes the sender resend the segment at SND.UNA, long before the 1 s RTO.
+    let mut p = pair(Faults::clean(ms(5)), 15, false);
+    let (c, s) = connect(&mut p);
+    let data = pattern(20_000, 3);
+    assert_eq!(p.a.tcp_send(c, &data), data.len());
+    let (start, mut lost) = (p.now, None);
+    while let Some(packet) = p.a.poll_transmit() {
+        if lost.is_none() {
+            lost = Some(packet);
+        } else {
+            p.ab.send(start, packet);
+        }
+    }
+    assert!(
+        lost.is_some_and(|l| l.len() == 1500),
+        "a full segment was lost"
+    );
+    let mut got = Vec::new();
+    assert!(p.run_until(LIMIT, |p| {
+        drain(&mut p.b, s, &mut got);
+        got.len() >= data.len()
+    }));
+    assert!(got == data, "bytes differ");
+    let c = p.a.counters();
+    assert_eq!((c.fast_retransmits, c.retransmit_timeouts), (1, 0));
+    assert!(
+        p.now - start < ms(50),
+        "repaired in {:?}, about two round trips",
+        p.now - start
+    );
+}
+
+#[test]
+fn a_lost_window_update_is_recovered_by_a_zero_window_probe() {
+    // RFC 9293 §3.8.6.1: b stops reading until its window is closed, then reads everything,
+    // and the window updates that say so are lost. Nothing else would ever move: a probes.
+    let mut p = pair(Faults::clean(ms(5)), 16, false);
+    let (c, s) = connect(&mut p);
+    let data = pattern(150_000, 5);
+    let mut tx = Sender {
+        data: data.clone(),
+        sent: 0,
+    };
+    assert!(p.run_until(LIMIT, |p| {
+        tx.pump(&mut p.a, c);
+        p.b.tcp_recv_queued(s) == 65_535
+    }));
+    assert!(
+        p.a.tcp_send_queued(c) > 0,
+        "text waits behind the zero window"
+    );
+    let mut got = Vec::new();
+    drain(&mut p.b, s, &mut got);
+    let lost = std::iter::from_fn(|| p.b.poll_transmit()).count();
+    assert!(
+        lost > 0,
+        "the window updates, one per read that opened it enough"
+    );
+    let reopened = p.now;
+    assert!(p.run_until(LIMIT, |p| {
+        tx.pump(&mut p.a, c);
+        drain(&mut p.b, s, &mut got);
+        got.len() >= data.len()
+    }));
+    assert!(got == data, "bytes differ");
+    assert_eq!(p.a.counters().window_probes, 1);
+    assert_eq!(p.a.counters().retransmit_timeouts, 0);
+    assert!(
+        p.now - reopened < ms(1100),
+        "the persist timer runs since the zero window held text back, at most one RTO"
+    );
 }
 
 #[test]

@@ -105,6 +105,17 @@ fn bulk(we_connect: bool, we_send: bool, n: usize, seed: u64, l2: bool) -> P {
     });
     assert!(ok, "stalled at {} of {n}", got.len());
     assert!(got == data, "bytes differ");
+    println!(
+        "bulk of {n} bytes (we connect {we_connect}, we send {we_send}, seed {seed}): {:.3} s \
+         of virtual time, lost {}+{}, our retransmissions on timeout {}, fast {}, on partial \
+         ACKs {}",
+        p.now.as_secs_f64(),
+        p.ab.stats.lost,
+        p.ba.stats.lost,
+        p.a.counters().retransmit_timeouts,
+        p.a.counters().fast_retransmits,
+        p.a.counters().partial_ack_retransmits
+    );
     assert!(p.ab.stats.lost + p.ba.stats.lost > 0);
     p
 }

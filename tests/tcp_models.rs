@@ -73,7 +73,10 @@ fn with_a_fast_reconnecting_client_time_wait_alone_keeps_old_text_out() {
         },
     );
     assert!(r.exhaustive && r.as_expected, "{r:#?}");
-    assert_eq!(r.unique_states, 367_174, "the fast-reconnect state space changed");
+    assert_eq!(
+        r.unique_states, 367_174,
+        "the fast-reconnect state space changed"
+    );
 }
 
 #[test]

@@ -254,7 +254,22 @@ pub fn run(args: &StackArgs) -> Result<ExitCode, UsageError> {
     };
     let opts = Options { faults, pcap };
     match driver::run(&mut dev, &mut host, app, opts, &stop) {
-        Ok((code, _stats)) => Ok(ExitCode::from(code)),
+        Ok((code, stats)) => {
+            let c = host.counters();
+            eprintln!(
+                "tcpip-spec stack: {} packets read, {} written, {} refused by the device; TCP \
+                 retransmissions: {} on timeout, {} fast, {} on partial ACKs; {} zero-window \
+                 probes",
+                stats.read,
+                stats.written,
+                stats.write_dropped,
+                c.retransmit_timeouts,
+                c.fast_retransmits,
+                c.partial_ack_retransmits,
+                c.window_probes
+            );
+            Ok(ExitCode::from(code))
+        }
         Err(e) => {
             eprintln!("error: {name}: {e}");
             Ok(ExitCode::from(1))

@@ -11,9 +11,12 @@
 //! (RFC 1122 §3.2.1.3, §3.3.1), ICMP errors and echo by [`crate::icmp`] (RFC 792, RFC 1122
 //! §3.2.2), UDP demultiplexing and checksums by [`crate::udp`] (RFC 768, RFC 1122 §4.1.3),
 //! ARP by [`crate::arp::Cache`] (RFC 826, RFC 1122 §2.3.2), and each TCP connection by
-//! [`crate::tcp::Tcb`] (RFC 9293 §3.10) with the RFC 6298 timer of [`crate::tcp::Rto`]. The
-//! host moves bytes between codecs ([`crate::wire`]), buffers and those rules, keeps
-//! sockets, and counts every packet it drops in [`Counters`].
+//! [`crate::tcp::Tcb`] (RFC 9293 §3.10) with the RFC 6298 timer of [`crate::tcp::Rto`] and
+//! its samples from [`crate::tcp::RttSampler`], fast retransmit and partial-ACK recovery by
+//! [`crate::tcp::Recovery`] (RFC 5681 §3.2, RFC 6582), and zero-window probing (RFC 9293
+//! §3.8.6.1). The host moves bytes between codecs ([`crate::wire`]), buffers and those rules,
+//! keeps sockets, and counts every packet it drops, and every TCP segment it sends again, in
+//! [`Counters`].
 //!
 //! [`link`] is an in-memory link in virtual time with seeded fault injection and a two-endpoint
 //! harness, for tests and benchmarks; [`pcap`] records runs for independent dissectors.
@@ -76,11 +79,17 @@ pub struct HostConfig {
     pub udp_queue: usize,
     /// How long an Echo Request waits for its reply before it is reported lost.
     pub ping_timeout: Duration,
+    /// Whether TCP resends the segment at SND.UNA on the third duplicate ACK (fast
+    /// retransmit, RFC 5681 §3.2) and on partial acknowledgments (RFC 6582 §3.2), besides the
+    /// retransmission timer. On by default; off, only the timer resends, as in RFC 9293 alone
+    /// and in the tcp-lifecycle model.
+    pub tcp_fast_retransmit: bool,
 }
 
 impl HostConfig {
     /// A host at `addr`/`prefix_len` on `medium`, with a 1500-byte MTU, 64 KiB TCP buffers, a
-    /// 30 s MSL (a short but common choice; RFC 9293 suggests 2 minutes) and the given key.
+    /// 30 s MSL (a short but common choice; RFC 9293 suggests 2 minutes), fast retransmit,
+    /// and the given key.
     pub fn new(medium: Medium, addr: Ipv4Addr, prefix_len: u8, isn_key: u64) -> HostConfig {
         HostConfig {
             medium,
@@ -94,11 +103,13 @@ impl HostConfig {
             tcp_tx_buffer: 65535,
             udp_queue: 64,
             ping_timeout: Duration::from_secs(10),
+            tcp_fast_retransmit: true,
         }
     }
 }
 
-/// Packets dropped, by reason, and packets moved. A hostile input only ever moves a counter.
+/// Packets dropped, by reason, packets moved, and TCP segments sent again. A hostile input
+/// only ever moves a counter.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Counters {
     /// Packets or frames received.
@@ -131,6 +142,14 @@ pub struct Counters {
     pub no_route: u64,
     /// ICMP messages received that no one consumes (errors, unmatched replies).
     pub icmp_ignored: u64,
+    /// TCP segments sent again because the retransmission timer expired (RFC 6298 (5.4)).
+    pub retransmit_timeouts: u64,
+    /// TCP segments sent again on the third duplicate ACK (fast retransmit, RFC 5681 §3.2).
+    pub fast_retransmits: u64,
+    /// TCP segments sent again on a partial acknowledgment during recovery (RFC 6582 §3.2).
+    pub partial_ack_retransmits: u64,
+    /// TCP zero-window probes sent (RFC 9293 §3.8.6.1).
+    pub window_probes: u64,
 }
 
 /// Something that happened to a socket, for the application.

@@ -4,7 +4,8 @@
 
 use super::{Host, HostConfig};
 use crate::tcp::{
-    self, Config, Event, FourTuple, Mechanisms, Rto, RtoBounds, RttSampler, Seq, State, Tcb,
+    self, Config, Event, FourTuple, Mechanisms, Recovery, Rto, RtoBounds, RttSampler, Seq, State,
+    Tcb,
 };
 use siphasher::sip::SipHasher13;
 use std::cmp::Reverse;
@@ -34,7 +35,13 @@ pub(super) struct Socket {
     pub(super) rx: VecDeque<u8>,
     pub(super) rto: Rto,
     pub(super) sampler: RttSampler,
+    /// Loss recovery beside the TCB: duplicate ACKs, NewReno's recovery point.
+    pub(super) recovery: Recovery,
     pub(super) rto_at: Option<Duration>,
+    /// The persist timer: when the next zero-window probe is due (RFC 9293 §3.8.6.1).
+    pub(super) probe_at: Option<Duration>,
+    /// Zero-window probes sent since the zero window began to hold text back.
+    pub(super) probes: u32,
     pub(super) time_wait_at: Option<Duration>,
     /// The listening port that spawned it, until it is accepted.
     pub(super) listener: Option<u16>,
@@ -177,7 +184,10 @@ impl Host {
             rx: VecDeque::new(),
             rto: Rto::new(RtoBounds::default()),
             sampler: RttSampler::default(),
+            recovery: Recovery::default(),
             rto_at: None,
+            probe_at: None,
+            probes: 0,
             time_wait_at: None,
             listener,
             user_closed: false,

@@ -6,16 +6,18 @@
 
 use super::tcp::TcpHandle;
 use super::{Host, SocketEvent};
-use crate::tcp::{self, Config, Ctl, Event, FourTuple, Outputs, Segment, Seq, State, Target, Tcb};
+use crate::tcp::{
+    self, Config, Ctl, Event, FourTuple, Mechanism, Outputs, Resend, Segment, Seq, State, Target,
+    Tcb,
+};
 use crate::wire::{self, IpProtocol};
 use std::cmp::Reverse;
 use std::net::SocketAddrV4;
 use std::time::Duration;
 
-/// What a transition changed, for the RTT sampler and the timers.
+/// What a transition changed, for the RTT sampler, the timers and the handshake's end.
 pub(super) struct Before {
     snd_una: Seq,
-    snd_nxt: Seq,
     state: State,
 }
 
@@ -23,7 +25,6 @@ impl Before {
     pub(super) fn of(tcb: &Tcb) -> Before {
         Before {
             snd_una: tcb.snd_una,
-            snd_nxt: tcb.snd_nxt,
             state: tcb.state,
         }
     }
@@ -84,16 +85,7 @@ impl Host {
             &tuple,
             unicast,
         ) {
-            Target::Connection(h) => {
-                let mtu = self.cfg.mtu;
-                if let Some(s) = self.tcp.get_mut(h)
-                    && s.tcb.state == State::SynSent
-                    && seg.has(Ctl::SYN)
-                {
-                    s.cfg.mss = tcp::effective_send_mss(repr.mss, mtu);
-                }
-                self.drive(h, |tcb, cfg| tcb.on_segment(&seg, Seq(0), cfg));
-            }
+            Target::Connection(h) => self.connection_segment(h, &seg, repr.mss),
             Target::Listener => self.listener_segment(tuple, &seg, repr.mss),
             Target::Closed => {
                 self.counters.no_socket += 1;
@@ -102,6 +94,42 @@ impl Host {
                 }
             }
             Target::NotUnicast => self.counters.not_for_us += 1,
+        }
+    }
+
+    /// A segment for connection `h` (RFC 9293 §3.10.7.3, §3.10.7.4), then loss recovery:
+    /// [`Tcb::is_duplicate_ack`] judges the segment against the TCB before it is processed,
+    /// [`tcp::Recovery`] decides whether the segment at SND.UNA goes out again (the third
+    /// duplicate ACK, RFC 5681 §3.2; a partial acknowledgment, RFC 6582 §3.2), and
+    /// [`Tcb::fast_retransmit`] builds it; unless the host's `tcp_fast_retransmit` is off.
+    fn connection_segment(&mut self, h: TcpHandle, seg: &Segment, peer_mss: Option<u16>) {
+        let mtu = self.cfg.mtu;
+        let Some(s) = self.tcp.get_mut(h) else { return };
+        if s.tcb.state == State::SynSent && seg.has(Ctl::SYN) {
+            s.cfg.mss = tcp::effective_send_mss(peer_mss, mtu);
+        }
+        let duplicate = s.tcb.is_duplicate_ack(seg, &s.cfg);
+        let snd_una = s.tcb.snd_una;
+        self.drive(h, |tcb, cfg| tcb.on_segment(seg, Seq(0), cfg));
+        if !self.cfg.tcp_fast_retransmit {
+            return;
+        }
+        let Some(s) = self.tcp.get_mut(h) else { return };
+        let advanced = s.tcb.snd_una != snd_una;
+        let Some(why) = s.recovery.on_ack(duplicate, advanced, &s.tcb) else {
+            return;
+        };
+        let mut resent = false;
+        self.drive(h, |tcb, cfg| {
+            let out = tcb.fast_retransmit(cfg);
+            resent = !out.segments.is_empty();
+            out
+        });
+        if resent {
+            match why {
+                Resend::FastRetransmit => self.counters.fast_retransmits += 1,
+                Resend::PartialAck => self.counters.partial_ack_retransmits += 1,
+            }
         }
     }
 
@@ -155,7 +183,7 @@ impl Host {
         let Some(s) = self.tcp.slab.get_mut(h.0 as usize).and_then(Option::as_mut) else {
             return;
         };
-        let timers_before = (s.rto_at, s.time_wait_at);
+        let timers_before = (s.rto_at, s.probe_at, s.time_wait_at);
         let time_wait = Duration::from_millis(tcp::time_wait_duration(msl, s.cfg.mechanisms));
         s.rx.extend(&out.delivered);
         s.tcb
@@ -165,8 +193,12 @@ impl Host {
         if acked_new && let Some(rtt) = s.sampler.on_ack(s.tcb.snd_una, now) {
             s.rto.on_sample(rtt);
         }
-        if live && s.tcb.snd_nxt != before.snd_nxt {
-            s.sampler.on_send(s.tcb.snd_nxt, now);
+        if live {
+            let syn_occupies = s.cfg.mechanisms.on(Mechanism::SynSequenceNumber);
+            for seg in &out.segments {
+                s.sampler
+                    .on_send(seg.seq, seg.seq + seg.len_with(syn_occupies), now);
+            }
         }
         if matches!(before.state, State::SynSent | State::SynReceived)
             && !matches!(
@@ -180,7 +212,6 @@ impl Host {
         for e in &out.events {
             match e {
                 Event::TimeWaitStarted => s.time_wait_at = Some(now + time_wait),
-                Event::Retransmitted => s.sampler.on_retransmit(),
                 Event::Established
                 | Event::PeerClosed
                 | Event::OurFinAcked
@@ -201,11 +232,17 @@ impl Host {
         }
         s.rto_at =
             tcp::retransmit_deadline(s.rto_at, s.tcb.has_unacked(), acked_new, now, s.rto.rto());
+        let blocked = s.tcb.zero_window_blocked();
+        if !blocked {
+            s.probes = 0;
+        }
+        let interval = s.rto.probe_interval(s.probes);
+        s.probe_at = tcp::probe_deadline(s.probe_at, blocked, now, interval);
         if s.tcb.state != State::TimeWait {
             s.time_wait_at = None;
         }
-        if (s.rto_at, s.time_wait_at) != timers_before {
-            for t in [s.rto_at, s.time_wait_at].into_iter().flatten() {
+        if (s.rto_at, s.probe_at, s.time_wait_at) != timers_before {
+            for t in [s.rto_at, s.probe_at, s.time_wait_at].into_iter().flatten() {
                 self.tcp.timers.push(Reverse((t, h.0)));
             }
         }
@@ -215,6 +252,7 @@ impl Host {
         let release = finished && (s.user_closed || orphan);
         if finished {
             s.rto_at = None;
+            s.probe_at = None;
             self.tcp.conns.remove(&tuple);
         }
         if let Some(port) = ready
@@ -261,7 +299,7 @@ impl Host {
         });
     }
 
-    /// Runs the retransmission and TIME-WAIT timers that are due at `now`.
+    /// Runs the retransmission, persist and TIME-WAIT timers that are due at `now`.
     pub(super) fn tcp_timeouts(&mut self, now: Duration) {
         let mut woken = Vec::new();
         while let Some(Reverse((t, i))) = self.tcp.timers.peek().copied()
@@ -272,20 +310,45 @@ impl Host {
         }
         woken.sort_unstable();
         woken.dedup();
-        let due: Vec<(TcpHandle, bool, bool)> = woken
+        let due: Vec<(TcpHandle, bool, bool, bool)> = woken
             .into_iter()
             .filter_map(|i| {
                 let s = self.tcp.get(TcpHandle(i))?;
                 let rto = s.rto_at.is_some_and(|t| t <= now);
+                let probe = s.probe_at.is_some_and(|t| t <= now);
                 let tw = s.time_wait_at.is_some_and(|t| t <= now);
-                (rto || tw).then_some((TcpHandle(i), rto, tw))
+                (rto || probe || tw).then_some((TcpHandle(i), rto, probe, tw))
             })
             .collect();
-        for (h, rto, tw) in due {
+        for (h, rto, probe, tw) in due {
             if rto && let Some(s) = self.tcp.get_mut(h) {
                 s.rto.backoff(!s.tcb.syn_acked());
                 s.rto_at = None;
-                self.drive(h, |tcb, cfg| tcb.on_retransmit_timeout(cfg));
+                let mut resent = false;
+                self.drive(h, |tcb, cfg| {
+                    let out = tcb.on_retransmit_timeout(cfg);
+                    resent = out.has(Event::Retransmitted);
+                    out
+                });
+                if resent {
+                    self.counters.retransmit_timeouts += 1;
+                    if let Some(s) = self.tcp.get_mut(h) {
+                        s.recovery.on_retransmit_timeout(&s.tcb);
+                    }
+                }
+            }
+            if probe && let Some(s) = self.tcp.get_mut(h) {
+                s.probe_at = None;
+                s.probes = s.probes.saturating_add(1);
+                let mut probed = false;
+                self.drive(h, |tcb, _| {
+                    let out = tcb.window_probe();
+                    probed = !out.segments.is_empty();
+                    out
+                });
+                if probed {
+                    self.counters.window_probes += 1;
+                }
             }
             if tw {
                 self.drive(h, |tcb, _| tcb.on_time_wait_timeout());

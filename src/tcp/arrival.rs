@@ -177,13 +177,19 @@ impl Tcb {
         }
     }
 
+    /// Whether `seg` passes the first step of §3.10.7.4 (the sequence number check, Table 6),
+    /// and so reaches the later steps; always with T13 ablated.
+    pub(crate) fn passes_sequence_check(&self, seg: &Segment, cfg: &Config) -> bool {
+        !cfg.mechanisms.on(Mechanism::SegmentAcceptability) || self.acceptable(seg, cfg)
+    }
+
     /// §3.10.7.4: SYN-RECEIVED and the synchronized states.
     fn synchronizing_arrives(&mut self, seg: &Segment, cfg: &Config, out: &mut Outputs) {
         let m = cfg.mechanisms;
         let arrived_in = self.state;
 
         // First: check the sequence number.
-        if m.on(Mechanism::SegmentAcceptability) && !self.acceptable(seg, cfg) {
+        if !self.passes_sequence_check(seg, cfg) {
             out.events.push(Event::Unacceptable);
             if seg.has(Ctl::RST) {
                 return;

@@ -23,6 +23,7 @@ mod arrival;
 mod demux;
 mod isn;
 mod mechanisms;
+mod recovery;
 mod rto;
 mod segment;
 mod seq;
@@ -39,9 +40,11 @@ pub use segment::{Ctl, Segment};
 pub use seq::Seq;
 pub use state::State;
 pub use tcb::{Event, Outputs, Tcb, UserError};
-// Used by the runnable host (src/stack): RFC 6298 timing and the offered window.
+// Used by the runnable host (src/stack): RFC 6298 timing, RFC 5681 fast retransmit, the
+// offered window and zero-window probing.
 pub use demux::{FourTuple, Target, demux};
-pub use rto::{Rto, RtoBounds, RttSampler, retransmit_deadline};
+pub use recovery::{DUPLICATE_ACK_THRESHOLD, Recovery, Resend};
+pub use rto::{Rto, RtoBounds, RttSampler, probe_deadline, retransmit_deadline};
 pub use window::{DEFAULT_MSS, advertised_mss, effective_send_mss};
 
 #[cfg(test)]
@@ -140,6 +143,30 @@ mod tests {
             "<SEQ=8><ACK=301><CTL=FIN,ACK><DATA=ab>"
         );
         assert_eq!(a.snd_nxt, Seq(11));
+    }
+
+    #[test]
+    fn closing_still_sends_the_text_queued_before_close_and_then_the_fin() {
+        // RFC 9293 §3.10.4: the FIN follows all queued text. The peer's FIN arriving meanwhile
+        // turns FIN-WAIT-1 into CLOSING (§3.10.7.4 eighth step), where that text and our FIN
+        // must still go out: the same segment opens the window and brings the FIN.
+        let cfg = Config::default();
+        let mut a = Tcb::closed();
+        a.open_active(Seq(7), &cfg);
+        let syn_ack = Segment::control(Seq(300), Seq(8), Ctl::SYN | Ctl::ACK, 0);
+        a.on_segment(&syn_ack, Seq(0), &cfg);
+        assert!(a.send(b"ab", &cfg).segments.is_empty(), "zero window");
+        assert!(a.close(&cfg).segments.is_empty());
+        let fin = Segment::control(Seq(301), Seq(8), Ctl::FIN | Ctl::ACK, 100);
+        let out = a.on_segment(&fin, Seq(0), &cfg);
+        assert_eq!(a.state, State::Closing);
+        assert_eq!(
+            out.segments[0].to_string(),
+            "<SEQ=8><ACK=302><CTL=FIN,ACK><DATA=ab>"
+        );
+        let ack = Segment::control(Seq(302), Seq(11), Ctl::ACK, 100);
+        a.on_segment(&ack, Seq(0), &cfg);
+        assert_eq!(a.state, State::TimeWait);
     }
 
     #[test]

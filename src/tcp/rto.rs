@@ -92,6 +92,15 @@ impl Rto {
         self.syn_timed_out |= during_handshake;
     }
 
+    /// How long after the previous zero-window probe (or, for the first, after the zero
+    /// window stopped the text) the next one is sent, when `probes` were sent already
+    /// (RFC 9293 §3.8.6.1): the first after the retransmission timeout period (SHLD-29), each
+    /// later one after twice the previous interval (SHLD-30), at most the RTO ceiling (§2.5).
+    pub fn probe_interval(&self, probes: u32) -> Duration {
+        let factor = 1u32.checked_shl(probes.min(31)).unwrap_or(u32::MAX);
+        self.rto.saturating_mul(factor).min(self.bounds.max)
+    }
+
     /// The handshake is over (§5.7): if the timer expired awaiting the ACK of our SYN and no
     /// sample was taken since, the RTO MUST be re-initialised to 3 s when data transmission
     /// begins.
@@ -103,35 +112,67 @@ impl Rto {
     }
 }
 
-/// Karn's algorithm (RFC 6298 §3, RFC 9293 MUST-18): one segment at a time is timed, and a
-/// sample is taken only from a segment that was not retransmitted.
+/// Karn's algorithm (RFC 6298 §3, RFC 9293 MUST-18): one segment at a time is timed (§3:
+/// "one RTT measurement at a time"), and "RTT samples MUST NOT be made using segments that
+/// were retransmitted".
+///
+/// The caller reports every segment that occupies sequence space as it goes out, first
+/// transmissions and retransmissions alike ([`on_send`](Self::on_send)), and every
+/// advance of SND.UNA ([`on_ack`](Self::on_ack)). The sampler tells them apart by the highest
+/// sequence number sent so far (SND.MAX): a segment that starts below it is a retransmission.
+///
+/// - Only a segment sent for the first time is timed, and only while no other is.
+/// - If the timed segment is sent again, its measurement is dropped, and the next segment sent
+///   for the first time is timed instead.
+/// - A retransmission of another segment does not disturb the running measurement: Karn's
+///   algorithm forbids sampling retransmitted segments, not sampling while retransmissions
+///   happen. Under steady loss there is nearly always a retransmission between a segment's
+///   first transmission and its acknowledgment; dropping the measurement at each of them
+///   left the RTO at its backoff for good. Now the next sample recomputes it (RFC 6298 §5,
+///   the note after (5.7): "collapsing" the RTO back down). A sample whose acknowledgment
+///   waited for an earlier segment to be repaired includes that wait: it can only make the
+///   RTO larger, never cause a spurious timeout.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct RttSampler {
-    timed: Option<(Seq, Duration)>,
+    /// The timed segment `[start, end)` and when it was sent.
+    timed: Option<(Seq, Seq, Duration)>,
+    /// SND.MAX: one past the highest sequence number sent so far.
+    snd_max: Option<Seq>,
 }
 
 impl RttSampler {
-    /// Segments up to `seq_end` (exclusive) were sent at `now`: start timing unless a
-    /// measurement is already running.
-    pub fn on_send(&mut self, seq_end: Seq, now: Duration) {
-        if self.timed.is_none() {
-            self.timed = Some((seq_end, now));
+    /// A segment occupying `[seq, end)` in sequence space went out at `now` (SEG.SEQ and
+    /// SEG.SEQ + SEG.LEN). A segment that occupies nothing (a bare ACK) changes nothing.
+    pub fn on_send(&mut self, seq: Seq, end: Seq, now: Duration) {
+        if seq == end {
+            return;
         }
-    }
-
-    /// A retransmission happened: the running measurement would be ambiguous, drop it.
-    pub fn on_retransmit(&mut self) {
-        self.timed = None;
-    }
-
-    /// SND.UNA advanced to `ack` at `now`: the round-trip time if it covers the timed segment.
-    pub fn on_ack(&mut self, ack: Seq, now: Duration) -> Option<Duration> {
-        let (end, sent) = self.timed?;
-        if ack.ge(end) {
+        let first_time = self.snd_max.is_none_or(|max| seq.ge(max));
+        if first_time {
+            if self.timed.is_none() {
+                self.timed = Some((seq, end, now));
+            }
+        } else if let Some((start, timed_end, _)) = self.timed
+            && seq.lt(timed_end)
+            && start.lt(end)
+        {
+            // The timed segment was sent again: its acknowledgment would be ambiguous.
             self.timed = None;
-            return Some(now.saturating_sub(sent));
         }
-        None
+        if self.snd_max.is_none_or(|max| end.gt(max)) {
+            self.snd_max = Some(end);
+        }
+    }
+
+    /// SND.UNA advanced to `ack` at `now`: the round-trip time, if this acknowledgment covers
+    /// the timed segment.
+    pub fn on_ack(&mut self, ack: Seq, now: Duration) -> Option<Duration> {
+        let (_, end, sent) = self.timed?;
+        if !ack.ge(end) {
+            return None;
+        }
+        self.timed = None;
+        Some(now.saturating_sub(sent))
     }
 }
 
@@ -151,6 +192,23 @@ pub fn retransmit_deadline(
         Some(now + rto)
     } else {
         running
+    }
+}
+
+/// When the persist timer (zero-window probing, RFC 9293 §3.8.6.1) should fire after an
+/// event: off when no text waits behind a zero window ([`crate::tcp::Tcb::zero_window_blocked`]);
+/// started `interval` ([`Rto::probe_interval`]) from now when it is not running; otherwise
+/// left as it is.
+pub fn probe_deadline(
+    running: Option<Duration>,
+    blocked: bool,
+    now: Duration,
+    interval: Duration,
+) -> Option<Duration> {
+    if !blocked {
+        None
+    } else {
+        running.or(Some(now + interval))
     }
 }
 
@@ -214,20 +272,137 @@ mod tests {
         assert_eq!(f.rto(), Duration::from_secs(1), "no SYN timeout, no change");
     }
 
+    /// `[a, b)` as sequence numbers.
+    fn seg(s: &mut RttSampler, a: u32, b: u32, at: u64) {
+        s.on_send(Seq(a), Seq(b), MS(at));
+    }
+
     #[test]
-    fn karn_discards_the_sample_of_a_retransmitted_segment() {
+    fn one_first_transmission_is_timed_until_an_ack_covers_it() {
         let mut s = RttSampler::default();
-        s.on_send(Seq(100), MS(0));
-        s.on_send(Seq(200), MS(5));
-        assert_eq!(
-            s.on_ack(Seq(50), MS(10)),
-            None,
-            "does not cover the timed segment"
-        );
+        seg(&mut s, 0, 100, 0);
+        seg(&mut s, 100, 200, 5);
+        assert_eq!(s.on_ack(Seq(50), MS(10)), None, "does not cover it yet");
         assert_eq!(s.on_ack(Seq(100), MS(40)), Some(MS(40)));
-        s.on_send(Seq(300), MS(50));
-        s.on_retransmit();
-        assert_eq!(s.on_ack(Seq(300), MS(90)), None, "ambiguous: never sampled");
+        assert_eq!(
+            s.on_ack(Seq(200), MS(45)),
+            None,
+            "[100, 200) went out while [0, 100) was timed: one measurement at a time"
+        );
+        seg(&mut s, 200, 200, 50);
+        seg(&mut s, 200, 300, 60);
+        assert_eq!(
+            s.on_ack(Seq(300), MS(70)),
+            Some(MS(10)),
+            "a bare ACK (no sequence space) is not timed"
+        );
+    }
+
+    #[test]
+    fn karn_never_samples_a_retransmitted_segment() {
+        let mut s = RttSampler::default();
+        seg(&mut s, 300, 400, 0);
+        seg(&mut s, 300, 400, 1000);
+        assert_eq!(
+            s.on_ack(Seq(400), MS(1010)),
+            None,
+            "ambiguous: never sampled"
+        );
+    }
+
+    #[test]
+    fn after_a_retransmission_the_next_first_transmission_is_timed() {
+        // [100, 200) is timed, then retransmitted: its measurement is dropped, and [300, 400),
+        // the next segment sent for the first time, gives the next sample.
+        let mut s = RttSampler::default();
+        seg(&mut s, 0, 100, 0);
+        assert_eq!(s.on_ack(Seq(100), MS(20)), Some(MS(20)));
+        seg(&mut s, 100, 200, 21);
+        seg(&mut s, 200, 300, 22);
+        seg(&mut s, 100, 200, 1021);
+        seg(&mut s, 300, 400, 1030);
+        assert_eq!(
+            s.on_ack(Seq(200), MS(1040)),
+            None,
+            "does not cover [300, 400)"
+        );
+        assert_eq!(s.on_ack(Seq(400), MS(1050)), Some(MS(20)));
+    }
+
+    #[test]
+    fn retransmitting_another_segment_does_not_stop_the_measurement() {
+        // [300, 400) is timed; [200, 300), sent before it, is retransmitted twice (as under
+        // steady loss); [300, 400) itself was sent once, so its acknowledgment is a sample.
+        let mut s = RttSampler::default();
+        seg(&mut s, 100, 200, 0);
+        seg(&mut s, 200, 300, 1);
+        assert_eq!(s.on_ack(Seq(200), MS(20)), Some(MS(20)));
+        seg(&mut s, 300, 400, 21);
+        seg(&mut s, 200, 300, 30);
+        seg(&mut s, 200, 300, 35);
+        assert_eq!(s.on_ack(Seq(300), MS(38)), None);
+        assert_eq!(s.on_ack(Seq(400), MS(41)), Some(MS(20)));
+    }
+
+    #[test]
+    fn a_first_transmission_is_sampled_even_if_its_ack_also_covers_a_retransmission() {
+        // [0, 100) is retransmitted; [100, 200), sent for the first time after it, is timed
+        // and sampled by the cumulative ACK of both.
+        let mut s = RttSampler::default();
+        seg(&mut s, 0, 100, 0);
+        seg(&mut s, 0, 100, 1000);
+        seg(&mut s, 100, 200, 1001);
+        assert_eq!(s.on_ack(Seq(200), MS(1005)), Some(MS(4)));
+    }
+
+    #[test]
+    fn the_backed_off_rto_collapses_with_the_first_sample_after_a_retransmission() {
+        // RFC 6298 §5.5 doubles the RTO at each expiry; the note after §5.7: the next sample,
+        // which can only come from new data sent and acknowledged, recomputes it.
+        let mut e = Rto::new(RtoBounds::default());
+        let mut s = RttSampler::default();
+        seg(&mut s, 0, 1000, 0);
+        e.on_sample(s.on_ack(Seq(1000), MS(10)).unwrap());
+        seg(&mut s, 1000, 2000, 20);
+        seg(&mut s, 2000, 3000, 21);
+        for (i, at) in [1020, 3020, 7020].into_iter().enumerate() {
+            e.backoff(false);
+            seg(&mut s, 1000, 2000, at);
+            assert_eq!(e.rto(), MS(2000 << i));
+        }
+        seg(&mut s, 3000, 4000, 7021);
+        assert_eq!(s.on_ack(Seq(3000), MS(7030)), None);
+        let rtt = s
+            .on_ack(Seq(4000), MS(7031))
+            .expect("a sample after the retransmissions");
+        e.on_sample(rtt);
+        assert_eq!(
+            e.rto(),
+            MS(1000),
+            "back to the estimator's value, floored at 1 s"
+        );
+    }
+
+    #[test]
+    fn zero_window_probes_start_after_one_rto_and_back_off() {
+        // RFC 9293 §3.8.6.1 SHLD-29, SHLD-30; capped at the RFC 6298 §2.5 ceiling.
+        let mut e = Rto::new(RtoBounds::default());
+        e.on_sample(MS(500));
+        let intervals: Vec<u64> = (0..8)
+            .map(|n| e.probe_interval(n).as_millis() as u64)
+            .collect();
+        assert_eq!(
+            intervals,
+            [1500, 3000, 6000, 12000, 24000, 48000, 60000, 60000]
+        );
+        assert_eq!(e.probe_interval(u32::MAX), Duration::from_secs(60));
+        assert_eq!(probe_deadline(None, true, MS(10), MS(1500)), Some(MS(1510)));
+        assert_eq!(
+            probe_deadline(Some(MS(900)), true, MS(10), MS(1500)),
+            Some(MS(900)),
+            "a running persist timer is left alone"
+        );
+        assert_eq!(probe_deadline(Some(MS(900)), false, MS(10), MS(1500)), None);
     }
 
     #[test]

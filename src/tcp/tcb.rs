@@ -221,7 +221,11 @@ impl Tcb {
     pub(crate) fn transmit(&mut self, cfg: &Config, out: &mut Outputs) -> bool {
         let can_send = matches!(
             self.state,
-            State::Established | State::CloseWait | State::FinWait1 | State::LastAck
+            State::Established
+                | State::CloseWait
+                | State::FinWait1
+                | State::Closing
+                | State::LastAck
         );
         if !can_send || !self.syn_acked() || self.fin_sent {
             return false;

@@ -5,7 +5,7 @@
 //! consecutive retransmissions (R2 of §3.8.3).
 
 use super::mechanisms::{Config, Mechanism};
-use super::segment::Ctl;
+use super::segment::{Ctl, Segment};
 use super::state::State;
 use super::tcb::{Event, Outputs, Tcb};
 
@@ -17,12 +17,7 @@ impl Tcb {
     /// once the peer's FIN has been received (CLOSE-WAIT, LAST-ACK).
     pub fn on_retransmit_timeout(&mut self, cfg: &Config) -> Outputs {
         let mut out = Outputs::default();
-        if !self.has_unacked() {
-            return out;
-        }
-        if matches!(self.state, State::CloseWait | State::LastAck)
-            && !cfg.mechanisms.on(Mechanism::RetransmitAfterFinReceived)
-        {
+        if !self.may_retransmit(cfg) {
             return out;
         }
         if self.retransmits >= cfg.max_retransmits {
@@ -32,17 +27,33 @@ impl Tcb {
         }
         self.retransmits += 1;
         out.events.push(Event::Retransmitted);
+        out.segments.push(self.earliest_unacked_segment(cfg));
+        out
+    }
+
+    /// The earliest segment not yet acknowledged, as it is sent again: our SYN (or SYN,ACK)
+    /// while it is unacknowledged, else up to one MSS of text from SND.UNA, with our FIN if it
+    /// was sent and fits. This is "the earliest segment that has not been acknowledged" of
+    /// RFC 6298 (5.4) and "the lost segment starting at SND.UNA" of RFC 5681 §3.2 step 3;
+    /// both the retransmission timer and fast retransmit send it.
+    pub(crate) fn earliest_unacked_segment(&self, cfg: &Config) -> Segment {
         if !self.syn_acked() {
-            out.segments.push(self.syn_segment());
-            return out;
+            return self.syn_segment();
         }
         let in_flight = self.sent_len();
         let n = in_flight.min(usize::from(cfg.mss));
         let fin = self.fin_sent && n == in_flight;
         let ctl = if fin { Ctl::ACK | Ctl::FIN } else { Ctl::ACK };
         let data = self.send_text(0, n);
-        out.segments.push(self.segment(self.snd_una, ctl, data));
-        out
+        self.segment(self.snd_una, ctl, data)
+    }
+
+    /// Whether a retransmission may be sent now: something is unacknowledged, and, with T17
+    /// ablated, the peer's FIN has not been received (CLOSE-WAIT, LAST-ACK).
+    pub(crate) fn may_retransmit(&self, cfg: &Config) -> bool {
+        self.has_unacked()
+            && (!matches!(self.state, State::CloseWait | State::LastAck)
+                || cfg.mechanisms.on(Mechanism::RetransmitAfterFinReceived))
     }
 
     /// The 2·MSL TIME-WAIT timer expired: delete the TCB (§3.10.8).

@@ -5,10 +5,14 @@
 //! amount of data the receiver is willing to accept"). Because text leaves the window only by
 //! being delivered into that buffer, RCV.NXT + free space is constant between reads, so the
 //! right edge never moves left (§3.8.6.2.2: a receiver SHOULD NOT shrink the window).
+//!
+//! On the sending side, a zero window offered by the peer is probed (§3.8.6.1), so that a
+//! window update that was lost, or overtaken by an older segment with the same SEG.SEQ and
+//! SEG.ACK but a smaller window, cannot stop the connection for good.
 
 use super::segment::{Ctl, Segment};
 use super::state::State;
-use super::tcb::Tcb;
+use super::tcb::{Outputs, Tcb};
 
 /// The MSS assumed when the peer's SYN carried no MSS option (RFC 9293 §3.7.1, MUST-15).
 pub const DEFAULT_MSS: u16 = 536;
@@ -67,6 +71,45 @@ impl Tcb {
     }
 }
 
+impl Tcb {
+    /// Whether text waits behind a zero send window with nothing in flight (RFC 9293
+    /// §3.8.6.1): SND.WND is 0, queued text is not sent, and no unacknowledged segment will
+    /// bring an acknowledgment (the retransmission timer runs while one is outstanding). The
+    /// peer's window can then only be learned by probing it.
+    pub fn zero_window_blocked(&self) -> bool {
+        matches!(
+            self.state,
+            State::Established
+                | State::CloseWait
+                | State::FinWait1
+                | State::Closing
+                | State::LastAck
+        ) && self.syn_acked()
+            && self.snd_wnd == 0
+            && !self.has_unacked()
+            && self.send_buf.len() > self.sent_len()
+    }
+
+    /// A zero-window probe (RFC 9293 §3.8.6.1, MUST-36), when
+    /// [`Tcb::zero_window_blocked`]: `<SEQ=SND.UNA-1><ACK=RCV.NXT><CTL=ACK>`. Its sequence
+    /// number lies below the receiver's RCV.NXT, so the receiver must answer it with an
+    /// acknowledgment "showing its next expected sequence number and current window"
+    /// (§3.8.6.1; §3.10.7.4 first step), which the fifth step takes as the new SND.WND.
+    ///
+    /// Deviation: §3.8.6.1 probes with "at least one octet of new data ... or retransmit".
+    /// The probe here carries no text, like a keep-alive (§3.8.4) and like Linux's probe: it
+    /// occupies no sequence space, so it is never retransmitted or counted against the user
+    /// timeout, and the connection stays open for as long as the peer answers (MUST-37).
+    pub fn window_probe(&self) -> Outputs {
+        let mut out = Outputs::default();
+        if self.zero_window_blocked() {
+            let seq = self.snd_una + u32::MAX;
+            out.segments.push(self.segment(seq, Ctl::ACK, Vec::new()));
+        }
+        out
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -102,6 +145,36 @@ mod tests {
         assert_eq!((a.rcv_wnd, segs[0].wnd, segs[1].wnd), (100, 100, 0));
         a.offer_window(1 << 20, &mut segs);
         assert_eq!(a.rcv_wnd, u16::MAX, "no window scaling");
+    }
+
+    #[test]
+    fn a_zero_window_with_text_queued_is_probed_below_snd_una() {
+        let cfg = Config::default();
+        let mut a = established();
+        assert!(!a.zero_window_blocked(), "nothing queued");
+        a.send(b"abcdef", &cfg);
+        assert!(a.has_unacked(), "in flight: the retransmission timer runs");
+        assert!(!a.zero_window_blocked());
+        assert!(a.window_probe().segments.is_empty());
+        let closed = Segment::control(Seq(501), Seq(8), Ctl::ACK, 0);
+        a.on_segment(&closed, Seq(0), &cfg);
+        assert!(
+            a.send(b"gh", &cfg).segments.is_empty(),
+            "zero window: queued"
+        );
+        assert!(a.zero_window_blocked());
+        let probe = a.window_probe().segments.remove(0);
+        assert_eq!(probe.to_string(), "<SEQ=7><ACK=501><CTL=ACK>");
+        assert_eq!(
+            probe.len_with(true),
+            0,
+            "no sequence space: never retransmitted"
+        );
+        // The peer answers with its window; the queued text goes out.
+        let answer = Segment::control(Seq(501), Seq(8), Ctl::ACK, 1000);
+        let out = a.on_segment(&answer, Seq(0), &cfg);
+        assert_eq!(out.segments[0].data, b"gh");
+        assert!(!a.zero_window_blocked());
     }
 
     #[test]
