@@ -59,9 +59,10 @@ fn child(spec: &str) {
     // At the registered bounds every property is as expected; at other bounds (the growth
     // table) some sometimes-properties need faults that are switched off, so only the
     // always-properties are required to hold.
-    let holds = r.properties.iter().all(|p| {
-        p.as_expected || (p.kind == Kind::Sometimes && p.expected == Outcome::Found)
-    });
+    let holds = r
+        .properties
+        .iter()
+        .all(|p| p.as_expected || (p.kind == Kind::Sometimes && p.expected == Outcome::Found));
     assert!(
         r.exhaustive && holds,
         "{} not exhaustive or an always-property failed",
