@@ -365,17 +365,8 @@ fn segment_of(from: Side, packet: &[u8]) -> Segment {
         (expect.local, expect.remote),
         "a segment on another pair of sockets"
     );
-    let mut ctl = Ctl::NONE;
-    for (on, bit) in [
-        (t.flags.syn(), Ctl::SYN),
-        (t.flags.ack(), Ctl::ACK),
-        (t.flags.fin(), Ctl::FIN),
-        (t.flags.rst(), Ctl::RST),
-    ] {
-        if on {
-            ctl = ctl | bit;
-        }
-    }
+    // The stack's own header-to-control-bits mapping, the one its arrivals go through.
+    let ctl = Ctl::from(t.flags);
     Segment {
         seq: Seq(t.seq),
         ack: if ctl.has(Ctl::ACK) {

@@ -201,10 +201,6 @@ pub fn run(args: &ReportArgs) -> Result<ExitCode, UsageError> {
     })
 }
 
-fn bounds_text(b: &tcpip_spec::models::Bounds) -> String {
-    b.text()
-}
-
 fn base<'a>(reports: &'a [CheckReport], model: &str) -> Option<&'a CheckReport> {
     let (name, without) = match model.split_once(" --without ") {
         Some((name, mech)) => (name, vec![mech.to_string()]),
@@ -251,7 +247,7 @@ fn render(reports: &[CheckReport], threads: usize, benches: &[(String, BenchReco
             w,
             "| {} | {without} | {} | {} | {} | {} | {:.2} | {} | {} |",
             r.model,
-            bounds_text(&r.bounds),
+            r.bounds.text(),
             r.unique_states,
             r.states,
             r.max_depth,

@@ -30,34 +30,40 @@ impl Before {
     }
 }
 
-fn flags_of(ctl: Ctl) -> wire::tcp::Flags {
-    let mut f = wire::tcp::Flags::empty();
-    for (c, w) in [
-        (Ctl::SYN, wire::tcp::Flags::SYN),
-        (Ctl::ACK, wire::tcp::Flags::ACK),
-        (Ctl::FIN, wire::tcp::Flags::FIN),
-        (Ctl::RST, wire::tcp::Flags::RST),
-    ] {
-        if ctl.has(c) {
-            f |= w;
+impl From<Ctl> for wire::tcp::Flags {
+    /// The header flags of a segment's control bits.
+    fn from(ctl: Ctl) -> wire::tcp::Flags {
+        let mut f = wire::tcp::Flags::empty();
+        for (c, w) in [
+            (Ctl::SYN, wire::tcp::Flags::SYN),
+            (Ctl::ACK, wire::tcp::Flags::ACK),
+            (Ctl::FIN, wire::tcp::Flags::FIN),
+            (Ctl::RST, wire::tcp::Flags::RST),
+        ] {
+            if ctl.has(c) {
+                f |= w;
+            }
         }
+        f
     }
-    f
 }
 
-fn ctl_of(f: wire::tcp::Flags) -> Ctl {
-    let mut c = Ctl::NONE;
-    for (on, bit) in [
-        (f.syn(), Ctl::SYN),
-        (f.ack(), Ctl::ACK),
-        (f.fin(), Ctl::FIN),
-        (f.rst(), Ctl::RST),
-    ] {
-        if on {
-            c = c | bit;
+impl From<wire::tcp::Flags> for Ctl {
+    /// The control bits the connection machine reads from a header's flags.
+    fn from(f: wire::tcp::Flags) -> Ctl {
+        let mut c = Ctl::NONE;
+        for (on, bit) in [
+            (f.syn(), Ctl::SYN),
+            (f.ack(), Ctl::ACK),
+            (f.fin(), Ctl::FIN),
+            (f.rst(), Ctl::RST),
+        ] {
+            if on {
+                c = c | bit;
+            }
         }
+        c
     }
-    c
 }
 
 impl Host {
@@ -69,7 +75,7 @@ impl Host {
         let seg = Segment {
             seq: Seq(repr.seq),
             ack: Seq(repr.ack),
-            ctl: ctl_of(repr.flags),
+            ctl: Ctl::from(repr.flags),
             wnd: repr.window,
             data: data.to_vec(),
         };
@@ -281,7 +287,7 @@ impl Host {
             dst_port: tuple.remote.port(),
             seq: seg.seq.0,
             ack: seg.ack.0,
-            flags: flags_of(seg.ctl),
+            flags: wire::tcp::Flags::from(seg.ctl),
             window: seg.wnd,
             urgent: 0,
             mss: seg.has(Ctl::SYN).then(|| tcp::advertised_mss(self.cfg.mtu)),
