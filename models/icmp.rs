@@ -376,6 +376,7 @@ pub const SPEC: ModelSpec = ModelSpec {
             // Matching the oldest unanswered request never finds an answered one, so a
             // duplicate reply is taken for the answer to another request, or for nothing.
             hides: &["duplicate-reply-detected"],
+            reveals: &[],
             reference: "RFC 792 (Echo: identifier and sequence number); RFC 1122 §3.2.2.6",
             hazard: "a reply is taken as the answer to the oldest outstanding request",
             bounds: crate::models::Bounds::NONE,
@@ -385,6 +386,7 @@ pub const SPEC: ModelSpec = ModelSpec {
             breaks: "bounded-error-traffic",
             also_breaks: &[],
             hides: &["error-about-error-suppressed"],
+            reveals: &[],
             reference: "RFC 1122 §3.2.2 (MUST NOT send an ICMP error about an ICMP error)",
             hazard: "an error that cannot be delivered begets another error; where that one \
                      fails too, another, and so on: an error storm",
@@ -393,6 +395,7 @@ pub const SPEC: ModelSpec = ModelSpec {
     ],
     expect_violated: &[],
     bounds: &[],
+    premises: crate::models::any_bounds,
     check: |without, _, opts: RunOptions| {
         run_spec(
             &SPEC,

@@ -298,6 +298,7 @@ pub const SPEC: ModelSpec = ModelSpec {
             breaks: "no-endless-forwarding",
             also_breaks: &[],
             hides: &["time-exceeded-reported"],
+            reveals: &[],
             reference: "RFC 791 §3.2 (Time to Live); RFC 1122 §3.2.1.7",
             hazard: "caught in a routing loop, a datagram circles between R1 and R2 for ever",
             bounds: crate::models::Bounds::NONE,
@@ -311,6 +312,7 @@ pub const SPEC: ModelSpec = ModelSpec {
                 "time-exceeded-reported",
                 "net-unreachable-reported",
             ],
+            reveals: &[],
             reference: "RFC 791 §3.2 (Addressing); RFC 1122 §3.2.1.3",
             hazard: "a router takes a datagram addressed to B as its own",
             bounds: crate::models::Bounds::NONE,
@@ -318,6 +320,7 @@ pub const SPEC: ModelSpec = ModelSpec {
     ],
     expect_violated: &[],
     bounds: &[],
+    premises: crate::models::any_bounds,
     check: |without, _, opts: RunOptions| {
         run_spec(
             &SPEC,

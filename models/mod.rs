@@ -54,6 +54,10 @@ pub struct Ablation {
     /// Sometimes-properties that become unreachable with the mechanism off.
     #[serde(skip_serializing_if = "<[_]>::is_empty")]
     pub hides: &'static [&'static str],
+    /// Sometimes-properties whose premise the ablation's bounds rule out for the full
+    /// protocol (see [`ModelSpec::premises`]) but that the broken protocol reaches anyway.
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    pub reveals: &'static [&'static str],
     /// Where the protocol literature records the hazard.
     pub reference: &'static str,
     /// The hazard, in one sentence.
@@ -81,6 +85,10 @@ pub struct Bounds {
     pub delays: Option<u8>,
     /// 1: A is a client that outruns its ISN clock, closes first and reconnects at once.
     pub fast_reconnect: Option<u8>,
+    /// 1: an old duplicate SYN of A's previous connection is in flight at the start.
+    pub old_syn: Option<u8>,
+    /// Segments an off-path attacker may forge.
+    pub forgeries: Option<u8>,
 }
 
 impl Bounds {
@@ -92,6 +100,8 @@ impl Bounds {
         dups: None,
         delays: None,
         fast_reconnect: None,
+        old_syn: None,
+        forgeries: None,
     };
 
     /// `self`, with the bounds `over` sets taking precedence.
@@ -103,11 +113,13 @@ impl Bounds {
             dups: over.dups.or(self.dups),
             delays: over.delays.or(self.delays),
             fast_reconnect: over.fast_reconnect.or(self.fast_reconnect),
+            old_syn: over.old_syn.or(self.old_syn),
+            forgeries: over.forgeries.or(self.forgeries),
         }
     }
 
     /// Every bound by its command-line name (`--NAME`), set or not.
-    pub fn entries(&self) -> [(&'static str, Option<u8>); 6] {
+    pub fn entries(&self) -> [(&'static str, Option<u8>); 8] {
         [
             ("bytes", self.bytes),
             ("incarnations", self.incarnations),
@@ -115,6 +127,8 @@ impl Bounds {
             ("dups", self.dups),
             ("delays", self.delays),
             ("fast-reconnect", self.fast_reconnect),
+            ("old-syn", self.old_syn),
+            ("forgeries", self.forgeries),
         ]
     }
 
@@ -127,6 +141,8 @@ impl Bounds {
             "dups" => &mut self.dups,
             "delays" => &mut self.delays,
             "fast-reconnect" => &mut self.fast_reconnect,
+            "old-syn" => &mut self.old_syn,
+            "forgeries" => &mut self.forgeries,
             _ => return false,
         };
         *slot = Some(value);
@@ -172,6 +188,10 @@ pub struct ModelSpec {
     pub expect_violated: &'static [&'static str],
     /// The bounds (`Bounds` field names) a user may set for this model.
     pub bounds: &'static [&'static str],
+    /// Whether these bounds let the premise of the named sometimes-property happen at all
+    /// (say, a second incarnation needs `incarnations >= 2`). A premise the bounds rule out is
+    /// expected not found, with or without ablations; `hides` lists what a mechanism hides.
+    pub premises: fn(&str, Bounds) -> bool,
     /// Checks it with the named mechanisms switched off (names already validated) and the
     /// given bounds (only those in `bounds` set).
     pub check: fn(&[&'static str], Bounds, RunOptions) -> CheckReport,
@@ -182,7 +202,13 @@ pub struct ModelSpec {
 impl ModelSpec {
     /// What each property is expected to do with the given mechanisms off. An always-property
     /// in [`expect_violated`](Self::expect_violated) is expected to fail in every run.
-    pub fn expected(&self, without: &[&'static str], name: &str, kind: Kind) -> Outcome {
+    pub fn expected(
+        &self,
+        without: &[&'static str],
+        bounds: Bounds,
+        name: &str,
+        kind: Kind,
+    ) -> Outcome {
         if kind == Kind::Always && self.expect_violated.contains(&name) {
             return Outcome::Violated;
         }
@@ -203,7 +229,9 @@ impl ModelSpec {
                 }
             }
             Kind::Sometimes => {
-                if ablations.iter().any(|a| a.hides.contains(&name)) {
+                let hidden = ablations.iter().any(|a| a.hides.contains(&name));
+                let revealed = ablations.iter().any(|a| a.reveals.contains(&name));
+                if hidden || !((self.premises)(name, bounds) || revealed) {
                     Outcome::NotFound
                 } else {
                     Outcome::Found
@@ -216,6 +244,11 @@ impl ModelSpec {
     pub fn ablation(&self, mechanism: &str) -> Option<&'static Ablation> {
         self.ablations.iter().find(|a| a.mechanism == mechanism)
     }
+}
+
+/// `ModelSpec::premises` of a model whose every premise is reachable at any bounds.
+pub fn any_bounds(_: &str, _: Bounds) -> bool {
+    true
 }
 
 /// Every registered model, in the order `list` and `check --all` use.
@@ -256,7 +289,7 @@ where
         spec.name,
         names,
         model,
-        |n, k| spec.expected(without, n, k),
+        |n, k| spec.expected(without, bounds, n, k),
         opts,
     );
     report.bounds = bounds;

@@ -429,12 +429,14 @@ pub const SPEC: ModelSpec = ModelSpec {
         breaks: "datagram-integrity",
         also_breaks: &[],
         hides: &["corruption-discarded"],
+        reveals: &[],
         reference: "RFC 1122 §4.1.3.4 (MUST discard a bad checksum); RFC 768",
         hazard: "a datagram corrupted on a link reaches the application as if A had sent it",
         bounds: crate::models::Bounds::NONE,
     }],
     expect_violated: &["in-order"],
     bounds: &[],
+    premises: crate::models::any_bounds,
     check: |without, _, opts: RunOptions| {
         run_spec(
             &SPEC,

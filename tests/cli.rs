@@ -141,6 +141,10 @@ fn bad_flags_are_one_line_usage_errors() {
     one_line_error(&run(&["check", "tcp-lifecycle", "--incarnations", "3"]));
     let e = one_line_error(&run(&["check", "tcp-close", "--fast-reconnect", "1"]));
     assert!(e.contains("takes no --fast-reconnect bound"), "{e}");
+    one_line_error(&run(&["check", "tcp-lifecycle", "--old-syn", "2"]));
+    one_line_error(&run(&["check", "tcp-lifecycle", "--forgeries", "3"]));
+    let e = one_line_error(&run(&["check", "tcp-handshake", "--forgeries", "1"]));
+    assert!(e.contains("takes no --forgeries bound"), "{e}");
     one_line_error(&run(&["explore", "tcp-close", "--addr", "not-an-address"]));
 }
 

@@ -3,7 +3,7 @@
 //! seed claims rest on read off the counterexamples themselves.
 
 use tcpip_spec::models::runner::{CheckReport, Outcome, PropertyReport, RunOptions};
-use tcpip_spec::models::{Kind, find};
+use tcpip_spec::models::{Bounds, Kind, find};
 
 fn check(model: &str, without: &[&'static str]) -> CheckReport {
     let spec = find(model).expect("registered");
@@ -265,7 +265,7 @@ fn a_base_expectation_of_violated_is_in_the_registry_and_in_list_json() {
     assert_eq!(spec.expect_violated, ["in-order"]);
     for without in [&[][..], &["discard-bad-checksum"][..]] {
         assert_eq!(
-            spec.expected(without, "in-order", Kind::Always),
+            spec.expected(without, Bounds::NONE, "in-order", Kind::Always),
             Outcome::Violated
         );
     }

@@ -4,21 +4,21 @@
 use tcpip_spec::models::runner::{CheckReport, Outcome, RunOptions};
 use tcpip_spec::models::{Bounds, Kind, find, registry};
 
+fn quiet() -> RunOptions {
+    RunOptions {
+        threads: 2,
+        progress: false,
+        ..Default::default()
+    }
+}
+
 fn check(model: &str, without: &[&'static str]) -> CheckReport {
     let spec = find(model).expect("registered");
     let bounds = match without {
         [one] => spec.ablation(one).map_or(Bounds::NONE, |a| a.bounds),
         _ => Bounds::NONE,
     };
-    (spec.check)(
-        without,
-        bounds,
-        RunOptions {
-            threads: 2,
-            progress: false,
-            ..Default::default()
-        },
-    )
+    (spec.check)(without, bounds, quiet())
 }
 
 fn property<'a>(r: &'a CheckReport, name: &str) -> &'a tcpip_spec::models::runner::PropertyReport {
@@ -41,7 +41,7 @@ fn tcp_close_is_exhaustive_and_every_property_as_expected() {
     let r = check("tcp-close", &[]);
     assert!(r.exhaustive);
     assert!(r.as_expected, "{r:#?}");
-    assert_eq!(r.unique_states, 163_190, "the close state space changed");
+    assert_eq!(r.unique_states, 172_026, "the close state space changed");
 }
 
 #[test]
@@ -51,7 +51,7 @@ fn tcp_lifecycle_is_exhaustive_and_every_property_as_expected() {
     assert!(r.exhaustive);
     assert!(r.as_expected, "{r:#?}");
     assert_eq!(
-        r.unique_states, 10_523_701,
+        r.unique_states, 11_281_341,
         "the lifecycle state space changed"
     );
 }
@@ -63,18 +63,10 @@ fn with_a_fast_reconnecting_client_time_wait_alone_keeps_old_text_out() {
     let spec = find("tcp-lifecycle").expect("registered");
     let bounds = spec.ablation("time-wait-2msl").expect("registered").bounds;
     assert_eq!(bounds.fast_reconnect, Some(1));
-    let r = (spec.check)(
-        &[],
-        bounds,
-        RunOptions {
-            threads: 2,
-            progress: false,
-            ..Default::default()
-        },
-    );
+    let r = (spec.check)(&[], bounds, quiet());
     assert!(r.exhaustive && r.as_expected, "{r:#?}");
     assert_eq!(
-        r.unique_states, 367_174,
+        r.unique_states, 424_594,
         "the fast-reconnect state space changed"
     );
 }
@@ -159,7 +151,8 @@ fn every_always_property_of_every_model_is_broken_by_a_registered_ablation() {
                 .iter()
                 .filter(|a| a.breaks == p.name || a.also_breaks.contains(&p.name))
                 .collect();
-            let base_violated = spec.expected(&[], p.name, Kind::Always) == Outcome::Violated;
+            let base_violated =
+                spec.expected(&[], Bounds::NONE, p.name, Kind::Always) == Outcome::Violated;
             assert!(
                 base_violated || !breakers.is_empty(),
                 "{}: always-property {} has no ablation that breaks it",
@@ -224,4 +217,114 @@ fn without_syn_sequence_number_the_syn_ack_acknowledges_isn_not_isn_plus_one() {
     let syns = numbers("<CTL=SYN>", "<SEQ=");
     let acks = numbers("<CTL=SYN,ACK>", "<ACK=");
     assert!(acks.iter().any(|a| syns.contains(a)), "{ladder}");
+}
+
+#[test]
+fn the_full_lifecycle_holds_at_every_ablations_bounds() {
+    // The control of each lifecycle ablation: at the very bounds the ablation runs at, the
+    // full protocol keeps every always-property and reaches every premise those bounds allow,
+    // so each counterexample is the mechanism's doing, not the bounds'. What an ablation
+    // hides must be reachable at its bounds; what it reveals must not be.
+    let spec = find("tcp-lifecycle").expect("registered");
+    for a in spec.ablations {
+        let r = (spec.check)(&[], a.bounds, quiet());
+        assert!(r.exhaustive, "control of {}", a.mechanism);
+        assert!(r.as_expected, "control of {}: {r:#?}", a.mechanism);
+        for hidden in a.hides {
+            assert!(
+                (spec.premises)(hidden, a.bounds),
+                "{} hides {hidden}, which its bounds already rule out",
+                a.mechanism
+            );
+        }
+        for revealed in a.reveals {
+            assert!(
+                !(spec.premises)(revealed, a.bounds),
+                "{} reveals {revealed}, which its bounds allow anyway",
+                a.mechanism
+            );
+        }
+    }
+}
+
+fn ladder_of(model: &str, without: &'static str, property_name: &str) -> String {
+    let r = check(model, &[without]);
+    let p = property(&r, property_name);
+    assert_eq!(p.outcome, Outcome::Violated, "--without {without}");
+    p.ladder.as_ref().expect("a ladder").join("\n")
+}
+
+#[test]
+fn without_syn_sent_reset_an_old_syn_leaves_the_lifecycle_established_on_different_isns() {
+    // RFC 9293 Figure 8 inside the lifecycle (`--old-syn 1`): B answers the old SYN, A
+    // accepts that SYN,ACK instead of resetting it, and B takes A's ACK as the end of the old
+    // handshake. The last line has both ESTABLISHED.
+    let ladder = ladder_of("tcp-lifecycle", "syn-sent-reset", "synchronized-isns");
+    let old = ladder
+        .lines()
+        .position(|l| l.contains("<CTL=SYN> (old) -->"))
+        .expect("the old SYN delivered");
+    let syn_ack = ladder
+        .lines()
+        .position(|l| l.contains("<CTL=SYN,ACK> <--") && l.contains("ESTABLISHED"))
+        .expect("A takes the SYN,ACK of the old SYN");
+    let last = ladder.lines().last().unwrap();
+    assert!(old < syn_ack, "{ladder}");
+    assert!(
+        last.matches("ESTABLISHED").count() == 2,
+        "both end ESTABLISHED: {ladder}"
+    );
+}
+
+#[test]
+fn without_rst_validation_a_forged_in_window_rst_resets_the_connection() {
+    // RFC 5961 §3: the forged RST is in the window but not exact; with the check it draws a
+    // challenge ACK, without it the victim is reset.
+    let ladder = ladder_of("tcp-lifecycle", "rst-validation", "graceful-close");
+    let forged = ladder
+        .lines()
+        .find(|l| l.contains("<CTL=RST> (forged)"))
+        .expect("a forged RST delivered");
+    assert!(forged.contains("CLOSED"), "{ladder}");
+}
+
+#[test]
+fn without_the_ack_of_unsent_data_check_a_forged_octet_is_delivered() {
+    // RFC 9293 §3.10.7.4 fifth step, RFC 5961 §5: the forged text acknowledges data never
+    // sent; with the check it is answered with an ACK and dropped.
+    let ladder = ladder_of("tcp-lifecycle", "ack-of-unsent-data", "ordered-delivery");
+    let forged = ladder
+        .lines()
+        .position(|l| l.contains("<DATA=X> (forged)"))
+        .expect("the forged text delivered");
+    let received = ladder
+        .lines()
+        .position(|l| l.contains("user receives \"X\""))
+        .expect("its octet reaches a user");
+    assert_eq!(received, forged + 1, "{ladder}");
+}
+
+#[test]
+fn without_rfc_1337_f1_a_late_segment_assassinates_time_wait() {
+    // RFC 1337 Figure 1: a late segment reaches TIME-WAIT, its ACK meets the closed peer,
+    // which answers with a RST, and the RST ends TIME-WAIT before its 2*MSL.
+    let ladder = ladder_of(
+        "tcp-lifecycle",
+        "rst-in-time-wait-ignored",
+        "time-wait-ends-by-timer",
+    );
+    let steps: Vec<&str> = ladder
+        .lines()
+        .filter(|l| l.starts_with(|c: char| c.is_ascii_digit()))
+        .collect();
+    let [.., before, last] = steps.as_slice() else {
+        panic!("{ladder}")
+    };
+    assert!(last.contains("<CTL=RST> <--"), "{ladder}");
+    assert!(last[4..].trim_start().starts_with("CLOSED"), "{ladder}");
+    assert!(
+        before[4..].trim_start().starts_with("TIME-WAIT"),
+        "{ladder}"
+    );
+    assert!(!ladder.contains("TIME-WAIT timer expires"), "{ladder}");
 }

@@ -108,6 +108,7 @@ pub const SPEC: ModelSpec = ModelSpec {
             breaks: "frames-reach-owner",
             also_breaks: &[],
             hides: &["unsolicited-reply-ignored"],
+            reveals: &[],
             reference: "RFC 826 (Packet Reception, the merge); Bruschi et al.",
             hazard: "a reply nobody asked for creates the entry: B's traffic goes to the attacker",
             bounds: crate::models::Bounds::NONE,
@@ -117,6 +118,7 @@ pub const SPEC: ModelSpec = ModelSpec {
             breaks: "pending-queue-bounded",
             also_breaks: &[],
             hides: &["oldest-dropped-when-full"],
+            reveals: &[],
             reference: "RFC 1122 §2.3.2.2",
             hazard: "packets for an unresolved address pile up without bound",
             bounds: crate::models::Bounds::NONE,
@@ -124,6 +126,7 @@ pub const SPEC: ModelSpec = ModelSpec {
     ],
     expect_violated: &[],
     bounds: &[],
+    premises: crate::models::any_bounds,
     check: |without, _, opts: RunOptions| {
         run_spec(
             &SPEC,

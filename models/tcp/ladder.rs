@@ -51,6 +51,13 @@ pub fn describe(last: &World, action: &Action) -> String {
         Action::Tick => "one tick passes".to_string(),
         Action::Retransmit(s) => format!("{s}: retransmission timer expires"),
         Action::TimeWaitExpires(s) => format!("{s}: TIME-WAIT timer expires"),
+        Action::Forge(s, kind) => match kind.segment(&last.peer(s).tcb) {
+            Some(seg) => format!(
+                "{s} receives {seg} (forged) from an attacker as {}",
+                s.peer()
+            ),
+            None => format!("attacker forges nothing against {s}"),
+        },
     }
 }
 
@@ -114,6 +121,10 @@ pub fn ladder(path: &[(World, Option<Action>)]) -> Vec<String> {
                 let f = &last.net[i];
                 arrow(f.from, &f.seg, tag(f), true)
             }
+            Action::Forge(s, kind) => match kind.segment(&last.peer(s).tcb) {
+                Some(seg) => arrow(s.peer(), &seg, " (forged)", true),
+                None => format!("({})", describe(last, action)),
+            },
             Action::Lose(i) => {
                 let f = &last.net[i];
                 let body = format!("{}{} (lost)", f.seg, tag(f));
@@ -126,8 +137,12 @@ pub fn ladder(path: &[(World, Option<Action>)]) -> Vec<String> {
             _ => format!("({})", describe(last, action)),
         };
         lines.push(row(n, &a, &mid, &b));
-        if let Some(f) = &delivered {
-            let to = f.from.peer();
+        let receiver = match action {
+            Action::Deliver(i) => Some(last.net[*i].from.peer()),
+            Action::Forge(s, _) => Some(*s),
+            _ => None,
+        };
+        if let Some(to) = receiver {
             let (before, after) = (&last.peer(to).received, &next.peer(to).received);
             if after.len() > before.len() && after.starts_with(before) {
                 let note = received_note(to, &after[before.len()..], next.peer(to).incarnation);

@@ -36,6 +36,10 @@ pub struct TcpModel {
     pub dups: u8,
     /// Delays past a tick allowed.
     pub delays: u8,
+    /// Segments the off-path attacker may forge.
+    pub forgeries: u8,
+    /// Whether an old duplicate SYN of A's previous connection is in flight at the start.
+    pub old_syn: bool,
     /// If set, only this property is checked (used to search for a shortest counterexample).
     pub only: Option<&'static str>,
 }
@@ -57,6 +61,12 @@ pub struct LifecycleBounds {
     /// A is a client that outruns its ISN clock, closes first and reconnects at once (see
     /// [`Script::fast_reconnect`]).
     pub fast_reconnect: bool,
+    /// Figure 8 in the lifecycle: an old duplicate SYN of A's previous connection on this
+    /// 4-tuple, one ISN-clock step older than A's first ISS (so within B's window of A's new
+    /// numbers) and carrying one octet of text, is in flight when B listens.
+    pub old_syn: bool,
+    /// Segments an off-path attacker may forge (see [`world::Forgery`]).
+    pub forgeries: u8,
 }
 
 impl From<crate::models::Bounds> for LifecycleBounds {
@@ -69,6 +79,8 @@ impl From<crate::models::Bounds> for LifecycleBounds {
             dups: b.dups.unwrap_or(d.dups),
             delays: b.delays.unwrap_or(d.delays),
             fast_reconnect: b.fast_reconnect.map_or(d.fast_reconnect, |f| f != 0),
+            old_syn: b.old_syn.map_or(d.old_syn, |o| o != 0),
+            forgeries: b.forgeries.unwrap_or(d.forgeries),
         }
     }
 }
@@ -82,6 +94,8 @@ impl Default for LifecycleBounds {
             dups: 0,
             delays: 1,
             fast_reconnect: false,
+            old_syn: false,
+            forgeries: 0,
         }
     }
 }
@@ -122,6 +136,8 @@ impl TcpModel {
             losses: 1,
             dups: 1,
             delays: 0,
+            forgeries: 0,
+            old_syn: false,
             only: None,
         }
     }
@@ -148,6 +164,8 @@ impl TcpModel {
             losses,
             dups: 1,
             delays,
+            forgeries: 0,
+            old_syn: false,
             only: None,
         }
     }
@@ -187,6 +205,8 @@ impl TcpModel {
             losses: b.losses,
             dups: b.dups,
             delays: b.delays,
+            forgeries: b.forgeries,
+            old_syn: b.old_syn,
             only: None,
         }
     }
@@ -201,15 +221,32 @@ impl TcpModel {
         };
         b.tcb.open_passive(cfg);
         b.facts.0 |= Facts::OPENED;
-        vec![World {
+        let mut w = World {
             a,
             b,
             net: Vec::new(),
             losses: self.losses,
             dups: self.dups,
             delays: self.delays,
+            forgeries: self.forgeries,
             clock: 0,
-        }]
+        };
+        if self.old_syn {
+            // The SYN of the connection A opened one step of its ISN clock before this one.
+            let old_seq = self.setup.isn_now(&w, Side::A, 1) + u32::MAX;
+            let seg = Segment {
+                data: vec![world::OLD_SYN_OCTET],
+                ..Segment::control(old_seq, Seq(0), Ctl::SYN, cfg.rcv_wnd)
+            };
+            w.net.push(Flight {
+                delayed: false,
+                age: 0,
+                from: Side::A,
+                incarnation: 0,
+                seg,
+            });
+        }
+        vec![w]
     }
 
     fn handshake_inits(&self) -> Vec<World> {
@@ -251,6 +288,7 @@ impl TcpModel {
                     losses: self.losses,
                     dups: self.dups,
                     delays: self.delays,
+                    forgeries: self.forgeries,
                     clock: 0,
                 });
             }
@@ -291,6 +329,7 @@ impl TcpModel {
             losses: self.losses,
             dups: self.dups,
             delays: self.delays,
+            forgeries: self.forgeries,
             clock: 0,
         }]
     }

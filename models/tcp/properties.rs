@@ -70,11 +70,8 @@ fn state(w: &World, s: Side) -> State {
     w.peer(s).tcb.state
 }
 
-/// `synchronized-isns`. Checked in the handshake scenario, where `syn-sent-reset` breaks it.
-/// In tcp-lifecycle it holds with every mechanism on and also with each of `syn-sent-reset`,
-/// `three-way-handshake`, `segment-acceptability`, `isn-clock`, `reassembly` off (default
-/// bounds and `--fast-reconnect 1`): no ablation there makes both ends ESTABLISHED with
-/// unmatched ISNs, so it would be an always-property no registered ablation can break.
+/// `synchronized-isns`. In tcp-handshake `syn-sent-reset` breaks it; in tcp-lifecycle it does
+/// so once an old duplicate SYN within B's window is in flight (`--old-syn 1`, Figure 8).
 const SYNCHRONIZED_ISNS: Prop = Prop {
     kind: Kind::Always,
     name: "synchronized-isns",
@@ -83,6 +80,15 @@ const SYNCHRONIZED_ISNS: Prop = Prop {
         !both(|s| state(w, s) == State::Established)
             || (w.a.tcb.irs == w.b.tcb.iss && w.b.tcb.irs == w.a.tcb.iss)
     },
+};
+
+/// `old-syn-rejected`: Figure 8 happens (tcp-handshake; tcp-lifecycle with `--old-syn 1`).
+const OLD_SYN_REJECTED: Prop = Prop {
+    kind: Kind::Sometimes,
+    name: "old-syn-rejected",
+    meaning: "an old duplicate SYN is answered, its SYN,ACK draws a RST, and SYN-RECEIVED \
+              returns to LISTEN (Figure 8)",
+    condition: |_, w| either(|s| fact(w, s, Facts::BACK_TO_LISTEN)),
 };
 
 const HANDSHAKE: &[Prop] = &[
@@ -144,13 +150,7 @@ const HANDSHAKE: &[Prop] = &[
         meaning: "an endpoint in SYN-SENT receives a SYN and moves to SYN-RECEIVED (Figure 7)",
         condition: |_, w| either(|s| fact(w, s, Facts::SIMULTANEOUS_OPEN)),
     },
-    Prop {
-        kind: Kind::Sometimes,
-        name: "old-syn-rejected",
-        meaning: "an old duplicate SYN is answered, its SYN,ACK draws a RST, and SYN-RECEIVED \
-                  returns to LISTEN (Figure 8)",
-        condition: |_, w| either(|s| fact(w, s, Facts::BACK_TO_LISTEN)),
-    },
+    OLD_SYN_REJECTED,
     Prop {
         kind: Kind::Sometimes,
         name: "syn-retransmitted",
@@ -315,6 +315,14 @@ const LIFECYCLE: &[Prop] = &[
                   with SND.UNA = ISS+1 and RCV.NXT = IRS+1",
         condition: |_, w| both(|s| !fact(w, s, Facts::BAD_SYN_ACK | Facts::BAD_ESTABLISH)),
     },
+    SYNCHRONIZED_ISNS,
+    Prop {
+        kind: Kind::Always,
+        name: "time-wait-ends-by-timer",
+        meaning: "an endpoint leaves TIME-WAIT only when its 2·MSL timer expires: no segment \
+                  that arrives, RST or other, cuts it short (MUST-13; RFC 1337)",
+        condition: |_, w| both(|s| !fact(w, s, Facts::TIME_WAIT_KILLED)),
+    },
     Prop {
         kind: Kind::Sometimes,
         name: "second-incarnation",
@@ -356,5 +364,27 @@ const LIFECYCLE: &[Prop] = &[
         name: "time-wait",
         meaning: "an endpoint reaches TIME-WAIT",
         condition: |_, w| either(|s| state(w, s) == State::TimeWait),
+    },
+    Prop {
+        kind: Kind::Sometimes,
+        name: "time-wait-rst-ignored",
+        meaning: "a RST that passes the sequence check reaches TIME-WAIT and is ignored \
+                  (RFC 1337 F1)",
+        condition: |_, w| either(|s| fact(w, s, Facts::TIME_WAIT_RST_IGNORED)),
+    },
+    Prop {
+        kind: Kind::Sometimes,
+        name: "challenge-ack",
+        meaning: "a SYN, or a RST in the window but not exact, draws a challenge ACK \
+                  (RFC 5961 §3, §4)",
+        condition: |_, w| either(|s| fact(w, s, Facts::CHALLENGE_ACK)),
+    },
+    OLD_SYN_REJECTED,
+    Prop {
+        kind: Kind::Sometimes,
+        name: "forgery-rejected",
+        meaning: "an attacker's forged segment reaches an endpoint and neither delivers text \
+                  nor resets it (only with --forgeries)",
+        condition: |_, w| either(|s| fact(w, s, Facts::FORGERY_REJECTED)),
     },
 ];

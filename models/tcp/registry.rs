@@ -39,6 +39,7 @@ pub const HANDSHAKE: ModelSpec = ModelSpec {
     ablations: HANDSHAKE_ABLATIONS,
     expect_violated: &[],
     bounds: &[],
+    premises: crate::models::any_bounds,
     check: |without, _, opts: RunOptions| {
         let model = TcpModel::handshake(mechanisms(without));
         run_spec(&HANDSHAKE, without, Bounds::NONE, model, opts)
@@ -55,6 +56,7 @@ pub const CLOSE: ModelSpec = ModelSpec {
     ablations: CLOSE_ABLATIONS,
     expect_violated: &[],
     bounds: &[],
+    premises: crate::models::any_bounds,
     check: |without, _, opts: RunOptions| {
         let model = TcpModel::close(mechanisms(without));
         run_spec(&CLOSE, without, Bounds::NONE, model, opts)
@@ -78,7 +80,10 @@ pub const LIFECYCLE: ModelSpec = ModelSpec {
         "dups",
         "delays",
         "fast-reconnect",
+        "old-syn",
+        "forgeries",
     ],
+    premises: lifecycle_premises,
     check: |without, bounds, opts: RunOptions| {
         let model = TcpModel::lifecycle(mechanisms(without), LifecycleBounds::from(bounds));
         run_spec(&LIFECYCLE, without, bounds, model, opts)
@@ -91,25 +96,43 @@ pub const LIFECYCLE: ModelSpec = ModelSpec {
     },
 };
 
+/// The sometimes-properties of tcp-lifecycle whose premise some bounds rule out.
+fn lifecycle_premises(name: &str, bounds: Bounds) -> bool {
+    let b = LifecycleBounds::from(bounds);
+    match name {
+        "second-incarnation" => b.incarnations >= 2,
+        // Text of incarnation 1 in incarnation 2, or the old SYN's text of the connection before.
+        "late-segment-rejected" => b.incarnations >= 2 || b.old_syn,
+        "forgery-rejected" => b.forgeries > 0,
+        // A forged RST, or a reconnecting SYN that meets TIME-WAIT (RFC 5961 §4).
+        "challenge-ack" => b.forgeries > 0 || b.incarnations >= 2,
+        // Figure 8's SYN from the start, or one of incarnation 1 delayed into incarnation 2.
+        "old-syn-rejected" => b.old_syn || (b.incarnations >= 2 && b.delays >= 1),
+        _ => true,
+    }
+}
+
+/// Each lifecycle ablation runs at the smallest bounds at which its hazard shows, and
+/// `tests/tcp_models.rs` checks the full protocol at the same bounds (the control). Three
+/// environments beyond the default serve them: RFC 1337's fast reconnect (T5), Figure 8's old
+/// SYN within B's window (T2, T18) and an off-path attacker's in-window forgeries (T14, T15).
+///
 /// Not registered for tcp-lifecycle, with the reason the checker gives:
-/// - `rst-in-time-wait-ignored` (T6): at the default bounds every property holds without it
-///   (an assassinated TIME-WAIT lets A reopen early, but the ISN clock then starts incarnation
-///   2 above incarnation 1's numbers). In RFC 1337's setting (`--fast-reconnect 1`, one delay)
-///   the ablated search passed 32 million states in 490 s on 2 shared cores without reaching
-///   a verdict: the assassinated TIME-WAIT lets incarnation 2 start inside incarnation 1's
-///   numbers and old and new segments interleave freely. H1 needs two late segments (one to
-///   draw the RST that kills TIME-WAIT, one to be accepted afterwards), which is larger still.
-/// - `rst-validation` (T14), `ack-of-unsent-data` (T15): no forged RST or ACK reaches a
-///   synchronized state here (the model has no off-path attacker); with and without them
-///   every property holds at the default bounds and with `--fast-reconnect 1`.
-/// - `syn-data-held` (T18): the users send only once ESTABLISHED, so no SYN carries text.
 /// - `time-wait-restart` (T7): as in tcp-close, retransmitted FINs arrive within one MSL.
+/// - `three-way-handshake` (T1): registered in tcp-handshake. In the lifecycle it breaks
+///   ordered-delivery and no-stale-data at the default bounds (11.6 M states, ~90 s), too
+///   slow for `check --all`; with `--old-syn 1` it is Figure 8 again.
+/// - RFC 1337 H1 after an assassination (T6 followed by a late octet accepted in the next
+///   incarnation) needs two late segments and a fast reconnect: the ablated search passed
+///   32 M states in 490 s without a verdict. T6 is shown by the assassination itself
+///   (`time-wait-ends-by-timer`).
 const LIFECYCLE_ABLATIONS: &[Ablation] = &[
     Ablation {
         mechanism: "time-wait",
         breaks: "retransmitted-fin-acknowledged",
         also_breaks: &["graceful-close"],
-        hides: &["second-incarnation", "late-segment-rejected", "time-wait"],
+        hides: &["time-wait", "time-wait-rst-ignored"],
+        reveals: &[],
         reference: "RFC 9293 §3.6, MUST-13",
         hazard: "the last ACK is lost; the peer's retransmitted FIN meets a RST",
         bounds: Bounds {
@@ -119,6 +142,8 @@ const LIFECYCLE_ABLATIONS: &[Ablation] = &[
             dups: None,
             delays: Some(0),
             fast_reconnect: None,
+            old_syn: None,
+            forgeries: None,
         },
     },
     Ablation {
@@ -131,6 +156,7 @@ const LIFECYCLE_ABLATIONS: &[Ablation] = &[
             "retransmitted-fin-acknowledged",
         ],
         hides: &[],
+        reveals: &[],
         reference: "RFC 9293 §3.4.1, §3.6; RFC 1337 H1",
         hazard: "a client that outruns its ISN clock reconnects after a TIME-WAIT shorter than a segment's lifetime; a delayed octet of incarnation 1 is delivered in incarnation 2",
         bounds: Bounds {
@@ -140,6 +166,8 @@ const LIFECYCLE_ABLATIONS: &[Ablation] = &[
             dups: Some(0),
             delays: Some(1),
             fast_reconnect: Some(1),
+            old_syn: None,
+            forgeries: None,
         },
     },
     Ablation {
@@ -153,6 +181,7 @@ const LIFECYCLE_ABLATIONS: &[Ablation] = &[
             "retransmitted-fin-acknowledged",
         ],
         hides: &["reassembled", "duplicate-discarded"],
+        reveals: &[],
         reference: "RFC 9293 §3.10.7.4 Table 6",
         hazard: "without the acceptability test an old or duplicate segment is taken as new",
         bounds: Bounds {
@@ -162,13 +191,16 @@ const LIFECYCLE_ABLATIONS: &[Ablation] = &[
             dups: None,
             delays: Some(0),
             fast_reconnect: None,
+            old_syn: None,
+            forgeries: None,
         },
     },
     Ablation {
         mechanism: "reassembly",
         breaks: "ordered-delivery",
         also_breaks: &["complete-delivery", "handshake-acks-isn-plus-one"],
-        hides: &["second-incarnation", "reassembled", "late-segment-rejected"],
+        hides: &["reassembled"],
+        reveals: &[],
         reference: "RFC 9293 §3.10.7.4 (seventh step)",
         hazard: "out-of-order text is handed to the application as it arrives",
         bounds: Bounds {
@@ -178,13 +210,16 @@ const LIFECYCLE_ABLATIONS: &[Ablation] = &[
             dups: None,
             delays: Some(0),
             fast_reconnect: None,
+            old_syn: None,
+            forgeries: None,
         },
     },
     Ablation {
         mechanism: "isn-clock",
         breaks: "graceful-close",
         also_breaks: &[],
-        hides: &[],
+        hides: &["challenge-ack"],
+        reveals: &[],
         reference: "RFC 9293 §3.4.1, MUST-8",
         hazard: "with one ISN for every incarnation, the reopened passive closer takes an old SYN,ACK and opens a half-connection",
         bounds: Bounds {
@@ -194,6 +229,116 @@ const LIFECYCLE_ABLATIONS: &[Ablation] = &[
             dups: None,
             delays: Some(0),
             fast_reconnect: None,
+            old_syn: None,
+            forgeries: None,
+        },
+    },
+    Ablation {
+        mechanism: "syn-sent-reset",
+        breaks: "synchronized-isns",
+        also_breaks: &[
+            "ordered-delivery",
+            "complete-delivery",
+            "graceful-close",
+            "retransmitted-fin-acknowledged",
+        ],
+        hides: &[],
+        reveals: &[],
+        reference: "RFC 9293 §3.10.7.3; Figure 8 lines 3-5",
+        hazard: "A's SYN-SENT accepts the SYN,ACK B sent for an old duplicate SYN within its window; B then takes A's ACK as completing the old handshake, and the two are ESTABLISHED on different ISNs",
+        bounds: Bounds {
+            bytes: None,
+            incarnations: Some(1),
+            losses: Some(0),
+            dups: None,
+            delays: Some(0),
+            fast_reconnect: None,
+            old_syn: Some(1),
+            forgeries: None,
+        },
+    },
+    Ablation {
+        mechanism: "syn-data-held",
+        breaks: "ordered-delivery",
+        also_breaks: &[
+            "complete-delivery",
+            "handshake-acks-isn-plus-one",
+            "synchronized-isns",
+        ],
+        hides: &[],
+        reveals: &[],
+        reference: "RFC 9293 §3.10.7.2, §3.5",
+        hazard: "text on an old duplicate SYN is delivered and acknowledged at once; the SYN,ACK then acknowledges old ISN + 2, which is the new ISS + 1, so A accepts it and both are ESTABLISHED on different ISNs",
+        bounds: Bounds {
+            bytes: None,
+            incarnations: Some(1),
+            losses: Some(0),
+            dups: None,
+            delays: Some(0),
+            fast_reconnect: None,
+            old_syn: Some(1),
+            forgeries: None,
+        },
+    },
+    Ablation {
+        mechanism: "rst-validation",
+        breaks: "graceful-close",
+        also_breaks: &["retransmitted-fin-acknowledged"],
+        hides: &["challenge-ack"],
+        reveals: &[],
+        reference: "RFC 5961 §3; RFC 9293 §3.10.7.4 (second step)",
+        hazard: "a blind attacker's RST that merely lands in the window resets the connection",
+        bounds: Bounds {
+            bytes: None,
+            incarnations: Some(1),
+            losses: Some(0),
+            dups: None,
+            delays: Some(0),
+            fast_reconnect: None,
+            old_syn: None,
+            forgeries: Some(1),
+        },
+    },
+    Ablation {
+        mechanism: "ack-of-unsent-data",
+        breaks: "ordered-delivery",
+        also_breaks: &[
+            "complete-delivery",
+            "graceful-close",
+            "retransmitted-fin-acknowledged",
+        ],
+        hides: &[],
+        reveals: &["old-syn-rejected"],
+        reference: "RFC 9293 §3.10.7.4 (fifth step); RFC 5961 §5",
+        hazard: "a blind attacker's text whose ACK acknowledges data never sent is taken, and its octet delivered",
+        bounds: Bounds {
+            bytes: None,
+            incarnations: Some(1),
+            losses: Some(0),
+            dups: None,
+            delays: Some(0),
+            fast_reconnect: None,
+            old_syn: None,
+            forgeries: Some(1),
+        },
+    },
+    Ablation {
+        mechanism: "rst-in-time-wait-ignored",
+        breaks: "time-wait-ends-by-timer",
+        also_breaks: &["graceful-close"],
+        hides: &["time-wait-rst-ignored"],
+        reveals: &[],
+        reference: "RFC 1337 Figure 1, fix F1; RFC 9293 §3.6, MUST-13",
+        hazard: "a late duplicate reaches TIME-WAIT, its ACK draws a RST from the closed peer, and the RST assassinates TIME-WAIT before 2*MSL",
+        bounds: Bounds {
+            bytes: None,
+            incarnations: Some(1),
+            losses: Some(0),
+            dups: None,
+            delays: Some(1),
+            fast_reconnect: None,
+            old_syn: None,
+            forgeries: None,
         },
     },
 ];
@@ -204,6 +349,7 @@ const HANDSHAKE_ABLATIONS: &[Ablation] = &[
         breaks: "no-bogus-connection",
         also_breaks: &["handshake-acks-isn-plus-one"],
         hides: &["old-syn-rejected"],
+        reveals: &[],
         reference: "RFC 9293 §3.5 Figure 8; Dalal & Sunshine 1978",
         hazard: "a listener that trusts a SYN alone is opened by an old duplicate SYN",
         bounds: Bounds::NONE,
@@ -213,6 +359,7 @@ const HANDSHAKE_ABLATIONS: &[Ablation] = &[
         breaks: "synchronized-isns",
         also_breaks: &["no-bogus-connection", "handshake-completes"],
         hides: &[],
+        reveals: &[],
         reference: "RFC 9293 §3.10.7.3; Figure 8 lines 3-5",
         hazard: "an active opener that accepts a SYN,ACK for an old SYN pairs with a bogus IRS",
         bounds: Bounds::NONE,
@@ -222,6 +369,7 @@ const HANDSHAKE_ABLATIONS: &[Ablation] = &[
         breaks: "handshake-acks-isn-plus-one",
         also_breaks: &["handshake-completes"],
         hides: &["both-established", "syn-retransmitted"],
+        reveals: &[],
         reference: "RFC 9293 §3.3.1, §3.4 Figure 6",
         hazard: "a SYN that occupies no sequence number is acknowledged with ISN, not ISN+1, \
                  and the acknowledgment cannot be told from 'nothing acknowledged'",
@@ -232,6 +380,7 @@ const HANDSHAKE_ABLATIONS: &[Ablation] = &[
         breaks: "handshake-completes",
         also_breaks: &[],
         hides: &["simultaneous-open"],
+        reveals: &[],
         reference: "RFC 9293 §3.5 Figure 7, MUST-10",
         hazard: "two active opens whose SYNs cross never establish",
         bounds: Bounds::NONE,
@@ -241,6 +390,7 @@ const HANDSHAKE_ABLATIONS: &[Ablation] = &[
         breaks: "open-origin-respected",
         also_breaks: &["handshake-completes"],
         hides: &[],
+        reveals: &[],
         reference: "RFC 9293 §3.10.7.4 Note 1, MUST-11",
         hazard: "a RST sends an active opener to LISTEN",
         bounds: Bounds::NONE,
@@ -257,6 +407,7 @@ const CLOSE_ABLATIONS: &[Ablation] = &[
         breaks: "graceful-close",
         also_breaks: &["close-completes", "retransmitted-fin-acknowledged"],
         hides: &["time-wait", "time-wait-reacks-fin"],
+        reveals: &[],
         reference: "RFC 9293 §3.6, MUST-13",
         hazard: "the last ACK is lost; the peer's retransmitted FIN meets a RST",
         bounds: Bounds::NONE,
@@ -266,6 +417,7 @@ const CLOSE_ABLATIONS: &[Ablation] = &[
         breaks: "graceful-close",
         also_breaks: &["close-completes", "retransmitted-fin-acknowledged"],
         hides: &["closing"],
+        reveals: &[],
         reference: "RFC 9293 §3.6 Figure 13",
         hazard: "without CLOSING, a simultaneous close stalls until the connection times out",
         bounds: Bounds::NONE,
@@ -275,6 +427,7 @@ const CLOSE_ABLATIONS: &[Ablation] = &[
         breaks: "close-completes",
         also_breaks: &["graceful-close"],
         hides: &[],
+        reveals: &[],
         reference: "RFC 9293 §3.10.7.4 (FIN-WAIT-1, eighth step)",
         hazard: "a FIN that also acknowledges ours leads to CLOSING, which then waits forever",
         bounds: Bounds::NONE,
@@ -284,6 +437,7 @@ const CLOSE_ABLATIONS: &[Ablation] = &[
         breaks: "close-completes",
         also_breaks: &[],
         hides: &[],
+        reveals: &[],
         reference: "RFC 9293 §3.10.8; a bug once found in a formal TCP model",
         hazard: "a lost FIN from LAST-ACK is never retransmitted; the peer waits in FIN-WAIT-2",
         bounds: Bounds::NONE,

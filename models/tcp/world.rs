@@ -16,6 +16,12 @@
 //! advances further, but at most once per tick (the backed-off RTO soon exceeds a tick); its
 //! count is bounded by the connection's own `max_retransmits`, after which the pure code
 //! aborts the connection.
+//!
+//! An off-path attacker (RFC 5961 §1.2's blind attacker, a bounded budget of forgeries) knows
+//! the 4-tuple but not the sequence numbers; the model grants it the lucky guess that RFC 5961
+//! defends against, a sequence number inside the victim's receive window, and never the exact
+//! RCV.NXT of a RST nor an acceptable ACK, against which no mechanism of TCP can help. Its
+//! segment arrives at once (see [`Forgery`]).
 
 use crate::tcp::{Config, Ctl, Event, Mechanisms, Outputs, Segment, Seq, State, Tcb};
 use std::fmt;
@@ -110,6 +116,12 @@ impl Facts {
     pub const WINDOW_FULL: u32 = 1 << 19;
     /// A FIN arrived while its sender still waited for its acknowledgment, and drew a RST.
     pub const FIN_MET_RST: u32 = 1 << 21;
+    /// A segment arrived in TIME-WAIT and ended it before its timer (RFC 1337 assassination).
+    pub const TIME_WAIT_KILLED: u32 = 1 << 22;
+    /// A RST passed the sequence check in TIME-WAIT and was ignored (RFC 1337 F1).
+    pub const TIME_WAIT_RST_IGNORED: u32 = 1 << 23;
+    /// A forged segment reached this endpoint and delivered nothing, reset nothing.
+    pub const FORGERY_REJECTED: u32 = 1 << 24;
 
     /// Witnesses of events, true only in the state right after the step that produced them:
     /// sometimes-properties read them, and keeping them no longer than one step keeps them
@@ -122,7 +134,10 @@ impl Facts {
         | Facts::REASSEMBLED
         | Facts::DUPLICATE_DISCARDED
         | Facts::LATE_REJECTED
-        | Facts::WINDOW_FULL;
+        | Facts::WINDOW_FULL
+        | Facts::TIME_WAIT_KILLED
+        | Facts::TIME_WAIT_RST_IGNORED
+        | Facts::FORGERY_REJECTED;
 
     /// Facts that describe the current incarnation only; cleared by a new OPEN.
     pub const PER_INCARNATION: u32 = Facts::OPENED
@@ -178,6 +193,8 @@ pub struct World {
     pub dups: u8,
     /// Delays left.
     pub delays: u8,
+    /// Forged segments the attacker may still inject.
+    pub forgeries: u8,
     /// Ticks elapsed, the ISN clock's input (capped once every incarnation's ISN differs).
     pub clock: u8,
 }
@@ -222,6 +239,55 @@ pub enum Action {
     Retransmit(Side),
     /// The TIME-WAIT timer of this side expires.
     TimeWaitExpires(Side),
+    /// The attacker's forged segment, in the name of the other side, arrives at this side.
+    Forge(Side, Forgery),
+}
+
+/// What an off-path attacker forges against a synchronized victim, in its peer's name. Each is
+/// built from the victim's variables: the model stands for the one guess in about
+/// 2^32 / RCV.WND that lands in the window (RFC 5961 §1.2), not for knowledge the attacker has.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, PartialOrd, Ord)]
+pub enum Forgery {
+    /// `<SEQ=RCV.NXT+RCV.WND-1><CTL=RST>`: in the window, not exact (RFC 5961 §3, T14).
+    Rst,
+    /// `<SEQ=RCV.NXT><ACK=SND.NXT+1><CTL=ACK>` with one octet of text: in the window, but
+    /// acknowledging data never sent (RFC 9293 §3.10.7.4 fifth step, RFC 5961 §5, T15).
+    UnsentAck,
+}
+
+/// The octet the old duplicate SYN of `--old-syn` carries (text of A's previous connection,
+/// from no script of this run), so that any delivery of it breaks `ordered-delivery`.
+pub const OLD_SYN_OCTET: u8 = b'z';
+
+/// The octet a forged segment carries: from no user's script, so any delivery of it breaks
+/// `ordered-delivery`.
+pub const FORGED_OCTET: u8 = b'X';
+
+impl Forgery {
+    /// Both kinds, in a fixed order.
+    pub const ALL: [Forgery; 2] = [Forgery::Rst, Forgery::UnsentAck];
+
+    /// The forged segment against `victim`, if the victim is synchronized and the forgery
+    /// has room in its window (an inexact RST needs RCV.WND >= 2).
+    pub fn segment(self, victim: &Tcb) -> Option<Segment> {
+        if !victim.state.is_synchronized() {
+            return None;
+        }
+        let wnd = u32::from(victim.rcv_wnd);
+        match self {
+            Forgery::Rst if wnd >= 2 => Some(Segment::control(
+                victim.rcv_nxt + (wnd - 1),
+                Seq(0),
+                Ctl::RST,
+                0,
+            )),
+            Forgery::Rst => None,
+            Forgery::UnsentAck => Some(Segment {
+                data: vec![FORGED_OCTET],
+                ..Segment::control(victim.rcv_nxt, victim.snd_nxt + 1, Ctl::ACK, 16)
+            }),
+        }
+    }
 }
 
 /// The environment's bounds and the protocol's configuration.
@@ -308,7 +374,7 @@ impl Setup {
     /// SYN,ACK of incarnation 1 (the hazard T8 shows with the clock off); with a step of 1 an
     /// old duplicate SYN plus an old ACK still in flight open a bogus incarnation at the
     /// passive closer, whose new ISS+1 the old ACK happens to acknowledge.
-    fn isn_now(&self, w: &World, s: Side, inc: u8) -> Seq {
+    pub fn isn_now(&self, w: &World, s: Side, inc: u8) -> Seq {
         match self.script {
             Some(sc) => {
                 let ticks = u32::from(w.clock / sc.isn_ticks_per_step.max(1));
@@ -388,6 +454,15 @@ impl Setup {
                 out.push(Action::Delay(i));
             }
         }
+        if w.forgeries > 0 {
+            for s in [Side::A, Side::B] {
+                for kind in Forgery::ALL {
+                    if kind.segment(&w.peer(s).tcb).is_some() {
+                        out.push(Action::Forge(s, kind));
+                    }
+                }
+            }
+        }
         let mut urgent = false;
         for s in [Side::A, Side::B] {
             if self.retransmit_due(w, s) {
@@ -450,39 +525,12 @@ impl Setup {
             }
             Action::Deliver(i) => {
                 let f = n.net.remove(i);
-                let to = f.from.peer();
-                let isn = self.isn_now(&n, to, n.peer(to).incarnation);
-                let p = n.peer_mut(to);
-                if f.seg.has(Ctl::SYN) && !p.syns_received.contains(&f.seg.seq) {
-                    p.syns_received.push(f.seg.seq);
-                    p.syns_received.sort_by_key(|s| s.0);
-                }
-                let was_listening = p.tcb.state == State::Listen;
-                let out = p.tcb.on_segment(&f.seg, isn, cfg);
-                if was_listening && p.tcb.state != State::Listen && p.tcb.state != State::Closed {
-                    p.isn = isn;
-                }
-                // The sender still waits for this FIN's acknowledgment, and gets a RST.
-                let sender_waits = {
-                    let t = &w.peer(f.from).tcb;
-                    t.fin_sent && !t.fin_acked() && t.state != State::Closed
-                };
-                if f.seg.has(Ctl::FIN)
-                    && sender_waits
-                    && out.segments.iter().any(|r| r.has(Ctl::RST))
-                {
-                    p.facts.0 |= Facts::FIN_MET_RST;
-                }
-                if !f.seg.data.is_empty() {
-                    let stale = f.incarnation < p.incarnation;
-                    if stale && out.delivered.is_empty() {
-                        p.facts.0 |= Facts::LATE_REJECTED;
-                    }
-                    if !stale && out.has(Event::Unacceptable) {
-                        p.facts.0 |= Facts::DUPLICATE_DISCARDED;
-                    }
-                }
-                self.absorb(&mut n, to, Some(&f.seg), out);
+                self.arrive(&mut n, w, f.from.peer(), &f.seg, Some(f.incarnation));
+            }
+            Action::Forge(to, kind) => {
+                let seg = kind.segment(&n.peer(to).tcb)?;
+                n.forgeries -= 1;
+                self.arrive(&mut n, w, to, &seg, None);
             }
             Action::Lose(i) => {
                 n.net.remove(i);
@@ -536,6 +584,58 @@ impl Setup {
             }
         }
         Some(n)
+    }
+
+    /// Segment `seg` arrives at `to`: the pure arrival rule, then what it shows. `incarnation`
+    /// is the sender's ghost tag, `None` for the attacker's forgery.
+    fn arrive(&self, n: &mut World, w: &World, to: Side, seg: &Segment, incarnation: Option<u8>) {
+        let cfg = &self.cfg;
+        let isn = self.isn_now(n, to, n.peer(to).incarnation);
+        let p = n.peer_mut(to);
+        if seg.has(Ctl::SYN) && !p.syns_received.contains(&seg.seq) {
+            p.syns_received.push(seg.seq);
+            p.syns_received.sort_by_key(|s| s.0);
+        }
+        let before = p.tcb.state;
+        let out = p.tcb.on_segment(seg, isn, cfg);
+        let after = p.tcb.state;
+        if before == State::Listen && after != State::Listen && after != State::Closed {
+            p.isn = isn;
+        }
+        if before == State::TimeWait && after != State::TimeWait {
+            p.facts.0 |= Facts::TIME_WAIT_KILLED;
+        }
+        let rst_passed = !out.has(Event::Unacceptable) && !out.has(Event::ChallengeAck);
+        if before == State::TimeWait && after == State::TimeWait && seg.has(Ctl::RST) && rst_passed
+        {
+            p.facts.0 |= Facts::TIME_WAIT_RST_IGNORED;
+        }
+        match incarnation {
+            None => {
+                if out.delivered.is_empty() && !out.has(Event::Reset) && before == after {
+                    p.facts.0 |= Facts::FORGERY_REJECTED;
+                }
+            }
+            Some(inc) => {
+                // The sender still waits for this FIN's acknowledgment, and gets a RST.
+                let t = &w.peer(to.peer()).tcb;
+                let sender_waits = t.fin_sent && !t.fin_acked() && t.state != State::Closed;
+                let rst = out.segments.iter().any(|r| r.has(Ctl::RST));
+                if seg.has(Ctl::FIN) && sender_waits && rst {
+                    p.facts.0 |= Facts::FIN_MET_RST;
+                }
+                if !seg.data.is_empty() {
+                    let stale = inc < p.incarnation;
+                    if stale && out.delivered.is_empty() {
+                        p.facts.0 |= Facts::LATE_REJECTED;
+                    }
+                    if !stale && out.has(Event::Unacceptable) {
+                        p.facts.0 |= Facts::DUPLICATE_DISCARDED;
+                    }
+                }
+            }
+        }
+        self.absorb(n, to, Some(seg), out);
     }
 
     /// Records the outputs of one transition at side `s`: segments go into flight, events

@@ -46,6 +46,14 @@ pub struct CheckArgs {
     /// incarnation's segments out (tcp-lifecycle; RFC 1337's setting).
     #[arg(long, value_parser = clap::value_parser!(u8).range(0..=1), conflicts_with = "all")]
     pub fast_reconnect: Option<u8>,
+    /// 1: an old duplicate SYN of A's previous connection, within B's window, is in flight
+    /// when B listens (tcp-lifecycle; RFC 9293 Figure 8).
+    #[arg(long, value_parser = clap::value_parser!(u8).range(0..=1), conflicts_with = "all")]
+    pub old_syn: Option<u8>,
+    /// Segments an off-path attacker may forge: an in-window RST that is not exact, or text
+    /// acknowledging data never sent (tcp-lifecycle; RFC 5961).
+    #[arg(long, value_parser = clap::value_parser!(u8).range(0..=2), conflicts_with = "all")]
+    pub forgeries: Option<u8>,
 }
 
 impl CheckArgs {
@@ -57,6 +65,8 @@ impl CheckArgs {
             dups: self.dups,
             delays: self.delays,
             fast_reconnect: self.fast_reconnect,
+            old_syn: self.old_syn,
+            forgeries: self.forgeries,
         }
     }
 }
