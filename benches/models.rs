@@ -143,6 +143,11 @@ fn main() {
         "",
         "bytes=2,losses=0,dups=0,delays=0",
         "losses=0,dups=0,delays=1,fast-reconnect=1",
+        "incarnations=3,losses=0,dups=0,delays=0",
+        "incarnations=3,losses=0,dups=0,delays=1",
+        "losses=0,dups=0,delays=0,old-syn=1",
+        "losses=0,dups=0,delays=0,forgeries=1",
+        "losses=0,dups=0,delays=0,forgeries=2",
     ] {
         let (n, s, kib) = run(&format!("tcp-lifecycle;2;dfs;{bounds}"));
         let shown = if bounds.is_empty() {

@@ -138,7 +138,7 @@ fn bad_flags_are_one_line_usage_errors() {
     one_line_error(&run(&["check", "tcp-close", "--threads", "0"]));
     one_line_error(&run(&["check"]));
     one_line_error(&run(&["check", "tcp-lifecycle", "--fast-reconnect", "2"]));
-    one_line_error(&run(&["check", "tcp-lifecycle", "--incarnations", "3"]));
+    one_line_error(&run(&["check", "tcp-lifecycle", "--incarnations", "4"]));
     let e = one_line_error(&run(&["check", "tcp-close", "--fast-reconnect", "1"]));
     assert!(e.contains("takes no --fast-reconnect bound"), "{e}");
     one_line_error(&run(&["check", "tcp-lifecycle", "--old-syn", "2"]));

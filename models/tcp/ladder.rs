@@ -6,7 +6,7 @@
 //! still in flight (sent, not yet delivered); `(lost)`, `(duplicated)`, `(old)` and
 //! `(tick)` mark what the network and time did.
 
-use super::world::{Action, Flight, Side, World, octet_origin};
+use super::world::{Action, Flight, Peer, Side, World, octet_origin};
 use crate::tcp::Segment;
 
 const STATE_W: usize = 13;
@@ -145,7 +145,7 @@ pub fn ladder(path: &[(World, Option<Action>)]) -> Vec<String> {
         if let Some(to) = receiver {
             let (before, after) = (&last.peer(to).received, &next.peer(to).received);
             if after.len() > before.len() && after.starts_with(before) {
-                let note = received_note(to, &after[before.len()..], next.peer(to).incarnation);
+                let note = received_note(to, &after[before.len()..], next.peer(to));
                 lines.push(row(None, "", &note, ""));
             }
         }
@@ -159,21 +159,27 @@ pub fn ladder(path: &[(World, Option<Action>)]) -> Vec<String> {
     lines
 }
 
-/// `(B's user receives "ab")`, naming the sender's incarnation when it is not the receiver's.
-fn received_note(to: Side, text: &[u8], incarnation: u8) -> String {
+/// `(B's user receives "ab")`, naming the sender's incarnation when it is not the one the
+/// receiver's connection synchronized with, and saying so when text is from no user's script
+/// (an old duplicate SYN's, an attacker's).
+fn received_note(to: Side, text: &[u8], receiver: &Peer) -> String {
+    let incarnation = receiver.incarnation;
     let shown: String = text.iter().map(|b| char::from(*b)).collect();
-    let stale: Vec<String> = text
+    let mut odd: Vec<String> = text
         .iter()
         .filter_map(|b| octet_origin(*b))
-        .filter(|(_, inc)| *inc != incarnation)
-        .map(|(side, inc)| format!("{side}'s incarnation {inc}"))
+        .filter(|(_, inc)| *inc != receiver.peer_incarnation)
+        .map(|(side, inc)| format!("text of {side}'s incarnation {inc}"))
         .collect();
-    if stale.is_empty() {
+    if text.iter().any(|b| octet_origin(*b).is_none()) {
+        odd.push("text no user sent in this run".to_string());
+    }
+    if odd.is_empty() {
         format!("({to}'s user receives \"{shown}\")")
     } else {
         format!(
-            "({to}'s user receives \"{shown}\" in incarnation {incarnation}: text of {})",
-            stale.join(", ")
+            "({to}'s user receives \"{shown}\" in incarnation {incarnation}: {})",
+            odd.join(", ")
         )
     }
 }

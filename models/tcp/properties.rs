@@ -240,14 +240,18 @@ const CLOSE: &[Prop] = &[
     },
 ];
 
-/// Whether what `s` received in its current incarnation is a prefix of what its peer sent in
-/// the same incarnation.
+/// Whether what `s` received in its current connection is a prefix of what its peer sent in
+/// the incarnation this connection synchronized with (nothing, if it synchronized on an old
+/// duplicate SYN).
 fn received_prefix(w: &World, s: Side) -> bool {
     let p = w.peer(s);
+    if p.peer_incarnation == 0 {
+        return p.received.is_empty();
+    }
     p.received
         .iter()
         .enumerate()
-        .all(|(i, v)| *v == text_octet(s.peer(), p.incarnation, i as u8))
+        .all(|(i, v)| *v == text_octet(s.peer(), p.peer_incarnation, i as u8))
 }
 
 /// Whether `s` has received every octet its peer sends in an incarnation of `bytes` octets.
@@ -273,7 +277,7 @@ const LIFECYCLE: &[Prop] = &[
                 let p = w.peer(s);
                 p.received
                     .iter()
-                    .all(|v| octet_origin(*v).is_none_or(|(_, inc)| inc >= p.incarnation))
+                    .all(|v| octet_origin(*v).is_none_or(|(_, inc)| inc >= p.peer_incarnation))
             })
         },
     },
@@ -328,6 +332,13 @@ const LIFECYCLE: &[Prop] = &[
         name: "second-incarnation",
         meaning: "the connection is reopened on the same 4-tuple and both reach ESTABLISHED",
         condition: |_, w| both(|s| w.peer(s).incarnation > 1 && state(w, s) == State::Established),
+    },
+    Prop {
+        kind: Kind::Sometimes,
+        name: "reconnect-refused",
+        meaning: "a reconnecting SYN meets an endpoint between its close and its next LISTEN \
+                  and is refused; the user opens again (text is still judged by connection)",
+        condition: |_, w| either(|s| fact(w, s, Facts::REFUSED)),
     },
     Prop {
         kind: Kind::Sometimes,

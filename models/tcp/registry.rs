@@ -100,9 +100,13 @@ pub const LIFECYCLE: ModelSpec = ModelSpec {
 fn lifecycle_premises(name: &str, bounds: Bounds) -> bool {
     let b = LifecycleBounds::from(bounds);
     match name {
-        "second-incarnation" => b.incarnations >= 2,
-        // Text of incarnation 1 in incarnation 2, or the old SYN's text of the connection before.
-        "late-segment-rejected" => b.incarnations >= 2 || b.old_syn,
+        "second-incarnation" | "reconnect-refused" => b.incarnations >= 2,
+        // Text of incarnation 1 in incarnation 2 (a segment outlives its incarnation only if
+        // the network delays, duplicates or loses, which makes for a retransmission), or the
+        // old SYN's text of the connection before.
+        "late-segment-rejected" => {
+            (b.incarnations >= 2 && b.losses + b.dups + b.delays > 0) || b.old_syn
+        }
         "forgery-rejected" => b.forgeries > 0,
         // A forged RST, or a reconnecting SYN that meets TIME-WAIT (RFC 5961 §4).
         "challenge-ack" => b.forgeries > 0 || b.incarnations >= 2,

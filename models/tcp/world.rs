@@ -170,6 +170,12 @@ pub struct Peer {
     pub facts: Facts,
     /// The incarnation of this endpoint's connection: 1 for the first OPEN, 2 for the next.
     pub incarnation: u8,
+    /// Ghost: the incarnation of the peer whose SYN this connection synchronized on (read from
+    /// that SYN's tag; 0 before any, or for an old duplicate SYN). Delivery is judged against
+    /// it, so text is compared by connection, not by each endpoint's own count of OPENs,
+    /// which part when a reconnect is refused (A's SYN meeting B between its close and its
+    /// next LISTEN counts an OPEN at A only).
+    pub peer_incarnation: u8,
     /// Octets of this incarnation's script the user has passed to SEND.
     pub sent: u8,
     /// Ghost: the text delivered to this user in the current incarnation.
@@ -497,6 +503,7 @@ impl Setup {
                 let p = n.peer_mut(s);
                 p.facts.0 = (p.facts.0 & !Facts::PER_INCARNATION) | Facts::OPENED;
                 p.incarnation += 1;
+                p.peer_incarnation = 0;
                 p.sent = 0;
                 p.received.clear();
                 let out = if p.passive {
@@ -602,6 +609,16 @@ impl Setup {
         if before == State::Listen && after != State::Listen && after != State::Closed {
             p.isn = isn;
         }
+        let opening = matches!(before, State::Listen | State::SynSent);
+        let synchronized = !matches!(after, State::Closed | State::Listen | State::SynSent);
+        if let Some(inc) = incarnation
+            && opening
+            && synchronized
+            && seg.has(Ctl::SYN)
+            && p.tcb.irs == seg.seq
+        {
+            p.peer_incarnation = inc;
+        }
         if before == State::TimeWait && after != State::TimeWait {
             p.facts.0 |= Facts::TIME_WAIT_KILLED;
         }
@@ -625,7 +642,12 @@ impl Setup {
                     p.facts.0 |= Facts::FIN_MET_RST;
                 }
                 if !seg.data.is_empty() {
-                    let stale = inc < p.incarnation;
+                    // Older than the connection's peer; before synchronizing, older than
+                    // this endpoint's own count (which never runs ahead of the peer's).
+                    let stale = match p.peer_incarnation {
+                        0 => inc < p.incarnation,
+                        peer => inc < peer,
+                    };
                     if stale && out.delivered.is_empty() {
                         p.facts.0 |= Facts::LATE_REJECTED;
                     }

@@ -27,10 +27,9 @@ pub struct CheckArgs {
     /// Octets each side sends per incarnation (tcp-lifecycle).
     #[arg(long, value_parser = clap::value_parser!(u8).range(0..=4), conflicts_with = "all")]
     pub bytes: Option<u8>,
-    /// Incarnations of the connection (tcp-lifecycle). At most 2: the ghost incarnation tags
-    /// are per endpoint, and with 3 a refused reconnect advances A's count but not B's, so
-    /// the properties would compare text across unrelated incarnations (the checker shows it).
-    #[arg(long, value_parser = clap::value_parser!(u8).range(1..=2), conflicts_with = "all")]
+    /// Incarnations of the connection (tcp-lifecycle); at most 3, the distinct octet
+    /// alphabets each side has to tag its text by incarnation.
+    #[arg(long, value_parser = clap::value_parser!(u8).range(1..=3), conflicts_with = "all")]
     pub incarnations: Option<u8>,
     /// Segments the network may lose (tcp-lifecycle).
     #[arg(long, value_parser = clap::value_parser!(u8).range(0..=8), conflicts_with = "all")]
