@@ -33,7 +33,7 @@ use tcpip_spec::models::tcp::{LifecycleBounds, TcpModel};
 use tcpip_spec::stack::link::{Endpoint, Faults, Pair};
 use tcpip_spec::stack::{Host, HostConfig, Medium, SocketEvent, TcpHandle};
 use tcpip_spec::tcp::{Ctl, Event, FourTuple, Mechanisms, Segment, Seq, State, Tcb};
-use tcpip_spec::wire::{ipv4, tcp};
+use tcpip_spec::wire::{IpProtocol, ipv4, tcp};
 
 // ---------------------------------------------------------------------------------------------
 // 1. Random user calls over a faulty link.
@@ -351,6 +351,42 @@ fn tuple_of(s: Side) -> FourTuple {
     }
 }
 
+/// The packet that carries `seg` from side `from` on the model's pair of sockets: how the
+/// model's own segments (an old duplicate SYN, an attacker's forgery) reach a host.
+fn packet_of(from: Side, seg: &Segment) -> Vec<u8> {
+    let t = tuple_of(from);
+    let repr = tcp::Repr {
+        src_port: t.local.port(),
+        dst_port: t.remote.port(),
+        seq: seg.seq.0,
+        ack: seg.ack.0,
+        flags: seg.ctl.into(),
+        window: seg.wnd,
+        urgent: 0,
+        mss: None,
+        window_scale: None,
+        sack_permitted: false,
+        sack_blocks: Vec::new(),
+        timestamps: None,
+        payload_len: seg.data.len(),
+    };
+    let (src, dst) = (*t.local.ip(), *t.remote.ip());
+    let payload = repr.to_bytes(&seg.data, src, dst);
+    ipv4::Repr {
+        src_addr: src,
+        dst_addr: dst,
+        protocol: IpProtocol::Tcp,
+        payload_len: payload.len(),
+        ttl: 64,
+        dscp: 0,
+        ecn: 0,
+        ident: 0,
+        dont_frag: true,
+        options_len: 0,
+    }
+    .to_bytes(&payload)
+}
+
 /// A packet the stack sent, as the connection machine sees it, with the window field cleared
 /// (see [`Replay`] on windows).
 fn segment_of(from: Side, packet: &[u8]) -> Segment {
@@ -415,7 +451,9 @@ fn windowless(tcb: &Tcb) -> Tcb {
 ///   (B's connection is accepted as soon as it is ESTABLISHED).
 /// - The replay keeps the stack's packets in flight beside the model's network, paired
 ///   segment for segment: `Deliver(i)` hands the packet paired with the model's `net[i]` to
-///   the receiving host; `Lose`, `Duplicate` and `Delay` drop, copy or keep it.
+///   the receiving host; `Lose`, `Duplicate` and `Delay` drop, copy or keep it. What the
+///   model has in flight from the start (`--old-syn`'s SYN) and what its attacker forges
+///   (`Forge`) is encoded by [`packet_of`] and handed to the host the same way.
 /// - Time: a model tick is [`TICK`] (MSL/2, the stack's MSL being [`MSL`]). `Tick` moves both
 ///   hosts' clocks to the tick's start; a host with nothing unacknowledged also runs its due
 ///   timers then (a TIME-WAIT shorter than 2·MSL ends there, against the model). `Retransmit(s)`
@@ -448,7 +486,10 @@ fn windowless(tcb: &Tcb) -> Tcb {
 ///   sends while the application reads is exactly such an update (`<SEQ=SND.NXT>
 ///   <ACK=RCV.NXT><CTL=ACK>`, offering the model's window again), and drops it, as the network
 ///   may drop any segment. With the model's one octet per incarnation the smaller window is
-///   never smaller than what the peer still has to send, so it changes no transition.
+///   never smaller than what the peer still has to send, so it changes no transition. The
+///   attacker's RST lies at the far edge of the model's window; the stack's RCV.WND is the
+///   model's again whenever a forgery can arrive (the application has read everything, and
+///   RCV.WND follows the buffer in every state), which the forgery replay checks.
 /// - Fast retransmit. The stack resends the segment at SND.UNA on the third duplicate ACK
 ///   (RFC 5681 §3.2) and on partial acknowledgments after a retransmission (RFC 6582 §3.2);
 ///   the model retransmits only on its timer, and its paths do bring three duplicate ACKs
@@ -515,6 +556,13 @@ impl<'m> Replay<'m> {
         assert_eq!(r.world.b.tcb.state, State::Listen);
         r.hosts[1].tcp_listen(B_PORT, 1).unwrap();
         r.listening = true;
+        // What is in flight from the start (Figure 8's old SYN) travels as a packet too.
+        r.net = r
+            .world
+            .net
+            .iter()
+            .map(|f| (f.clone(), packet_of(f.from, &f.seg)))
+            .collect();
         r.check(&r.world.clone(), [Vec::new(), Vec::new()]);
         r
     }
@@ -630,7 +678,13 @@ impl<'m> Replay<'m> {
             Action::Retransmit(s) | Action::TimeWaitExpires(s) => {
                 sent[side_index(s)] = self.fire_timer(s);
             }
-            Action::Forge(..) => self.fail("the replayed models have no attacker".to_string()),
+            Action::Forge(to, kind) => {
+                let Some(seg) = kind.segment(&self.world.peer(to).tcb) else {
+                    self.fail(format!("no {kind:?} to forge against {to}"));
+                };
+                let k = side_index(to);
+                self.hosts[k].handle_packet(self.clock[k], &packet_of(to.peer(), &seg));
+            }
         }
         for (k, out) in sent.iter_mut().enumerate() {
             out.extend(std::iter::from_fn(|| self.hosts[k].poll_transmit()));
@@ -938,6 +992,57 @@ fn every_transition_of_a_reopened_connection_replays_through_the_stack() {
     assert_eq!(
         (states, edges),
         (70_976, 210_762),
+        "the replayed state space changed"
+    );
+}
+
+/// Every transition of the lifecycle model with an off-path attacker's forgery (one
+/// incarnation, a perfect network): the stack answers the in-window RST with a challenge ACK
+/// and the text acknowledging unsent data with an ACK, exactly as the model's rules do, at
+/// every moment the attacker may strike.
+#[test]
+fn every_transition_under_an_off_path_attacker_replays_through_the_stack() {
+    let bounds = LifecycleBounds {
+        bytes: 1,
+        incarnations: 1,
+        losses: 0,
+        dups: 0,
+        delays: 0,
+        fast_reconnect: false,
+        old_syn: false,
+        forgeries: 1,
+    };
+    let model = TcpModel::lifecycle(Mechanisms::default(), bounds);
+    let (states, edges, replays) = every_transition(&model);
+    println!("{states} states, {edges} transitions, {replays} paths replayed");
+    assert_eq!(
+        (states, edges),
+        (103_194, 389_379),
+        "the replayed state space changed"
+    );
+}
+
+/// Every transition of the lifecycle model with Figure 8's old duplicate SYN (carrying one
+/// octet) in flight at the start: the stack's listener answers it, A's SYN-SENT resets the
+/// SYN,ACK, and the octet is never delivered.
+#[test]
+fn every_transition_with_an_old_duplicate_syn_replays_through_the_stack() {
+    let bounds = LifecycleBounds {
+        bytes: 1,
+        incarnations: 1,
+        losses: 0,
+        dups: 0,
+        delays: 0,
+        fast_reconnect: false,
+        old_syn: true,
+        forgeries: 0,
+    };
+    let model = TcpModel::lifecycle(Mechanisms::default(), bounds);
+    let (states, edges, replays) = every_transition(&model);
+    println!("{states} states, {edges} transitions, {replays} paths replayed");
+    assert_eq!(
+        (states, edges),
+        (89_667, 312_946),
         "the replayed state space changed"
     );
 }

@@ -81,7 +81,10 @@ const CLAIMS: &[Claim] = &[
         evidence: &[
             ("tcp-handshake", "no-bogus-connection"),
             ("tcp-handshake", "old-syn-rejected"),
-            ("tcp-lifecycle --without syn-sent-reset", "synchronized-isns"),
+            (
+                "tcp-lifecycle --without syn-sent-reset",
+                "synchronized-isns",
+            ),
             ("tcp-lifecycle --without syn-data-held", "ordered-delivery"),
         ],
         open: "",
@@ -118,7 +121,10 @@ const CLAIMS: &[Claim] = &[
             ("tcp-lifecycle", "late-segment-rejected"),
             ("tcp-lifecycle --without time-wait-2msl", "no-stale-data"),
             ("tcp-lifecycle", "time-wait-ends-by-timer"),
-            ("tcp-lifecycle --without rst-in-time-wait-ignored", "time-wait-ends-by-timer"),
+            (
+                "tcp-lifecycle --without rst-in-time-wait-ignored",
+                "time-wait-ends-by-timer",
+            ),
         ],
         open: "",
     },

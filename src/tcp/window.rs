@@ -53,12 +53,16 @@ impl Tcb {
     /// A window update after the user read from a buffer of `capacity` octets, `free` of them
     /// now free (RFC 9293 §3.8.6.2.2, receiver-side silly window syndrome avoidance): the
     /// window is re-offered, with an ACK, only once it can grow by at least
-    /// min(capacity / 2, `mss`) octets, and only in states that still receive text.
+    /// min(capacity / 2, `mss`) octets, and only in states that still receive text. Once the
+    /// peer's FIN has arrived there is nothing to announce, but RCV.WND still follows the
+    /// buffer: the acceptability test (§3.10.7.4, Table 6) of every later segment reads it,
+    /// so an in-window RST there still draws a challenge ACK (RFC 5961 §3.2).
     pub fn window_update(&mut self, free: usize, capacity: usize, mss: u16) -> Option<Segment> {
         if !matches!(
             self.state,
             State::Established | State::FinWait1 | State::FinWait2
         ) {
+            self.rcv_wnd = window_of(free);
             return None;
         }
         let threshold = (capacity / 2).min(usize::from(mss)).max(1);
@@ -188,5 +192,24 @@ mod tests {
         assert_eq!(a.window_update(700, 4000, 536), None);
         let mut closed = Tcb::closed();
         assert_eq!(closed.window_update(4000, 4000, 536), None);
+    }
+
+    #[test]
+    fn after_the_peers_fin_a_read_restores_rcv_wnd_without_announcing_it() {
+        // The last octet and the FIN arrive together: the ACK offers one octet less.
+        let cfg = Config::default();
+        let mut a = established();
+        let fin = Segment {
+            data: b"z".to_vec(),
+            ..Segment::control(Seq(501), Seq(2), Ctl::FIN | Ctl::ACK, 1000)
+        };
+        let out = a.on_segment(&fin, Seq(0), &cfg);
+        assert_eq!(a.state, State::CloseWait);
+        a.offer_window(1, &mut []);
+        assert_eq!(out.delivered, b"z");
+        // The user reads it: nothing more can arrive, so no update is sent, but Table 6 now
+        // judges later segments (an in-window RST, say) against the whole buffer again.
+        assert_eq!(a.window_update(2, 2, 536), None);
+        assert_eq!(a.rcv_wnd, 2);
     }
 }
