@@ -946,28 +946,28 @@ fn replay(model: &TcpModel, path: &[Action]) {
     }
 }
 
+/// Replays every transition of the full lifecycle model at `bounds` through the stack and
+/// pins the (states, transitions) it walked, so a change in what is replayed is noticed.
+fn replay_every_transition(bounds: LifecycleBounds, pinned: (usize, usize)) {
+    let model = TcpModel::lifecycle(Mechanisms::default(), bounds);
+    let (states, edges, replays) = every_transition(&model);
+    println!("{states} states, {edges} transitions, {replays} paths replayed");
+    assert_eq!((states, edges), pinned, "the replayed state space changed");
+}
+
 /// Every transition of the lifecycle model with one incarnation and one loss (and no delay or
 /// duplication): the handshake, the text and every order of closing, with any one segment
 /// lost, and every order in which the network delivers what is in flight.
 #[test]
 fn every_transition_of_a_small_lifecycle_model_replays_through_the_stack() {
-    let bounds = LifecycleBounds {
-        bytes: 1,
-        incarnations: 1,
-        losses: 1,
-        dups: 0,
-        delays: 0,
-        fast_reconnect: false,
-        old_syn: false,
-        forgeries: 0,
-    };
-    let model = TcpModel::lifecycle(Mechanisms::default(), bounds);
-    let (states, edges, replays) = every_transition(&model);
-    println!("{states} states, {edges} transitions, {replays} paths replayed");
-    assert_eq!(
-        (states, edges),
+    replay_every_transition(
+        LifecycleBounds {
+            incarnations: 1,
+            losses: 1,
+            delays: 0,
+            ..LifecycleBounds::default()
+        },
         (50_795, 167_864),
-        "the replayed state space changed"
     );
 }
 
@@ -976,23 +976,14 @@ fn every_transition_of_a_small_lifecycle_model_replays_through_the_stack() {
 /// TIME-WAIT, with the ISN clock.
 #[test]
 fn every_transition_of_a_reopened_connection_replays_through_the_stack() {
-    let bounds = LifecycleBounds {
-        bytes: 1,
-        incarnations: 2,
-        losses: 0,
-        dups: 0,
-        delays: 0,
-        fast_reconnect: false,
-        old_syn: false,
-        forgeries: 0,
-    };
-    let model = TcpModel::lifecycle(Mechanisms::default(), bounds);
-    let (states, edges, replays) = every_transition(&model);
-    println!("{states} states, {edges} transitions, {replays} paths replayed");
-    assert_eq!(
-        (states, edges),
+    replay_every_transition(
+        LifecycleBounds {
+            incarnations: 2,
+            losses: 0,
+            delays: 0,
+            ..LifecycleBounds::default()
+        },
         (70_976, 210_762),
-        "the replayed state space changed"
     );
 }
 
@@ -1002,23 +993,15 @@ fn every_transition_of_a_reopened_connection_replays_through_the_stack() {
 /// every moment the attacker may strike.
 #[test]
 fn every_transition_under_an_off_path_attacker_replays_through_the_stack() {
-    let bounds = LifecycleBounds {
-        bytes: 1,
-        incarnations: 1,
-        losses: 0,
-        dups: 0,
-        delays: 0,
-        fast_reconnect: false,
-        old_syn: false,
-        forgeries: 1,
-    };
-    let model = TcpModel::lifecycle(Mechanisms::default(), bounds);
-    let (states, edges, replays) = every_transition(&model);
-    println!("{states} states, {edges} transitions, {replays} paths replayed");
-    assert_eq!(
-        (states, edges),
+    replay_every_transition(
+        LifecycleBounds {
+            incarnations: 1,
+            losses: 0,
+            delays: 0,
+            forgeries: 1,
+            ..LifecycleBounds::default()
+        },
         (103_194, 389_379),
-        "the replayed state space changed"
     );
 }
 
@@ -1027,22 +1010,14 @@ fn every_transition_under_an_off_path_attacker_replays_through_the_stack() {
 /// SYN,ACK, and the octet is never delivered.
 #[test]
 fn every_transition_with_an_old_duplicate_syn_replays_through_the_stack() {
-    let bounds = LifecycleBounds {
-        bytes: 1,
-        incarnations: 1,
-        losses: 0,
-        dups: 0,
-        delays: 0,
-        fast_reconnect: false,
-        old_syn: true,
-        forgeries: 0,
-    };
-    let model = TcpModel::lifecycle(Mechanisms::default(), bounds);
-    let (states, edges, replays) = every_transition(&model);
-    println!("{states} states, {edges} transitions, {replays} paths replayed");
-    assert_eq!(
-        (states, edges),
+    replay_every_transition(
+        LifecycleBounds {
+            incarnations: 1,
+            losses: 0,
+            delays: 0,
+            old_syn: true,
+            ..LifecycleBounds::default()
+        },
         (89_667, 312_946),
-        "the replayed state space changed"
     );
 }

@@ -130,6 +130,24 @@ fn lifecycle_premises(name: &str, bounds: Bounds) -> bool {
 ///   incarnation) needs two late segments and a fast reconnect: the ablated search passed
 ///   32 M states in 490 s without a verdict. T6 is shown by the assassination itself
 ///   (`time-wait-ends-by-timer`).
+/// Figure 8 in the lifecycle, one incarnation over a network that only reorders.
+const OLD_SYN: Bounds = Bounds {
+    incarnations: Some(1),
+    losses: Some(0),
+    delays: Some(0),
+    old_syn: Some(1),
+    ..Bounds::NONE
+};
+
+/// One forgery against one incarnation over a network that only reorders.
+const ATTACKER: Bounds = Bounds {
+    incarnations: Some(1),
+    losses: Some(0),
+    delays: Some(0),
+    forgeries: Some(1),
+    ..Bounds::NONE
+};
+
 const LIFECYCLE_ABLATIONS: &[Ablation] = &[
     Ablation {
         mechanism: "time-wait",
@@ -140,14 +158,10 @@ const LIFECYCLE_ABLATIONS: &[Ablation] = &[
         reference: "RFC 9293 §3.6, MUST-13",
         hazard: "the last ACK is lost; the peer's retransmitted FIN meets a RST",
         bounds: Bounds {
-            bytes: None,
             incarnations: Some(1),
             losses: Some(1),
-            dups: None,
             delays: Some(0),
-            fast_reconnect: None,
-            old_syn: None,
-            forgeries: None,
+            ..Bounds::NONE
         },
     },
     Ablation {
@@ -164,14 +178,12 @@ const LIFECYCLE_ABLATIONS: &[Ablation] = &[
         reference: "RFC 9293 §3.4.1, §3.6; RFC 1337 H1",
         hazard: "a client that outruns its ISN clock reconnects after a TIME-WAIT shorter than a segment's lifetime; a delayed octet of incarnation 1 is delivered in incarnation 2",
         bounds: Bounds {
-            bytes: None,
             incarnations: Some(2),
             losses: Some(0),
             dups: Some(0),
             delays: Some(1),
             fast_reconnect: Some(1),
-            old_syn: None,
-            forgeries: None,
+            ..Bounds::NONE
         },
     },
     Ablation {
@@ -189,14 +201,9 @@ const LIFECYCLE_ABLATIONS: &[Ablation] = &[
         reference: "RFC 9293 §3.10.7.4 Table 6",
         hazard: "without the acceptability test an old or duplicate segment is taken as new",
         bounds: Bounds {
-            bytes: None,
-            incarnations: None,
             losses: Some(1),
-            dups: None,
             delays: Some(0),
-            fast_reconnect: None,
-            old_syn: None,
-            forgeries: None,
+            ..Bounds::NONE
         },
     },
     Ablation {
@@ -211,11 +218,8 @@ const LIFECYCLE_ABLATIONS: &[Ablation] = &[
             bytes: Some(2),
             incarnations: Some(1),
             losses: Some(0),
-            dups: None,
             delays: Some(0),
-            fast_reconnect: None,
-            old_syn: None,
-            forgeries: None,
+            ..Bounds::NONE
         },
     },
     Ablation {
@@ -227,14 +231,9 @@ const LIFECYCLE_ABLATIONS: &[Ablation] = &[
         reference: "RFC 9293 §3.4.1, MUST-8",
         hazard: "with one ISN for every incarnation, the reopened passive closer takes an old SYN,ACK and opens a half-connection",
         bounds: Bounds {
-            bytes: None,
-            incarnations: None,
             losses: Some(1),
-            dups: None,
             delays: Some(0),
-            fast_reconnect: None,
-            old_syn: None,
-            forgeries: None,
+            ..Bounds::NONE
         },
     },
     Ablation {
@@ -250,16 +249,7 @@ const LIFECYCLE_ABLATIONS: &[Ablation] = &[
         reveals: &[],
         reference: "RFC 9293 §3.10.7.3; Figure 8 lines 3-5",
         hazard: "A's SYN-SENT accepts the SYN,ACK B sent for an old duplicate SYN within its window; B then takes A's ACK as completing the old handshake, and the two are ESTABLISHED on different ISNs",
-        bounds: Bounds {
-            bytes: None,
-            incarnations: Some(1),
-            losses: Some(0),
-            dups: None,
-            delays: Some(0),
-            fast_reconnect: None,
-            old_syn: Some(1),
-            forgeries: None,
-        },
+        bounds: OLD_SYN,
     },
     Ablation {
         mechanism: "syn-data-held",
@@ -273,16 +263,7 @@ const LIFECYCLE_ABLATIONS: &[Ablation] = &[
         reveals: &[],
         reference: "RFC 9293 §3.10.7.2, §3.5",
         hazard: "text on an old duplicate SYN is delivered and acknowledged at once; the SYN,ACK then acknowledges old ISN + 2, which is the new ISS + 1, so A accepts it and both are ESTABLISHED on different ISNs",
-        bounds: Bounds {
-            bytes: None,
-            incarnations: Some(1),
-            losses: Some(0),
-            dups: None,
-            delays: Some(0),
-            fast_reconnect: None,
-            old_syn: Some(1),
-            forgeries: None,
-        },
+        bounds: OLD_SYN,
     },
     Ablation {
         mechanism: "rst-validation",
@@ -292,16 +273,7 @@ const LIFECYCLE_ABLATIONS: &[Ablation] = &[
         reveals: &[],
         reference: "RFC 5961 §3; RFC 9293 §3.10.7.4 (second step)",
         hazard: "a blind attacker's RST that merely lands in the window resets the connection",
-        bounds: Bounds {
-            bytes: None,
-            incarnations: Some(1),
-            losses: Some(0),
-            dups: None,
-            delays: Some(0),
-            fast_reconnect: None,
-            old_syn: None,
-            forgeries: Some(1),
-        },
+        bounds: ATTACKER,
     },
     Ablation {
         mechanism: "ack-of-unsent-data",
@@ -315,16 +287,7 @@ const LIFECYCLE_ABLATIONS: &[Ablation] = &[
         reveals: &["old-syn-rejected"],
         reference: "RFC 9293 §3.10.7.4 (fifth step); RFC 5961 §5",
         hazard: "a blind attacker's text whose ACK acknowledges data never sent is taken, and its octet delivered",
-        bounds: Bounds {
-            bytes: None,
-            incarnations: Some(1),
-            losses: Some(0),
-            dups: None,
-            delays: Some(0),
-            fast_reconnect: None,
-            old_syn: None,
-            forgeries: Some(1),
-        },
+        bounds: ATTACKER,
     },
     Ablation {
         mechanism: "rst-in-time-wait-ignored",
@@ -335,14 +298,10 @@ const LIFECYCLE_ABLATIONS: &[Ablation] = &[
         reference: "RFC 1337 Figure 1, fix F1; RFC 9293 §3.6, MUST-13",
         hazard: "a late duplicate reaches TIME-WAIT, its ACK draws a RST from the closed peer, and the RST assassinates TIME-WAIT before 2*MSL",
         bounds: Bounds {
-            bytes: None,
             incarnations: Some(1),
             losses: Some(0),
-            dups: None,
             delays: Some(1),
-            fast_reconnect: None,
-            old_syn: None,
-            forgeries: None,
+            ..Bounds::NONE
         },
     },
 ];
