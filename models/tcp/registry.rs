@@ -123,6 +123,14 @@ fn lifecycle_premises(name: &str, bounds: Bounds) -> bool {
 ///
 /// Not registered for tcp-lifecycle, with the reason the checker gives:
 /// - `time-wait-restart` (T7): as in tcp-close, retransmitted FINs arrive within one MSL.
+///   Without it every property holds up to 2 losses and 1 delay (4.5 M states) or 1 loss
+///   and 2 delays (23.8 M). It breaks retransmitted-fin-acknowledged at 3 losses and 1 delay
+///   (9.9 M states, 33 s), but there the full protocol fails too, so that counterexample is
+///   the bounds', not the mechanism's: B's ACK of A's FIN carries the sequence number after
+///   B's FIN, one past A's two-octet window (Table 6 rejects it), A's retransmitted FIN is
+///   lost three times and delayed once, and B's TIME-WAIT of 2·MSL has ended when it
+///   arrives. TIME-WAIT covers a lost last ACK, not a peer whose retransmissions keep failing
+///   for longer than 2·MSL.
 /// - `three-way-handshake` (T1): registered in tcp-handshake. In the lifecycle it breaks
 ///   ordered-delivery and no-stale-data at the default bounds (11.6 M states, ~90 s), too
 ///   slow for `check --all`; with `--old-syn 1` it is Figure 8 again.
