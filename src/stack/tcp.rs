@@ -43,6 +43,8 @@ pub(super) struct Socket {
     /// Zero-window probes sent since the zero window began to hold text back.
     pub(super) probes: u32,
     pub(super) time_wait_at: Option<Duration>,
+    /// The delayed-ACK timer: when a deferred acknowledgment is due (RFC 9293 §3.8.6.3).
+    pub(super) ack_at: Option<Duration>,
     /// The listening port that spawned it, until it is accepted.
     pub(super) listener: Option<u16>,
     pub(super) user_closed: bool,
@@ -146,6 +148,7 @@ impl Host {
             rcv_wnd: u16::try_from(self.cfg.tcp_rx_buffer).unwrap_or(u16::MAX),
             mss: send_mss,
             max_retransmits: 12,
+            delayed_ack: self.cfg.tcp_delayed_ack,
         }
     }
 
@@ -189,6 +192,7 @@ impl Host {
             probe_at: None,
             probes: 0,
             time_wait_at: None,
+            ack_at: None,
             listener,
             user_closed: false,
         }

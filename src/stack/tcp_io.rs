@@ -189,7 +189,7 @@ impl Host {
         let Some(s) = self.tcp.slab.get_mut(h.0 as usize).and_then(Option::as_mut) else {
             return;
         };
-        let timers_before = (s.rto_at, s.probe_at, s.time_wait_at);
+        let timers_before = (s.rto_at, s.probe_at, s.time_wait_at, s.ack_at);
         let time_wait = Duration::from_millis(tcp::time_wait_duration(msl, s.cfg.mechanisms));
         s.rx.extend(&out.delivered);
         s.tcb
@@ -247,8 +247,13 @@ impl Host {
         if s.tcb.state != State::TimeWait {
             s.time_wait_at = None;
         }
-        if (s.rto_at, s.probe_at, s.time_wait_at) != timers_before {
-            for t in [s.rto_at, s.probe_at, s.time_wait_at].into_iter().flatten() {
+        s.ack_at = tcp::delayed_ack_deadline(s.ack_at, s.tcb.ack_delayed(), now, tcp::ACK_DELAY);
+        let timers = (s.rto_at, s.probe_at, s.time_wait_at, s.ack_at);
+        if timers != timers_before {
+            for t in [timers.0, timers.1, timers.2, timers.3]
+                .into_iter()
+                .flatten()
+            {
                 self.tcp.timers.push(Reverse((t, h.0)));
             }
         }
@@ -259,6 +264,7 @@ impl Host {
         if finished {
             s.rto_at = None;
             s.probe_at = None;
+            s.ack_at = None;
             self.tcp.conns.remove(&tuple);
         }
         if let Some(port) = ready
@@ -305,7 +311,8 @@ impl Host {
         });
     }
 
-    /// Runs the retransmission, persist and TIME-WAIT timers that are due at `now`.
+    /// Runs the retransmission, persist, delayed-ACK and TIME-WAIT timers that are due at
+    /// `now`.
     pub(super) fn tcp_timeouts(&mut self, now: Duration) {
         let mut woken = Vec::new();
         while let Some(Reverse((t, i))) = self.tcp.timers.peek().copied()
@@ -316,17 +323,18 @@ impl Host {
         }
         woken.sort_unstable();
         woken.dedup();
-        let due: Vec<(TcpHandle, bool, bool, bool)> = woken
+        let due: Vec<(TcpHandle, bool, bool, bool, bool)> = woken
             .into_iter()
             .filter_map(|i| {
                 let s = self.tcp.get(TcpHandle(i))?;
                 let rto = s.rto_at.is_some_and(|t| t <= now);
                 let probe = s.probe_at.is_some_and(|t| t <= now);
+                let ack = s.ack_at.is_some_and(|t| t <= now);
                 let tw = s.time_wait_at.is_some_and(|t| t <= now);
-                (rto || probe || tw).then_some((TcpHandle(i), rto, probe, tw))
+                (rto || probe || ack || tw).then_some((TcpHandle(i), rto, probe, ack, tw))
             })
             .collect();
-        for (h, rto, probe, tw) in due {
+        for (h, rto, probe, ack, tw) in due {
             if rto && let Some(s) = self.tcp.get_mut(h) {
                 s.rto.backoff(!s.tcb.syn_acked());
                 s.rto_at = None;
@@ -355,6 +363,10 @@ impl Host {
                 if probed {
                     self.counters.window_probes += 1;
                 }
+            }
+            if ack && let Some(s) = self.tcp.get_mut(h) {
+                s.ack_at = None;
+                self.drive(h, |tcb, _| tcb.on_delayed_ack_timeout());
             }
             if tw {
                 self.drive(h, |tcb, _| tcb.on_time_wait_timeout());

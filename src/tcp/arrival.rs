@@ -4,6 +4,7 @@
 //! number, RST, SYN, ACK, text, FIN. Every deviation from the letter of the RFC is marked
 //! "Deviation" in the doc comment where it is made and listed in REPORT.md.
 
+use super::delack::TextArrival;
 use super::mechanisms::{Config, Mechanism};
 use super::segment::{Ctl, Segment};
 use super::seq::Seq;
@@ -277,10 +278,16 @@ impl Tcb {
         );
         let mut fin_in_order = false;
         let held = !self.rcv_queue.is_empty() || self.rcv_fin.is_some();
+        let mut arrival = TextArrival {
+            rcv_nxt_before: self.rcv_nxt,
+            gap_before: held,
+            delivered: 0,
+        };
         if (text_allowed && (!seg.data.is_empty() || held)) || seg.has(Ctl::FIN) {
             let delivered_before = out.delivered.len();
             fin_in_order = self.accept_text(seg, cfg, text_allowed, out);
-            need_ack |= !seg.data.is_empty() || out.delivered.len() > delivered_before;
+            arrival.delivered = out.delivered.len() - delivered_before;
+            need_ack |= !seg.data.is_empty() || arrival.delivered > 0;
         }
 
         // Eighth: the FIN bit (of this segment, or a held one now reached).
@@ -288,8 +295,10 @@ impl Tcb {
             self.fin_arrives(arrived_in, cfg, out, &mut need_ack);
         }
 
+        // The acknowledgment rides on what we send now, or is sent (or deferred, RFC 9293
+        // §3.8.6.3) on its own.
         if self.state != State::Closed && !self.transmit(cfg, out) && need_ack {
-            out.segments.push(self.ack_segment());
+            self.acknowledge(seg, arrival, cfg, out);
         }
     }
 

@@ -20,6 +20,7 @@
 //! ```
 
 mod arrival;
+mod delack;
 mod demux;
 mod isn;
 mod mechanisms;
@@ -41,7 +42,8 @@ pub use seq::Seq;
 pub use state::State;
 pub use tcb::{Event, Outputs, Tcb, UserError};
 // Used by the runnable host (src/stack): RFC 6298 timing, RFC 5681 fast retransmit, the
-// offered window and zero-window probing.
+// offered window and zero-window probing, the delayed-ACK timer.
+pub use delack::{ACK_DELAY, delayed_ack_deadline};
 pub use demux::{FourTuple, Target, demux};
 pub use recovery::{DUPLICATE_ACK_THRESHOLD, Recovery, Resend};
 pub use rto::{Rto, RtoBounds, RttSampler, probe_deadline, retransmit_deadline};

@@ -79,7 +79,7 @@ impl Tcb {
     /// 9293 §3.8.3 R2) and the retransmission timer are left alone. Nothing is sent when
     /// nothing beyond our SYN is outstanding, or when retransmission is not allowed (T17
     /// ablated, after the peer's FIN).
-    pub fn fast_retransmit(&self, cfg: &Config) -> Outputs {
+    pub fn fast_retransmit(&mut self, cfg: &Config) -> Outputs {
         let mut out = Outputs::default();
         if self.syn_acked() && self.may_retransmit(cfg) {
             out.segments.push(self.earliest_unacked_segment(cfg));
@@ -454,7 +454,7 @@ mod tests {
 
     #[test]
     fn fast_retransmit_resends_one_mss_from_snd_una_as_the_timer_would() {
-        let (a, cfg) = sender(500, 100);
+        let (mut a, cfg) = sender(500, 100);
         let out = a.fast_retransmit(&cfg);
         assert_eq!(out.segments.len(), 1);
         let seg = &out.segments[0];

@@ -50,6 +50,11 @@ pub struct Tcb {
     pub rcv_queue: Vec<(Seq, Vec<u8>)>,
     /// The sequence number of a FIN that arrived beyond RCV.NXT, held with the text before it.
     pub rcv_fin: Option<Seq>,
+    /// An in-order text segment arrived and its acknowledgment is deferred (delayed ACK, RFC
+    /// 9293 §3.8.6.3). The next segment we send carries it; otherwise the second such
+    /// segment, or the caller's delayed-ACK timer ([`Tcb::on_delayed_ack_timeout`]), sends it.
+    /// Always false unless [`Config::delayed_ack`] is on.
+    pub ack_delayed: bool,
 }
 
 /// What the user is told, and what the caller must do with timers.
@@ -180,8 +185,12 @@ impl Tcb {
     }
 
     /// A segment from this endpoint: ACK set whenever `ctl` has it, with RCV.NXT and RCV.WND.
-    pub(crate) fn segment(&self, seq: Seq, ctl: Ctl, data: Vec<u8>) -> Segment {
+    /// Every segment built here is sent, so one with ACK acknowledges everything received and
+    /// ends a deferred acknowledgment (RFC 9293 §3.10.7.4: the acknowledgment "should be
+    /// piggybacked on a segment being transmitted").
+    pub(crate) fn segment(&mut self, seq: Seq, ctl: Ctl, data: Vec<u8>) -> Segment {
         let ack = if ctl.has(Ctl::ACK) {
+            self.ack_delayed = false;
             self.rcv_nxt
         } else {
             Seq(0)
@@ -196,12 +205,12 @@ impl Tcb {
     }
 
     /// `<SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>`: the acknowledgment of RFC 9293 §3.10.7.4.
-    pub(crate) fn ack_segment(&self) -> Segment {
+    pub(crate) fn ack_segment(&mut self) -> Segment {
         self.segment(self.snd_nxt, Ctl::ACK, Vec::new())
     }
 
     /// The SYN (SYN-SENT) or SYN,ACK (SYN-RECEIVED) that opens our half of the connection.
-    pub(crate) fn syn_segment(&self) -> Segment {
+    pub(crate) fn syn_segment(&mut self) -> Segment {
         let ctl = if self.state == State::SynSent {
             Ctl::SYN
         } else {
