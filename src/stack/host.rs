@@ -27,6 +27,9 @@ pub struct Host {
     ping: icmp::EchoClient,
     tx: VecDeque<Vec<u8>>,
     ident: u16,
+    /// The buffer that holds the text of the TCP segment being processed, kept between
+    /// segments so that input allocates nothing.
+    pub(super) segment_text: Vec<u8>,
 }
 
 fn millis(t: Duration) -> u64 {
@@ -68,6 +71,7 @@ impl Host {
             ping: icmp::EchoClient::new(),
             tx: VecDeque::new(),
             ident: 0,
+            segment_text: Vec::new(),
         }
     }
 
@@ -295,18 +299,19 @@ impl Host {
     /// Ethernet the next hop is resolved by [`arp::Cache::send`]).
     pub(super) fn ip_send(&mut self, dst: Ipv4Addr, protocol: IpProtocol, payload: &[u8]) {
         self.ip_send_with(dst, protocol, payload.len(), |buf| {
-            buf.copy_from_slice(payload)
+            buf.extend_from_slice(payload)
         });
     }
 
-    /// As [`ip_send`](Self::ip_send), with the payload of `len` bytes written by `fill` in
-    /// place, after the IPv4 header, to spare a copy.
+    /// As [`ip_send`](Self::ip_send), with the payload of `len` bytes appended by `fill` to
+    /// the packet, which holds the IPv4 header so far, to spare a copy (and the zeroing of
+    /// bytes about to be overwritten).
     pub(super) fn ip_send_with(
         &mut self,
         dst: Ipv4Addr,
         protocol: IpProtocol,
         len: usize,
-        fill: impl FnOnce(&mut [u8]),
+        fill: impl FnOnce(&mut Vec<u8>),
     ) {
         let (next_hop, link_broadcast) = match ip::output(&self.node, dst) {
             ip::Output::Transmit {
@@ -332,8 +337,11 @@ impl Host {
             dont_frag: true,
             options_len: 0,
         };
-        let mut packet = vec![0; repr.buffer_len()];
-        fill(&mut packet[repr.header_len()..]);
+        let mut packet = Vec::with_capacity(repr.buffer_len());
+        packet.resize(repr.header_len(), 0);
+        fill(&mut packet);
+        // A no-op unless `fill` appended other than `len` bytes: the header says `len`.
+        packet.resize(repr.buffer_len(), 0);
         repr.emit(&mut ipv4::Packet::new_unchecked(&mut packet[..]));
         let now = millis(self.now);
         match self.arp.as_mut() {

@@ -45,6 +45,11 @@ pub(super) struct Socket {
     pub(super) time_wait_at: Option<Duration>,
     /// The delayed-ACK timer: when a deferred acknowledgment is due (RFC 9293 §3.8.6.3).
     pub(super) ack_at: Option<Duration>,
+    /// The time of this socket's entry in the host's timer heap, if one is there: no later
+    /// than any of its deadlines. A deadline that moves later (the retransmission timer
+    /// restarted by every acknowledgment) needs no new entry; the entry wakes the host early
+    /// and is then replaced.
+    pub(super) wake_at: Option<Duration>,
     /// The listening port that spawned it, until it is accepted.
     pub(super) listener: Option<u16>,
     pub(super) user_closed: bool,
@@ -81,8 +86,9 @@ pub(super) struct TcpSockets {
     pub(super) conns: HashMap<FourTuple, TcpHandle>,
     pub(super) listeners: HashMap<u16, Listener>,
     pub(super) next_port: u16,
-    /// Deadlines as set, earliest first; an entry may be stale (the socket's timer moved or
-    /// stopped since), which costs at most an early wake-up.
+    /// One entry per socket with a deadline ([`Socket::wake_at`]), earliest first; an entry
+    /// may be stale (the socket's timer moved later or stopped since), which costs at most an
+    /// early wake-up.
     pub(super) timers: BinaryHeap<Reverse<(Duration, u32)>>,
     pub(super) isn_override: IsnOverride,
 }
@@ -139,6 +145,23 @@ impl TcpSockets {
     pub(super) fn next_deadline(&self) -> Option<Duration> {
         self.timers.peek().map(|Reverse((t, _))| *t)
     }
+
+    /// Makes sure the heap wakes the host by the earliest deadline of socket `h`.
+    pub(super) fn arm(&mut self, h: TcpHandle) {
+        let Some(s) = self.slab.get_mut(h.0 as usize).and_then(Option::as_mut) else {
+            return;
+        };
+        let next = [s.rto_at, s.probe_at, s.time_wait_at, s.ack_at]
+            .into_iter()
+            .flatten()
+            .min();
+        if let Some(t) = next
+            && s.wake_at.is_none_or(|w| t < w)
+        {
+            s.wake_at = Some(t);
+            self.timers.push(Reverse((t, h.0)));
+        }
+    }
 }
 
 impl Host {
@@ -193,6 +216,7 @@ impl Host {
             probes: 0,
             time_wait_at: None,
             ack_at: None,
+            wake_at: None,
             listener,
             user_closed: false,
         }

@@ -72,12 +72,15 @@ impl Host {
             Ok(x) => x,
             Err(e) => return self.count(e),
         };
+        let mut text = std::mem::take(&mut self.segment_text);
+        text.clear();
+        text.extend_from_slice(data);
         let seg = Segment {
             seq: Seq(repr.seq),
             ack: Seq(repr.ack),
             ctl: Ctl::from(repr.flags),
             wnd: repr.window,
-            data: data.to_vec(),
+            data: text,
         };
         let tuple = FourTuple {
             local: SocketAddrV4::new(hdr.dst_addr, repr.dst_port),
@@ -101,6 +104,7 @@ impl Host {
             }
             Target::NotUnicast => self.counters.not_for_us += 1,
         }
+        self.segment_text = seg.data;
     }
 
     /// A segment for connection `h` (RFC 9293 §3.10.7.3, §3.10.7.4), then loss recovery:
@@ -189,7 +193,6 @@ impl Host {
         let Some(s) = self.tcp.slab.get_mut(h.0 as usize).and_then(Option::as_mut) else {
             return;
         };
-        let timers_before = (s.rto_at, s.probe_at, s.time_wait_at, s.ack_at);
         let time_wait = Duration::from_millis(tcp::time_wait_duration(msl, s.cfg.mechanisms));
         s.rx.extend(&out.delivered);
         s.tcb
@@ -248,15 +251,6 @@ impl Host {
             s.time_wait_at = None;
         }
         s.ack_at = tcp::delayed_ack_deadline(s.ack_at, s.tcb.ack_delayed(), now, tcp::ACK_DELAY);
-        let timers = (s.rto_at, s.probe_at, s.time_wait_at, s.ack_at);
-        if timers != timers_before {
-            for t in [timers.0, timers.1, timers.2, timers.3]
-                .into_iter()
-                .flatten()
-            {
-                self.tcp.timers.push(Reverse((t, h.0)));
-            }
-        }
         let tuple = s.tuple;
         let orphan = s.listener.is_some();
         let finished = s.tcb.state == State::Closed || (orphan && s.tcb.state == State::Listen);
@@ -267,6 +261,7 @@ impl Host {
             s.ack_at = None;
             self.tcp.conns.remove(&tuple);
         }
+        self.tcp.arm(h);
         if let Some(port) = ready
             && let Some(l) = self.tcp.listeners.get_mut(&port)
         {
@@ -306,8 +301,11 @@ impl Host {
         let (src, dst) = (*tuple.local.ip(), *tuple.remote.ip());
         let header = repr.header_len();
         self.ip_send_with(dst, IpProtocol::Tcp, repr.buffer_len(), |buf| {
-            buf[header..].copy_from_slice(&seg.data);
-            repr.emit(&mut wire::tcp::Packet::new_unchecked(buf), src, dst);
+            let start = buf.len();
+            buf.resize(start + header, 0);
+            buf.extend_from_slice(&seg.data);
+            let tcp = &mut buf[start..];
+            repr.emit(&mut wire::tcp::Packet::new_unchecked(tcp), src, dst);
         });
     }
 
@@ -319,12 +317,18 @@ impl Host {
             && t <= now
         {
             self.tcp.timers.pop();
+            if let Some(s) = self.tcp.get_mut(TcpHandle(i))
+                && s.wake_at == Some(t)
+            {
+                s.wake_at = None;
+            }
             woken.push(i);
         }
         woken.sort_unstable();
         woken.dedup();
         let due: Vec<(TcpHandle, bool, bool, bool, bool)> = woken
-            .into_iter()
+            .iter()
+            .copied()
             .filter_map(|i| {
                 let s = self.tcp.get(TcpHandle(i))?;
                 let rto = s.rto_at.is_some_and(|t| t <= now);
@@ -371,6 +375,10 @@ impl Host {
             if tw {
                 self.drive(h, |tcb, _| tcb.on_time_wait_timeout());
             }
+        }
+        // An entry that woke the host early (its socket's deadlines moved later) is replaced.
+        for i in woken {
+            self.tcp.arm(TcpHandle(i));
         }
     }
 }
