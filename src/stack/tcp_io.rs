@@ -30,6 +30,15 @@ impl Before {
     }
 }
 
+/// Where a transition put the text it delivered.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Delivered {
+    /// Appended to the receive buffer, lent to it as `Outputs::delivered`.
+    IntoRx,
+    /// In `Outputs::delivered` alone.
+    Separately,
+}
+
 impl From<Ctl> for wire::tcp::Flags {
     /// The header flags of a segment's control bits.
     fn from(ctl: Ctl) -> wire::tcp::Flags {
@@ -120,7 +129,17 @@ impl Host {
         }
         let duplicate = s.tcb.is_duplicate_ack(seg, &s.cfg);
         let snd_una = s.tcb.snd_una;
-        self.drive(h, |tcb, cfg| tcb.on_segment(seg, Seq(0), cfg));
+        // The transition appends delivered text straight to the receive buffer, and its
+        // outputs use the buffers kept for that.
+        let before = Before::of(&s.tcb);
+        let mut out = std::mem::take(&mut self.tcp.outputs);
+        let Some(s) = self.tcp.get_mut(h) else { return };
+        out.delivered = std::mem::take(&mut s.rx);
+        s.tcb.on_segment_into(seg, Seq(0), &s.cfg, &mut out);
+        self.after(h, before, &mut out, Delivered::IntoRx);
+        out.segments.clear();
+        out.events.clear();
+        self.tcp.outputs = out;
         if !self.cfg.tcp_fast_retransmit {
             return;
         }
@@ -149,7 +168,7 @@ impl Host {
         let mut tcb = Tcb::closed();
         tcb.open_passive(&cfg);
         let before = Before::of(&tcb);
-        let out = tcb.on_segment(seg, self.isn(&tuple), &cfg);
+        let mut out = tcb.on_segment(seg, self.isn(&tuple), &cfg);
         if tcb.state == State::Listen {
             for s in &out.segments {
                 self.emit(&tuple, s);
@@ -172,21 +191,21 @@ impl Host {
         if let Some(l) = self.tcp.listeners.get_mut(&port) {
             l.children.push(h);
         }
-        self.after(h, before, out);
+        self.after(h, before, &mut out, Delivered::Separately);
     }
 
     /// Runs one transition of connection `h` and files its outputs.
     pub(super) fn drive(&mut self, h: TcpHandle, f: impl FnOnce(&mut Tcb, &Config) -> Outputs) {
         let Some(s) = self.tcp.get_mut(h) else { return };
         let before = Before::of(&s.tcb);
-        let out = f(&mut s.tcb, &s.cfg);
-        self.after(h, before, out);
+        let mut out = f(&mut s.tcb, &s.cfg);
+        self.after(h, before, &mut out, Delivered::Separately);
     }
 
     /// Files a transition's outputs: text into the receive buffer, the free space as the
     /// window, RTT samples (Karn), the retransmission timer (RFC 6298 §5), TIME-WAIT's 2·MSL,
     /// events for the user; then sends the segments and releases a finished connection.
-    fn after(&mut self, h: TcpHandle, before: Before, mut out: Outputs) {
+    fn after(&mut self, h: TcpHandle, before: Before, out: &mut Outputs, delivered: Delivered) {
         let now = self.now;
         let rx_cap = self.cfg.tcp_rx_buffer;
         let msl = u64::try_from(self.cfg.msl.as_millis()).unwrap_or(u64::MAX);
@@ -194,9 +213,12 @@ impl Host {
             return;
         };
         let time_wait = Duration::from_millis(tcp::time_wait_duration(msl, s.cfg.mechanisms));
-        s.rx.extend(&out.delivered);
+        match delivered {
+            Delivered::IntoRx => s.rx = std::mem::take(&mut out.delivered),
+            Delivered::Separately => s.rx.extend_from_slice(&out.delivered),
+        }
         s.tcb
-            .offer_window(rx_cap.saturating_sub(s.rx.len()), &mut out.segments);
+            .offer_window(rx_cap.saturating_sub(s.rx_queued()), &mut out.segments);
         let live = s.tcb.state != State::Closed;
         let acked_new = live && s.tcb.snd_una != before.snd_una;
         if acked_new && let Some(rtt) = s.sampler.on_ack(s.tcb.snd_una, now) {

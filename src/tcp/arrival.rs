@@ -30,13 +30,21 @@ impl Tcb {
     /// the segment is a SYN that a LISTEN turns into a connection (§3.10.7.2, §3.4.1).
     pub fn on_segment(&mut self, seg: &Segment, isn: Seq, cfg: &Config) -> Outputs {
         let mut out = Outputs::default();
+        self.on_segment_into(seg, isn, cfg, &mut out);
+        out
+    }
+
+    /// [`on_segment`](Self::on_segment), with the outputs appended to `out`, whose
+    /// `segments` and `events` must be empty: a caller that handles many segments keeps one
+    /// set of buffers, and may pass its receive buffer as `out.delivered`, after whose
+    /// contents the text delivered now is appended.
+    pub fn on_segment_into(&mut self, seg: &Segment, isn: Seq, cfg: &Config, out: &mut Outputs) {
         match self.state {
             State::Closed => out.segments.extend(reset_for(seg, cfg)),
-            State::Listen => self.listen_arrives(seg, isn, cfg, &mut out),
-            State::SynSent => self.syn_sent_arrives(seg, cfg, &mut out),
-            _ => self.synchronizing_arrives(seg, cfg, &mut out),
+            State::Listen => self.listen_arrives(seg, isn, cfg, out),
+            State::SynSent => self.syn_sent_arrives(seg, cfg, out),
+            _ => self.synchronizing_arrives(seg, cfg, out),
         }
-        out
     }
 
     /// §3.10.7.2. A RST is ignored; an ACK is answered with `<SEQ=SEG.ACK><CTL=RST>`; a SYN

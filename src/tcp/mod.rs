@@ -89,6 +89,23 @@ mod tests {
     }
 
     #[test]
+    fn on_segment_into_appends_what_on_segment_returns() {
+        let cfg = Config::default();
+        let (mut a, mut b) = established(&cfg);
+        let seg = a.send(b"xyz", &cfg).segments.remove(0);
+        let mut b2 = b.clone();
+        let fresh = b.on_segment(&seg, Seq(0), &cfg);
+        let mut out = Outputs {
+            delivered: b"unread ".to_vec(),
+            ..Outputs::default()
+        };
+        b2.on_segment_into(&seg, Seq(0), &cfg, &mut out);
+        assert_eq!(b2, b);
+        assert_eq!(out.delivered, b"unread xyz");
+        assert_eq!((out.segments, out.events), (fresh.segments, fresh.events));
+    }
+
+    #[test]
     fn without_reassembly_out_of_order_text_is_delivered_at_once() {
         let mut cfg = Config {
             mss: 1,
