@@ -289,8 +289,8 @@ impl Host {
         {
             l.ready.push_back(h);
         }
-        for seg in &out.segments {
-            self.emit(&tuple, seg);
+        for seg in out.segments.drain(..) {
+            self.emit_owned(&tuple, seg);
         }
         if release {
             if let Some(port) = self.tcp.get(h).and_then(|s| s.listener)
@@ -305,7 +305,42 @@ impl Host {
 
     /// Sends a segment of `tuple`, with our MSS option on a SYN (RFC 9293 §3.7.1).
     pub(super) fn emit(&mut self, tuple: &FourTuple, seg: &Segment) {
-        let repr = wire::tcp::Repr {
+        let repr = self.tcp_header(tuple, seg);
+        let (src, dst) = (*tuple.local.ip(), *tuple.remote.ip());
+        let header = repr.header_len();
+        self.ip_send_with(dst, IpProtocol::Tcp, repr.buffer_len(), |room| {
+            let mut packet = Vec::with_capacity(room + repr.buffer_len());
+            packet.resize(room + header, 0);
+            packet.extend_from_slice(&seg.data);
+            let tcp = &mut packet[room..];
+            repr.emit(&mut wire::tcp::Packet::new_unchecked(tcp), src, dst);
+            packet
+        });
+    }
+
+    /// As [`emit`](Self::emit), building the packet in the buffer of the segment's text when
+    /// it has room for the headers ([`tcp::TEXT_HEADROOM`]): the text is moved up within it
+    /// rather than copied into a new allocation.
+    fn emit_owned(&mut self, tuple: &FourTuple, seg: Segment) {
+        let repr = self.tcp_header(tuple, &seg);
+        let (src, dst) = (*tuple.local.ip(), *tuple.remote.ip());
+        let header = repr.header_len();
+        let mut packet = seg.data;
+        self.ip_send_with(dst, IpProtocol::Tcp, repr.buffer_len(), |room| {
+            let text = packet.len();
+            let headers = room + header;
+            packet.resize(headers + text, 0);
+            packet.copy_within(..text, headers);
+            packet[..headers].fill(0);
+            let tcp = &mut packet[room..];
+            repr.emit(&mut wire::tcp::Packet::new_unchecked(tcp), src, dst);
+            packet
+        });
+    }
+
+    /// The TCP header of a segment of `tuple`, with our MSS option on a SYN.
+    fn tcp_header(&self, tuple: &FourTuple, seg: &Segment) -> wire::tcp::Repr {
+        wire::tcp::Repr {
             src_port: tuple.local.port(),
             dst_port: tuple.remote.port(),
             seq: seg.seq.0,
@@ -319,16 +354,7 @@ impl Host {
             sack_blocks: Vec::new(),
             timestamps: None,
             payload_len: seg.data.len(),
-        };
-        let (src, dst) = (*tuple.local.ip(), *tuple.remote.ip());
-        let header = repr.header_len();
-        self.ip_send_with(dst, IpProtocol::Tcp, repr.buffer_len(), |buf| {
-            let start = buf.len();
-            buf.resize(start + header, 0);
-            buf.extend_from_slice(&seg.data);
-            let tcp = &mut buf[start..];
-            repr.emit(&mut wire::tcp::Packet::new_unchecked(tcp), src, dst);
-        });
+        }
     }
 
     /// Runs the retransmission, persist, delayed-ACK and TIME-WAIT timers that are due at

@@ -40,7 +40,7 @@ pub use mechanisms::{Config, Mechanism, Mechanisms, time_wait_duration};
 pub use segment::{Ctl, Segment};
 pub use seq::Seq;
 pub use state::State;
-pub use tcb::{Event, Outputs, Tcb, UserError};
+pub use tcb::{Event, Outputs, TEXT_HEADROOM, Tcb, UserError};
 // Used by the runnable host (src/stack): RFC 6298 timing, RFC 5681 fast retransmit, the
 // offered window and zero-window probing, the delayed-ACK timer.
 pub use delack::{ACK_DELAY, delayed_ack_deadline};

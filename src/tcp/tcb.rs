@@ -11,6 +11,12 @@ use super::state::State;
 use serde::Serialize;
 use std::collections::VecDeque;
 
+/// Spare capacity of the text of every segment built from the send buffer: room for an
+/// IPv4 and a TCP header without options (20 + 20 octets), so that a host can write the
+/// headers in front of the text in the same allocation instead of copying the text into a new
+/// one. Capacity only: no rule reads it, and segments compare equal whatever it is.
+pub const TEXT_HEADROOM: usize = 40;
+
 /// A connection's control block.
 #[derive(Clone, PartialEq, Eq, Hash, Debug, Default, Serialize)]
 pub struct Tcb {
@@ -170,11 +176,12 @@ impl Tcb {
         in_flight.min(self.send_buf.len())
     }
 
-    /// A copy of the `len` octets of `send_buf` from `offset` on: the text of one segment.
+    /// A copy of the `len` octets of `send_buf` from `offset` on: the text of one segment,
+    /// with [`TEXT_HEADROOM`] octets of spare capacity.
     pub(crate) fn send_text(&self, offset: usize, len: usize) -> Vec<u8> {
         let (front, back) = self.send_buf.as_slices();
         let end = offset + len;
-        let mut text = Vec::with_capacity(len);
+        let mut text = Vec::with_capacity(len + TEXT_HEADROOM);
         if offset < front.len() {
             text.extend_from_slice(&front[offset..end.min(front.len())]);
         }
@@ -285,5 +292,6 @@ mod tests {
         assert_eq!(tcb.send_text(1, 2), b"bc");
         assert_eq!(tcb.send_text(3, 1), b"d");
         assert_eq!(tcb.send_text(2, 0), b"");
+        assert!(tcb.send_text(0, 4).capacity() >= 4 + TEXT_HEADROOM);
     }
 }
