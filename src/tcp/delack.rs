@@ -22,6 +22,11 @@
 //!   first unacknowledged segment arrived (MUST-40; RFC 5681 §4.2: "within 500 ms of the
 //!   arrival of the first unacknowledged packet").
 //!
+//! This is how the connection aggregates acknowledgments, as §3.10.7.4 requires "whenever
+//! possible" (MUST-58). MUST-59 (a series of queued segments is processed before any ACK is
+//! sent) is met only pairwise: each segment's acknowledgment is decided as it is processed,
+//! one segment per call (listed in `crate::deviations`).
+//!
 //! The clock belongs to the caller: [`delayed_ack_deadline`] only says, from what the
 //! transition left in the TCB, whether the timer runs and when it was due.
 
