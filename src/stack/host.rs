@@ -27,9 +27,6 @@ pub struct Host {
     ping: icmp::EchoClient,
     tx: VecDeque<Vec<u8>>,
     ident: u16,
-    /// The buffer that holds the text of the TCP segment being processed, kept between
-    /// segments so that input allocates nothing.
-    pub(super) segment_text: Vec<u8>,
 }
 
 fn millis(t: Duration) -> u64 {
@@ -71,7 +68,6 @@ impl Host {
             ping: icmp::EchoClient::new(),
             tx: VecDeque::new(),
             ident: 0,
-            segment_text: Vec::new(),
         }
     }
 

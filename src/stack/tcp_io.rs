@@ -7,8 +7,8 @@
 use super::tcp::TcpHandle;
 use super::{Host, SocketEvent};
 use crate::tcp::{
-    self, Config, Ctl, Event, FourTuple, Mechanism, Outputs, Resend, Segment, Seq, State, Target,
-    Tcb,
+    self, Config, Ctl, Event, FourTuple, Mechanism, Outputs, Resend, Segment, SegmentRef, Seq,
+    State, Target, Tcb,
 };
 use crate::wire::{self, IpProtocol};
 use std::cmp::Reverse;
@@ -81,15 +81,13 @@ impl Host {
             Ok(x) => x,
             Err(e) => return self.count(e),
         };
-        let mut text = std::mem::take(&mut self.segment_text);
-        text.clear();
-        text.extend_from_slice(data);
-        let seg = Segment {
+        // The text stays where it lies in the packet: the connection machine reads it there.
+        let seg = SegmentRef {
             seq: Seq(repr.seq),
             ack: Seq(repr.ack),
             ctl: Ctl::from(repr.flags),
             wnd: repr.window,
-            data: text,
+            data,
         };
         let tuple = FourTuple {
             local: SocketAddrV4::new(hdr.dst_addr, repr.dst_port),
@@ -103,17 +101,16 @@ impl Host {
             &tuple,
             unicast,
         ) {
-            Target::Connection(h) => self.connection_segment(h, &seg, repr.mss),
-            Target::Listener => self.listener_segment(tuple, &seg, repr.mss),
+            Target::Connection(h) => self.connection_segment(h, seg, repr.mss),
+            Target::Listener => self.listener_segment(tuple, seg, repr.mss),
             Target::Closed => {
                 self.counters.no_socket += 1;
-                if let Some(rst) = tcp::reset_for(&seg, &Config::default()) {
+                if let Some(rst) = tcp::reset_for(seg, &Config::default()) {
                     self.emit(&tuple, &rst);
                 }
             }
             Target::NotUnicast => self.counters.not_for_us += 1,
         }
-        self.segment_text = seg.data;
     }
 
     /// A segment for connection `h` (RFC 9293 §3.10.7.3, §3.10.7.4), then loss recovery:
@@ -121,7 +118,7 @@ impl Host {
     /// [`tcp::Recovery`] decides whether the segment at SND.UNA goes out again (the third
     /// duplicate ACK, RFC 5681 §3.2; a partial acknowledgment, RFC 6582 §3.2), and
     /// [`Tcb::fast_retransmit`] builds it; unless the host's `tcp_fast_retransmit` is off.
-    fn connection_segment(&mut self, h: TcpHandle, seg: &Segment, peer_mss: Option<u16>) {
+    fn connection_segment(&mut self, h: TcpHandle, seg: SegmentRef<'_>, peer_mss: Option<u16>) {
         let mtu = self.cfg.mtu;
         let Some(s) = self.tcp.get_mut(h) else { return };
         if s.tcb.state == State::SynSent && seg.has(Ctl::SYN) {
@@ -163,7 +160,7 @@ impl Host {
     }
 
     /// A segment for a listening port (RFC 9293 §3.10.7.2), given to a fresh LISTEN.
-    fn listener_segment(&mut self, tuple: FourTuple, seg: &Segment, peer_mss: Option<u16>) {
+    fn listener_segment(&mut self, tuple: FourTuple, seg: SegmentRef<'_>, peer_mss: Option<u16>) {
         let cfg = self.conn_config(tcp::effective_send_mss(peer_mss, self.cfg.mtu));
         let mut tcb = Tcb::closed();
         tcb.open_passive(&cfg);

@@ -31,7 +31,7 @@
 //! transition left in the TCB, whether the timer runs and when it was due.
 
 use super::mechanisms::Config;
-use super::segment::{Ctl, Segment};
+use super::segment::{Ctl, SegmentRef};
 use super::seq::Seq;
 use super::state::State;
 use super::tcb::{Outputs, Tcb};
@@ -65,7 +65,7 @@ impl Tcb {
     /// this module.
     pub(crate) fn acknowledge(
         &mut self,
-        seg: &Segment,
+        seg: SegmentRef<'_>,
         arrival: TextArrival,
         cfg: &Config,
         out: &mut Outputs,
@@ -81,7 +81,7 @@ impl Tcb {
     /// second segment is acknowledged at once, SHLD-19), and the segment is in order (SEG.SEQ
     /// was RCV.NXT), carries text that was all taken, neither SYN nor FIN, and neither filled
     /// a gap nor left one behind it (RFC 5681 §4.2).
-    fn ack_may_wait(&self, seg: &Segment, arrival: TextArrival, cfg: &Config) -> bool {
+    fn ack_may_wait(&self, seg: SegmentRef<'_>, arrival: TextArrival, cfg: &Config) -> bool {
         let in_order = seg.seq == arrival.rcv_nxt_before && !seg.data.is_empty();
         let taken_whole = arrival.delivered == seg.data.len();
         let no_gap = !arrival.gap_before && self.rcv_queue.is_empty() && self.rcv_fin.is_none();
@@ -119,7 +119,7 @@ pub fn delayed_ack_deadline(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::tcp::Event;
+    use crate::tcp::{Event, Segment};
 
     const MSS: u16 = 100;
 

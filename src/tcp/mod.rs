@@ -37,7 +37,7 @@ mod window;
 pub use arrival::reset_for;
 pub use isn::{initial_sequence_number, isn_clock_from_micros};
 pub use mechanisms::{Config, Mechanism, Mechanisms, time_wait_duration};
-pub use segment::{Ctl, Segment};
+pub use segment::{Ctl, Segment, SegmentRef};
 pub use seq::Seq;
 pub use state::State;
 pub use tcb::{Event, Outputs, TEXT_HEADROOM, Tcb, UserError};

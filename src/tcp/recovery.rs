@@ -28,7 +28,7 @@
 //! the peer's offered window.
 
 use super::mechanisms::Config;
-use super::segment::{Ctl, Segment};
+use super::segment::{Ctl, SegmentRef};
 use super::seq::Seq;
 use super::tcb::{Outputs, Tcb};
 
@@ -55,7 +55,8 @@ impl Tcb {
     /// "An acknowledgment" is a segment whose ACK field RFC 9293 §3.10.7.4 reads: the ACK bit
     /// is set, and the segment passes the first step (the sequence number check) and is not a
     /// RST, both of which end its processing before the fifth step.
-    pub fn is_duplicate_ack(&self, seg: &Segment, cfg: &Config) -> bool {
+    pub fn is_duplicate_ack<'a>(&self, seg: impl Into<SegmentRef<'a>>, cfg: &Config) -> bool {
+        let seg = seg.into();
         let acknowledgment =
             seg.has(Ctl::ACK) && !seg.has(Ctl::RST) && self.passes_sequence_check(seg, cfg);
         let outstanding_data = self.syn_acked() && self.has_unacked();
@@ -182,7 +183,7 @@ impl Recovery {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::tcp::{Mechanism, Seq, State};
+    use crate::tcp::{Mechanism, Segment, Seq, State};
 
     const WND: u16 = 8000;
 
