@@ -58,6 +58,17 @@ pub const DEVIATIONS: &[Deviation] = &[
                counted against the user timeout (MUST-37). No model offers a zero window.",
     },
     Deviation {
+        rfc: "RFC 9293 §3.10.7.4 (MUST-59: process a series of queued segments before sending \
+              any ACK)",
+        code: "tcp::Tcb::on_segment (delack), stack::Host::handle",
+        what: "The host takes one packet per call (sans-IO), and each segment's acknowledgment \
+               is decided when that segment is processed: with delayed ACK on (the stack's \
+               default, RFC 9293 §3.8.6.3) every second in-order text segment of a series is \
+               acknowledged, not only the last one; with it off (the models, and the replay \
+               of the models through the stack) every text segment is. ACKs are aggregated \
+               (MUST-58) pairwise and by the delayed-ACK timer, not over a whole series.",
+    },
+    Deviation {
         rfc: "RFC 5961 §5 (ACK throttling range)",
         code: "tcp::Tcb::on_segment (take_ack)",
         what: "The extra acceptable-ACK range check of RFC 5961 §5 is not applied; the RFC \

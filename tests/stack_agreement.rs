@@ -499,6 +499,11 @@ fn windowless(tcb: &Tcb) -> Tcb {
 ///   sends (`Tcb::earliest_unacked_segment`, one function for both), checked here on every
 ///   `Retransmit`; when it is sent is tested in `src/tcp/recovery.rs` and
 ///   `tests/stack_ours.rs`.
+/// - Delayed ACK. The stack may defer the acknowledgment of in-order text (RFC 9293
+///   §3.8.6.3); the model acknowledges every segment at once, as the seventh step of §3.10.7.4
+///   reads (its `Config::delayed_ack` is off). The replay's hosts run with `tcp_delayed_ack`
+///   off, so that every acknowledgment is the model's. The rule itself is tested in
+///   `src/tcp/delack.rs`, and with it on in the property test above and `tests/stack_ours.rs`.
 /// - R2. The stack gives up after 12 retransmissions, the model after
 ///   `losses + delays + 2·MSL + 2`; the model's bounds make that count unreachable (its
 ///   `graceful-close` property holds), so no path reaches either limit.
@@ -534,6 +539,7 @@ impl<'m> Replay<'m> {
             c.mtu = 40 + cfg.mss;
             c.msl = MSL;
             c.tcp_fast_retransmit = false;
+            c.tcp_delayed_ack = false;
             Host::new(c)
         });
         let mut r = Replay {

@@ -5,9 +5,9 @@ mod common;
 
 use common::*;
 use tcpip_spec::icmp::EchoId;
-use tcpip_spec::stack::SocketEvent;
-use tcpip_spec::stack::link::Faults;
-use tcpip_spec::tcp::{Event, State};
+use tcpip_spec::stack::link::{Faults, Pair};
+use tcpip_spec::stack::{Host, HostConfig, Medium, SocketEvent};
+use tcpip_spec::tcp::{ACK_DELAY, Event, State};
 
 #[test]
 fn handshake_reaches_established_on_both_sides() {
@@ -120,6 +120,8 @@ fn a_lost_segment_is_sent_again_on_the_third_duplicate_ack_not_after_the_timer()
 fn a_lost_window_update_is_recovered_by_a_zero_window_probe() {
     // RFC 9293 §3.8.6.1: b stops reading until its window is closed, then reads everything,
     // and the window updates that say so are lost. Nothing else would ever move: a probes.
+    // Before b reads, a has learnt of the zero window: the acknowledgment of the last text,
+    // which delayed ACK may defer, has reached it, so a has nothing in flight.
     let mut p = pair(Faults::clean(ms(5)), 16, false);
     let (c, s) = connect(&mut p);
     let data = pattern(150_000, 5);
@@ -129,7 +131,7 @@ fn a_lost_window_update_is_recovered_by_a_zero_window_probe() {
     };
     assert!(p.run_until(LIMIT, |p| {
         tx.pump(&mut p.a, c);
-        p.b.tcp_recv_queued(s) == 65_535
+        p.b.tcp_recv_queued(s) == 65_535 && p.a.tcp_tcb(c).is_some_and(|t| t.zero_window_blocked())
     }));
     assert!(
         p.a.tcp_send_queued(c) > 0,
@@ -524,4 +526,108 @@ fn closing_a_listener_resets_unaccepted_connections_and_refuses_new_ones() {
     let c2 = p.a.tcp_connect(sock(B, 80)).unwrap();
     assert!(p.run_until(LIMIT, |p| p.a.tcp_state(c2) == Some(State::Closed)));
     assert!(events_of(&mut p.a, c2).contains(&Event::Refused));
+}
+
+/// Two hosts over a clean link, with delayed ACK on or off.
+fn pair_with_delayed_ack(on: bool) -> Pair<Host, Host> {
+    let host = |addr| {
+        let mut c = HostConfig::new(Medium::Ip, addr, 24, u64::from(addr.to_bits()));
+        c.tcp_delayed_ack = on;
+        Host::new(c)
+    };
+    Pair::new(host(A), host(B), Faults::clean(ms(5)), 1)
+}
+
+/// Moves `n` bytes from a to b; returns the packets b sent meanwhile (acknowledgments and
+/// window updates) and the packets a sent.
+fn packets_of_bulk(n: usize, delayed_ack: bool) -> (u64, u64) {
+    let mut p = pair_with_delayed_ack(delayed_ack);
+    let (c, s) = connect(&mut p);
+    let (a0, b0) = (p.a.counters().sent, p.b.counters().sent);
+    let data = pattern(n, 3);
+    let mut tx = Sender {
+        data: data.clone(),
+        sent: 0,
+    };
+    let mut got = Vec::new();
+    assert!(p.run_until(LIMIT, |p| {
+        tx.pump(&mut p.a, c);
+        drain(&mut p.b, s, &mut got);
+        got.len() >= n && p.a.tcp_tcb(c).is_some_and(|t| !t.has_unacked())
+    }));
+    assert!(got == data, "bytes differ");
+    let c = p.a.counters();
+    assert_eq!((c.retransmit_timeouts, c.fast_retransmits), (0, 0));
+    let (acks, segments) = (p.b.counters().sent - b0, p.a.counters().sent - a0);
+    println!("bulk of {n} bytes, delayed ACK {delayed_ack}: {segments} segments, {acks} back");
+    (acks, segments)
+}
+
+#[test]
+fn delayed_ack_acknowledges_a_bulk_transfer_with_about_half_the_segments() {
+    // RFC 9293 §3.8.6.3 (SHLD-18, SHLD-19): an ACK for every second full-sized segment.
+    let n = 2_000_000;
+    let (acks_on, data_on) = packets_of_bulk(n, true);
+    let (acks_off, data_off) = packets_of_bulk(n, false);
+    assert_eq!(data_on, data_off, "the sender sends the same segments");
+    assert!(acks_off >= data_off, "off: every segment is acknowledged");
+    assert!(
+        acks_on * 10 <= acks_off * 6,
+        "on: {acks_on} packets from the receiver, off: {acks_off}"
+    );
+    assert!(
+        acks_on * 2 >= data_on,
+        "at least one ACK per two segments: {acks_on} for {data_on}"
+    );
+}
+
+#[test]
+fn a_lone_segment_is_acknowledged_when_the_delayed_ack_timer_fires() {
+    let mut p = pair_with_delayed_ack(true);
+    let (c, s) = connect(&mut p);
+    let b0 = p.b.counters().sent;
+    assert_eq!(p.a.tcp_send(c, b"ping"), 4);
+    let sent_at = p.now;
+    let mut got = Vec::new();
+    assert!(p.run_until(LIMIT, |p| {
+        drain(&mut p.b, s, &mut got);
+        p.a.tcp_tcb(c).is_some_and(|t| !t.has_unacked())
+    }));
+    assert_eq!(got, b"ping");
+    assert_eq!(p.b.counters().sent - b0, 1, "one ACK, deferred");
+    assert_eq!(p.a.counters().retransmit_timeouts, 0);
+    let waited = p.now - sent_at;
+    assert!(
+        waited >= ACK_DELAY && waited < ms(500),
+        "deferred by the timer, less than 0.5 s (MUST-40): {waited:?}"
+    );
+}
+
+#[test]
+fn a_reply_carries_the_deferred_acknowledgment() {
+    // RFC 9293 §3.10.7.4: the acknowledgment is piggybacked on a segment being transmitted.
+    let mut p = pair_with_delayed_ack(true);
+    let (c, s) = connect(&mut p);
+    let b0 = p.b.counters().sent;
+    assert_eq!(p.a.tcp_send(c, b"request"), 7);
+    let (mut got, mut back) = (Vec::new(), Vec::new());
+    assert!(p.run_until(LIMIT, |p| {
+        if got.is_empty() {
+            drain(&mut p.b, s, &mut got);
+            if !got.is_empty() {
+                assert_eq!(p.b.tcp_send(s, b"response"), 8);
+            }
+        }
+        drain(&mut p.a, c, &mut back);
+        back.len() == 8 && p.a.tcp_tcb(c).is_some_and(|t| !t.has_unacked())
+    }));
+    assert_eq!(
+        (got.as_slice(), back.as_slice()),
+        (&b"request"[..], &b"response"[..])
+    );
+    assert_eq!(
+        p.b.counters().sent - b0,
+        1,
+        "the response alone: it acknowledges the request"
+    );
 }

@@ -124,6 +124,7 @@ impl TcpModel {
             rcv_wnd: 16,
             mss: 4,
             max_retransmits: 3,
+            delayed_ack: false,
         };
         TcpModel {
             scenario: Scenario::Handshake,
@@ -152,6 +153,7 @@ impl TcpModel {
             rcv_wnd: 16,
             mss: 4,
             max_retransmits: losses + delays + 1,
+            delayed_ack: false,
         };
         TcpModel {
             scenario: Scenario::Close,
@@ -185,6 +187,7 @@ impl TcpModel {
             // R2 outlasts what the network may destroy or delay plus the peer's TIME-WAIT
             // (a SYN that meets it draws a challenge ACK until it ends, RFC 5961 §4).
             max_retransmits: b.losses + b.delays + 2 * MSL_TICKS + 2,
+            delayed_ack: false,
         };
         let script = Script {
             bytes: b.bytes,

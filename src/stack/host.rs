@@ -294,19 +294,24 @@ impl Host {
     /// Sends an IPv4 datagram from our address (RFC 1122 §3.3.1 via [`ip::output`]; on
     /// Ethernet the next hop is resolved by [`arp::Cache::send`]).
     pub(super) fn ip_send(&mut self, dst: Ipv4Addr, protocol: IpProtocol, payload: &[u8]) {
-        self.ip_send_with(dst, protocol, payload.len(), |buf| {
-            buf.copy_from_slice(payload)
+        self.ip_send_with(dst, protocol, payload.len(), |room| {
+            let mut packet = Vec::with_capacity(room + payload.len());
+            packet.resize(room, 0);
+            packet.extend_from_slice(payload);
+            packet
         });
     }
 
-    /// As [`ip_send`](Self::ip_send), with the payload of `len` bytes written by `fill` in
-    /// place, after the IPv4 header, to spare a copy.
+    /// As [`ip_send`](Self::ip_send), with the packet built by `build`: given the length of
+    /// the IPv4 header, it returns that many bytes of room followed by the `len` bytes of
+    /// the payload. The payload is copied once (or not at all, when it already sits in a
+    /// buffer with room in front), and no byte is zeroed only to be overwritten.
     pub(super) fn ip_send_with(
         &mut self,
         dst: Ipv4Addr,
         protocol: IpProtocol,
         len: usize,
-        fill: impl FnOnce(&mut [u8]),
+        build: impl FnOnce(usize) -> Vec<u8>,
     ) {
         let (next_hop, link_broadcast) = match ip::output(&self.node, dst) {
             ip::Output::Transmit {
@@ -332,8 +337,9 @@ impl Host {
             dont_frag: true,
             options_len: 0,
         };
-        let mut packet = vec![0; repr.buffer_len()];
-        fill(&mut packet[repr.header_len()..]);
+        let mut packet = build(repr.header_len());
+        // A no-op unless `build` made other than `len` bytes of payload: the header says `len`.
+        packet.resize(repr.buffer_len(), 0);
         repr.emit(&mut ipv4::Packet::new_unchecked(&mut packet[..]));
         let now = millis(self.now);
         match self.arp.as_mut() {

@@ -13,8 +13,8 @@
 //! ARP by [`crate::arp::Cache`] (RFC 826, RFC 1122 §2.3.2), and each TCP connection by
 //! [`crate::tcp::Tcb`] (RFC 9293 §3.10) with the RFC 6298 timer of [`crate::tcp::Rto`] and
 //! its samples from [`crate::tcp::RttSampler`], fast retransmit and partial-ACK recovery by
-//! [`crate::tcp::Recovery`] (RFC 5681 §3.2, RFC 6582), and zero-window probing (RFC 9293
-//! §3.8.6.1). The host moves bytes between codecs ([`crate::wire`]), buffers and those rules,
+//! [`crate::tcp::Recovery`] (RFC 5681 §3.2, RFC 6582), zero-window probing (RFC 9293
+//! §3.8.6.1), and delayed acknowledgments (RFC 9293 §3.8.6.3). The host moves bytes between codecs ([`crate::wire`]), buffers and those rules,
 //! keeps sockets, and counts every packet it drops, and every TCP segment it sends again, in
 //! [`Counters`].
 //!
@@ -84,12 +84,18 @@ pub struct HostConfig {
     /// retransmission timer. On by default; off, only the timer resends, as in RFC 9293 alone
     /// and in the tcp-lifecycle model.
     pub tcp_fast_retransmit: bool,
+    /// Whether TCP may defer the acknowledgment of an in-order text segment until a second
+    /// one arrives, a segment of ours carries it, or [`tcp::ACK_DELAY`](crate::tcp::ACK_DELAY)
+    /// has passed (delayed ACK, RFC 9293 §3.8.6.3, RFC 5681 §4.2). On by default; off, every
+    /// text segment is acknowledged at once, as in RFC 9293 §3.10.7.4 alone and in the
+    /// tcp-lifecycle model.
+    pub tcp_delayed_ack: bool,
 }
 
 impl HostConfig {
     /// A host at `addr`/`prefix_len` on `medium`, with a 1500-byte MTU, 64 KiB TCP buffers, a
     /// 30 s MSL (a short but common choice; RFC 9293 suggests 2 minutes), fast retransmit,
-    /// and the given key.
+    /// delayed ACK, and the given key.
     pub fn new(medium: Medium, addr: Ipv4Addr, prefix_len: u8, isn_key: u64) -> HostConfig {
         HostConfig {
             medium,
@@ -104,6 +110,7 @@ impl HostConfig {
             udp_queue: 64,
             ping_timeout: Duration::from_secs(10),
             tcp_fast_retransmit: true,
+            tcp_delayed_ack: true,
         }
     }
 }

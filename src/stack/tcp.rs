@@ -4,8 +4,8 @@
 
 use super::{Host, HostConfig};
 use crate::tcp::{
-    self, Config, Event, FourTuple, Mechanisms, Recovery, Rto, RtoBounds, RttSampler, Seq, State,
-    Tcb,
+    self, Config, Event, FourTuple, Mechanisms, Outputs, Recovery, Rto, RtoBounds, RttSampler, Seq,
+    State, Tcb,
 };
 use siphasher::sip::SipHasher13;
 use std::cmp::Reverse;
@@ -32,7 +32,12 @@ pub(super) struct Socket {
     pub(super) tcb: Tcb,
     pub(super) cfg: Config,
     pub(super) tuple: FourTuple,
-    pub(super) rx: VecDeque<u8>,
+    /// The receive buffer: text delivered and not yet read is `rx[rx_read..]`. A `Vec`, so
+    /// that segment arrival appends to it directly (it is lent to the transition as
+    /// `Outputs::delivered`).
+    pub(super) rx: Vec<u8>,
+    /// Octets at the front of `rx` that the application has read already.
+    pub(super) rx_read: usize,
     pub(super) rto: Rto,
     pub(super) sampler: RttSampler,
     /// Loss recovery beside the TCB: duplicate ACKs, NewReno's recovery point.
@@ -43,9 +48,23 @@ pub(super) struct Socket {
     /// Zero-window probes sent since the zero window began to hold text back.
     pub(super) probes: u32,
     pub(super) time_wait_at: Option<Duration>,
+    /// The delayed-ACK timer: when a deferred acknowledgment is due (RFC 9293 §3.8.6.3).
+    pub(super) ack_at: Option<Duration>,
+    /// The time of this socket's entry in the host's timer heap, if one is there: no later
+    /// than any of its deadlines. A deadline that moves later (the retransmission timer
+    /// restarted by every acknowledgment) needs no new entry; the entry wakes the host early
+    /// and is then replaced.
+    pub(super) wake_at: Option<Duration>,
     /// The listening port that spawned it, until it is accepted.
     pub(super) listener: Option<u16>,
     pub(super) user_closed: bool,
+}
+
+impl Socket {
+    /// Octets delivered and not yet read.
+    pub(super) fn rx_queued(&self) -> usize {
+        self.rx.len() - self.rx_read
+    }
 }
 
 #[derive(Debug)]
@@ -79,10 +98,14 @@ pub(super) struct TcpSockets {
     pub(super) conns: HashMap<FourTuple, TcpHandle>,
     pub(super) listeners: HashMap<u16, Listener>,
     pub(super) next_port: u16,
-    /// Deadlines as set, earliest first; an entry may be stale (the socket's timer moved or
-    /// stopped since), which costs at most an early wake-up.
+    /// One entry per socket with a deadline ([`Socket::wake_at`]), earliest first; an entry
+    /// may be stale (the socket's timer moved later or stopped since), which costs at most an
+    /// early wake-up.
     pub(super) timers: BinaryHeap<Reverse<(Duration, u32)>>,
     pub(super) isn_override: IsnOverride,
+    /// The buffers of segment arrivals' outputs, kept empty between them so that a segment's
+    /// transition allocates nothing for them.
+    pub(super) outputs: Outputs,
 }
 
 const EPHEMERAL: std::ops::RangeInclusive<u16> = 49152..=65535;
@@ -98,6 +121,7 @@ impl TcpSockets {
             next_port: EPHEMERAL.start() + (cfg.isn_key % u64::from(span)) as u16,
             timers: BinaryHeap::new(),
             isn_override: IsnOverride(None),
+            outputs: Outputs::default(),
         }
     }
 
@@ -137,6 +161,23 @@ impl TcpSockets {
     pub(super) fn next_deadline(&self) -> Option<Duration> {
         self.timers.peek().map(|Reverse((t, _))| *t)
     }
+
+    /// Makes sure the heap wakes the host by the earliest deadline of socket `h`.
+    pub(super) fn arm(&mut self, h: TcpHandle) {
+        let Some(s) = self.slab.get_mut(h.0 as usize).and_then(Option::as_mut) else {
+            return;
+        };
+        let next = [s.rto_at, s.probe_at, s.time_wait_at, s.ack_at]
+            .into_iter()
+            .flatten()
+            .min();
+        if let Some(t) = next
+            && s.wake_at.is_none_or(|w| t < w)
+        {
+            s.wake_at = Some(t);
+            self.timers.push(Reverse((t, h.0)));
+        }
+    }
 }
 
 impl Host {
@@ -146,6 +187,7 @@ impl Host {
             rcv_wnd: u16::try_from(self.cfg.tcp_rx_buffer).unwrap_or(u16::MAX),
             mss: send_mss,
             max_retransmits: 12,
+            delayed_ack: self.cfg.tcp_delayed_ack,
         }
     }
 
@@ -181,7 +223,8 @@ impl Host {
             tcb,
             cfg,
             tuple,
-            rx: VecDeque::new(),
+            rx: Vec::new(),
+            rx_read: 0,
             rto: Rto::new(RtoBounds::default()),
             sampler: RttSampler::default(),
             recovery: Recovery::default(),
@@ -189,6 +232,8 @@ impl Host {
             probe_at: None,
             probes: 0,
             time_wait_at: None,
+            ack_at: None,
+            wake_at: None,
             listener,
             user_closed: false,
         }
@@ -335,13 +380,20 @@ impl Host {
         let Some(s) = self.tcp.get_mut(h) else {
             return 0;
         };
-        let n = buf.len().min(s.rx.len());
-        let (front, back) = s.rx.as_slices();
-        let k = n.min(front.len());
-        buf[..k].copy_from_slice(&front[..k]);
-        buf[k..n].copy_from_slice(&back[..n - k]);
-        s.rx.drain(..n);
-        let free = cap.saturating_sub(s.rx.len());
+        let unread = &s.rx[s.rx_read..];
+        let n = buf.len().min(unread.len());
+        buf[..n].copy_from_slice(&unread[..n]);
+        s.rx_read += n;
+        // Read text leaves the front when all is read, or in bulk once it is half the buffer:
+        // each octet is moved at most once more.
+        if s.rx_read == s.rx.len() {
+            s.rx.clear();
+            s.rx_read = 0;
+        } else if s.rx_read >= s.rx.len() / 2 {
+            s.rx.drain(..s.rx_read);
+            s.rx_read = 0;
+        }
+        let free = cap.saturating_sub(s.rx_queued());
         let update = s.tcb.window_update(free, cap, mss);
         let tuple = s.tuple;
         if let Some(seg) = update {
@@ -352,7 +404,7 @@ impl Host {
 
     /// Octets delivered and waiting in the receive buffer.
     pub fn tcp_recv_queued(&self, h: TcpHandle) -> usize {
-        self.tcp.get(h).map_or(0, |s| s.rx.len())
+        self.tcp.get(h).map_or(0, Socket::rx_queued)
     }
 
     /// Octets in the send buffer: unacknowledged plus not yet sent.

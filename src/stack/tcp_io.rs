@@ -7,8 +7,8 @@
 use super::tcp::TcpHandle;
 use super::{Host, SocketEvent};
 use crate::tcp::{
-    self, Config, Ctl, Event, FourTuple, Mechanism, Outputs, Resend, Segment, Seq, State, Target,
-    Tcb,
+    self, Config, Ctl, Event, FourTuple, Mechanism, Outputs, Resend, Segment, SegmentRef, Seq,
+    State, Target, Tcb,
 };
 use crate::wire::{self, IpProtocol};
 use std::cmp::Reverse;
@@ -28,6 +28,15 @@ impl Before {
             state: tcb.state,
         }
     }
+}
+
+/// Where a transition put the text it delivered.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Delivered {
+    /// Appended to the receive buffer, lent to it as `Outputs::delivered`.
+    IntoRx,
+    /// In `Outputs::delivered` alone.
+    Separately,
 }
 
 impl From<Ctl> for wire::tcp::Flags {
@@ -72,12 +81,13 @@ impl Host {
             Ok(x) => x,
             Err(e) => return self.count(e),
         };
-        let seg = Segment {
+        // The text stays where it lies in the packet: the connection machine reads it there.
+        let seg = SegmentRef {
             seq: Seq(repr.seq),
             ack: Seq(repr.ack),
             ctl: Ctl::from(repr.flags),
             wnd: repr.window,
-            data: data.to_vec(),
+            data,
         };
         let tuple = FourTuple {
             local: SocketAddrV4::new(hdr.dst_addr, repr.dst_port),
@@ -91,11 +101,11 @@ impl Host {
             &tuple,
             unicast,
         ) {
-            Target::Connection(h) => self.connection_segment(h, &seg, repr.mss),
-            Target::Listener => self.listener_segment(tuple, &seg, repr.mss),
+            Target::Connection(h) => self.connection_segment(h, seg, repr.mss),
+            Target::Listener => self.listener_segment(tuple, seg, repr.mss),
             Target::Closed => {
                 self.counters.no_socket += 1;
-                if let Some(rst) = tcp::reset_for(&seg, &Config::default()) {
+                if let Some(rst) = tcp::reset_for(seg, &Config::default()) {
                     self.emit(&tuple, &rst);
                 }
             }
@@ -108,7 +118,7 @@ impl Host {
     /// [`tcp::Recovery`] decides whether the segment at SND.UNA goes out again (the third
     /// duplicate ACK, RFC 5681 §3.2; a partial acknowledgment, RFC 6582 §3.2), and
     /// [`Tcb::fast_retransmit`] builds it; unless the host's `tcp_fast_retransmit` is off.
-    fn connection_segment(&mut self, h: TcpHandle, seg: &Segment, peer_mss: Option<u16>) {
+    fn connection_segment(&mut self, h: TcpHandle, seg: SegmentRef<'_>, peer_mss: Option<u16>) {
         let mtu = self.cfg.mtu;
         let Some(s) = self.tcp.get_mut(h) else { return };
         if s.tcb.state == State::SynSent && seg.has(Ctl::SYN) {
@@ -116,7 +126,17 @@ impl Host {
         }
         let duplicate = s.tcb.is_duplicate_ack(seg, &s.cfg);
         let snd_una = s.tcb.snd_una;
-        self.drive(h, |tcb, cfg| tcb.on_segment(seg, Seq(0), cfg));
+        // The transition appends delivered text straight to the receive buffer, and its
+        // outputs use the buffers kept for that.
+        let before = Before::of(&s.tcb);
+        let mut out = std::mem::take(&mut self.tcp.outputs);
+        let Some(s) = self.tcp.get_mut(h) else { return };
+        out.delivered = std::mem::take(&mut s.rx);
+        s.tcb.on_segment_into(seg, Seq(0), &s.cfg, &mut out);
+        self.after(h, before, &mut out, Delivered::IntoRx);
+        out.segments.clear();
+        out.events.clear();
+        self.tcp.outputs = out;
         if !self.cfg.tcp_fast_retransmit {
             return;
         }
@@ -140,12 +160,12 @@ impl Host {
     }
 
     /// A segment for a listening port (RFC 9293 §3.10.7.2), given to a fresh LISTEN.
-    fn listener_segment(&mut self, tuple: FourTuple, seg: &Segment, peer_mss: Option<u16>) {
+    fn listener_segment(&mut self, tuple: FourTuple, seg: SegmentRef<'_>, peer_mss: Option<u16>) {
         let cfg = self.conn_config(tcp::effective_send_mss(peer_mss, self.cfg.mtu));
         let mut tcb = Tcb::closed();
         tcb.open_passive(&cfg);
         let before = Before::of(&tcb);
-        let out = tcb.on_segment(seg, self.isn(&tuple), &cfg);
+        let mut out = tcb.on_segment(seg, self.isn(&tuple), &cfg);
         if tcb.state == State::Listen {
             for s in &out.segments {
                 self.emit(&tuple, s);
@@ -168,32 +188,34 @@ impl Host {
         if let Some(l) = self.tcp.listeners.get_mut(&port) {
             l.children.push(h);
         }
-        self.after(h, before, out);
+        self.after(h, before, &mut out, Delivered::Separately);
     }
 
     /// Runs one transition of connection `h` and files its outputs.
     pub(super) fn drive(&mut self, h: TcpHandle, f: impl FnOnce(&mut Tcb, &Config) -> Outputs) {
         let Some(s) = self.tcp.get_mut(h) else { return };
         let before = Before::of(&s.tcb);
-        let out = f(&mut s.tcb, &s.cfg);
-        self.after(h, before, out);
+        let mut out = f(&mut s.tcb, &s.cfg);
+        self.after(h, before, &mut out, Delivered::Separately);
     }
 
     /// Files a transition's outputs: text into the receive buffer, the free space as the
     /// window, RTT samples (Karn), the retransmission timer (RFC 6298 §5), TIME-WAIT's 2·MSL,
     /// events for the user; then sends the segments and releases a finished connection.
-    fn after(&mut self, h: TcpHandle, before: Before, mut out: Outputs) {
+    fn after(&mut self, h: TcpHandle, before: Before, out: &mut Outputs, delivered: Delivered) {
         let now = self.now;
         let rx_cap = self.cfg.tcp_rx_buffer;
         let msl = u64::try_from(self.cfg.msl.as_millis()).unwrap_or(u64::MAX);
         let Some(s) = self.tcp.slab.get_mut(h.0 as usize).and_then(Option::as_mut) else {
             return;
         };
-        let timers_before = (s.rto_at, s.probe_at, s.time_wait_at);
         let time_wait = Duration::from_millis(tcp::time_wait_duration(msl, s.cfg.mechanisms));
-        s.rx.extend(&out.delivered);
+        match delivered {
+            Delivered::IntoRx => s.rx = std::mem::take(&mut out.delivered),
+            Delivered::Separately => s.rx.extend_from_slice(&out.delivered),
+        }
         s.tcb
-            .offer_window(rx_cap.saturating_sub(s.rx.len()), &mut out.segments);
+            .offer_window(rx_cap.saturating_sub(s.rx_queued()), &mut out.segments);
         let live = s.tcb.state != State::Closed;
         let acked_new = live && s.tcb.snd_una != before.snd_una;
         if acked_new && let Some(rtt) = s.sampler.on_ack(s.tcb.snd_una, now) {
@@ -247,11 +269,7 @@ impl Host {
         if s.tcb.state != State::TimeWait {
             s.time_wait_at = None;
         }
-        if (s.rto_at, s.probe_at, s.time_wait_at) != timers_before {
-            for t in [s.rto_at, s.probe_at, s.time_wait_at].into_iter().flatten() {
-                self.tcp.timers.push(Reverse((t, h.0)));
-            }
-        }
+        s.ack_at = tcp::delayed_ack_deadline(s.ack_at, s.tcb.ack_delayed(), now, tcp::ACK_DELAY);
         let tuple = s.tuple;
         let orphan = s.listener.is_some();
         let finished = s.tcb.state == State::Closed || (orphan && s.tcb.state == State::Listen);
@@ -259,15 +277,17 @@ impl Host {
         if finished {
             s.rto_at = None;
             s.probe_at = None;
+            s.ack_at = None;
             self.tcp.conns.remove(&tuple);
         }
+        self.tcp.arm(h);
         if let Some(port) = ready
             && let Some(l) = self.tcp.listeners.get_mut(&port)
         {
             l.ready.push_back(h);
         }
-        for seg in &out.segments {
-            self.emit(&tuple, seg);
+        for seg in out.segments.drain(..) {
+            self.emit_owned(&tuple, seg);
         }
         if release {
             if let Some(port) = self.tcp.get(h).and_then(|s| s.listener)
@@ -282,7 +302,42 @@ impl Host {
 
     /// Sends a segment of `tuple`, with our MSS option on a SYN (RFC 9293 §3.7.1).
     pub(super) fn emit(&mut self, tuple: &FourTuple, seg: &Segment) {
-        let repr = wire::tcp::Repr {
+        let repr = self.tcp_header(tuple, seg);
+        let (src, dst) = (*tuple.local.ip(), *tuple.remote.ip());
+        let header = repr.header_len();
+        self.ip_send_with(dst, IpProtocol::Tcp, repr.buffer_len(), |room| {
+            let mut packet = Vec::with_capacity(room + repr.buffer_len());
+            packet.resize(room + header, 0);
+            packet.extend_from_slice(&seg.data);
+            let tcp = &mut packet[room..];
+            repr.emit(&mut wire::tcp::Packet::new_unchecked(tcp), src, dst);
+            packet
+        });
+    }
+
+    /// As [`emit`](Self::emit), building the packet in the buffer of the segment's text when
+    /// it has room for the headers ([`tcp::TEXT_HEADROOM`]): the text is moved up within it
+    /// rather than copied into a new allocation.
+    fn emit_owned(&mut self, tuple: &FourTuple, seg: Segment) {
+        let repr = self.tcp_header(tuple, &seg);
+        let (src, dst) = (*tuple.local.ip(), *tuple.remote.ip());
+        let header = repr.header_len();
+        let mut packet = seg.data;
+        self.ip_send_with(dst, IpProtocol::Tcp, repr.buffer_len(), |room| {
+            let text = packet.len();
+            let headers = room + header;
+            packet.resize(headers + text, 0);
+            packet.copy_within(..text, headers);
+            packet[..headers].fill(0);
+            let tcp = &mut packet[room..];
+            repr.emit(&mut wire::tcp::Packet::new_unchecked(tcp), src, dst);
+            packet
+        });
+    }
+
+    /// The TCP header of a segment of `tuple`, with our MSS option on a SYN.
+    fn tcp_header(&self, tuple: &FourTuple, seg: &Segment) -> wire::tcp::Repr {
+        wire::tcp::Repr {
             src_port: tuple.local.port(),
             dst_port: tuple.remote.port(),
             seq: seg.seq.0,
@@ -296,37 +351,39 @@ impl Host {
             sack_blocks: Vec::new(),
             timestamps: None,
             payload_len: seg.data.len(),
-        };
-        let (src, dst) = (*tuple.local.ip(), *tuple.remote.ip());
-        let header = repr.header_len();
-        self.ip_send_with(dst, IpProtocol::Tcp, repr.buffer_len(), |buf| {
-            buf[header..].copy_from_slice(&seg.data);
-            repr.emit(&mut wire::tcp::Packet::new_unchecked(buf), src, dst);
-        });
+        }
     }
 
-    /// Runs the retransmission, persist and TIME-WAIT timers that are due at `now`.
+    /// Runs the retransmission, persist, delayed-ACK and TIME-WAIT timers that are due at
+    /// `now`.
     pub(super) fn tcp_timeouts(&mut self, now: Duration) {
         let mut woken = Vec::new();
         while let Some(Reverse((t, i))) = self.tcp.timers.peek().copied()
             && t <= now
         {
             self.tcp.timers.pop();
+            if let Some(s) = self.tcp.get_mut(TcpHandle(i))
+                && s.wake_at == Some(t)
+            {
+                s.wake_at = None;
+            }
             woken.push(i);
         }
         woken.sort_unstable();
         woken.dedup();
-        let due: Vec<(TcpHandle, bool, bool, bool)> = woken
-            .into_iter()
+        let due: Vec<(TcpHandle, bool, bool, bool, bool)> = woken
+            .iter()
+            .copied()
             .filter_map(|i| {
                 let s = self.tcp.get(TcpHandle(i))?;
                 let rto = s.rto_at.is_some_and(|t| t <= now);
                 let probe = s.probe_at.is_some_and(|t| t <= now);
+                let ack = s.ack_at.is_some_and(|t| t <= now);
                 let tw = s.time_wait_at.is_some_and(|t| t <= now);
-                (rto || probe || tw).then_some((TcpHandle(i), rto, probe, tw))
+                (rto || probe || ack || tw).then_some((TcpHandle(i), rto, probe, ack, tw))
             })
             .collect();
-        for (h, rto, probe, tw) in due {
+        for (h, rto, probe, ack, tw) in due {
             if rto && let Some(s) = self.tcp.get_mut(h) {
                 s.rto.backoff(!s.tcb.syn_acked());
                 s.rto_at = None;
@@ -356,9 +413,17 @@ impl Host {
                     self.counters.window_probes += 1;
                 }
             }
+            if ack && let Some(s) = self.tcp.get_mut(h) {
+                s.ack_at = None;
+                self.drive(h, |tcb, _| tcb.on_delayed_ack_timeout());
+            }
             if tw {
                 self.drive(h, |tcb, _| tcb.on_time_wait_timeout());
             }
+        }
+        // An entry that woke the host early (its socket's deadlines moved later) is replaced.
+        for i in woken {
+            self.tcp.arm(TcpHandle(i));
         }
     }
 }

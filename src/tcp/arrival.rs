@@ -4,8 +4,9 @@
 //! number, RST, SYN, ACK, text, FIN. Every deviation from the letter of the RFC is marked
 //! "Deviation" in the doc comment where it is made and listed in REPORT.md.
 
+use super::delack::TextArrival;
 use super::mechanisms::{Config, Mechanism};
-use super::segment::{Ctl, Segment};
+use super::segment::{Ctl, Segment, SegmentRef};
 use super::seq::Seq;
 use super::state::State;
 use super::tcb::{Event, Outputs, Tcb};
@@ -13,7 +14,8 @@ use super::tcb::{Event, Outputs, Tcb};
 /// The reset that answers `seg` when no connection wants it (RFC 9293 §3.5.2 group 1,
 /// §3.10.7.1): `<SEQ=SEG.ACK><CTL=RST>` if it had ACK, else
 /// `<SEQ=0><ACK=SEG.SEQ+SEG.LEN><CTL=RST,ACK>`; nothing for a RST.
-pub fn reset_for(seg: &Segment, cfg: &Config) -> Option<Segment> {
+pub fn reset_for<'a>(seg: impl Into<SegmentRef<'a>>, cfg: &Config) -> Option<Segment> {
+    let seg = seg.into();
     if seg.has(Ctl::RST) {
         None
     } else if seg.has(Ctl::ACK) {
@@ -27,15 +29,35 @@ pub fn reset_for(seg: &Segment, cfg: &Config) -> Option<Segment> {
 impl Tcb {
     /// A segment arrives. `isn` is the ISN this endpoint would choose now; it is used only if
     /// the segment is a SYN that a LISTEN turns into a connection (§3.10.7.2, §3.4.1).
-    pub fn on_segment(&mut self, seg: &Segment, isn: Seq, cfg: &Config) -> Outputs {
+    pub fn on_segment<'a>(
+        &mut self,
+        seg: impl Into<SegmentRef<'a>>,
+        isn: Seq,
+        cfg: &Config,
+    ) -> Outputs {
         let mut out = Outputs::default();
+        self.on_segment_into(seg, isn, cfg, &mut out);
+        out
+    }
+
+    /// [`on_segment`](Self::on_segment), with the outputs appended to `out`, whose
+    /// `segments` and `events` must be empty: a caller that handles many segments keeps one
+    /// set of buffers, and may pass its receive buffer as `out.delivered`, after whose
+    /// contents the text delivered now is appended.
+    pub fn on_segment_into<'a>(
+        &mut self,
+        seg: impl Into<SegmentRef<'a>>,
+        isn: Seq,
+        cfg: &Config,
+        out: &mut Outputs,
+    ) {
+        let seg = seg.into();
         match self.state {
             State::Closed => out.segments.extend(reset_for(seg, cfg)),
-            State::Listen => self.listen_arrives(seg, isn, cfg, &mut out),
-            State::SynSent => self.syn_sent_arrives(seg, cfg, &mut out),
-            _ => self.synchronizing_arrives(seg, cfg, &mut out),
+            State::Listen => self.listen_arrives(seg, isn, cfg, out),
+            State::SynSent => self.syn_sent_arrives(seg, cfg, out),
+            _ => self.synchronizing_arrives(seg, cfg, out),
         }
-        out
     }
 
     /// §3.10.7.2. A RST is ignored; an ACK is answered with `<SEQ=SEG.ACK><CTL=RST>`; a SYN
@@ -45,7 +67,7 @@ impl Tcb {
     /// Text carried on the SYN is held in the reassembly queue, unacknowledged, until the
     /// connection is ESTABLISHED ("queue it for processing later", §3.10.7.2; T18). Without
     /// that rule it is delivered and acknowledged at once.
-    fn listen_arrives(&mut self, seg: &Segment, isn: Seq, cfg: &Config, out: &mut Outputs) {
+    fn listen_arrives(&mut self, seg: SegmentRef<'_>, isn: Seq, cfg: &Config, out: &mut Outputs) {
         if seg.has(Ctl::RST) {
             return;
         }
@@ -85,7 +107,7 @@ impl Tcb {
     /// answered with `<SEQ=SEG.ACK><CTL=RST>` (T2). A RST with an acceptable ACK refuses the
     /// connection. A SYN with an acceptable ACK establishes it; a SYN without ACK is a
     /// simultaneous open (MUST-10, T9) and moves to SYN-RECEIVED.
-    fn syn_sent_arrives(&mut self, seg: &Segment, cfg: &Config, out: &mut Outputs) {
+    fn syn_sent_arrives(&mut self, seg: SegmentRef<'_>, cfg: &Config, out: &mut Outputs) {
         let m = cfg.mechanisms;
         let mut ack_ok = false;
         if seg.has(Ctl::ACK) {
@@ -139,7 +161,7 @@ impl Tcb {
 
     /// Text on a SYN that puts us in SYN-RECEIVED: held until ESTABLISHED (T18), or with the
     /// rule off delivered and acknowledged at once, before the peer is known to be current.
-    fn take_syn_text(&mut self, seg: &Segment, cfg: &Config, out: &mut Outputs) {
+    fn take_syn_text(&mut self, seg: SegmentRef<'_>, cfg: &Config, out: &mut Outputs) {
         if seg.data.is_empty() {
             return;
         }
@@ -155,14 +177,15 @@ impl Tcb {
     }
 
     /// SND.WND ← SEG.WND, SND.WL1 ← SEG.SEQ, SND.WL2 ← SEG.ACK.
-    fn take_window(&mut self, seg: &Segment) {
+    fn take_window(&mut self, seg: SegmentRef<'_>) {
         self.snd_wnd = u32::from(seg.wnd);
         self.snd_wl1 = seg.seq;
         self.snd_wl2 = seg.ack;
     }
 
     /// The four cases of segment acceptability (§3.10.7.4, Table 6).
-    pub fn acceptable(&self, seg: &Segment, cfg: &Config) -> bool {
+    pub fn acceptable<'a>(&self, seg: impl Into<SegmentRef<'a>>, cfg: &Config) -> bool {
+        let seg = seg.into();
         let len = seg.len_with(cfg.mechanisms.on(Mechanism::SynSequenceNumber));
         let wnd = u32::from(self.rcv_wnd);
         let end = self.rcv_nxt + wnd;
@@ -179,12 +202,12 @@ impl Tcb {
 
     /// Whether `seg` passes the first step of §3.10.7.4 (the sequence number check, Table 6),
     /// and so reaches the later steps; always with T13 ablated.
-    pub(crate) fn passes_sequence_check(&self, seg: &Segment, cfg: &Config) -> bool {
+    pub(crate) fn passes_sequence_check(&self, seg: SegmentRef<'_>, cfg: &Config) -> bool {
         !cfg.mechanisms.on(Mechanism::SegmentAcceptability) || self.acceptable(seg, cfg)
     }
 
     /// §3.10.7.4: SYN-RECEIVED and the synchronized states.
-    fn synchronizing_arrives(&mut self, seg: &Segment, cfg: &Config, out: &mut Outputs) {
+    fn synchronizing_arrives(&mut self, seg: SegmentRef<'_>, cfg: &Config, out: &mut Outputs) {
         let m = cfg.mechanisms;
         let arrived_in = self.state;
 
@@ -277,10 +300,16 @@ impl Tcb {
         );
         let mut fin_in_order = false;
         let held = !self.rcv_queue.is_empty() || self.rcv_fin.is_some();
+        let mut arrival = TextArrival {
+            rcv_nxt_before: self.rcv_nxt,
+            gap_before: held,
+            delivered: 0,
+        };
         if (text_allowed && (!seg.data.is_empty() || held)) || seg.has(Ctl::FIN) {
             let delivered_before = out.delivered.len();
             fin_in_order = self.accept_text(seg, cfg, text_allowed, out);
-            need_ack |= !seg.data.is_empty() || out.delivered.len() > delivered_before;
+            arrival.delivered = out.delivered.len() - delivered_before;
+            need_ack |= !seg.data.is_empty() || arrival.delivered > 0;
         }
 
         // Eighth: the FIN bit (of this segment, or a held one now reached).
@@ -288,8 +317,10 @@ impl Tcb {
             self.fin_arrives(arrived_in, cfg, out, &mut need_ack);
         }
 
+        // The acknowledgment rides on what we send now, or is sent (or deferred, RFC 9293
+        // §3.8.6.3) on its own.
         if self.state != State::Closed && !self.transmit(cfg, out) && need_ack {
-            out.segments.push(self.ack_segment());
+            self.acknowledge(seg, arrival, cfg, out);
         }
     }
 
@@ -297,7 +328,7 @@ impl Tcb {
     /// is not exact draws a challenge ACK (RFC 5961 §3.2, T14). SYN-RECEIVED returns to LISTEN
     /// if the open was passive, else the connection is refused (MUST-11, T12). In TIME-WAIT a
     /// RST is ignored (RFC 1337 F1, T6): a deliberate deviation from §3.10.7.4.
-    fn rst_arrives(&mut self, seg: &Segment, cfg: &Config, out: &mut Outputs) {
+    fn rst_arrives(&mut self, seg: SegmentRef<'_>, cfg: &Config, out: &mut Outputs) {
         let m = cfg.mechanisms;
         if seg.seq != self.rcv_nxt && m.on(Mechanism::RstValidation) {
             out.segments.push(self.ack_segment());
@@ -337,7 +368,7 @@ impl Tcb {
     /// acknowledged octets, the retransmission queue shrinks, and the send window is updated
     /// when the segment is newer (SND.WL1 < SEG.SEQ, or SND.WL1 = SEG.SEQ and
     /// SND.WL2 =< SEG.ACK). A duplicate ACK (SEG.ACK =< SND.UNA) changes nothing else.
-    fn take_ack(&mut self, seg: &Segment, out: &mut Outputs) {
+    fn take_ack(&mut self, seg: SegmentRef<'_>, out: &mut Outputs) {
         let fin_was_acked = self.fin_acked();
         if self.snd_una.lt(seg.ack) {
             let base = self.buf_seq();
@@ -375,7 +406,7 @@ impl Tcb {
     /// and RCV.NXT jumps past it.
     fn accept_text(
         &mut self,
-        seg: &Segment,
+        seg: SegmentRef<'_>,
         cfg: &Config,
         deliver: bool,
         out: &mut Outputs,
@@ -387,7 +418,7 @@ impl Tcb {
                 || (!m.on(Mechanism::Reassembly) && seg.seq.gt(self.rcv_nxt)));
         if trust {
             if deliver {
-                out.delivered.extend_from_slice(&seg.data);
+                out.delivered.extend_from_slice(seg.data);
                 self.rcv_nxt = seg.seq + seg.data.len() as u32;
             }
             return seg.has(Ctl::FIN);
@@ -396,7 +427,7 @@ impl Tcb {
         let end_seq = seg.seq + seg.data.len() as u32;
         if deliver && !seg.data.is_empty() {
             if seg.seq.le(self.rcv_nxt) {
-                self.deliver_from(seg.seq, &seg.data, out);
+                self.deliver_from(seg.seq, seg.data, out);
             } else {
                 let room = (window_end - seg.seq) as usize;
                 let text = seg.data[..seg.data.len().min(room)].to_vec();
@@ -500,13 +531,13 @@ impl Tcb {
     /// SYN). When our SYN,ACK was lost the handshake then hangs on our own timer firing before
     /// the peer gives up; the checker found a run in which the peer exhausts its retries. Like
     /// deployed stacks, we answer with our SYN,ACK again.
-    fn is_retransmitted_syn(&self, seg: &Segment) -> bool {
+    fn is_retransmitted_syn(&self, seg: SegmentRef<'_>) -> bool {
         seg.has(Ctl::SYN) && !seg.has(Ctl::ACK) && seg.seq == self.irs
     }
 
     /// Whether `seg` is a retransmission of the FIN already received: it ends, FIN included,
     /// at RCV.NXT.
-    fn is_retransmitted_fin(&self, seg: &Segment) -> bool {
+    fn is_retransmitted_fin(&self, seg: SegmentRef<'_>) -> bool {
         seg.has(Ctl::FIN) && seg.seq + (seg.data.len() as u32 + 1) == self.rcv_nxt
     }
 

@@ -145,6 +145,11 @@ pub struct Config {
     /// R2 of RFC 9293 §3.8.3 as a count: after this many consecutive retransmissions of the
     /// same data the connection is aborted ("connection aborted due to user timeout").
     pub max_retransmits: u8,
+    /// Whether an in-order text segment may wait for a second one, or for the stack's
+    /// delayed-ACK timer, before it is acknowledged (RFC 9293 §3.8.6.3, SHLD-18; the rule is in
+    /// `tcp::delack`). Off, every segment that carries text is acknowledged at once, as the
+    /// seventh step of RFC 9293 §3.10.7.4 reads, and as the models check it.
+    pub delayed_ack: bool,
 }
 
 impl Default for Config {
@@ -154,6 +159,7 @@ impl Default for Config {
             rcv_wnd: 65535,
             mss: 536,
             max_retransmits: 8,
+            delayed_ack: false,
         }
     }
 }

@@ -20,6 +20,7 @@
 //! ```
 
 mod arrival;
+mod delack;
 mod demux;
 mod isn;
 mod mechanisms;
@@ -36,12 +37,13 @@ mod window;
 pub use arrival::reset_for;
 pub use isn::{initial_sequence_number, isn_clock_from_micros};
 pub use mechanisms::{Config, Mechanism, Mechanisms, time_wait_duration};
-pub use segment::{Ctl, Segment};
+pub use segment::{Ctl, Segment, SegmentRef};
 pub use seq::Seq;
 pub use state::State;
-pub use tcb::{Event, Outputs, Tcb, UserError};
+pub use tcb::{Event, Outputs, TEXT_HEADROOM, Tcb, UserError};
 // Used by the runnable host (src/stack): RFC 6298 timing, RFC 5681 fast retransmit, the
-// offered window and zero-window probing.
+// offered window and zero-window probing, the delayed-ACK timer.
+pub use delack::{ACK_DELAY, delayed_ack_deadline};
 pub use demux::{FourTuple, Target, demux};
 pub use recovery::{DUPLICATE_ACK_THRESHOLD, Recovery, Resend};
 pub use rto::{Rto, RtoBounds, RttSampler, probe_deadline, retransmit_deadline};
@@ -84,6 +86,23 @@ mod tests {
         assert_eq!(out.delivered, b"xyz");
         assert!(out.has(Event::Reassembled));
         assert_eq!(out.segments[0].ack, Seq(2), "RCV.NXT wrapped past 2^32-1");
+    }
+
+    #[test]
+    fn on_segment_into_appends_what_on_segment_returns() {
+        let cfg = Config::default();
+        let (mut a, mut b) = established(&cfg);
+        let seg = a.send(b"xyz", &cfg).segments.remove(0);
+        let mut b2 = b.clone();
+        let fresh = b.on_segment(&seg, Seq(0), &cfg);
+        let mut out = Outputs {
+            delivered: b"unread ".to_vec(),
+            ..Outputs::default()
+        };
+        b2.on_segment_into(&seg, Seq(0), &cfg, &mut out);
+        assert_eq!(b2, b);
+        assert_eq!(out.delivered, b"unread xyz");
+        assert_eq!((out.segments, out.events), (fresh.segments, fresh.events));
     }
 
     #[test]

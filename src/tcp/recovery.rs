@@ -28,7 +28,7 @@
 //! the peer's offered window.
 
 use super::mechanisms::Config;
-use super::segment::{Ctl, Segment};
+use super::segment::{Ctl, SegmentRef};
 use super::seq::Seq;
 use super::tcb::{Outputs, Tcb};
 
@@ -55,7 +55,8 @@ impl Tcb {
     /// "An acknowledgment" is a segment whose ACK field RFC 9293 §3.10.7.4 reads: the ACK bit
     /// is set, and the segment passes the first step (the sequence number check) and is not a
     /// RST, both of which end its processing before the fifth step.
-    pub fn is_duplicate_ack(&self, seg: &Segment, cfg: &Config) -> bool {
+    pub fn is_duplicate_ack<'a>(&self, seg: impl Into<SegmentRef<'a>>, cfg: &Config) -> bool {
+        let seg = seg.into();
         let acknowledgment =
             seg.has(Ctl::ACK) && !seg.has(Ctl::RST) && self.passes_sequence_check(seg, cfg);
         let outstanding_data = self.syn_acked() && self.has_unacked();
@@ -79,7 +80,7 @@ impl Tcb {
     /// 9293 §3.8.3 R2) and the retransmission timer are left alone. Nothing is sent when
     /// nothing beyond our SYN is outstanding, or when retransmission is not allowed (T17
     /// ablated, after the peer's FIN).
-    pub fn fast_retransmit(&self, cfg: &Config) -> Outputs {
+    pub fn fast_retransmit(&mut self, cfg: &Config) -> Outputs {
         let mut out = Outputs::default();
         if self.syn_acked() && self.may_retransmit(cfg) {
             out.segments.push(self.earliest_unacked_segment(cfg));
@@ -182,7 +183,7 @@ impl Recovery {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::tcp::{Mechanism, Seq, State};
+    use crate::tcp::{Mechanism, Segment, Seq, State};
 
     const WND: u16 = 8000;
 
@@ -454,7 +455,7 @@ mod tests {
 
     #[test]
     fn fast_retransmit_resends_one_mss_from_snd_una_as_the_timer_would() {
-        let (a, cfg) = sender(500, 100);
+        let (mut a, cfg) = sender(500, 100);
         let out = a.fast_retransmit(&cfg);
         assert_eq!(out.segments.len(), 1);
         let seg = &out.segments[0];

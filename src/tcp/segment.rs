@@ -87,9 +87,7 @@ impl Segment {
     ///
     /// `syn_occupies` is the mechanism T3: when false, a SYN occupies no sequence number.
     pub fn len_with(&self, syn_occupies: bool) -> u32 {
-        self.data.len() as u32
-            + u32::from(self.ctl.has(Ctl::SYN) && syn_occupies)
-            + u32::from(self.ctl.has(Ctl::FIN))
+        SegmentRef::from(self).len_with(syn_occupies)
     }
 
     /// Whether a control bit is set.
@@ -101,6 +99,51 @@ impl Segment {
     /// sequence space).
     pub fn sort_key(&self) -> (u32, u32, Ctl, u16, &[u8]) {
         (self.seq.0, self.ack.0, self.ctl, self.wnd, &self.data)
+    }
+}
+
+/// A segment whose text is borrowed: what an arriving segment is to the connection machine.
+/// Every rule that reads an arriving segment takes one (a `&Segment` converts), so that a host
+/// can hand over the text where it lies in the packet received, without copying it first.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub struct SegmentRef<'a> {
+    /// SEG.SEQ: the first sequence number of the segment.
+    pub seq: Seq,
+    /// SEG.ACK: significant only when `ctl` has ACK.
+    pub ack: Seq,
+    /// Control bits.
+    pub ctl: Ctl,
+    /// SEG.WND: the sender's receive window.
+    pub wnd: u16,
+    /// The text (data) of the segment.
+    pub data: &'a [u8],
+}
+
+impl<'a> From<&'a Segment> for SegmentRef<'a> {
+    fn from(s: &'a Segment) -> SegmentRef<'a> {
+        SegmentRef {
+            seq: s.seq,
+            ack: s.ack,
+            ctl: s.ctl,
+            wnd: s.wnd,
+            data: &s.data,
+        }
+    }
+}
+
+impl SegmentRef<'_> {
+    /// SEG.LEN: octets of text plus one for SYN and one for FIN (RFC 9293 §3.4).
+    ///
+    /// `syn_occupies` is the mechanism T3: when false, a SYN occupies no sequence number.
+    pub fn len_with(&self, syn_occupies: bool) -> u32 {
+        self.data.len() as u32
+            + u32::from(self.ctl.has(Ctl::SYN) && syn_occupies)
+            + u32::from(self.ctl.has(Ctl::FIN))
+    }
+
+    /// Whether a control bit is set.
+    pub fn has(&self, c: Ctl) -> bool {
+        self.ctl.has(c)
     }
 }
 
@@ -119,6 +162,19 @@ impl Ord for Segment {
 /// RFC 9293 figure notation: `<SEQ=100><ACK=301><CTL=SYN,ACK><DATA=..>`.
 impl fmt::Display for Segment {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(&SegmentRef::from(self), f)
+    }
+}
+
+impl fmt::Debug for Segment {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(self, f)
+    }
+}
+
+/// RFC 9293 figure notation, as for [`Segment`].
+impl fmt::Display for SegmentRef<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "<SEQ={}>", self.seq)?;
         if self.has(Ctl::ACK) {
             write!(f, "<ACK={}>", self.ack)?;
@@ -128,7 +184,7 @@ impl fmt::Display for Segment {
         }
         if !self.data.is_empty() {
             f.write_str("<DATA=")?;
-            for b in &self.data {
+            for b in self.data {
                 if b.is_ascii_graphic() {
                     write!(f, "{}", *b as char)?;
                 } else {
@@ -141,7 +197,7 @@ impl fmt::Display for Segment {
     }
 }
 
-impl fmt::Debug for Segment {
+impl fmt::Debug for SegmentRef<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         fmt::Display::fmt(self, f)
     }
@@ -172,5 +228,20 @@ mod tests {
             ..Default::default()
         };
         assert_eq!(d.to_string(), "<SEQ=1><DATA=x>");
+    }
+
+    #[test]
+    fn a_borrowed_segment_reads_as_the_segment() {
+        let s = Segment {
+            seq: Seq(7),
+            ack: Seq(9),
+            ctl: Ctl::ACK | Ctl::FIN,
+            wnd: 5,
+            data: b"ab".to_vec(),
+        };
+        let r = SegmentRef::from(&s);
+        assert_eq!(r.to_string(), "<SEQ=7><ACK=9><CTL=FIN,ACK><DATA=ab>");
+        assert_eq!(r.len_with(true), 3);
+        assert!(r.has(Ctl::FIN) && !r.has(Ctl::SYN));
     }
 }

@@ -11,6 +11,12 @@ use super::state::State;
 use serde::Serialize;
 use std::collections::VecDeque;
 
+/// Spare capacity of the text of every segment built from the send buffer: room for an
+/// IPv4 and a TCP header without options (20 + 20 octets), so that a host can write the
+/// headers in front of the text in the same allocation instead of copying the text into a new
+/// one. Capacity only: no rule reads it, and segments compare equal whatever it is.
+pub const TEXT_HEADROOM: usize = 40;
+
 /// A connection's control block.
 #[derive(Clone, PartialEq, Eq, Hash, Debug, Default, Serialize)]
 pub struct Tcb {
@@ -50,6 +56,11 @@ pub struct Tcb {
     pub rcv_queue: Vec<(Seq, Vec<u8>)>,
     /// The sequence number of a FIN that arrived beyond RCV.NXT, held with the text before it.
     pub rcv_fin: Option<Seq>,
+    /// An in-order text segment arrived and its acknowledgment is deferred (delayed ACK, RFC
+    /// 9293 §3.8.6.3). The next segment we send carries it; otherwise the second such
+    /// segment, or the caller's delayed-ACK timer ([`Tcb::on_delayed_ack_timeout`]), sends it.
+    /// Always false unless [`Config::delayed_ack`] is on.
+    pub ack_delayed: bool,
 }
 
 /// What the user is told, and what the caller must do with timers.
@@ -165,11 +176,12 @@ impl Tcb {
         in_flight.min(self.send_buf.len())
     }
 
-    /// A copy of the `len` octets of `send_buf` from `offset` on: the text of one segment.
+    /// A copy of the `len` octets of `send_buf` from `offset` on: the text of one segment,
+    /// with [`TEXT_HEADROOM`] octets of spare capacity.
     pub(crate) fn send_text(&self, offset: usize, len: usize) -> Vec<u8> {
         let (front, back) = self.send_buf.as_slices();
         let end = offset + len;
-        let mut text = Vec::with_capacity(len);
+        let mut text = Vec::with_capacity(len + TEXT_HEADROOM);
         if offset < front.len() {
             text.extend_from_slice(&front[offset..end.min(front.len())]);
         }
@@ -180,8 +192,12 @@ impl Tcb {
     }
 
     /// A segment from this endpoint: ACK set whenever `ctl` has it, with RCV.NXT and RCV.WND.
-    pub(crate) fn segment(&self, seq: Seq, ctl: Ctl, data: Vec<u8>) -> Segment {
+    /// Every segment built here is sent, so one with ACK acknowledges everything received and
+    /// ends a deferred acknowledgment (RFC 9293 §3.10.7.4: the acknowledgment "should be
+    /// piggybacked on a segment being transmitted").
+    pub(crate) fn segment(&mut self, seq: Seq, ctl: Ctl, data: Vec<u8>) -> Segment {
         let ack = if ctl.has(Ctl::ACK) {
+            self.ack_delayed = false;
             self.rcv_nxt
         } else {
             Seq(0)
@@ -196,12 +212,12 @@ impl Tcb {
     }
 
     /// `<SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>`: the acknowledgment of RFC 9293 §3.10.7.4.
-    pub(crate) fn ack_segment(&self) -> Segment {
+    pub(crate) fn ack_segment(&mut self) -> Segment {
         self.segment(self.snd_nxt, Ctl::ACK, Vec::new())
     }
 
     /// The SYN (SYN-SENT) or SYN,ACK (SYN-RECEIVED) that opens our half of the connection.
-    pub(crate) fn syn_segment(&self) -> Segment {
+    pub(crate) fn syn_segment(&mut self) -> Segment {
         let ctl = if self.state == State::SynSent {
             Ctl::SYN
         } else {
@@ -276,5 +292,6 @@ mod tests {
         assert_eq!(tcb.send_text(1, 2), b"bc");
         assert_eq!(tcb.send_text(3, 1), b"d");
         assert_eq!(tcb.send_text(2, 0), b"");
+        assert!(tcb.send_text(0, 4).capacity() >= 4 + TEXT_HEADROOM);
     }
 }

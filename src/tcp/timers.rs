@@ -36,7 +36,7 @@ impl Tcb {
     /// was sent and fits. This is "the earliest segment that has not been acknowledged" of
     /// RFC 6298 (5.4) and "the lost segment starting at SND.UNA" of RFC 5681 §3.2 step 3;
     /// both the retransmission timer and fast retransmit send it.
-    pub(crate) fn earliest_unacked_segment(&self, cfg: &Config) -> Segment {
+    pub(crate) fn earliest_unacked_segment(&mut self, cfg: &Config) -> Segment {
         if !self.syn_acked() {
             return self.syn_segment();
         }

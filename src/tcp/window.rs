@@ -104,7 +104,7 @@ impl Tcb {
     /// The probe here carries no text, like a keep-alive (§3.8.4) and like Linux's probe: it
     /// occupies no sequence space, so it is never retransmitted or counted against the user
     /// timeout, and the connection stays open for as long as the peer answers (MUST-37).
-    pub fn window_probe(&self) -> Outputs {
+    pub fn window_probe(&mut self) -> Outputs {
         let mut out = Outputs::default();
         if self.zero_window_blocked() {
             let seq = self.snd_una + u32::MAX;
