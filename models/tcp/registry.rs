@@ -116,6 +116,24 @@ fn lifecycle_premises(name: &str, bounds: Bounds) -> bool {
     }
 }
 
+/// Figure 8 in the lifecycle, one incarnation over a network that only reorders.
+const OLD_SYN: Bounds = Bounds {
+    incarnations: Some(1),
+    losses: Some(0),
+    delays: Some(0),
+    old_syn: Some(1),
+    ..Bounds::NONE
+};
+
+/// One forgery against one incarnation over a network that only reorders.
+const ATTACKER: Bounds = Bounds {
+    incarnations: Some(1),
+    losses: Some(0),
+    delays: Some(0),
+    forgeries: Some(1),
+    ..Bounds::NONE
+};
+
 /// Each lifecycle ablation runs at the smallest bounds at which its hazard shows, and
 /// `tests/tcp_models.rs` checks the full protocol at the same bounds (the control). Three
 /// environments beyond the default serve them: RFC 1337's fast reconnect (T5), Figure 8's old
@@ -138,24 +156,6 @@ fn lifecycle_premises(name: &str, bounds: Bounds) -> bool {
 ///   incarnation) needs two late segments and a fast reconnect: the ablated search passed
 ///   32 M states in 490 s without a verdict. T6 is shown by the assassination itself
 ///   (`time-wait-ends-by-timer`).
-/// Figure 8 in the lifecycle, one incarnation over a network that only reorders.
-const OLD_SYN: Bounds = Bounds {
-    incarnations: Some(1),
-    losses: Some(0),
-    delays: Some(0),
-    old_syn: Some(1),
-    ..Bounds::NONE
-};
-
-/// One forgery against one incarnation over a network that only reorders.
-const ATTACKER: Bounds = Bounds {
-    incarnations: Some(1),
-    losses: Some(0),
-    delays: Some(0),
-    forgeries: Some(1),
-    ..Bounds::NONE
-};
-
 const LIFECYCLE_ABLATIONS: &[Ablation] = &[
     Ablation {
         mechanism: "time-wait",
