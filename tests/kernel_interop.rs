@@ -142,6 +142,8 @@ struct Scenario {
     tap: bool,
     fault: Option<&'static str>,
     kernel_options: bool,
+    /// Our stack with delayed ACK and fast retransmit off: RFC 9293 alone.
+    rfc_9293_alone: bool,
 }
 
 /// Checks a capture with tshark: no bad IPv4/TCP/UDP checksum, no expert error (malformed).
@@ -212,7 +214,10 @@ fn run(s: &Scenario) {
     } else {
         ("tun", "tun0", "--tun tun0")
     };
-    let fault = s.fault.map_or(String::new(), |f| format!("--fault {f}"));
+    let mut fault = s.fault.map_or(String::new(), |f| format!("--fault {f}"));
+    if s.rfc_9293_alone {
+        fault.push_str(" --no-delayed-ack --no-fast-retransmit");
+    }
     // The same sizes with and without injected faults.
     let (big, echo) = (1_048_576, 300_000);
     let sysctl = if s.kernel_options {
@@ -298,6 +303,7 @@ fn tun_with_kernel_tcp_options() {
         tap: false,
         fault: None,
         kernel_options: true,
+        rfc_9293_alone: false,
     });
 }
 
@@ -308,6 +314,7 @@ fn tun_without_kernel_tcp_options() {
         tap: false,
         fault: None,
         kernel_options: false,
+        rfc_9293_alone: true,
     });
 }
 
@@ -318,6 +325,7 @@ fn tun_with_loss_and_reordering() {
         tap: false,
         fault: Some("loss=0.02,reorder=0.05,seed=7"),
         kernel_options: true,
+        rfc_9293_alone: false,
     });
 }
 
@@ -328,6 +336,7 @@ fn tap_with_kernel_tcp_options() {
         tap: true,
         fault: None,
         kernel_options: true,
+        rfc_9293_alone: false,
     });
 }
 
@@ -338,6 +347,7 @@ fn tap_without_kernel_tcp_options_with_loss_and_reordering() {
         tap: true,
         fault: Some("loss=0.02,reorder=0.05,seed=11"),
         kernel_options: false,
+        rfc_9293_alone: false,
     });
 }
 
@@ -348,6 +358,7 @@ fn tap_with_loss_and_reordering() {
         tap: true,
         fault: Some("loss=0.02,reorder=0.05,seed=3"),
         kernel_options: true,
+        rfc_9293_alone: false,
     });
 }
 

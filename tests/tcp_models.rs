@@ -354,3 +354,47 @@ fn with_three_incarnations_a_refused_reconnect_does_not_confuse_whose_text_is_wh
         "the three-incarnation state space changed"
     );
 }
+
+#[test]
+fn the_full_lifecycle_is_as_expected_across_a_grid_of_small_bounds() {
+    // One or two incarnations; no fault, or one loss, duplication or delay; plain, with
+    // Figure 8's old SYN, or with one forgery. Every always-property holds and every
+    // sometimes-property is found exactly where `premises` says the bounds allow it. The seven
+    // combinations that take over 5 s (2.7 M to 26 M states) are left to users
+    // (`check tcp-lifecycle --incarnations 2 --delays 1 --forgeries 1`, 26 M states, 80 s).
+    const LARGE: [(u8, &str, u8, Option<&str>); 7] = [
+        (1, "delays", 1, Some("forgeries")),
+        (2, "losses", 1, Some("forgeries")),
+        (2, "dups", 1, Some("old-syn")),
+        (2, "dups", 1, Some("forgeries")),
+        (2, "delays", 1, None),
+        (2, "delays", 1, Some("old-syn")),
+        (2, "delays", 1, Some("forgeries")),
+    ];
+    let spec = find("tcp-lifecycle").expect("registered");
+    let faults = [("losses", 0), ("losses", 1), ("dups", 1), ("delays", 1)];
+    let extras = [None, Some(("old-syn", 1)), Some(("forgeries", 1))];
+    let mut runs = 0;
+    for incarnations in [1, 2] {
+        for (fault, n) in faults {
+            for extra in extras {
+                let extra_name = extra.map(|(e, _)| e);
+                if LARGE.contains(&(incarnations, fault, n, extra_name)) {
+                    continue;
+                }
+                let mut b = Bounds::NONE;
+                for (name, v) in [("incarnations", incarnations), ("losses", 0), ("delays", 0)]
+                    .into_iter()
+                    .chain([(fault, n)])
+                    .chain(extra)
+                {
+                    assert!(b.set_by_name(name, v));
+                }
+                let r = (spec.check)(&[], b, quiet());
+                assert!(r.exhaustive && r.as_expected, "{}: {r:#?}", b.text());
+                runs += 1;
+            }
+        }
+    }
+    assert_eq!(runs, 17);
+}

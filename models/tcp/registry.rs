@@ -110,8 +110,9 @@ fn lifecycle_premises(name: &str, bounds: Bounds) -> bool {
         "forgery-rejected" => b.forgeries > 0,
         // A forged RST, or a reconnecting SYN that meets TIME-WAIT (RFC 5961 §4).
         "challenge-ack" => b.forgeries > 0 || b.incarnations >= 2,
-        // Figure 8's SYN from the start, or one of incarnation 1 delayed into incarnation 2.
-        "old-syn-rejected" => b.old_syn || (b.incarnations >= 2 && b.delays >= 1),
+        // Figure 8's SYN from the start, or one of incarnation 1 delayed or duplicated into
+        // incarnation 2.
+        "old-syn-rejected" => b.old_syn || (b.incarnations >= 2 && b.delays + b.dups >= 1),
         _ => true,
     }
 }

@@ -60,8 +60,24 @@ pub struct StackArgs {
     /// `loss=0.03,reorder=0.1,duplicate=0.01,seed=7` (and `reorder-ms=20`).
     #[arg(long, value_name = "SPEC")]
     fault: Option<String>,
+    /// Acknowledge every segment at once (RFC 9293 alone), instead of every second in-order
+    /// segment within 40 ms (delayed ACK, §3.8.6.3).
+    #[arg(long)]
+    no_delayed_ack: bool,
+    /// Retransmit only when the retransmission timer expires (RFC 9293 alone), not also on the
+    /// third duplicate ACK (fast retransmit, RFC 5681 §3.2, RFC 6582).
+    #[arg(long)]
+    no_fast_retransmit: bool,
     #[command(subcommand)]
     mode: Option<Mode>,
+}
+
+impl StackArgs {
+    /// The TCP extensions beyond RFC 9293 that the flags switch off.
+    fn apply_tcp_options(&self, cfg: &mut HostConfig) {
+        cfg.tcp_delayed_ack &= !self.no_delayed_ack;
+        cfg.tcp_fast_retransmit &= !self.no_fast_retransmit;
+    }
 }
 
 /// What to run besides the servers.
@@ -170,6 +186,7 @@ pub fn run(args: &StackArgs) -> Result<ExitCode, UsageError> {
     }
     let mut cfg = HostConfig::new(medium, addr, prefix_len, isn_key());
     cfg.gateway = args.gateway;
+    args.apply_tcp_options(&mut cfg);
     let mut host = Host::new(cfg);
     let mut srv = Servers::default();
     for (port, http) in [(args.http, true), (args.tcp_echo, false)] {
@@ -559,5 +576,44 @@ impl App for Client {
         if self.active() {
             host.tcp_abort(self.h);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    #[derive(Parser)]
+    struct Cli {
+        #[command(flatten)]
+        stack: StackArgs,
+    }
+
+    fn options(flags: &[&str]) -> (bool, bool) {
+        let argv = [
+            "stack",
+            "--tun",
+            "tun0",
+            "--addr",
+            "10.0.0.2/24",
+            "--http",
+            "80",
+        ];
+        let cli = Cli::try_parse_from(argv.iter().chain(flags)).expect("valid flags");
+        let mut cfg = HostConfig::new(Medium::Ip, Ipv4Addr::new(10, 0, 0, 2), 24, 1);
+        cli.stack.apply_tcp_options(&mut cfg);
+        (cfg.tcp_delayed_ack, cfg.tcp_fast_retransmit)
+    }
+
+    #[test]
+    fn delayed_ack_and_fast_retransmit_are_on_unless_switched_off() {
+        assert_eq!(options(&[]), (true, true));
+        assert_eq!(options(&["--no-delayed-ack"]), (false, true));
+        assert_eq!(options(&["--no-fast-retransmit"]), (true, false));
+        assert_eq!(
+            options(&["--no-delayed-ack", "--no-fast-retransmit"]),
+            (false, false)
+        );
     }
 }
