@@ -67,7 +67,7 @@ fn fact(w: &World, s: Side, f: u32) -> bool {
 }
 
 fn state(w: &World, s: Side) -> State {
-    w.peer(s).tcb.state
+    w.peer(s).tcb().state
 }
 
 /// `synchronized-isns`. In tcp-handshake `syn-sent-reset` breaks it; in tcp-lifecycle it does
@@ -78,7 +78,7 @@ const SYNCHRONIZED_ISNS: Prop = Prop {
     meaning: "whenever both are ESTABLISHED, each one's IRS is the other's ISS",
     condition: |_, w| {
         !both(|s| state(w, s) == State::Established)
-            || (w.a.tcb.irs == w.b.tcb.iss && w.b.tcb.irs == w.a.tcb.iss)
+            || (w.a.tcb().irs == w.b.tcb().iss && w.b.tcb().irs == w.a.tcb().iss)
     },
 };
 
@@ -109,7 +109,7 @@ const HANDSHAKE: &[Prop] = &[
             both(|s| {
                 let peer = w.peer(s.peer());
                 state(w, s) != State::Established
-                    || (peer.facts.has(Facts::OPENED) && w.peer(s).tcb.irs == peer.isn)
+                    || (peer.facts.has(Facts::OPENED) && w.peer(s).tcb().irs == peer.isn)
             })
         },
     },
@@ -121,7 +121,7 @@ const HANDSHAKE: &[Prop] = &[
         condition: |_, w| {
             both(|s| {
                 let p = w.peer(s);
-                let active_listens = !p.passive && p.tcb.state == State::Listen;
+                let active_listens = !p.passive && p.tcb().state == State::Listen;
                 let passive_refused = p.passive && p.facts.has(Facts::REFUSED);
                 !active_listens && !passive_refused
             })

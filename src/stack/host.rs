@@ -112,6 +112,12 @@ impl Host {
             .min()
     }
 
+    /// Moves the host's clock to `now` (never back): every user call that may act on time
+    /// passes its `now` through here before acting.
+    pub(super) fn at(&mut self, now: Duration) {
+        self.now = self.now.max(now);
+    }
+
     /// Time has reached `now`: run the TCP retransmission and TIME-WAIT timers, the ARP
     /// retries and expiries, and the echo client's expiry that are due.
     pub fn handle_timeout(&mut self, now: Duration) {
@@ -442,15 +448,17 @@ impl Host {
         }
     }
 
-    /// Sends an Echo Request to `dst` (a ping), recorded in the echo client so that the reply
-    /// can be matched (RFC 792). Refused while a request with the same identifier and sequence
-    /// number is outstanding.
+    /// Sends an Echo Request to `dst` at `now` (a ping), recorded in the echo client so that
+    /// the reply can be matched (RFC 792). Refused while a request with the same identifier and
+    /// sequence number is outstanding.
     pub fn ping(
         &mut self,
+        now: Duration,
         dst: Ipv4Addr,
         id: EchoId,
         data: &[u8],
     ) -> Result<(), icmp::AlreadyOutstanding> {
+        self.at(now);
         self.ping.send(id, millis(self.now))?;
         let req = wire::icmp::Repr::EchoRequest {
             ident: id.ident,

@@ -29,10 +29,13 @@ pub fn advertised_mss(mtu: u16) -> u16 {
 /// The effective send MSS (RFC 9293 §3.7.1): the peer's MSS option, or 536 without one
 /// (MUST-15), and never more than our own MTU allows.
 pub fn effective_send_mss(peer_mss: Option<u16>, mtu: u16) -> u16 {
-    peer_mss
-        .unwrap_or(DEFAULT_MSS)
-        .min(advertised_mss(mtu))
-        .max(1)
+    send_mss(peer_mss, advertised_mss(mtu))
+}
+
+/// The send MSS of a connection (RFC 9293 §3.7.1, MUST-14/15): the peer's MSS option (536
+/// without one), never more than `ours`, the most we put into one segment.
+pub fn send_mss(peer_mss: Option<u16>, ours: u16) -> u16 {
+    peer_mss.unwrap_or(DEFAULT_MSS).min(ours).max(1)
 }
 
 fn window_of(free: usize) -> u16 {

@@ -139,8 +139,8 @@ fn table() -> String {
                 fx.state().name(),
                 segs(&out).join(" ")
             );
-            if !out.events.is_empty() {
-                let events: Vec<String> = out.events.iter().map(|e| format!("{e:?}")).collect();
+            if !out.signals.is_empty() {
+                let events: Vec<String> = out.signals.iter().map(|e| format!("{e:?}")).collect();
                 line.push_str(&format!("  {}", events.join(", ")));
             }
             if !out.delivered.is_empty() {
