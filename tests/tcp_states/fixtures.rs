@@ -141,6 +141,7 @@ fn seg(seq: u32, ack: u32, ctl: Ctl, data: &[u8]) -> Segment {
         ack: Seq(ack),
         ctl,
         wnd: WND,
+        mss: None,
         data: data.to_vec(),
     }
 }

@@ -49,6 +49,7 @@ fn seg(seq: u32, ack: u32, ctl: Ctl, data: &[u8]) -> Segment {
         ack: if ctl.has(Ctl::ACK) { Seq(ack) } else { Seq(0) },
         ctl,
         wnd: WND,
+        mss: None,
         data: data.to_vec(),
     }
 }
