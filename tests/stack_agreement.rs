@@ -32,7 +32,7 @@ use tcpip_spec::models::tcp::world::{Action, Flight, Side, World, text_octet};
 use tcpip_spec::models::tcp::{LifecycleBounds, TcpModel};
 use tcpip_spec::stack::link::{Endpoint, Faults, Pair};
 use tcpip_spec::stack::{Host, HostConfig, Medium, SocketEvent, TcpHandle};
-use tcpip_spec::tcp::{Ctl, Event, FourTuple, Mechanisms, Segment, Seq, State, Tcb};
+use tcpip_spec::tcp::{Ctl, Event, FourTuple, Mechanisms, Segment, Seq, State, Tcb, Timer};
 use tcpip_spec::wire::{IpProtocol, ipv4, tcp};
 
 // ---------------------------------------------------------------------------------------------
@@ -463,7 +463,9 @@ fn windowless(tcb: &Tcb) -> Tcb {
 /// **Checks after every step.** The segments each host sent in the step are exactly the
 /// segments the model put into flight (flags, SEQ, ACK and text); each host's control block
 /// equals the model's (every variable but the two windows; a host without a connection
-/// compares as CLOSED, or as LISTEN while B listens); what each application has read in the
+/// compares as CLOSED, or as LISTEN while B listens); the same timers of its connection are
+/// armed (retransmission, persist, delayed-ACK, TIME-WAIT: both step the same
+/// `tcp::Connection`, the model in abstract time); what each application has read in the
 /// current incarnation equals the model's `received`.
 ///
 /// **Where the stack has no model counterpart, and why the replay is still faithful.**
@@ -502,9 +504,9 @@ fn windowless(tcb: &Tcb) -> Tcb {
 ///   reads (its `Config::delayed_ack` is off). The replay's hosts run with `tcp_delayed_ack`
 ///   off, so that every acknowledgment is the model's. The rule itself is tested in
 ///   `src/tcp/delack.rs`, and with it on in the property test above and `tests/stack_ours.rs`.
-/// - R2. The stack gives up after 12 retransmissions, the model after
-///   `losses + delays + 2·MSL + 2`; the model's bounds make that count unreachable (its
-///   `graceful-close` property holds), so no path reaches either limit.
+/// - R2. The stack gives up after `Config::default().max_retransmits` (8) retransmissions, the
+///   model after `losses + delays + 2·MSL + 2`; the model's bounds make that count
+///   unreachable (its `graceful-close` property holds), so no path reaches either limit.
 struct Replay<'m> {
     model: &'m TcpModel,
     world: World,
@@ -821,6 +823,17 @@ impl<'m> Replay<'m> {
                     "{s}'s control block\n  stack: {mine:?}\n  model: {theirs:?}"
                 ));
             }
+            // The same timers are armed (their deadlines are in each one's own time).
+            let k = side_index(s);
+            let conn = self.conn[k].and_then(|h| self.hosts[k].tcp_conn(h));
+            let stack = Timer::ALL.map(|t| conn.is_some_and(|c| c.timer(t).is_some()));
+            let model = Timer::ALL.map(|t| next.peer(s).conn.timer(t).is_some());
+            if stack != model {
+                self.fail(format!(
+                    "{s}'s armed timers ({:?})\n  stack: {stack:?}\n  model: {model:?}",
+                    Timer::ALL
+                ));
+            }
         }
         self.read_applications(next);
     }
@@ -972,7 +985,7 @@ fn every_transition_of_a_small_lifecycle_model_replays_through_the_stack() {
             delays: 0,
             ..LifecycleBounds::default()
         },
-        (50_795, 167_864),
+        (73_141, 232_379),
     );
 }
 
@@ -988,7 +1001,7 @@ fn every_transition_of_a_reopened_connection_replays_through_the_stack() {
             delays: 0,
             ..LifecycleBounds::default()
         },
-        (70_976, 210_762),
+        (89_848, 260_313),
     );
 }
 
@@ -1006,7 +1019,7 @@ fn every_transition_under_an_off_path_attacker_replays_through_the_stack() {
             forgeries: 1,
             ..LifecycleBounds::default()
         },
-        (103_194, 389_379),
+        (136_779, 504_982),
     );
 }
 
@@ -1023,6 +1036,6 @@ fn every_transition_with_an_old_duplicate_syn_replays_through_the_stack() {
             old_syn: true,
             ..LifecycleBounds::default()
         },
-        (89_667, 312_946),
+        (126_103, 426_493),
     );
 }
