@@ -88,6 +88,13 @@ pub const DEVIATIONS: &[Deviation] = &[
                ignore-unsolicited-replies.",
     },
     Deviation {
+        rfc: "RFC 9293 §3.7.1 (MUST NOT send a segment larger than the peer's MSS)",
+        code: "tcp::effective_send_mss (MIN_SEND_MSS)",
+        what: "A peer MSS option below 64 octets (0 or 1, say) is read as 64, so that a hostile \
+               peer cannot make us send one octet per segment (41 times the octets on the \
+               wire). Linux does the same with a floor of 48 (tcp_min_snd_mss).",
+    },
+    Deviation {
         rfc: "RFC 1122 §3.3.6 (obsolete all-zeros broadcast forms SHOULD be recognised)",
         code: "ip::Node::classify",
         what: "Only the all-ones forms (limited and directed broadcast) are recognised.",
