@@ -123,6 +123,12 @@ impl Host {
         &self.cfg
     }
 
+    /// The ARP cache and its configuration (medium `Ethernet` only): for inspection, e.g. of
+    /// its size against `HostConfig::arp_capacity`.
+    pub fn arp_cache(&self) -> Option<(&arp::Cache<Vec<u8>>, &arp::Config)> {
+        self.arp.as_ref().map(|(c, cfg)| (c, cfg))
+    }
+
     /// The drop and traffic counters.
     pub fn counters(&self) -> &Counters {
         &self.counters
