@@ -269,7 +269,7 @@ fn an_arp_flood_from_500k_senders_keeps_the_cache_within_its_capacity() {
     let mut largest = 0;
     for i in 0..SENDERS {
         // Even senders on the subnet (10.0.0.0/12, skipping .0 to .2), odd ones off it.
-        let ip = if i % 2 == 0 {
+        let ip = if i.is_multiple_of(2) {
             Ipv4Addr::from(base + 3 + i / 2)
         } else {
             Ipv4Addr::from(off_base + i / 2)

@@ -158,9 +158,11 @@ impl<P> Cache<P> {
     ///   full, drop the oldest so that the latest is kept (RFC 1122 §2.3.2.2); no new request
     ///   (§2.3.2.1: no flooding; the retry timer paces requests);
     /// - absent or stale: create an incomplete entry holding `packet`, and broadcast a request
-    ///   (RFC 826 "Packet Generation"). A new entry in a full cache first evicts one (see
-    ///   [`make_room`](Self::make_room); an incomplete one too if need be: the packet in hand
-    ///   is as good a claim on the room as any queued one).
+    ///   (RFC 826 "Packet Generation"). A new entry in a full cache ([`Config::capacity`])
+    ///   first evicts the least recently confirmed resolved entry ([`Action::Evicted`]), or,
+    ///   if every entry is a resolution in progress, the one whose retry comes first, whose
+    ///   packets are dropped with [`DropReason::Evicted`]: the packet in hand is as good a
+    ///   claim on the room as any queued one.
     pub fn send(
         &mut self,
         next_hop: Ipv4Addr,

@@ -22,8 +22,8 @@ pub enum Ignore {
     OffSubnet,
     /// A request addressed to this node found the cache full of resolutions in progress
     /// ([`Config::capacity`]): answered, but its sender is not added (it is resolved in the
-    /// ordinary way if this node sends to it). Resolved entries are evicted instead, see
-    /// [`Cache::make_room`].
+    /// ordinary way if this node sends to it). When there is a resolved entry, the least
+    /// recently confirmed one is evicted instead.
     CacheFull,
 }
 

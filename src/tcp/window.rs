@@ -42,7 +42,8 @@ pub fn advertised_mss(mtu: u16) -> u16 {
 pub const MIN_SEND_MSS: u16 = 64;
 
 /// The effective send MSS (RFC 9293 §3.7.1): the peer's MSS option, or 536 without one
-/// (MUST-15), raised to [`MIN_SEND_MSS`], and never more than our own MTU allows.
+/// (MUST-15), raised to 64 octets (`MIN_SEND_MSS`, see there why), and never more than our
+/// own MTU allows.
 pub fn effective_send_mss(peer_mss: Option<u16>, mtu: u16) -> u16 {
     peer_mss
         .unwrap_or(DEFAULT_MSS)
