@@ -79,7 +79,11 @@ impl App for Ours {
         self.h.is_some()
     }
     fn connect(&mut self, to: Ipv4Addr, port: u16, _local_port: u16) {
-        self.h = Some(self.host.tcp_connect(self.now, SocketAddrV4::new(to, port)).unwrap());
+        self.h = Some(
+            self.host
+                .tcp_connect(self.now, SocketAddrV4::new(to, port))
+                .unwrap(),
+        );
     }
     fn send(&mut self, data: &[u8]) -> usize {
         self.h.map_or(0, |h| self.host.tcp_send(self.now, h, data))

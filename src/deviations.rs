@@ -88,6 +88,31 @@ pub const DEVIATIONS: &[Deviation] = &[
                ignore-unsolicited-replies.",
     },
     Deviation {
+        rfc: "RFC 9293 §3.7.1 (MUST NOT send a segment larger than the peer's MSS)",
+        code: "tcp::effective_send_mss (MIN_SEND_MSS)",
+        what: "A peer MSS option below 64 octets (0 or 1, say) is read as 64, so that a hostile \
+               peer cannot make us send one octet per segment (41 times the octets on the \
+               wire). Linux does the same with a floor of 48 (tcp_min_snd_mss).",
+    },
+    Deviation {
+        rfc: "RFC 826 (Packet Reception: add the requester when we are the target)",
+        code: "arp::Cache::receive (Ignore::OffSubnet, Ignore::CacheFull)",
+        what: "A request from a sender outside our subnet is answered but creates no entry \
+               (we never send to such an address directly), and the cache holds at most \
+               HostConfig::arp_capacity entries (1024): a new one evicts the least recently \
+               confirmed resolved entry, or is not created if every entry is a resolution in \
+               progress. RFC 1122 §2.3.2.1 leaves the size to the implementation.",
+    },
+    Deviation {
+        rfc: "RFC 1122 §3.2.2.6 (MUST answer Echo Requests), RFC 9293 §3.10.7.1 (a reset is \
+              sent for any segment to a CLOSED port)",
+        code: "stack::Host::allow (HostConfig::echo_reply_limit, reset_limit, icmp_error_limit)",
+        what: "Echo Replies, RSTs to closed ports and ICMP error messages are each sent at most \
+               1000 per second in bursts of 50 (token buckets, RFC 4443 §2.4 (f), as RFC \
+               1812 §4.3.2.8 asks of ICMP errors); beyond that they are dropped and counted, \
+               so a flood of forged packets cannot turn the host into a 1:1 reflector.",
+    },
+    Deviation {
         rfc: "RFC 1122 §3.3.6 (obsolete all-zeros broadcast forms SHOULD be recognised)",
         code: "ip::Node::classify",
         what: "Only the all-ones forms (limited and directed broadcast) are recognised.",

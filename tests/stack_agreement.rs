@@ -30,7 +30,7 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
 use tcpip_spec::models::tcp::world::{Action, Flight, Side, World, text_octet};
 use tcpip_spec::models::tcp::{LifecycleBounds, TcpModel};
-use tcpip_spec::stack::link::{Endpoint, Faults, Pair};
+use tcpip_spec::stack::link::{Faults, Pair};
 use tcpip_spec::stack::{Host, HostConfig, Medium, SocketEvent, TcpHandle};
 use tcpip_spec::tcp::{Ctl, Event, FourTuple, Mechanisms, Segment, Seq, State, Tcb, Timer};
 use tcpip_spec::wire::{IpProtocol, ipv4, tcp};

@@ -4,10 +4,10 @@
 mod common;
 
 use common::*;
+use std::time::Duration;
 use tcpip_spec::icmp::EchoId;
 use tcpip_spec::stack::link::{Faults, Pair};
 use tcpip_spec::stack::{Host, HostConfig, Medium, SocketEvent};
-use std::time::Duration;
 use tcpip_spec::tcp::{Config, Event, State};
 
 #[test]
@@ -173,7 +173,11 @@ fn half_close_lets_the_other_side_keep_sending() {
     }));
     assert_eq!(got, b"request");
     assert!(events_of(&mut p.b, s).contains(&Event::PeerClosed));
-    assert_eq!(p.b.tcp_send(p.now, s, b"response"), 8, "CLOSE-WAIT still sends");
+    assert_eq!(
+        p.b.tcp_send(p.now, s, b"response"),
+        8,
+        "CLOSE-WAIT still sends"
+    );
     p.b.tcp_close(p.now, s);
     let mut back = Vec::new();
     assert!(p.run_until(LIMIT, |p| {
@@ -501,7 +505,10 @@ fn an_unanswered_ping_is_reported_lost_after_the_timeout() {
     let mut p = pair(faults, 19, false);
     let id = EchoId { ident: 1, seq: 9 };
     p.a.ping(p.now, B, id, b"lost").unwrap();
-    assert!(p.a.ping(p.now, B, id, b"again").is_err(), "still outstanding");
+    assert!(
+        p.a.ping(p.now, B, id, b"again").is_err(),
+        "still outstanding"
+    );
     let mut lost_at = None;
     assert!(p.run_until(LIMIT, |p| {
         if let Some(SocketEvent::EchoLost { id: got }) = p.a.poll_event() {
@@ -511,7 +518,10 @@ fn an_unanswered_ping_is_reported_lost_after_the_timeout() {
         lost_at.is_some()
     }));
     assert_eq!(lost_at, Some(p.a.config().ping_timeout));
-    assert!(p.a.ping(p.now, B, id, b"again").is_ok(), "the id is free again");
+    assert!(
+        p.a.ping(p.now, B, id, b"again").is_ok(),
+        "the id is free again"
+    );
 }
 
 #[test]
@@ -641,19 +651,32 @@ fn a_send_after_an_idle_period_is_not_retransmitted() {
     // and fired at once.
     let mut p = pair(Faults::clean(ms(5)), 1, false);
     let (c, s) = connect(&mut p);
-    p.run_until(LIMIT, |p| p.a.poll_timeout().is_none() && p.b.poll_timeout().is_none());
+    p.run_until(LIMIT, |p| {
+        p.a.poll_timeout().is_none() && p.b.poll_timeout().is_none()
+    });
     assert_eq!(p.a.poll_timeout(), None, "an idle connection has no timer");
     p.now += Duration::from_secs(10);
     assert_eq!(p.a.tcp_send(p.now, c, b"hello"), 5);
     let rto = p.a.tcp_conn(c).unwrap().rto();
-    assert_eq!(p.a.poll_timeout(), Some(p.now + rto), "one RTO after the send");
+    assert_eq!(
+        p.a.poll_timeout(),
+        Some(p.now + rto),
+        "one RTO after the send"
+    );
     let mut got = Vec::new();
     let ok = p.run_until(LIMIT, |p| {
         drain(&mut p.b, p.now, s, &mut got);
         got.len() == 5 && p.a.tcp_send_queued(c) == 0
     });
     assert!(ok && got == b"hello");
-    assert_eq!(p.a.counters().retransmit_timeouts, 0, "no spurious retransmission");
+    assert_eq!(
+        p.a.counters().retransmit_timeouts,
+        0,
+        "no spurious retransmission"
+    );
     let srtt = p.a.tcp_conn(c).unwrap().srtt().unwrap();
-    assert!(srtt < ms(100), "RTT samples are round trips, not idle time: {srtt:?}");
+    assert!(
+        srtt < ms(100),
+        "RTT samples are round trips, not idle time: {srtt:?}"
+    );
 }

@@ -445,7 +445,8 @@ fn smoltcp_runs_recorded_as_pcap_pass_tshark() {
     ));
     // ICMP echo, UDP and a RST from a closed port, on raw IP.
     let mut p = setup(Faults::clean(ms(5)), 43, false);
-    p.a.ping(p.now, B, EchoId { ident: 1, seq: 1 }, b"x").unwrap();
+    p.a.ping(p.now, B, EchoId { ident: 1, seq: 1 }, b"x")
+        .unwrap();
     let u = p.a.udp_bind(5000).unwrap();
     p.a.udp_send_to(p.now, u, sock(B, 9), b"to a closed port");
     let oh = p.a.tcp_connect(p.now, sock(B, 81)).unwrap();

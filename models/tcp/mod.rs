@@ -19,9 +19,9 @@ pub mod registry;
 pub mod world;
 
 use crate::tcp::{Config, Ctl, Mechanisms, Segment, Seq, State, Tcb};
-use std::time::Duration;
 use properties::{Prop, Scenario};
 use stateright::{Model, Path, Property};
+use std::time::Duration;
 use world::{Action, Facts, Flight, Peer, Script, Setup, Side, TICK, World};
 
 /// A TCP model: a scenario, its bounds, and the mechanisms in force.

@@ -29,8 +29,7 @@
 //! segment arrives at once (see [`Forgery`]).
 
 use crate::tcp::{
-    Config, Connection, Ctl, Event, Mechanisms, Segment, Seq, State, Tcb, Timer, Witness,
-    Witnesses,
+    Config, Connection, Ctl, Event, Mechanisms, Segment, Seq, State, Tcb, Timer, Witness, Witnesses,
 };
 use std::fmt;
 use std::time::Duration;
@@ -691,8 +690,8 @@ impl Setup {
         if before == State::TimeWait && after != State::TimeWait {
             p.facts.0 |= Facts::TIME_WAIT_KILLED;
         }
-        let rst_passed = !out.witnesses.has(Witness::Unacceptable)
-            && !out.witnesses.has(Witness::ChallengeAck);
+        let rst_passed =
+            !out.witnesses.has(Witness::Unacceptable) && !out.witnesses.has(Witness::ChallengeAck);
         if before == State::TimeWait && after == State::TimeWait && seg.has(Ctl::RST) && rst_passed
         {
             p.facts.0 |= Facts::TIME_WAIT_RST_IGNORED;
@@ -770,7 +769,8 @@ impl Setup {
                 Witness::OurFinAcked => Facts::FIN_ACKED,
                 Witness::TimeWaitStarted => {
                     let fin = arrived.is_some_and(|g| g.has(Ctl::FIN));
-                    let reack = p.conn.state() == State::TimeWait && fin && !out.has(Event::PeerClosed);
+                    let reack =
+                        p.conn.state() == State::TimeWait && fin && !out.has(Event::PeerClosed);
                     if reack { Facts::TIME_WAIT_REACK } else { 0 }
                 }
                 _ => 0,

@@ -333,7 +333,9 @@ impl Host {
     /// much (0 where §3.10.2 refuses a SEND, e.g. after CLOSE).
     pub fn tcp_send(&mut self, now: Duration, h: TcpHandle, data: &[u8]) -> usize {
         self.at(now);
-        let Some(s) = self.tcp.get_mut(h) else { return 0 };
+        let Some(s) = self.tcp.get_mut(h) else {
+            return 0;
+        };
         let n = s.conn.send(now, data).unwrap_or(0);
         self.after(h, tcp::Witnesses::default());
         n
@@ -343,7 +345,9 @@ impl Host {
     /// re-offers its window when it has opened enough.
     pub fn tcp_recv(&mut self, now: Duration, h: TcpHandle, buf: &mut [u8]) -> usize {
         self.at(now);
-        let Some(s) = self.tcp.get_mut(h) else { return 0 };
+        let Some(s) = self.tcp.get_mut(h) else {
+            return 0;
+        };
         let n = s.conn.recv(now, buf);
         self.after(h, tcp::Witnesses::default());
         n

@@ -88,7 +88,9 @@ impl Host {
             Target::Listener => self.listener_segment(tuple, seg),
             Target::Closed => {
                 self.counters.no_socket += 1;
-                if let Some(rst) = tcp::reset_for(seg, &Config::default()) {
+                if let Some(rst) = tcp::reset_for(seg, &Config::default())
+                    && self.allow(super::Limited::Reset)
+                {
                     self.emit(&tuple, &rst);
                 }
             }
@@ -105,8 +107,11 @@ impl Host {
         let _ = conn.open_passive(now);
         let w = conn.on_listen_segment(now, seg, self.isn(&tuple));
         if conn.state() == State::Listen {
+            // A RST for an ACK that opens nothing: as rate-limited as one for a closed port.
             while let Some(s) = conn.poll_transmit(now) {
-                self.emit(&tuple, &s);
+                if self.allow(super::Limited::Reset) {
+                    self.emit(&tuple, &s);
+                }
             }
             return;
         }
@@ -255,7 +260,9 @@ impl Host {
         woken.dedup();
         for i in woken {
             let h = TcpHandle(i);
-            let Some(s) = self.tcp.get_mut(h) else { continue };
+            let Some(s) = self.tcp.get_mut(h) else {
+                continue;
+            };
             let w = s.conn.handle_timeout(now);
             self.after(h, w);
         }

@@ -9,7 +9,7 @@ use super::mechanisms::{Config, Mechanism};
 use super::segment::{Ctl, Segment, SegmentRef};
 use super::seq::Seq;
 use super::state::State;
-use super::tcb::{Signal, Outputs, Tcb};
+use super::tcb::{Outputs, Signal, Tcb};
 
 /// The reset that answers `seg` when no connection wants it (RFC 9293 §3.5.2 group 1,
 /// §3.10.7.1): `<SEQ=SEG.ACK><CTL=RST>` if it had ACK, else

@@ -98,11 +98,10 @@ impl Tcb {
     }
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::tcp::{Signal, Segment};
+    use crate::tcp::{Segment, Signal};
 
     const MSS: u16 = 100;
 
@@ -216,7 +215,8 @@ mod tests {
     fn text_with_a_fin_is_acknowledged_at_once() {
         let cfg = cfg();
         let (a, mut b) = established(&cfg);
-        let data_fin = Segment::text(a.snd_nxt, b.snd_nxt, 1000, b"bye").with_ctl(Ctl::ACK | Ctl::FIN);
+        let data_fin =
+            Segment::text(a.snd_nxt, b.snd_nxt, 1000, b"bye").with_ctl(Ctl::ACK | Ctl::FIN);
         let out = b.on_segment(&data_fin, Seq(0), &cfg);
         assert_eq!(b.state, State::CloseWait);
         assert_eq!(out.segments[0].to_string(), "<SEQ=500><ACK=104><CTL=ACK>");

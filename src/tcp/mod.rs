@@ -36,15 +36,15 @@ mod user;
 mod window;
 
 pub use arrival::reset_for;
+pub use connection::{Connection, Event, Synchronized, Timer, Timers, Witness, Witnesses};
+pub use demux::{FourTuple, Target, demux};
 pub use isn::{initial_sequence_number, isn_clock_from_micros};
 pub use mechanisms::{Config, Mechanism, Mechanisms, time_wait_duration};
+pub use recovery::{DUPLICATE_ACK_THRESHOLD, Recovery, Resend};
+pub use rto::{Rto, RtoBounds, RttSampler};
 pub use segment::{Ctl, Segment, SegmentRef};
 pub use seq::Seq;
 pub use state::State;
-pub use connection::{Connection, Event, Synchronized, Timer, Timers, Witness, Witnesses};
-pub use demux::{FourTuple, Target, demux};
-pub use recovery::{DUPLICATE_ACK_THRESHOLD, Recovery, Resend};
-pub use rto::{Rto, RtoBounds, RttSampler};
 pub use tcb::{Outputs, Signal, TEXT_HEADROOM, Tcb, UserError};
 pub use window::{DEFAULT_MSS, advertised_mss, effective_send_mss, send_mss};
 

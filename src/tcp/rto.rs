@@ -183,8 +183,6 @@ impl RttSampler {
     }
 }
 
-
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -370,5 +368,4 @@ mod tests {
         );
         assert_eq!(e.probe_interval(u32::MAX), Duration::from_secs(60));
     }
-
 }

@@ -122,7 +122,9 @@ impl Segment {
     /// A key for storing segments in sorted containers (raw numeric order, no meaning in
     /// sequence space).
     pub fn sort_key(&self) -> (u32, u32, Ctl, u16, Option<u16>, &[u8]) {
-        (self.seq.0, self.ack.0, self.ctl, self.wnd, self.mss, &self.data)
+        (
+            self.seq.0, self.ack.0, self.ctl, self.wnd, self.mss, &self.data,
+        )
     }
 }
 

@@ -7,7 +7,7 @@
 use super::mechanisms::{Config, Mechanism};
 use super::segment::{Ctl, Segment};
 use super::state::State;
-use super::tcb::{Signal, Outputs, Tcb};
+use super::tcb::{Outputs, Signal, Tcb};
 
 impl Tcb {
     /// The retransmission timer expired: resend the earliest unacknowledged segment (the SYN,

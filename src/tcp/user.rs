@@ -7,7 +7,7 @@ use super::mechanisms::Config;
 use super::segment::Ctl;
 use super::seq::Seq;
 use super::state::State;
-use super::tcb::{Signal, Outputs, Tcb, UserError};
+use super::tcb::{Outputs, Signal, Tcb, UserError};
 
 impl Tcb {
     /// Passive OPEN (§3.10.1): CLOSED → LISTEN.
@@ -68,7 +68,9 @@ impl Tcb {
             | State::FinWait2
             | State::Closing
             | State::LastAck
-            | State::TimeWait => out.signals.push(Signal::Error(UserError::ConnectionClosing)),
+            | State::TimeWait => out
+                .signals
+                .push(Signal::Error(UserError::ConnectionClosing)),
         }
         out
     }
@@ -104,7 +106,9 @@ impl Tcb {
             | State::FinWait2
             | State::Closing
             | State::LastAck
-            | State::TimeWait => out.signals.push(Signal::Error(UserError::ConnectionClosing)),
+            | State::TimeWait => out
+                .signals
+                .push(Signal::Error(UserError::ConnectionClosing)),
         }
         out
     }

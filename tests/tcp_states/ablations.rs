@@ -6,7 +6,7 @@
 
 use crate::fixtures::*;
 use tcpip_spec::tcp::{
-    Signal, Mechanism, Outputs, Seq, initial_sequence_number, time_wait_duration,
+    Mechanism, Outputs, Seq, Signal, initial_sequence_number, time_wait_duration,
 };
 
 /// Runs `event` on a fresh `fixture` with every rule on, then with `m` off; returns what each
@@ -237,7 +237,12 @@ fn without_fin_wait_1_fin_ack_a_fin_acking_ours_leads_to_closing() {
         von,
         "TIME-WAIT ISS=100 IRS=300 SND.UNA=102 SND.NXT=102 RCV.NXT=302"
     );
-    expect(&off, &[ack], &[Signal::OurFinAcked, Signal::PeerClosed], b"");
+    expect(
+        &off,
+        &[ack],
+        &[Signal::OurFinAcked, Signal::PeerClosed],
+        b"",
+    );
     assert_eq!(
         voff,
         "CLOSING ISS=100 IRS=300 SND.UNA=102 SND.NXT=102 RCV.NXT=302"
@@ -318,7 +323,12 @@ fn without_reassembly_text_beyond_rcv_nxt_is_delivered_out_of_order() {
     let ((on, von), (off, voff)) = on_off(established, Mechanism::Reassembly, |fx| {
         fx.arrive(data(311, 101, b"klm"))
     });
-    expect(&on, &["<SEQ=101><ACK=301><CTL=ACK>"], &[Signal::Queued], b"");
+    expect(
+        &on,
+        &["<SEQ=101><ACK=301><CTL=ACK>"],
+        &[Signal::Queued],
+        b"",
+    );
     assert_eq!(
         von,
         "ESTABLISHED ISS=100 IRS=300 SND.UNA=101 SND.NXT=101 RCV.NXT=301"

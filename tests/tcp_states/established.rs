@@ -4,7 +4,7 @@
 //! The fixture is Figure 6 completed: SND.UNA = SND.NXT = 101, RCV.NXT = 301, RCV.WND = 100.
 
 use crate::fixtures::*;
-use tcpip_spec::tcp::{Config, Signal, Seq, State, UserError};
+use tcpip_spec::tcp::{Config, Seq, Signal, State, UserError};
 
 const ACK: &str = "<SEQ=101><ACK=301><CTL=ACK>";
 

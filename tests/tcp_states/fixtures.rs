@@ -8,7 +8,7 @@
 //! handshake SND.NXT = 101 and RCV.NXT = 301. Both sides offer a window of [`WND`] octets, so
 //! RCV.NXT + 100 is the first sequence number beyond our window.
 
-use tcpip_spec::tcp::{Config, Ctl, Signal, Outputs, Segment, Seq, State, Tcb};
+use tcpip_spec::tcp::{Config, Ctl, Outputs, Segment, Seq, Signal, State, Tcb};
 
 /// Our initial send sequence number.
 pub const ISS: u32 = 100;

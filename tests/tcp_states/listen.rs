@@ -2,7 +2,7 @@
 //! calls of §3.10.1–§3.10.5.
 
 use crate::fixtures::*;
-use tcpip_spec::tcp::{Signal, Seq, State, UserError};
+use tcpip_spec::tcp::{Seq, Signal, State, UserError};
 
 // §3.10.7.2 first: "An incoming RST should be ignored."
 #[test]

@@ -23,7 +23,10 @@ fn pair(cfg: Config) -> (Connection, Connection) {
     a.on_segment(T0, &syn_ack);
     let ack = a.poll_transmit(T0).unwrap();
     b.on_segment(T0, &ack);
-    assert_eq!((a.state(), b.state()), (State::Established, State::Established));
+    assert_eq!(
+        (a.state(), b.state()),
+        (State::Established, State::Established)
+    );
     while a.poll_event().is_some() {}
     while b.poll_event().is_some() {}
     (a, b)
@@ -43,13 +46,20 @@ fn a_send_after_an_idle_period_arms_the_timer_from_the_time_of_the_send() {
     assert_eq!(a.timer(Timer::Retransmit), Some(later + a.rto()));
     assert_eq!(a.poll_timeout(), Some(later + a.rto()));
     let w = a.handle_timeout(later + MS(50));
-    assert!(!w.has(Witness::RetransmitTimeout), "nothing is due 50 ms later");
+    assert!(
+        !w.has(Witness::RetransmitTimeout),
+        "nothing is due 50 ms later"
+    );
     let data = drain(&mut a, later);
     b.on_segment(later + MS(20), &data[0]);
     let ack = drain(&mut b, later + MS(20));
     a.on_segment(later + MS(40), &ack[0]);
     // SRTT = 7/8 of the handshake's sample (0 here) + 1/8 of this one: 40 ms, not 10 s.
-    assert_eq!(a.srtt(), Some(MS(5)), "the sample is the round trip, not 10 s");
+    assert_eq!(
+        a.srtt(),
+        Some(MS(5)),
+        "the sample is the round trip, not 10 s"
+    );
 }
 
 #[test]
@@ -71,7 +81,10 @@ fn the_peers_mss_option_on_its_syn_sets_the_send_mss() {
     let mut c = Connection::new(cfg_a);
     c.open_active(T0, Seq(1)).unwrap();
     c.poll_transmit(T0);
-    c.on_segment(T0, &Segment::control(Seq(9), Seq(2), Ctl::SYN | Ctl::ACK, 100));
+    c.on_segment(
+        T0,
+        &Segment::control(Seq(9), Seq(2), Ctl::SYN | Ctl::ACK, 100),
+    );
     assert_eq!(c.send_mss(), 536, "no option: 536 (MUST-15)");
 }
 
@@ -147,7 +160,11 @@ fn retransmissions_report_r1_then_give_up_at_r2() {
     }
     assert_eq!(events, [Event::DeliveryProblem, Event::TimedOut]);
     assert_eq!(a.state(), State::Closed);
-    assert_eq!(now, MS(1000 + 2000 + 4000 + 8000), "R2 after three backed-off resends");
+    assert_eq!(
+        now,
+        MS(1000 + 2000 + 4000 + 8000),
+        "R2 after three backed-off resends"
+    );
 }
 
 #[test]
@@ -218,10 +235,16 @@ fn a_zero_window_arms_the_persist_timer_and_its_probes_back_off() {
     let first = a.timer(Timer::Persist).expect("persist timer armed");
     let w = a.handle_timeout(first);
     assert!(w.has(Witness::WindowProbe));
-    assert_eq!(drain(&mut a, first)[0].to_string(), "<SEQ=1000><ACK=5001><CTL=ACK>");
+    assert_eq!(
+        drain(&mut a, first)[0].to_string(),
+        "<SEQ=1000><ACK=5001><CTL=ACK>"
+    );
     let second = a.timer(Timer::Persist).unwrap();
     assert!(second - first > first - T0, "backed off");
-    a.on_segment(second, &Segment::control(Seq(5001), Seq(1001), Ctl::ACK, 100));
+    a.on_segment(
+        second,
+        &Segment::control(Seq(5001), Seq(1001), Ctl::ACK, 100),
+    );
     assert_eq!(a.timer(Timer::Persist), None);
     assert_eq!(drain(&mut a, second)[0].data, b"held");
 }
@@ -266,7 +289,10 @@ fn a_third_duplicate_ack_resends_at_once_when_fast_retransmit_is_on() {
     for _ in 0..3 {
         off.on_segment(MS(10), &dup);
     }
-    assert!(drain(&mut off, MS(10)).is_empty(), "off: the timer alone resends");
+    assert!(
+        drain(&mut off, MS(10)).is_empty(),
+        "off: the timer alone resends"
+    );
 }
 
 #[test]

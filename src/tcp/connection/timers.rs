@@ -151,7 +151,10 @@ mod tests {
     #[test]
     fn without_the_restart_an_acknowledgment_of_new_data_stops_the_timer() {
         let d = retransmit_deadline(Some(MS(900)), true, true, false, false, MS(5), MS(1000));
-        assert_eq!(d, None, "data outstanding, and no timer: the rto-restart hazard");
+        assert_eq!(
+            d, None,
+            "data outstanding, and no timer: the rto-restart hazard"
+        );
         let d = retransmit_deadline(Some(MS(900)), true, true, true, false, MS(5), MS(1000));
         assert_eq!(d, Some(MS(1005)), "a send in the same step starts it again");
     }
@@ -172,7 +175,10 @@ mod tests {
             delayed_ack_deadline(Some(MS(30)), true, MS(10), MS(40)),
             Some(MS(30))
         );
-        assert_eq!(delayed_ack_deadline(Some(MS(30)), false, MS(10), MS(40)), None);
+        assert_eq!(
+            delayed_ack_deadline(Some(MS(30)), false, MS(10), MS(40)),
+            None
+        );
     }
 
     #[test]
