@@ -17,6 +17,24 @@ pub struct Deviation {
 /// All deviations, by protocol.
 pub const DEVIATIONS: &[Deviation] = &[
     Deviation {
+        rfc: "RFC 9293 §3.5 Figure 7 (simultaneous open)",
+        code: "tcp::Tcb::on_segment (synchronizing_arrives, first step)",
+        what: "In SYN-RECEIVED after a simultaneous open, the peer's SYN,ACK (SEG.SEQ = \
+               RCV.NXT - 1, its SYN already taken) fails the acceptability test of the first \
+               step of §3.10.7.4, is acknowledged and dropped; ESTABLISHED follows on the \
+               peer's ACK, one segment later than Figure 7 draws it. We keep the event \
+               processing of §3.10.7.4 over the figure (Linux follows the figure with a special \
+               case): both ends establish on the same ISNs either way, which tcp-handshake \
+               checks (simultaneous-open, synchronized-isns) with the T9 ablation.",
+    },
+    Deviation {
+        rfc: "RFC 9293 §3.8.3 (b) (negative advice to IP at R1)",
+        code: "tcp::Connection::expire (Timer::Retransmit)",
+        what: "At R1 the user is told (Event::DeliveryProblem, SHLD-9); no negative advice goes \
+               to IP, which has no dead-gateway diagnosis here (RFC 1122 §3.3.1.4): a host has \
+               one gateway at most.",
+    },
+    Deviation {
         rfc: "RFC 9293 §3.10.7.4 (TIME-WAIT, RST)",
         code: "tcp::Tcb::on_segment (rst_arrives)",
         what: "A RST in TIME-WAIT is ignored (RFC 1337 fix F1) instead of closing the \

@@ -10,13 +10,12 @@
 //! Every protocol decision is taken by the pure modules: IPv4 delivery by [`crate::ip`]
 //! (RFC 1122 §3.2.1.3, §3.3.1), ICMP errors and echo by [`crate::icmp`] (RFC 792, RFC 1122
 //! §3.2.2), UDP demultiplexing and checksums by [`crate::udp`] (RFC 768, RFC 1122 §4.1.3),
-//! ARP by [`crate::arp::Cache`] (RFC 826, RFC 1122 §2.3.2), and each TCP connection by
-//! [`crate::tcp::Tcb`] (RFC 9293 §3.10) with the RFC 6298 timer of [`crate::tcp::Rto`] and
-//! its samples from [`crate::tcp::RttSampler`], fast retransmit and partial-ACK recovery by
-//! [`crate::tcp::Recovery`] (RFC 5681 §3.2, RFC 6582), zero-window probing (RFC 9293
-//! §3.8.6.1), and delayed acknowledgments (RFC 9293 §3.8.6.3). The host moves bytes between codecs ([`crate::wire`]), buffers and those rules,
-//! keeps sockets, and counts every packet it drops, and every TCP segment it sends again, in
-//! [`Counters`].
+//! ARP by [`crate::arp::Cache`] (RFC 826, RFC 1122 §2.3.2), and each TCP connection, its
+//! timers and recovery included, by a [`crate::tcp::Connection`] (RFC 9293, RFC 6298, RFC
+//! 5681 §3.2, RFC 6582): the very value the TCP models step. The host moves bytes between
+//! codecs ([`crate::wire`]) and those rules, keeps listeners, ports and one timer-heap entry
+//! per connection, and counts every packet it drops, and every TCP segment it sends again, in
+//! [`Counters`]. Every call that may act on time (the user calls too) takes `now`.
 //!
 //! [`link`] is an in-memory link in virtual time with seeded fault injection and a two-endpoint
 //! harness, for tests and benchmarks; [`pcap`] records runs for independent dissectors.

@@ -1,10 +1,17 @@
-//! The TCP connection machine of RFC 9293 §3.10 as pure transition functions.
+//! TCP (RFC 9293) as pure rules, in two layers.
 //!
-//! No I/O, no clock, no randomness: an event goes in (a user call, a segment, a timer
-//! expiry) and the outputs come back as data ([`Outputs`]: segments to send, text delivered,
-//! events for the user and for the caller's timers). An ISN is passed in by the caller. Every
-//! rule of the hazard catalogue can be switched off through [`Mechanisms`] so that a model
-//! runs the very same functions with one rule disabled.
+//! - [`Connection`] is one whole connection, what a host or a model steps: every input carries
+//!   `now`; it owns the control block, the RFC 6298 estimator, loss recovery, every timer as a
+//!   deadline, the MSS learnt from the peer, R1/R2 and the buffers; its outputs are pulled
+//!   (`poll_transmit`, `poll_timeout`, `poll_event`). See its module documentation.
+//! - [`Tcb`] is the connection machine of §3.10 itself: a transition goes in (a user call, a
+//!   segment, a timer's expiry) and its outputs come back as data ([`Outputs`]: segments to
+//!   send, text delivered, [`Signal`]s). It reads no clock; an ISN is passed in where one is
+//!   consumed.
+//!
+//! No I/O, no clock, no randomness anywhere. Every rule of the hazard catalogue can be switched
+//! off through [`Mechanisms`] so that a model runs the very same functions with one rule
+//! disabled.
 //!
 //! ```
 //! use tcpip_spec::tcp::{Config, Seq, State, Tcb};

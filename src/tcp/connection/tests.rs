@@ -336,13 +336,13 @@ fn a_synchronized_connection_starts_with_the_given_numbers() {
             iss: Seq(u32::MAX),
             irs: Seq(7),
             snd_wnd: 100,
-            peer_mss: Some(50),
+            peer_mss: Some(80),
         },
     );
     let t = c.tcb();
     assert_eq!((t.snd_una, t.snd_nxt, t.rcv_nxt), (Seq(1), Seq(1), Seq(8)));
     assert!(t.fin_sent && t.fin_acked());
-    assert_eq!(c.send_mss(), 50);
+    assert_eq!(c.send_mss(), 80);
     assert_eq!(c.poll_timeout(), None);
     let tw = Connection::synchronized(
         cfg(),
