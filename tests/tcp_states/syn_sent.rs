@@ -261,13 +261,14 @@ fn syn_sent_retransmission_timeout_resends_the_syn() {
     );
 }
 
-// §3.8.3 R2, §3.10.8 USER TIMEOUT: after max_retransmits retransmissions the connection is
-// aborted with "connection aborted due to user timeout".
+// §3.8.3 R2, §3.10.8 USER TIMEOUT: after max_syn_retransmits retransmissions of the SYN
+// (R2 for a SYN, MUST-23) the connection is aborted with "connection aborted due to user
+// timeout".
 #[test]
 fn syn_sent_retransmissions_exhausted_time_out() {
     let mut fx = syn_sent();
     fx.cfg = Config {
-        max_retransmits: 2,
+        max_syn_retransmits: 2,
         ..fx.cfg
     };
     expect(
