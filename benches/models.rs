@@ -53,6 +53,7 @@ fn child(spec: &str) {
             threads,
             progress: false,
             strategy,
+            ..Default::default()
         },
     );
     let secs = start.elapsed().as_secs_f64();

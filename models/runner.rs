@@ -45,6 +45,16 @@ pub struct PropertyReport {
     /// For a violation, the same path as a ladder (text only, not in the JSON).
     #[serde(skip)]
     pub ladder: Option<Vec<String>>,
+    /// The counterexample (violation) or example (sometimes-property found) as a location
+    /// in stateright's Explorer, `#/steps/I/A1/A2/...`: the index of the initial state, then
+    /// the index of each action among the actions of the state it is taken in. `None` when
+    /// there is neither. It opens in `tcpip-spec explore` run with the same model, mechanisms
+    /// and bounds ([`CheckReport::explore_command`]).
+    pub explorer_path: Option<String>,
+    /// Whether `explorer_path` is a shortest path (breadth-first). An example deeper than
+    /// the breadth-first search's budget is the depth-first search's own discovery instead.
+    #[serde(skip)]
+    pub explorer_path_shortest: bool,
 }
 
 /// The result of checking one model (the JSON contract of architecture.md).
@@ -70,6 +80,23 @@ pub struct CheckReport {
     pub properties: Vec<PropertyReport>,
     /// Whether every property met its expectation.
     pub as_expected: bool,
+    /// The command that serves this very model in stateright's Explorer, where each
+    /// property's `explorer_path` opens (`tcpip-spec explore MODEL --without ... --BOUND N`).
+    pub explore_command: String,
+}
+
+/// The `explore` command line for a model with these mechanisms off and these bounds.
+pub fn explore_command(model: &str, without: &[String], bounds: super::Bounds) -> String {
+    let mut cmd = format!("tcpip-spec explore {model}");
+    for w in without {
+        cmd += &format!(" --without {w}");
+    }
+    for (name, value) in bounds.entries() {
+        if let Some(v) = value {
+            cmd += &format!(" --{name} {v}");
+        }
+    }
+    cmd
 }
 
 /// The search order.
@@ -87,10 +114,18 @@ pub enum Strategy {
 pub struct RunOptions {
     /// Checker threads.
     pub threads: usize,
-    /// Print progress on stderr for searches longer than a second.
+    /// Print progress on stderr for searches longer than a second: updated in place on a
+    /// terminal, a line every few seconds otherwise.
     pub progress: bool,
     /// Search order.
     pub strategy: Strategy,
+    /// This run's number (from 1) and the number of runs, when it is one of several
+    /// (`check --all`): progress lines start with `[12/33]`.
+    pub position: Option<(usize, usize)>,
+    /// Serve stateright's Explorer on this address instead of checking; never returns. The
+    /// model is built exactly as for a check at the same mechanisms and bounds, so that a
+    /// [`PropertyReport::explorer_path`] of the check opens in it.
+    pub explore: Option<std::net::SocketAddr>,
 }
 
 impl Default for RunOptions {
@@ -99,6 +134,81 @@ impl Default for RunOptions {
             threads: 1,
             progress: false,
             strategy: Strategy::Dfs,
+            position: None,
+            explore: None,
+        }
+    }
+}
+
+/// States a breadth-first search for the shortest examples (sometimes-properties found) may
+/// store; beyond it an example is the depth-first search's discovery. Counterexamples get a
+/// far larger budget ([`COUNTEREXAMPLE_LIMIT`]): they are what a user reads.
+pub const EXAMPLE_LIMIT: usize = 1_000_000;
+
+/// States the breadth-first search for a shortest counterexample may store.
+pub const COUNTEREXAMPLE_LIMIT: usize = 20_000_000;
+
+/// `n` with a k or M suffix, for progress lines.
+fn human(n: usize) -> String {
+    match n {
+        0..1_000 => n.to_string(),
+        1_000..1_000_000 => format!("{:.1} k", n as f64 / 1e3),
+        _ => format!("{:.1} M", n as f64 / 1e6),
+    }
+}
+
+/// Progress of a search on stderr: on a terminal one line rewritten in place (carriage
+/// return), erased when the search ends; otherwise a plain line every few seconds.
+struct Progress {
+    label: String,
+    terminal: bool,
+    start: Instant,
+    last: Instant,
+    shown: bool,
+}
+
+impl Progress {
+    fn new(name: &str, without: &[String], position: Option<(usize, usize)>) -> Progress {
+        use std::io::IsTerminal;
+        let mut label = position.map_or(String::new(), |(i, n)| format!("[{i}/{n}] "));
+        label += name;
+        for w in without {
+            label += &format!(" --without {w}");
+        }
+        let now = Instant::now();
+        Progress {
+            label,
+            terminal: std::io::stderr().is_terminal(),
+            start: now,
+            last: now,
+            shown: false,
+        }
+    }
+
+    fn update(&mut self, unique: usize, depth: usize) {
+        let every = Duration::from_secs(if self.terminal { 1 } else { 5 });
+        if self.start.elapsed() < Duration::from_secs(1) || self.last.elapsed() < every {
+            return;
+        }
+        self.last = Instant::now();
+        let secs = self.start.elapsed().as_secs_f64();
+        let line = format!(
+            "{}: {} states, {}/s, depth {depth}, {secs:.0} s",
+            self.label,
+            human(unique),
+            human((unique as f64 / secs) as usize),
+        );
+        if self.terminal {
+            eprint!("\r{line}\x1b[K");
+        } else {
+            eprintln!("{line}");
+        }
+        self.shown = true;
+    }
+
+    fn finish(&self) {
+        if self.terminal && self.shown {
+            eprint!("\r\x1b[K");
         }
     }
 }
@@ -133,28 +243,27 @@ where
         Strategy::Dfs => Box::new(builder.spawn_dfs()),
         Strategy::Bfs => Box::new(builder.spawn_bfs()),
     };
-    let mut last = Instant::now();
+    let mut progress = Progress::new(name, &without, opts.position);
     while !checker.is_done() {
         std::thread::sleep(Duration::from_millis(50));
-        if opts.progress
-            && start.elapsed() > Duration::from_secs(1)
-            && last.elapsed() >= Duration::from_secs(1)
-        {
-            last = Instant::now();
-            let secs = start.elapsed().as_secs_f64();
-            let unique = checker.unique_state_count();
-            eprintln!(
-                "{name}: {unique} states, {:.0} states/s, depth {}, {secs:.0} s",
-                unique as f64 / secs,
-                checker.max_depth()
-            );
+        if opts.progress {
+            progress.update(checker.unique_state_count(), checker.max_depth());
         }
     }
+    progress.finish();
     for h in checker.handles() {
         h.join().expect("checker thread");
     }
     let seconds = start.elapsed().as_secs_f64();
     let discoveries = checker.discoveries();
+    // One breadth-first search for the shortest example of every sometimes-property found.
+    let examples: Vec<&Property<M>> = props
+        .iter()
+        .filter(|p| {
+            p.expectation != stateright::Expectation::Always && discoveries.contains_key(p.name)
+        })
+        .collect();
+    let mut example_paths = shortest_paths(&model, &examples, EXAMPLE_LIMIT);
     let mut properties = Vec::new();
     for p in &props {
         let kind = if p.expectation == stateright::Expectation::Always {
@@ -170,12 +279,21 @@ where
             (Kind::Sometimes, false) => Outcome::NotFound,
         };
         let exp = expected(p.name, kind);
-        let (mut counterexample, mut ladder) = (None, None);
+        let (mut counterexample, mut ladder, mut explorer, mut shortest) =
+            (None, None, None, false);
         if outcome == Outcome::Violated {
-            let path = shortest_path(&model, p, 20_000_000)
-                .unwrap_or_else(|| discoveries[p.name].clone().into_vec());
+            let found = shortest_path(&model, p, COUNTEREXAMPLE_LIMIT);
+            shortest = found.is_some();
+            let path = found.unwrap_or_else(|| discoveries[p.name].clone().into_vec());
             counterexample = Some(steps(&model, &path));
             ladder = Some(model.render(&path));
+            explorer = explorer_path(&model, &path);
+        } else if outcome == Outcome::Found {
+            let at = examples.iter().position(|e| e.name == p.name);
+            let found = at.and_then(|i| example_paths[i].take());
+            shortest = found.is_some();
+            let path = found.unwrap_or_else(|| discoveries[p.name].clone().into_vec());
+            explorer = explorer_path(&model, &path);
         }
         properties.push(PropertyReport {
             name: p.name,
@@ -185,12 +303,13 @@ where
             as_expected: exp == outcome,
             counterexample,
             ladder,
+            explorer_path: explorer,
+            explorer_path_shortest: shortest,
         });
     }
     let as_expected = properties.iter().all(|p| p.as_expected);
     CheckReport {
         model: name,
-        without,
         bounds: super::Bounds::NONE,
         exhaustive: checker.is_done(),
         unique_states: checker.unique_state_count(),
@@ -199,6 +318,8 @@ where
         seconds,
         properties,
         as_expected,
+        explore_command: explore_command(name, &without, super::Bounds::NONE),
+        without,
     }
 }
 
@@ -216,6 +337,31 @@ where
         .collect()
 }
 
+/// A path as a location in stateright 0.31's Explorer (`ui/app.js` reads `#/steps/...` as
+/// the index of an initial state in `init_states()`, then one index per step into the
+/// `actions()` of the state reached; `Path::encode` in its `checker/path.rs` does the same).
+/// `None` if the path does not start in an initial state or takes an action the model does
+/// not offer, which cannot happen for a path the model produced.
+pub fn explorer_path<M>(model: &M, path: &[(M::State, Option<M::Action>)]) -> Option<String>
+where
+    M: Model,
+    M::State: PartialEq,
+    M::Action: PartialEq,
+{
+    let (first, _) = path.first()?;
+    let init = model.init_states().iter().position(|s| s == first)?;
+    let mut parts = vec![init.to_string()];
+    let mut actions = Vec::new();
+    for (state, action) in path {
+        if let Some(action) = action {
+            actions.clear();
+            model.actions(state, &mut actions);
+            parts.push(actions.iter().position(|a| a == action)?.to_string());
+        }
+    }
+    Some(format!("#/steps/{}", parts.join("/")))
+}
+
 /// A path: each state with the action taken from it (none for the last).
 pub type Trace<M> = Vec<(<M as Model>::State, Option<<M as Model>::Action>)>;
 
@@ -231,7 +377,19 @@ where
     M::State: Clone + Hash + Eq,
     M::Action: Clone,
 {
-    let want = p.expectation != stateright::Expectation::Always;
+    shortest_paths(model, &[p], limit).pop().flatten()
+}
+
+/// [`shortest_path`] for several properties in one breadth-first search, which stops when
+/// each has its path or more than `limit` states would have to be stored.
+pub fn shortest_paths<M>(model: &M, props: &[&Property<M>], limit: usize) -> Vec<Option<Trace<M>>>
+where
+    M: Model,
+    M::State: Clone + Hash + Eq,
+    M::Action: Clone,
+{
+    let mut found: Vec<Option<Trace<M>>> = props.iter().map(|_| None).collect();
+    let mut pending = props.len();
     let hasher = std::collections::hash_map::RandomState::new();
     let mut seen = HashSet::new();
     let mut nodes: Vec<Node<M>> = Vec::new();
@@ -244,22 +402,18 @@ where
     }
     let mut actions = Vec::new();
     while let Some(i) = queue.pop_front() {
-        if (p.condition)(model, &nodes[i].0) == want {
-            let mut path = Vec::new();
-            let mut at = Some(i);
-            let mut next_action = None;
-            while let Some(k) = at {
-                path.push((nodes[k].0.clone(), next_action.take()));
-                at = nodes[k].1.as_ref().map(|(parent, a)| {
-                    next_action = Some(a.clone());
-                    *parent
-                });
-            }
-            path.reverse();
-            return Some(path);
+        if pending == 0 {
+            break;
         }
-        if nodes.len() > limit {
-            return None;
+        for (p, slot) in props.iter().zip(found.iter_mut()) {
+            let want = p.expectation != stateright::Expectation::Always;
+            if slot.is_none() && (p.condition)(model, &nodes[i].0) == want {
+                *slot = Some(path_to::<M>(&nodes, i));
+                pending -= 1;
+            }
+        }
+        if pending == 0 || nodes.len() > limit {
+            break;
         }
         model.actions(&nodes[i].0, &mut actions);
         for a in actions.drain(..) {
@@ -271,5 +425,45 @@ where
             }
         }
     }
-    None
+    found
+}
+
+/// The path from an initial state to node `i` of a breadth-first search.
+fn path_to<M: Model>(nodes: &[Node<M>], i: usize) -> Trace<M>
+where
+    M::State: Clone,
+    M::Action: Clone,
+{
+    let mut path = Vec::new();
+    let mut at = Some(i);
+    let mut next_action = None;
+    while let Some(k) = at {
+        path.push((nodes[k].0.clone(), next_action.take()));
+        at = nodes[k].1.as_ref().map(|(parent, a)| {
+            next_action = Some(a.clone());
+            *parent
+        });
+    }
+    path.reverse();
+    path
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn progress_lines_name_the_run_among_several() {
+        let without = vec!["time-wait".to_string()];
+        let p = Progress::new("tcp-lifecycle", &without, Some((12, 33)));
+        assert_eq!(p.label, "[12/33] tcp-lifecycle --without time-wait");
+        assert_eq!(Progress::new("udp", &[], None).label, "udp");
+    }
+
+    #[test]
+    fn counts_are_human() {
+        assert_eq!(human(999), "999");
+        assert_eq!(human(12_345), "12.3 k");
+        assert_eq!(human(3_140_000), "3.1 M");
+    }
 }

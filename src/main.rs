@@ -41,9 +41,7 @@ fn main() -> ExitCode {
                 let _ = e.print();
                 return ExitCode::SUCCESS;
             }
-            let text = e.to_string();
-            let first = text.lines().next().unwrap_or("error: bad usage");
-            eprintln!("{first} (see --help)");
+            eprintln!("{}", usage_error(&e));
             return ExitCode::from(2);
         }
     };
@@ -59,6 +57,43 @@ fn main() -> ExitCode {
         Err(cli::UsageError(msg)) => {
             eprintln!("error: {msg}");
             ExitCode::from(2)
+        }
+    }
+}
+
+/// A clap error as one line: what is wrong, naming the argument, and how to get help.
+fn usage_error(e: &clap::Error) -> String {
+    use clap::error::{ContextKind, ContextValue, ErrorKind};
+    match e.kind() {
+        // Bare `tcpip-spec`: the subcommands, not the description.
+        ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand | ErrorKind::MissingSubcommand => {
+            let cmd = <Cli as clap::CommandFactory>::command();
+            let names: Vec<&str> = cmd
+                .get_subcommands()
+                .map(|c| c.get_name())
+                .filter(|n| *n != "help")
+                .collect();
+            format!(
+                "usage: tcpip-spec <{}> ... (tcpip-spec --help says what each does)",
+                names.join("|")
+            )
+        }
+        ErrorKind::MissingRequiredArgument => {
+            let missing = match e.get(ContextKind::InvalidArg) {
+                Some(ContextValue::Strings(args)) => args.join(", "),
+                _ => "an argument".to_string(),
+            };
+            let usage = match e.get(ContextKind::Usage) {
+                Some(ContextValue::StyledStr(u)) => u.to_string(),
+                _ => String::new(),
+            };
+            let usage = usage.trim().trim_start_matches("Usage: ");
+            format!("error: missing {missing}; usage: {usage} (see --help)")
+        }
+        _ => {
+            let text = e.to_string();
+            let first = text.lines().next().unwrap_or("error: bad usage");
+            format!("{first} (see --help)")
         }
     }
 }

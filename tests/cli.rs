@@ -200,3 +200,278 @@ fn explore_serves_the_explorer_with_status_and_sequence_diagrams() {
         "{states}"
     );
 }
+
+#[test]
+fn missing_arguments_are_named_in_one_line() {
+    let e = one_line_error(&run(&["check"]));
+    assert!(e.contains("missing <MODEL>"), "{e}");
+    let e = one_line_error(&run(&["explore"]));
+    assert!(e.contains("missing <MODEL>"), "{e}");
+    let e = one_line_error(&run(&["stack", "--addr", "10.0.0.2/24", "--http", "80"]));
+    assert!(e.contains("missing") && e.contains("--tun"), "{e}");
+}
+
+#[test]
+fn bare_invocation_prints_a_usage_line_listing_the_subcommands() {
+    let e = one_line_error(&run(&[]));
+    assert!(e.starts_with("usage: tcpip-spec"), "{e}");
+    for sub in ["list", "check", "explore", "report", "stack"] {
+        assert!(e.contains(sub), "{sub} in {e}");
+    }
+}
+
+#[test]
+fn report_to_a_missing_directory_fails_before_any_check() {
+    let dir = std::env::temp_dir().join(format!("tcpip-spec-no-such-dir-{}", std::process::id()));
+    let out = dir.join("x.md");
+    let o = run(&["report", "--output", out.to_str().unwrap()]);
+    // One line and nothing else: no progress line, no run's output.
+    let e = one_line_error(&o);
+    assert!(e.contains("cannot write") && e.contains("x.md"), "{e}");
+    assert!(
+        o.stdout.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&o.stdout)
+    );
+    assert!(!dir.exists());
+}
+
+#[test]
+fn zero_octets_is_refused() {
+    let e = one_line_error(&run(&["check", "tcp-lifecycle", "--bytes", "0"]));
+    assert!(e.contains("--bytes"), "{e}");
+    let e = one_line_error(&run(&["explore", "tcp-lifecycle", "--bytes", "0"]));
+    assert!(e.contains("--bytes"), "{e}");
+}
+
+#[test]
+fn bounds_with_all_are_refused() {
+    let e = one_line_error(&run(&["check", "--all", "--losses", "1"]));
+    assert!(e.contains("--losses"), "{e}");
+}
+
+/// Every cell of the `list` and `check` tables is followed by at least two spaces: the
+/// longest property name (`retransmitted-fin-acknowledged`) no longer runs into the next
+/// column.
+#[test]
+fn table_columns_are_separated() {
+    let o = run(&["list"]);
+    assert!(o.status.success());
+    let list = String::from_utf8_lossy(&o.stdout);
+    let o = run(&["check", "tcp-close", "--threads", "1"]);
+    assert_eq!(o.status.code(), Some(0));
+    let check = String::from_utf8_lossy(&o.stdout);
+    for m in tcpip_spec::models::registry() {
+        for p in (m.properties)() {
+            let cell = format!(" {}  ", p.name);
+            assert!(list.contains(&cell), "{} in list:\n{list}", p.name);
+            if m.name == "tcp-close" {
+                assert!(check.contains(&cell), "{} in check:\n{check}", p.name);
+            }
+        }
+        let block = list
+            .split("\n\n")
+            .find(|b| b.starts_with(&format!("{}\n", m.name)))
+            .unwrap();
+        for a in m.ablations {
+            let line = block
+                .lines()
+                .find(|l| l.starts_with(&format!("    {} ", a.mechanism)))
+                .unwrap_or_else(|| panic!("{} in list:\n{list}", a.mechanism));
+            assert!(line.contains(&format!("  breaks {}  ", a.breaks)), "{line}");
+        }
+    }
+}
+
+#[test]
+fn step_counts_are_singular_or_plural() {
+    let o = run(&["check", "tcp-handshake", "--without", "three-way-handshake"]);
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(out.contains("(1 step, shortest)"), "{out}");
+    assert!(!out.contains(" 1 steps"), "{out}");
+    let o = run(&["check", "tcp-close", "--without", "time-wait"]);
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        out.contains("to graceful-close (6 steps, shortest)"),
+        "{out}"
+    );
+}
+
+#[test]
+fn explore_takes_the_bounds_of_check() {
+    let e = one_line_error(&run(&["explore", "tcp-close", "--losses", "1"]));
+    assert!(e.contains("takes no --losses bound"), "{e}");
+    one_line_error(&run(&["explore", "tcp-close", "--threads", "0"]));
+}
+
+/// A free local port.
+fn free_addr() -> String {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    format!("127.0.0.1:{port}")
+}
+
+/// `GET path` from a server, retried while it starts.
+fn get(addr: &str, path: &str) -> Option<String> {
+    use std::io::{Read, Write};
+    for _ in 0..300 {
+        if let Ok(mut s) = std::net::TcpStream::connect(addr) {
+            write!(s, "GET {path} HTTP/1.0\r\nHost: x\r\n\r\n").ok()?;
+            // HTTP/1.0: the body is not chunked, and ends when the server closes.
+            let mut body = String::new();
+            s.read_to_string(&mut body).ok()?;
+            return Some(body.split_once("\r\n\r\n")?.1.to_string());
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    None
+}
+
+/// `check` gives each counterexample and example an Explorer path, and `explore` with the
+/// printed command replays exactly that path: at each prefix, the step the path takes next
+/// is the counterexample's next step.
+#[test]
+fn check_links_each_counterexample_to_the_explorer_that_replays_it() {
+    let args = ["check", "tcp-close", "--without", "time-wait"];
+    let o = run(&args);
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        out.contains("serve it with `tcpip-spec explore tcp-close --without time-wait`"),
+        "{out}"
+    );
+    assert!(out.contains("http://127.0.0.1:3000/#/steps/0/"), "{out}");
+    let o = run(&[&args[..], &["--json"]].concat());
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(
+        v["explore_command"],
+        "tcpip-spec explore tcp-close --without time-wait"
+    );
+    for p in v["properties"].as_array().unwrap() {
+        let has_path = p["outcome"] == "violated" || p["outcome"] == "found";
+        assert_eq!(p["explorer_path"].is_string(), has_path, "{p}");
+        assert!(p.get("explorer_path").is_some());
+    }
+    let p = v["properties"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == "graceful-close")
+        .unwrap();
+    let path = p["explorer_path"].as_str().unwrap();
+    let steps: Vec<&str> = p["counterexample"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s.as_str().unwrap())
+        .collect();
+    let indices: Vec<&str> = path.strip_prefix("#/steps/").unwrap().split('/').collect();
+    assert_eq!(
+        indices.len(),
+        steps.len() + 1,
+        "an initial state, then one per step"
+    );
+
+    let addr = free_addr();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_tcpip-spec"))
+        .args([
+            "explore",
+            "tcp-close",
+            "--without",
+            "time-wait",
+            "--addr",
+            &addr,
+        ])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut replayed = Vec::new();
+    for k in 1..indices.len() {
+        let prefix = indices[..k].join("/");
+        let Some(body) = get(&addr, &format!("/.states/{prefix}")) else {
+            break;
+        };
+        let next: serde_json::Value = serde_json::from_str(&body).unwrap_or_default();
+        let taken = next.as_array().and_then(|a| {
+            a.iter()
+                .find(|s| s["actionIndex"].as_u64() == indices[k].parse().ok())
+        });
+        replayed.push(
+            taken.map_or(format!("no step {} in {body}", indices[k]), |s| {
+                s["outcome"].as_str().unwrap_or("").to_string()
+            }),
+        );
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert_eq!(replayed, steps);
+}
+
+/// tcp-lifecycle at its default bounds (11 M states) draws a warning; tcp-close does not.
+#[test]
+fn explore_warns_when_the_model_is_large() {
+    use std::io::Read;
+    let stderr = |args: &[&str]| -> String {
+        let addr = free_addr();
+        let mut child = Command::new(env!("CARGO_BIN_EXE_tcpip-spec"))
+            .args(["explore"])
+            .args(args)
+            .args(["--addr", &addr, "--threads", "1"])
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        // The warning, if any, is printed before the server starts.
+        let served = get(&addr, "/.status").is_some();
+        child.kill().unwrap();
+        child.wait().unwrap();
+        let mut err = String::new();
+        child
+            .stderr
+            .take()
+            .unwrap()
+            .read_to_string(&mut err)
+            .unwrap();
+        assert!(served, "{err}");
+        err
+    };
+    let big = stderr(&["tcp-lifecycle"]);
+    assert!(
+        big.contains("warning: tcp-lifecycle") && big.contains("will take minutes"),
+        "{big}"
+    );
+    let small = stderr(&["tcp-close"]);
+    assert!(
+        small.starts_with("tcpip-spec explore tcp-close: the Explorer on http://"),
+        "{small}"
+    );
+    assert!(!small.contains("warning"), "{small}");
+}
+
+/// Opening an unknown name on /dev/net/tun would create a new device that is down; the
+/// stack refuses instead, before any privilege is needed.
+#[test]
+fn stack_refuses_a_device_that_does_not_exist() {
+    let e = one_line_error(&run(&[
+        "stack",
+        "--tun",
+        "nosuchdev0",
+        "--addr",
+        "10.0.0.2/24",
+        "--http",
+        "80",
+    ]));
+    assert!(e.contains("no TUN device 'nosuchdev0'"), "{e}");
+    let e = one_line_error(&run(&[
+        "stack",
+        "--tap",
+        "..",
+        "--addr",
+        "10.0.0.2/24",
+        "--http",
+        "80",
+    ]));
+    assert!(e.contains("not a network device name"), "{e}");
+}

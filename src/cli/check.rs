@@ -18,45 +18,53 @@ pub struct CheckArgs {
     /// Switch a mechanism off (repeatable).
     #[arg(long, value_name = "MECH", conflicts_with = "all")]
     pub without: Vec<String>,
-    /// Checker threads (default: the number of cores).
-    #[arg(long, value_parser = clap::value_parser!(u16).range(1..=256))]
-    pub threads: Option<u16>,
     /// Print JSON.
     #[arg(long)]
     pub json: bool,
+    #[command(flatten)]
+    pub run: RunArgs,
+}
+
+/// Checker threads and model bounds: the flags `check` and `explore` share.
+#[derive(Args)]
+pub struct RunArgs {
+    /// Checker threads (default: the number of cores).
+    #[arg(long, value_parser = clap::value_parser!(u16).range(1..=256))]
+    pub threads: Option<u16>,
     /// Octets each side sends per incarnation (tcp-lifecycle).
-    #[arg(long, value_parser = clap::value_parser!(u8).range(0..=4), conflicts_with = "all")]
+    #[arg(long, value_parser = clap::value_parser!(u8).range(1..=4))]
     pub bytes: Option<u8>,
     /// Incarnations of the connection (tcp-lifecycle); at most 3, the distinct octet
     /// alphabets each side has to tag its text by incarnation.
-    #[arg(long, value_parser = clap::value_parser!(u8).range(1..=3), conflicts_with = "all")]
+    #[arg(long, value_parser = clap::value_parser!(u8).range(1..=3))]
     pub incarnations: Option<u8>,
     /// Segments the network may lose (tcp-lifecycle).
-    #[arg(long, value_parser = clap::value_parser!(u8).range(0..=8), conflicts_with = "all")]
+    #[arg(long, value_parser = clap::value_parser!(u8).range(0..=8))]
     pub losses: Option<u8>,
     /// Segments the network may duplicate (tcp-lifecycle).
-    #[arg(long, value_parser = clap::value_parser!(u8).range(0..=8), conflicts_with = "all")]
+    #[arg(long, value_parser = clap::value_parser!(u8).range(0..=8))]
     pub dups: Option<u8>,
     /// Segments the network may delay past a tick (tcp-lifecycle).
-    #[arg(long, value_parser = clap::value_parser!(u8).range(0..=8), conflicts_with = "all")]
+    #[arg(long, value_parser = clap::value_parser!(u8).range(0..=8))]
     pub delays: Option<u8>,
     /// 1: A is a client that sends faster than its ISN clock advances, closes first and
     /// reconnects as soon as TIME-WAIT ends, so that only TIME-WAIT keeps the old
     /// incarnation's segments out (tcp-lifecycle; RFC 1337's setting).
-    #[arg(long, value_parser = clap::value_parser!(u8).range(0..=1), conflicts_with = "all")]
+    #[arg(long, value_parser = clap::value_parser!(u8).range(0..=1))]
     pub fast_reconnect: Option<u8>,
     /// 1: an old duplicate SYN of A's previous connection, within B's window, is in flight
     /// when B listens (tcp-lifecycle; RFC 9293 Figure 8).
-    #[arg(long, value_parser = clap::value_parser!(u8).range(0..=1), conflicts_with = "all")]
+    #[arg(long, value_parser = clap::value_parser!(u8).range(0..=1))]
     pub old_syn: Option<u8>,
     /// Segments an off-path attacker may forge: an in-window RST that is not exact, or text
     /// acknowledging data never sent (tcp-lifecycle; RFC 5961).
-    #[arg(long, value_parser = clap::value_parser!(u8).range(0..=2), conflicts_with = "all")]
+    #[arg(long, value_parser = clap::value_parser!(u8).range(0..=2))]
     pub forgeries: Option<u8>,
 }
 
-impl CheckArgs {
-    fn bounds(&self) -> Bounds {
+impl RunArgs {
+    /// The bounds the flags set.
+    pub fn bounds(&self) -> Bounds {
         Bounds {
             bytes: self.bytes,
             incarnations: self.incarnations,
@@ -67,6 +75,37 @@ impl CheckArgs {
             old_syn: self.old_syn,
             forgeries: self.forgeries,
         }
+    }
+
+    /// `--threads`, or the cores available.
+    pub fn threads(&self) -> usize {
+        self.threads
+            .map(usize::from)
+            .unwrap_or_else(default_threads)
+    }
+
+    /// The run a model name, `--without` names and these flags ask for: the model, the
+    /// validated mechanisms, and the bounds. A single ablation runs at the bounds the
+    /// registry gives it unless the flags set them.
+    pub fn resolve(
+        &self,
+        model: &str,
+        without: &[String],
+    ) -> Result<(&'static ModelSpec, Vec<&'static str>, Bounds), UsageError> {
+        let spec = super::model(model)?;
+        let bounds = self.bounds();
+        if let Some(b) = bounds.set().into_iter().find(|b| !spec.bounds.contains(b)) {
+            return Err(UsageError(format!(
+                "model {} takes no --{b} bound",
+                spec.name
+            )));
+        }
+        let without = super::mechanisms(spec, without)?;
+        let base = match without.as_slice() {
+            [one] => spec.ablation(one).map_or(Bounds::NONE, |a| a.bounds),
+            _ => Bounds::NONE,
+        };
+        Ok((spec, without, base.overridden_by(bounds)))
     }
 }
 
@@ -92,37 +131,26 @@ pub fn all_runs() -> Vec<(&'static ModelSpec, Vec<&'static str>, Bounds)> {
 
 /// Runs the check.
 pub fn run(args: &CheckArgs) -> Result<ExitCode, UsageError> {
-    let threads = args
-        .threads
-        .map(usize::from)
-        .unwrap_or_else(default_threads);
-    let opts = RunOptions {
-        threads,
-        progress: true,
-        ..Default::default()
-    };
-    let bounds = args.bounds();
     let runs = match &args.model {
-        Some(name) => {
-            let spec = super::model(name)?;
-            if let Some(b) = bounds.set().into_iter().find(|b| !spec.bounds.contains(b)) {
+        Some(name) => vec![args.run.resolve(name, &args.without)?],
+        None => {
+            if let Some(b) = args.run.bounds().set().first() {
                 return Err(UsageError(format!(
-                    "model {} takes no --{b} bound",
-                    spec.name
+                    "--{b} cannot be used with --all (each run has its registered bounds)"
                 )));
             }
-            let without = super::mechanisms(spec, &args.without)?;
-            // A single ablation runs at its registered bounds unless the user sets them.
-            let base = match without.as_slice() {
-                [one] => spec.ablation(one).map_or(Bounds::NONE, |a| a.bounds),
-                _ => Bounds::NONE,
-            };
-            vec![(spec, without, base.overridden_by(bounds))]
+            all_runs()
         }
-        None => all_runs(),
     };
+    let total = runs.len();
     let mut reports = Vec::new();
-    for (spec, without, bounds) in runs {
+    for (i, (spec, without, bounds)) in runs.into_iter().enumerate() {
+        let opts = RunOptions {
+            threads: args.run.threads(),
+            progress: true,
+            position: (total > 1).then_some((i + 1, total)),
+            ..Default::default()
+        };
         let report = (spec.check)(&without, bounds, opts);
         if !args.json {
             print!("{}", text(&report));
@@ -162,7 +190,20 @@ pub fn outcome_name(o: Outcome) -> &'static str {
     }
 }
 
-/// A report as text: a header, a property table, and a ladder per violation.
+/// `n` and a noun, singular or plural: "1 step", "6 steps".
+pub fn count(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
+}
+
+/// The address `tcpip-spec explore` serves on by default.
+pub const EXPLORER_ADDR: &str = "127.0.0.1:3000";
+
+/// A report as text: a header, a property table, the Explorer link of each counterexample
+/// and example, and a ladder per violation.
 pub fn text(r: &CheckReport) -> String {
     let mut s = String::new();
     let without = if r.without.is_empty() {
@@ -183,26 +224,66 @@ pub fn text(r: &CheckReport) -> String {
             "NOT exhaustive"
         }
     );
-    for p in &r.properties {
-        let kind = if p.kind == Kind::Always {
-            "always"
-        } else {
-            "sometimes"
-        };
-        let mark = if p.as_expected { "ok" } else { "UNEXPECTED" };
+    let rows: Vec<Vec<String>> = r
+        .properties
+        .iter()
+        .map(|p| {
+            vec![
+                kind_name(p.kind).to_string(),
+                p.name.to_string(),
+                outcome_name(p.outcome).to_string(),
+                format!("expected {}", outcome_name(p.expected)),
+                if p.as_expected { "ok" } else { "UNEXPECTED" }.to_string(),
+            ]
+        })
+        .collect();
+    for line in super::columns(&rows) {
+        s += &format!("  {line}\n");
+    }
+    let links: Vec<Vec<String>> = r
+        .properties
+        .iter()
+        .filter_map(|p| {
+            let path = p.explorer_path.as_ref()?;
+            let what = if p.outcome == Outcome::Violated {
+                "counterexample"
+            } else {
+                "example"
+            };
+            let steps = path.split('/').count().saturating_sub(3);
+            let shortest = if p.explorer_path_shortest {
+                ", shortest"
+            } else {
+                ""
+            };
+            Some(vec![
+                p.name.to_string(),
+                format!("({what}, {}{shortest})", count(steps, "step")),
+                format!("http://{EXPLORER_ADDR}/{path}"),
+            ])
+        })
+        .collect();
+    if !links.is_empty() {
         s += &format!(
-            "  {kind:<10}{:<30}{:<10} expected {:<10} {mark}\n",
-            p.name,
-            outcome_name(p.outcome),
-            outcome_name(p.expected)
+            "\n  In the Explorer (serve it with `{}`):\n",
+            r.explore_command
         );
+        for line in super::columns(&links) {
+            s += &format!("    {line}\n");
+        }
     }
     for p in &r.properties {
         if let Some(ladder) = &p.ladder {
+            let steps = p.counterexample.as_ref().map_or(0, Vec::len);
+            let shortest = if p.explorer_path_shortest {
+                ", shortest"
+            } else {
+                ""
+            };
             s += &format!(
-                "\n  counterexample to {} ({} steps, shortest):\n\n",
+                "\n  counterexample to {} ({}{shortest}):\n\n",
                 p.name,
-                p.counterexample.as_ref().map_or(0, Vec::len)
+                count(steps, "step")
             );
             for line in ladder {
                 s += &format!("    {line}\n");
@@ -211,4 +292,12 @@ pub fn text(r: &CheckReport) -> String {
     }
     s += "\n";
     s
+}
+
+/// The name of a property kind as the JSON spells it.
+pub fn kind_name(k: Kind) -> &'static str {
+    match k {
+        Kind::Always => "always",
+        Kind::Sometimes => "sometimes",
+    }
 }

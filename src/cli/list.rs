@@ -3,7 +3,7 @@
 use super::UsageError;
 use serde_json::json;
 use std::process::ExitCode;
-use tcpip_spec::models::{Kind, registry};
+use tcpip_spec::models::registry;
 
 /// Prints the registry.
 pub fn run(as_json: bool) -> Result<ExitCode, UsageError> {
@@ -37,26 +37,39 @@ pub fn run(as_json: bool) -> Result<ExitCode, UsageError> {
     }
     for m in registry() {
         println!("{}\n  {}\n  properties:", m.name, m.summary);
-        for p in (m.properties)() {
-            let kind = if p.kind == Kind::Always {
-                "always"
-            } else {
-                "sometimes"
-            };
-            let note = if m.expect_violated.contains(&p.name) {
-                " (expected violated: the protocol does not promise it)"
-            } else {
-                ""
-            };
-            println!("    {kind:<10}{:<30}{}{note}", p.name, p.meaning);
+        let rows: Vec<Vec<String>> = (m.properties)()
+            .iter()
+            .map(|p| {
+                let note = if m.expect_violated.contains(&p.name) {
+                    " (expected violated: the protocol does not promise it)"
+                } else {
+                    ""
+                };
+                vec![
+                    super::check::kind_name(p.kind).to_string(),
+                    p.name.to_string(),
+                    format!("{}{note}", p.meaning),
+                ]
+            })
+            .collect();
+        for line in super::columns(&rows) {
+            println!("    {line}");
         }
         if !m.ablations.is_empty() {
             println!("  ablations (--without):");
-            for a in m.ablations {
-                println!(
-                    "    {:<32}breaks {:<28}{}",
-                    a.mechanism, a.breaks, a.reference
-                );
+            let rows: Vec<Vec<String>> = m
+                .ablations
+                .iter()
+                .map(|a| {
+                    vec![
+                        a.mechanism.to_string(),
+                        format!("breaks {}", a.breaks),
+                        a.reference.to_string(),
+                    ]
+                })
+                .collect();
+            for line in super::columns(&rows) {
+                println!("    {line}");
             }
         }
         println!();

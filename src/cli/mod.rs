@@ -41,3 +41,31 @@ pub fn mechanisms(
         })
         .collect()
 }
+
+/// Rows of cells as aligned text lines: each column as wide as its widest cell, columns
+/// two spaces apart, the last column unpadded.
+pub fn columns(rows: &[Vec<String>]) -> Vec<String> {
+    let n = rows.iter().map(Vec::len).max().unwrap_or(0);
+    let widths: Vec<usize> = (0..n)
+        .map(|c| {
+            rows.iter()
+                .filter_map(|r| r.get(c))
+                .map(|cell| cell.chars().count())
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    rows.iter()
+        .map(|r| {
+            let mut line = String::new();
+            for (c, cell) in r.iter().enumerate() {
+                if c + 1 == r.len() {
+                    line += cell;
+                } else {
+                    line += &format!("{cell:<w$}  ", w = widths[c]);
+                }
+            }
+            line
+        })
+        .collect()
+}

@@ -190,20 +190,26 @@ const CLAIMS: &[Claim] = &[
 /// Runs every check and writes the report.
 pub fn run(args: &ReportArgs) -> Result<ExitCode, UsageError> {
     let threads = default_threads();
-    let opts = RunOptions {
-        threads,
-        progress: true,
-        ..Default::default()
-    };
-    let reports: Vec<CheckReport> = all_runs()
+    let output = Output::open(&args.output)?;
+    let runs = all_runs();
+    let total = runs.len();
+    let reports: Vec<CheckReport> = runs
         .into_iter()
-        .map(|(spec, without, bounds)| (spec.check)(&without, bounds, opts))
+        .enumerate()
+        .map(|(i, (spec, without, bounds))| {
+            let opts = RunOptions {
+                threads,
+                progress: true,
+                position: Some((i + 1, total)),
+                ..Default::default()
+            };
+            (spec.check)(&without, bounds, opts)
+        })
         .collect();
     let benches = tcpip_spec::bench_results::load_all(&tcpip_spec::bench_results::results_dir())
         .map_err(|e| UsageError(format!("cannot read benchmark results: {e}")))?;
     let text = render(&reports, threads, &benches);
-    std::fs::write(&args.output, text)
-        .map_err(|e| UsageError(format!("cannot write {}: {e}", args.output.display())))?;
+    output.write(&text)?;
     eprintln!("wrote {}", args.output.display());
     let ok = reports.iter().all(|r| r.as_expected && r.exhaustive);
     Ok(if ok {
@@ -211,6 +217,43 @@ pub fn run(args: &ReportArgs) -> Result<ExitCode, UsageError> {
     } else {
         ExitCode::from(1)
     })
+}
+
+/// The report file, checked writable before the runs: a temporary file beside it, created at
+/// once and renamed over it when the report is written.
+struct Output {
+    path: PathBuf,
+    temp: PathBuf,
+    file: std::fs::File,
+}
+
+impl Output {
+    fn open(path: &std::path::Path) -> Result<Output, UsageError> {
+        let name = path
+            .file_name()
+            .ok_or_else(|| UsageError(format!("--output {} names no file", path.display())))?;
+        let mut temp_name = std::ffi::OsString::from(".");
+        temp_name.push(name);
+        temp_name.push(".tmp");
+        let temp = path.with_file_name(temp_name);
+        let file = std::fs::File::create(&temp)
+            .map_err(|e| UsageError(format!("cannot write {}: {e}", path.display())))?;
+        Ok(Output {
+            path: path.to_path_buf(),
+            temp,
+            file,
+        })
+    }
+
+    fn write(mut self, text: &str) -> Result<(), UsageError> {
+        use std::io::Write as _;
+        let cannot = |e: std::io::Error| {
+            let _ = std::fs::remove_file(&self.temp);
+            UsageError(format!("cannot write {}: {e}", self.path.display()))
+        };
+        self.file.write_all(text.as_bytes()).map_err(cannot)?;
+        std::fs::rename(&self.temp, &self.path).map_err(cannot)
+    }
 }
 
 fn base<'a>(reports: &'a [CheckReport], model: &str) -> Option<&'a CheckReport> {
@@ -246,9 +289,9 @@ fn render(reports: &[CheckReport], threads: usize, benches: &[(String, BenchReco
     let _ = writeln!(w, "## Runs\n");
     let _ = writeln!(
         w,
-        "| model | without | bounds | unique states | generated | max depth | seconds | exhaustive | as expected |"
+        "| model | without | bounds | unique states | generated | seconds | exhaustive | as expected |"
     );
-    let _ = writeln!(w, "|---|---|---|---:|---:|---:|---:|---|---|");
+    let _ = writeln!(w, "|---|---|---|---:|---:|---:|---|---|");
     for r in reports {
         let without = if r.without.is_empty() {
             "-".to_string()
@@ -257,12 +300,11 @@ fn render(reports: &[CheckReport], threads: usize, benches: &[(String, BenchReco
         };
         let _ = writeln!(
             w,
-            "| {} | {without} | {} | {} | {} | {} | {:.2} | {} | {} |",
+            "| {} | {without} | {} | {} | {} | {:.2} | {} | {} |",
             r.model,
             r.bounds.text(),
             r.unique_states,
             r.states,
-            r.max_depth,
             r.seconds,
             r.exhaustive,
             r.as_expected
@@ -438,6 +480,10 @@ fn render(reports: &[CheckReport], threads: usize, benches: &[(String, BenchReco
     let _ = writeln!(
         w,
         "- *Exhaustive* means the search visited every reachable state within the model's bounds (losses, duplications, delays, retransmissions, ticks) with no depth, count or time cut-off. Bounds are part of each model's definition (see the model's source)."
+    );
+    let _ = writeln!(
+        w,
+        "- *Unique states* are the distinct states reached; *generated* counts every successor the search computed, repeats included (so generated / unique says how often a state is reached again). Both are the same in every run of the same model and bounds. The depth-first search's *max depth* (the longest path it followed before meeting only known states) depends on how the checker threads share the work, so it is left out here; `check --json` reports it. Apart from the seconds and the thread count above, a rerun of the same code writes the same report."
     );
     let _ = writeln!(
         w,

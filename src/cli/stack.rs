@@ -166,6 +166,35 @@ fn isn_key() -> u64 {
     z ^ (z >> 31)
 }
 
+/// Refuses a device that does not exist: opening `/dev/net/tun` with an unknown name would
+/// create a new device, down and without an address, and the host would wait on it for
+/// packets that never come. The name is checked first (as `Device::open` does), so that it
+/// cannot walk out of `/sys/class/net`.
+fn device_exists(name: &str, kind: Kind) -> Result<(), UsageError> {
+    let (what, mode) = match kind {
+        Kind::Tun => ("TUN", "tun"),
+        Kind::Tap => ("TAP", "tap"),
+    };
+    let valid = !name.is_empty()
+        && name.len() < 16
+        && name != "."
+        && name != ".."
+        && !name
+            .bytes()
+            .any(|b| b == 0 || b == b'/' || b.is_ascii_whitespace());
+    if !valid {
+        return Err(UsageError(format!(
+            "'{name}' is not a network device name (1 to 15 bytes, no '/' or spaces)"
+        )));
+    }
+    if !std::path::Path::new("/sys/class/net").join(name).exists() {
+        return Err(UsageError(format!(
+            "no {what} device '{name}' (create it first: ip tuntap add dev {name} mode {mode})"
+        )));
+    }
+    Ok(())
+}
+
 /// Runs the subcommand.
 pub fn run(args: &StackArgs) -> Result<ExitCode, UsageError> {
     let (addr, prefix_len) = parse_addr(&args.addr)?;
@@ -184,6 +213,7 @@ pub fn run(args: &StackArgs) -> Result<ExitCode, UsageError> {
             "nothing to run: give --http, --tcp-echo, --udp-echo or `connect ADDR:PORT`".into(),
         ));
     }
+    device_exists(name, kind)?;
     let mut cfg = HostConfig::new(medium, addr, prefix_len, isn_key());
     cfg.gateway = args.gateway;
     args.apply_tcp_options(&mut cfg);
