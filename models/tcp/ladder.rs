@@ -51,7 +51,7 @@ pub fn describe(last: &World, action: &Action) -> String {
         Action::Tick => "one tick passes".to_string(),
         Action::Retransmit(s) => format!("{s}: retransmission timer expires"),
         Action::TimeWaitExpires(s) => format!("{s}: TIME-WAIT timer expires"),
-        Action::Forge(s, kind) => match kind.segment(&last.peer(s).tcb()) {
+        Action::Forge(s, kind) => match kind.segment(last.peer(s).tcb()) {
             Some(seg) => format!(
                 "{s} receives {seg} (forged) from an attacker as {}",
                 s.peer()
@@ -121,7 +121,7 @@ pub fn ladder(path: &[(World, Option<Action>)]) -> Vec<String> {
                 let f = &last.net[i];
                 arrow(f.from, &f.seg, tag(f), true)
             }
-            Action::Forge(s, kind) => match kind.segment(&last.peer(s).tcb()) {
+            Action::Forge(s, kind) => match kind.segment(last.peer(s).tcb()) {
                 Some(seg) => arrow(s.peer(), &seg, " (forged)", true),
                 None => format!("({})", describe(last, action)),
             },
