@@ -113,7 +113,7 @@ pub enum UserError {
 }
 
 /// Everything one transition produces.
-#[derive(Clone, PartialEq, Eq, Debug, Default)]
+#[derive(Clone, PartialEq, Eq, Hash, Debug, Default)]
 pub struct Outputs {
     /// Segments to send, in order.
     pub segments: Vec<Segment>,

@@ -68,6 +68,9 @@ pub struct Connection {
     rx_read: usize,
     transmit: VecDeque<Segment>,
     events: VecDeque<Event>,
+    /// The buffers of a segment arrival's outputs, empty between inputs, so that an arrival
+    /// allocates nothing for them.
+    scratch: Outputs,
 }
 
 /// The numbers of a synchronized connection, for [`Connection::synchronized`].
@@ -108,6 +111,7 @@ impl Connection {
             rx_read: 0,
             transmit: VecDeque::new(),
             events: VecDeque::new(),
+            scratch: Outputs::default(),
         }
     }
 
@@ -381,10 +385,8 @@ impl Connection {
         let before = self.before();
         let duplicate = cfg.fast_retransmit && self.tcb.is_duplicate_ack(seg, &cfg);
         // The text is appended to the receive buffer in place.
-        let mut out = Outputs {
-            delivered: std::mem::take(&mut self.rx),
-            ..Outputs::default()
-        };
+        let mut out = std::mem::take(&mut self.scratch);
+        out.delivered = std::mem::take(&mut self.rx);
         self.tcb.on_segment_into(seg, iss, &cfg, &mut out);
         self.rx = std::mem::take(&mut out.delivered);
         // The peer's MSS option is read from the SYN that synchronizes us (§3.7.1).
@@ -395,6 +397,8 @@ impl Connection {
         }
         let mut w = Witnesses::default();
         self.settle(now, before, &mut out, &mut w);
+        // `settle` emptied the buffers; they serve the next arrival.
+        self.scratch = out;
         if cfg.fast_retransmit {
             let advanced = self.tcb.snd_una != before.snd_una;
             if let Some(why) = self.recovery.on_ack(duplicate, advanced, &self.tcb) {
