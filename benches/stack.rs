@@ -41,23 +41,26 @@ struct Ours {
     host: Host,
     h: Option<TcpHandle>,
     port: u16,
+    /// The harness's time as of its last call, at which the application's calls act.
+    now: Duration,
 }
 
 impl Endpoint for Ours {
     fn receive(&mut self, now: Duration, bytes: &[u8]) {
+        self.now = now;
         self.host.receive(now, bytes)
     }
     fn transmit(&mut self, now: Duration) -> Option<Vec<u8>> {
+        self.now = now;
         self.host.transmit(now)
     }
     fn timeout(&mut self, now: Duration) -> Option<Duration> {
+        self.now = now;
         self.host.timeout(now)
     }
     fn on_timeout(&mut self, now: Duration) {
+        self.now = now;
         self.host.on_timeout(now)
-    }
-    fn advance(&mut self, now: Duration) {
-        self.host.advance(now)
     }
 }
 
@@ -76,17 +79,21 @@ impl App for Ours {
         self.h.is_some()
     }
     fn connect(&mut self, to: Ipv4Addr, port: u16, _local_port: u16) {
-        self.h = Some(self.host.tcp_connect(SocketAddrV4::new(to, port)).unwrap());
+        self.h = Some(
+            self.host
+                .tcp_connect(self.now, SocketAddrV4::new(to, port))
+                .unwrap(),
+        );
     }
     fn send(&mut self, data: &[u8]) -> usize {
-        self.h.map_or(0, |h| self.host.tcp_send(h, data))
+        self.h.map_or(0, |h| self.host.tcp_send(self.now, h, data))
     }
     fn recv(&mut self, buf: &mut [u8]) -> usize {
-        self.h.map_or(0, |h| self.host.tcp_recv(h, buf))
+        self.h.map_or(0, |h| self.host.tcp_recv(self.now, h, buf))
     }
     fn close(&mut self) {
         if let Some(h) = self.h {
-            self.host.tcp_close(h);
+            self.host.tcp_close(self.now, h);
         }
     }
     fn established(&mut self) -> bool {
@@ -206,6 +213,7 @@ fn ours(addr: Ipv4Addr) -> Ours {
         )),
         h: None,
         port: 0,
+        now: Duration::ZERO,
     }
 }
 

@@ -17,6 +17,24 @@ pub struct Deviation {
 /// All deviations, by protocol.
 pub const DEVIATIONS: &[Deviation] = &[
     Deviation {
+        rfc: "RFC 9293 §3.5 Figure 7 (simultaneous open)",
+        code: "tcp::Tcb::on_segment (synchronizing_arrives, first step)",
+        what: "In SYN-RECEIVED after a simultaneous open, the peer's SYN,ACK (SEG.SEQ = \
+               RCV.NXT - 1, its SYN already taken) fails the acceptability test of the first \
+               step of §3.10.7.4, is acknowledged and dropped; ESTABLISHED follows on the \
+               peer's ACK, one segment later than Figure 7 draws it. We keep the event \
+               processing of §3.10.7.4 over the figure (Linux follows the figure with a special \
+               case): both ends establish on the same ISNs either way, which tcp-handshake \
+               checks (simultaneous-open, synchronized-isns) with the T9 ablation.",
+    },
+    Deviation {
+        rfc: "RFC 9293 §3.8.3 (b) (negative advice to IP at R1)",
+        code: "tcp::Connection::expire (Timer::Retransmit)",
+        what: "At R1 the user is told (Event::DeliveryProblem, SHLD-9); no negative advice goes \
+               to IP, which has no dead-gateway diagnosis here (RFC 1122 §3.3.1.4): a host has \
+               one gateway at most.",
+    },
+    Deviation {
         rfc: "RFC 9293 §3.10.7.4 (TIME-WAIT, RST)",
         code: "tcp::Tcb::on_segment (rst_arrives)",
         what: "A RST in TIME-WAIT is ignored (RFC 1337 fix F1) instead of closing the \
@@ -86,6 +104,31 @@ pub const DEVIATIONS: &[Deviation] = &[
         what: "A reply for which no entry exists (an unsolicited reply) creates no entry, \
                against cache poisoning; requests addressed to us still do. Mechanism \
                ignore-unsolicited-replies.",
+    },
+    Deviation {
+        rfc: "RFC 9293 §3.7.1 (MUST NOT send a segment larger than the peer's MSS)",
+        code: "tcp::effective_send_mss (MIN_SEND_MSS)",
+        what: "A peer MSS option below 64 octets (0 or 1, say) is read as 64, so that a hostile \
+               peer cannot make us send one octet per segment (41 times the octets on the \
+               wire). Linux does the same with a floor of 48 (tcp_min_snd_mss).",
+    },
+    Deviation {
+        rfc: "RFC 826 (Packet Reception: add the requester when we are the target)",
+        code: "arp::Cache::receive (Ignore::OffSubnet, Ignore::CacheFull)",
+        what: "A request from a sender outside our subnet is answered but creates no entry \
+               (we never send to such an address directly), and the cache holds at most \
+               HostConfig::arp_capacity entries (1024): a new one evicts the least recently \
+               confirmed resolved entry, or is not created if every entry is a resolution in \
+               progress. RFC 1122 §2.3.2.1 leaves the size to the implementation.",
+    },
+    Deviation {
+        rfc: "RFC 1122 §3.2.2.6 (MUST answer Echo Requests), RFC 9293 §3.10.7.1 (a reset is \
+              sent for any segment to a CLOSED port)",
+        code: "stack::Host::allow (HostConfig::echo_reply_limit, reset_limit, icmp_error_limit)",
+        what: "Echo Replies, RSTs to closed ports and ICMP error messages are each sent at most \
+               1000 per second in bursts of 50 (token buckets, RFC 4443 §2.4 (f), as RFC \
+               1812 §4.3.2.8 asks of ICMP errors); beyond that they are dropped and counted, \
+               so a flood of forged packets cannot turn the host into a 1:1 reflector.",
     },
     Deviation {
         rfc: "RFC 1122 §3.3.6 (obsolete all-zeros broadcast forms SHOULD be recognised)",

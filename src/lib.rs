@@ -1,8 +1,9 @@
 //! # tcpip-spec
 //!
 //! The TCP/IP transport and internet layers as pure transition functions that are both
-//! exhaustively model-checked (by the stateright models in [`models`]) and run as a real
-//! packet-level stack.
+//! exhaustively model-checked (by the stateright models in `models`, with the default cargo
+//! feature `checker`) and run as a real packet-level stack. Without that feature the rules,
+//! the codecs and the stack build alone, with neither stateright nor clap.
 //!
 //! There is exactly one copy of each protocol rule, in the protocol modules below. The models
 //! enumerate those same functions over a network that loses, duplicates, reorders and delays.
@@ -16,10 +17,12 @@ pub mod bench_results;
 pub mod deviations;
 pub mod icmp;
 pub mod ip;
+pub mod ratelimit;
 pub mod stack;
 pub mod tcp;
 pub mod udp;
 pub mod wire;
 
+#[cfg(feature = "checker")]
 #[path = "../models/mod.rs"]
 pub mod models;

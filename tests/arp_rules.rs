@@ -22,7 +22,7 @@ fn cfg() -> Config {
         retry_interval: 10,
         entry_lifetime: 100,
         max_pending: 2,
-        ..Config::new(ME_HW, ME_IP)
+        ..Config::new(ME_HW, ME_IP, 24)
     }
 }
 
@@ -446,6 +446,181 @@ fn events() -> impl Strategy<Value = Vec<Event>> {
         ],
         0..60,
     )
+}
+
+// ---------------------------------------------------------------------------------------------
+// Bounds (RFC 1122 §2.3.2.1): no entry for an off-subnet sender, a capacity with eviction.
+// ---------------------------------------------------------------------------------------------
+
+fn request_from(
+    i: u32,
+    now: u64,
+    c: &mut Cache<u32>,
+    cfg: &Config,
+) -> tcpip_spec::arp::Reception<u32> {
+    let hw = HwAddr([2, 1, (i >> 16) as u8, (i >> 8) as u8, i as u8, 0]);
+    let ip = Ipv4Addr::from(u32::from(Ipv4Addr::new(10, 0, 0, 0)) + i);
+    c.receive(&packet(Operation::Request, hw, ip, ME_IP), now, cfg, &on())
+}
+
+// A request for us from outside our /24 is answered, but creates no entry.
+#[test]
+fn a_request_from_an_off_subnet_sender_is_answered_and_not_cached() {
+    let mut c: Cache<u32> = Cache::new();
+    let far = Ipv4Addr::new(192, 0, 2, 7);
+    let r = c.receive(
+        &packet(Operation::Request, X_HW, far, ME_IP),
+        0,
+        &cfg(),
+        &on(),
+    );
+    assert_eq!(r.update, Update::Ignored(Ignore::OffSubnet));
+    assert!(matches!(
+        r.actions[..],
+        [Action::SendReply { to: X_HW, .. }]
+    ));
+    assert!(c.is_empty());
+    // The same sender inside the subnet is cached, as RFC 826 says; so is anyone with a /0.
+    let near = packet(Operation::Request, X_HW, X_IP, ME_IP);
+    assert_eq!(c.receive(&near, 0, &cfg(), &on()).update, Update::Created);
+    let everywhere = Config {
+        prefix_len: 0,
+        ..cfg()
+    };
+    let r = c.receive(
+        &packet(Operation::Request, X_HW, far, ME_IP),
+        0,
+        &everywhere,
+        &on(),
+    );
+    assert_eq!(r.update, Update::Created);
+}
+
+// An off-subnet address we asked for (a gateway configured off-link) still resolves: only
+// creation is refused, the merge into our own entry is not.
+#[test]
+fn an_off_subnet_entry_we_asked_for_still_resolves() {
+    let mut c: Cache<u32> = Cache::new();
+    let gw = Ipv4Addr::new(192, 0, 2, 1);
+    c.send(gw, 1, 0, &cfg(), &on());
+    let r = c.receive(&packet(Operation::Reply, X_HW, gw, ME_IP), 1, &cfg(), &on());
+    assert_eq!(r.update, Update::Resolved);
+    assert_eq!(c.lookup(gw, 1), Some(X_HW));
+}
+
+// A full cache evicts its least recently confirmed entry for a new requester, and says so.
+#[test]
+fn a_full_cache_evicts_the_least_recently_confirmed_entry() {
+    let cfg = Config {
+        capacity: 3,
+        ..cfg()
+    };
+    let mut c: Cache<u32> = Cache::new();
+    for i in 2..5 {
+        assert_eq!(
+            request_from(i, u64::from(i), &mut c, &cfg).update,
+            Update::Created
+        );
+    }
+    // 10.0.0.2 is confirmed again at 10: now 10.0.0.3 is the least recently confirmed.
+    assert!(matches!(
+        request_from(2, 10, &mut c, &cfg).update,
+        Update::Refreshed { .. }
+    ));
+    let r = request_from(5, 11, &mut c, &cfg);
+    assert_eq!(r.update, Update::Created);
+    assert_eq!(
+        r.actions[0],
+        Action::Evicted {
+            ip: Ipv4Addr::new(10, 0, 0, 3)
+        }
+    );
+    let left: Vec<_> = c.entries().map(|(ip, _)| ip.octets()[3]).collect();
+    assert_eq!(left, vec![2, 4, 5]);
+}
+
+// Resolutions in progress are not evicted for a requester (it is not cached, but answered);
+// they are for a packet we must send, whose entry is as needed as theirs.
+#[test]
+fn incomplete_entries_yield_only_to_our_own_sends() {
+    let cfg = Config {
+        capacity: 2,
+        ..cfg()
+    };
+    let mut c: Cache<u32> = Cache::new();
+    c.send(X_IP, 1, 0, &cfg, &on());
+    c.send(Y_IP, 2, 1, &cfg, &on());
+    let r = request_from(9, 2, &mut c, &cfg);
+    assert_eq!(r.update, Update::Ignored(Ignore::CacheFull));
+    assert!(matches!(r.actions[..], [Action::SendReply { .. }]));
+    let z = Ipv4Addr::new(10, 0, 0, 4);
+    let actions = c.send(z, 3, 3, &cfg, &on());
+    assert_eq!(
+        actions[..2],
+        [
+            Action::DropPending {
+                packet: 1,
+                reason: DropReason::Evicted
+            },
+            Action::Evicted { ip: X_IP },
+        ]
+    );
+    assert!(matches!(actions[2], Action::SendRequest { .. }));
+    assert_eq!(DropReason::Evicted.icmp_error(), None);
+    assert_eq!(c.len(), 2);
+}
+
+#[derive(Clone, Debug)]
+enum Op {
+    Send(u8),
+    Request(u8),
+    Reply(u8),
+    Tick(u8),
+}
+
+proptest! {
+    // Whatever happens, the cache never holds more than its capacity, and `next_deadline`
+    // (read from the deadline sets) is the earliest deadline among the entries, and `tick`
+    // at that time acts, so the sets never lose or invent an entry.
+    #[test]
+    fn capacity_holds_and_the_deadline_sets_match_the_entries(
+        ops in proptest::collection::vec(prop_oneof![
+            (0u8..12).prop_map(Op::Send),
+            (0u8..12).prop_map(Op::Request),
+            (0u8..12).prop_map(Op::Reply),
+            (0u8..40).prop_map(Op::Tick),
+        ], 0..80),
+        capacity in 1usize..6,
+    ) {
+        let cfg = Config { capacity, ..cfg() };
+        let mut c: Cache<u32> = Cache::new();
+        let (mut now, mut n) = (0u64, 0u32);
+        let host = |i: u8| Ipv4Addr::new(10, 0, 0, 100 + i);
+        let hw = |i: u8| HwAddr([2, 0, 0, 2, 0, i]);
+        for op in ops {
+            n += 1;
+            match op {
+                Op::Send(i) => { c.send(host(i), n, now, &cfg, &on()); }
+                Op::Request(i) => {
+                    c.receive(&packet(Operation::Request, hw(i), host(i), ME_IP), now, &cfg, &on());
+                }
+                Op::Reply(i) => {
+                    c.receive(&packet(Operation::Reply, hw(i), host(i), ME_IP), now, &cfg, &on());
+                }
+                Op::Tick(d) => { now += u64::from(d); c.tick(now, &cfg); }
+            }
+            prop_assert!(c.len() <= capacity);
+            let earliest = c.entries().map(|(_, e)| e.deadline()).min();
+            prop_assert_eq!(c.next_deadline(), earliest);
+            if let Some(t) = earliest {
+                let mut d = c.clone();
+                let before: Vec<_> = d.entries().map(|(ip, e)| (ip, e.clone())).collect();
+                d.tick(t, &cfg);
+                let after: Vec<_> = d.entries().map(|(ip, e)| (ip, e.clone())).collect();
+                prop_assert_ne!(before, after, "tick at the next deadline changed nothing");
+            }
+        }
+    }
 }
 
 proptest! {

@@ -44,7 +44,7 @@ fn establish(p: &mut P, we_connect: bool) -> (TcpHandle, SmolHandle) {
     let sh = smol_socket(p);
     let ours = if we_connect {
         theirs(p, sh).listen(80).unwrap();
-        Some(p.a.tcp_connect(sock(B, 80)).unwrap())
+        Some(p.a.tcp_connect(p.now, sock(B, 80)).unwrap())
     } else {
         p.a.tcp_listen(80, 4).unwrap();
         let cx = p.b.iface.context();
@@ -89,7 +89,7 @@ fn bulk(we_connect: bool, we_send: bool, n: usize, seed: u64, l2: bool) -> P {
     let mut got = Vec::new();
     let ok = p.run_until(LIMIT, |p| {
         if we_send {
-            tx.pump(&mut p.a, oh);
+            tx.pump(&mut p.a, p.now, oh);
             smol_drain(p, sh, &mut got);
         } else {
             let s = theirs(p, sh);
@@ -99,7 +99,7 @@ fn bulk(we_connect: bool, we_send: bool, n: usize, seed: u64, l2: bool) -> P {
                     Ok(k) => their_sent += k,
                 }
             }
-            drain(&mut p.a, oh, &mut got);
+            drain(&mut p.a, p.now, oh, &mut got);
         }
         got.len() >= n
     });
@@ -163,8 +163,8 @@ fn smoltcp_bulk_ten_megabytes_each_way() {
 fn smoltcp_half_close_we_close_first_and_they_keep_sending() {
     let mut p = setup(Faults::lossy(ms(5), 0.01), 3, false);
     let (oh, sh) = establish(&mut p, true);
-    p.a.tcp_send(oh, b"request");
-    p.a.tcp_close(oh);
+    p.a.tcp_send(p.now, oh, b"request");
+    p.a.tcp_close(p.now, oh);
     let mut got = Vec::new();
     assert!(p.run_until(LIMIT, |p| {
         smol_drain(p, sh, &mut got);
@@ -175,7 +175,7 @@ fn smoltcp_half_close_we_close_first_and_they_keep_sending() {
     theirs(&mut p, sh).close();
     let mut back = Vec::new();
     assert!(p.run_until(LIMIT, |p| {
-        drain(&mut p.a, oh, &mut back);
+        drain(&mut p.a, p.now, oh, &mut back);
         p.a.tcp_state(oh) == Some(State::TimeWait) && theirs(p, sh).state() == tcp::State::Closed
     }));
     assert_eq!(back, b"response");
@@ -190,12 +190,12 @@ fn smoltcp_half_close_they_close_first_and_we_keep_sending() {
     theirs(&mut p, sh).close();
     let mut got = Vec::new();
     assert!(p.run_until(LIMIT, |p| {
-        drain(&mut p.a, oh, &mut got);
+        drain(&mut p.a, p.now, oh, &mut got);
         p.a.tcp_state(oh) == Some(State::CloseWait)
     }));
     assert_eq!(got, b"request");
-    p.a.tcp_send(oh, b"response");
-    p.a.tcp_close(oh);
+    p.a.tcp_send(p.now, oh, b"response");
+    p.a.tcp_close(p.now, oh);
     let mut back = Vec::new();
     assert!(p.run_until(LIMIT, |p| {
         smol_drain(p, sh, &mut back);
@@ -208,7 +208,7 @@ fn smoltcp_half_close_they_close_first_and_we_keep_sending() {
 fn smoltcp_simultaneous_close() {
     let mut p = setup(Faults::clean(ms(5)), 5, false);
     let (oh, sh) = establish(&mut p, true);
-    p.a.tcp_close(oh);
+    p.a.tcp_close(p.now, oh);
     theirs(&mut p, sh).close();
     assert!(p.run_until(LIMIT, |p| {
         p.a.tcp_state(oh) == Some(State::TimeWait) && theirs(p, sh).state() == tcp::State::TimeWait
@@ -221,7 +221,7 @@ fn smoltcp_simultaneous_close() {
 #[test]
 fn smoltcp_rst_from_their_closed_port_refuses_us() {
     let mut p = setup(Faults::clean(ms(5)), 6, false);
-    let oh = p.a.tcp_connect(sock(B, 81)).unwrap();
+    let oh = p.a.tcp_connect(p.now, sock(B, 81)).unwrap();
     assert!(p.run_until(LIMIT, |p| p.a.tcp_state(oh) == Some(State::Closed)));
     assert!(events_of(&mut p.a, oh).contains(&Event::Refused));
 }
@@ -243,7 +243,7 @@ fn smoltcp_rst_from_our_closed_port_closes_their_socket() {
 fn smoltcp_ping_both_ways() {
     let mut p = setup(Faults::clean(ms(5)), 8, false);
     let id = EchoId { ident: 9, seq: 3 };
-    p.a.ping(B, id, b"hello").unwrap();
+    p.a.ping(p.now, B, id, b"hello").unwrap();
     assert!(p.run_until(LIMIT, |p| matches!(
         p.a.poll_event(),
         Some(SocketEvent::EchoReply { from, id: got, .. }) if from == B && got == id
@@ -294,7 +294,7 @@ fn smoltcp_udp_echo_both_ways() {
     server.bind(7).unwrap();
     let sh = p.b.sockets.add(server);
     let ours = p.a.udp_bind(5000).unwrap();
-    assert!(p.a.udp_send_to(ours, sock(B, 7), b"echo me"));
+    assert!(p.a.udp_send_to(p.now, ours, sock(B, 7), b"echo me"));
     let mut answer = None;
     assert!(p.run_until(LIMIT, |p| {
         let s = p.b.sockets.get_mut::<udp::Socket>(sh);
@@ -318,7 +318,7 @@ fn smoltcp_udp_echo_both_ways() {
     let mut answer = None;
     assert!(p.run_until(LIMIT, |p| {
         if let Some((from, data)) = p.a.udp_recv_from(server) {
-            p.a.udp_send_to(server, from, &data);
+            p.a.udp_send_to(p.now, server, from, &data);
         }
         if let Ok((data, meta)) = p.b.sockets.get_mut::<udp::Socket>(ch).recv() {
             answer = Some((data.to_vec(), meta.endpoint.port));
@@ -438,10 +438,11 @@ fn smoltcp_runs_recorded_as_pcap_pass_tshark() {
     );
     // ICMP echo, UDP and a RST from a closed port, on raw IP.
     let mut p = setup(Faults::clean(ms(5)), 43, false);
-    p.a.ping(B, EchoId { ident: 1, seq: 1 }, b"x").unwrap();
+    p.a.ping(p.now, B, EchoId { ident: 1, seq: 1 }, b"x")
+        .unwrap();
     let u = p.a.udp_bind(5000).unwrap();
-    p.a.udp_send_to(u, sock(B, 9), b"to a closed port");
-    let oh = p.a.tcp_connect(sock(B, 81)).unwrap();
+    p.a.udp_send_to(p.now, u, sock(B, 9), b"to a closed port");
+    let oh = p.a.tcp_connect(p.now, sock(B, 81)).unwrap();
     assert!(p.run_until(LIMIT, |p| p.a.tcp_state(oh) == Some(State::Closed)));
     p.run_until(p.now + ms(100), |_| false);
     let frames = p.capture.as_ref().unwrap();

@@ -33,7 +33,7 @@ fn tcp_handshake_is_exhaustive_and_every_property_as_expected() {
     let r = check("tcp-handshake", &[]);
     assert!(r.exhaustive);
     assert!(r.as_expected, "{r:#?}");
-    assert_eq!(r.unique_states, 16_344, "the handshake state space changed");
+    assert_eq!(r.unique_states, 20_257, "the handshake state space changed");
 }
 
 #[test]
@@ -41,7 +41,7 @@ fn tcp_close_is_exhaustive_and_every_property_as_expected() {
     let r = check("tcp-close", &[]);
     assert!(r.exhaustive);
     assert!(r.as_expected, "{r:#?}");
-    assert_eq!(r.unique_states, 172_026, "the close state space changed");
+    assert_eq!(r.unique_states, 240_420, "the close state space changed");
 }
 
 #[test]
@@ -51,7 +51,7 @@ fn tcp_lifecycle_is_exhaustive_and_every_property_as_expected() {
     assert!(r.exhaustive);
     assert!(r.as_expected, "{r:#?}");
     assert_eq!(
-        r.unique_states, 11_280_913,
+        r.unique_states, 17_273_382,
         "the lifecycle state space changed"
     );
 }
@@ -66,7 +66,7 @@ fn with_a_fast_reconnecting_client_time_wait_alone_keeps_old_text_out() {
     let r = (spec.check)(&[], bounds, quiet());
     assert!(r.exhaustive && r.as_expected, "{r:#?}");
     assert_eq!(
-        r.unique_states, 424_594,
+        r.unique_states, 582_969,
         "the fast-reconnect state space changed"
     );
 }
@@ -350,7 +350,7 @@ fn with_three_incarnations_a_refused_reconnect_does_not_confuse_whose_text_is_wh
     assert!(r.exhaustive && r.as_expected, "{r:#?}");
     assert_eq!(property(&r, "reconnect-refused").outcome, Outcome::Found);
     assert_eq!(
-        r.unique_states, 288_748,
+        r.unique_states, 354_754,
         "the three-incarnation state space changed"
     );
 }

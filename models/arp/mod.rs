@@ -53,6 +53,8 @@ fn config(hw: HwAddr, ip: Ipv4Addr) -> Config {
     Config {
         hw,
         ip,
+        prefix_len: 24,
+        capacity: 16,
         max_retries: 1,
         retry_interval: 1,
         entry_lifetime: 1_000,
@@ -227,10 +229,13 @@ impl ArpModel {
                     n.transmitted.push((packet, hw));
                     log.say(|| format!("{s:?} transmits IP packet {packet} to {}", hw_name(hw)));
                 }
+                arp::Action::Evicted { ip } => log.say(|| format!("{s:?} evicts {ip}")),
                 arp::Action::DropPending { packet, reason } => {
                     n.facts |= match reason {
                         DropReason::QueueFull => fact::QUEUE_FULL_DROP,
                         DropReason::ResolutionFailed => fact::RESOLUTION_FAILED,
+                        // Each cache of the model holds one entry at most: never evicted.
+                        DropReason::Evicted => 0,
                     };
                     log.say(|| format!("{s:?} drops IP packet {packet} ({reason:?})"));
                 }

@@ -51,7 +51,7 @@ pub fn describe(last: &World, action: &Action) -> String {
         Action::Tick => "one tick passes".to_string(),
         Action::Retransmit(s) => format!("{s}: retransmission timer expires"),
         Action::TimeWaitExpires(s) => format!("{s}: TIME-WAIT timer expires"),
-        Action::Forge(s, kind) => match kind.segment(&last.peer(s).tcb) {
+        Action::Forge(s, kind) => match kind.segment(last.peer(s).tcb()) {
             Some(seg) => format!(
                 "{s} receives {seg} (forged) from an attacker as {}",
                 s.peer()
@@ -100,7 +100,7 @@ pub fn ladder(path: &[(World, Option<Action>)]) -> Vec<String> {
     let Some((first, _)) = path.first() else {
         return lines;
     };
-    let st = |w: &World, s: Side| w.peer(s).tcb.state.name().to_string();
+    let st = |w: &World, s: Side| w.peer(s).tcb().state.name().to_string();
     lines.push(row(Some(1), &st(first, Side::A), "", &st(first, Side::B)));
     for f in &first.net {
         lines.push(row(None, "", &arrow(f.from, &f.seg, tag(f), false), ""));
@@ -121,7 +121,7 @@ pub fn ladder(path: &[(World, Option<Action>)]) -> Vec<String> {
                 let f = &last.net[i];
                 arrow(f.from, &f.seg, tag(f), true)
             }
-            Action::Forge(s, kind) => match kind.segment(&last.peer(s).tcb) {
+            Action::Forge(s, kind) => match kind.segment(last.peer(s).tcb()) {
                 Some(seg) => arrow(s.peer(), &seg, " (forged)", true),
                 None => format!("({})", describe(last, action)),
             },
@@ -210,9 +210,9 @@ pub fn svg(path: &[(World, Option<Action>)]) -> String {
         s += &format!(
             "<text x='{}' y='{y}' text-anchor='end'>{}</text><text x='{}' y='{y}'>{}</text>",
             xa - 6,
-            w.a.tcb.state.name(),
+            w.a.tcb().state.name(),
             xb + 6,
-            w.b.tcb.state.name()
+            w.b.tcb().state.name()
         );
         let Some(action) = action else { continue };
         let y2 = y + dy;

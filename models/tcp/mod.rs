@@ -21,7 +21,8 @@ pub mod world;
 use crate::tcp::{Config, Ctl, Mechanisms, Segment, Seq, State, Tcb};
 use properties::{Prop, Scenario};
 use stateright::{Model, Path, Property};
-use world::{Action, Facts, Flight, Peer, Script, Setup, Side, World};
+use std::time::Duration;
+use world::{Action, Facts, Flight, Peer, Script, Setup, Side, TICK, World};
 
 /// A TCP model: a scenario, its bounds, and the mechanisms in force.
 #[derive(Clone, Debug)]
@@ -124,7 +125,8 @@ impl TcpModel {
             rcv_wnd: 16,
             mss: 4,
             max_retransmits: 3,
-            delayed_ack: false,
+            max_syn_retransmits: 3,
+            ..Config::default()
         };
         TcpModel {
             scenario: Scenario::Handshake,
@@ -153,7 +155,9 @@ impl TcpModel {
             rcv_wnd: 16,
             mss: 4,
             max_retransmits: losses + delays + 1,
-            delayed_ack: false,
+            max_syn_retransmits: losses + delays + 1,
+            msl: TICK * 2,
+            ..Config::default()
         };
         TcpModel {
             scenario: Scenario::Close,
@@ -187,7 +191,9 @@ impl TcpModel {
             // R2 outlasts what the network may destroy or delay plus the peer's TIME-WAIT
             // (a SYN that meets it draws a challenge ACK until it ends, RFC 5961 §4).
             max_retransmits: b.losses + b.delays + 2 * MSL_TICKS + 2,
-            delayed_ack: false,
+            max_syn_retransmits: b.losses + b.delays + 2 * MSL_TICKS + 2,
+            msl: TICK * u32::from(MSL_TICKS),
+            ..Config::default()
         };
         let script = Script {
             bytes: b.bytes,
@@ -216,13 +222,13 @@ impl TcpModel {
 
     fn lifecycle_inits(&self) -> Vec<World> {
         let cfg = &self.setup.cfg;
-        let a = Peer::default();
+        let a = Peer::new(*cfg);
         let mut b = Peer {
             passive: true,
             incarnation: 1,
-            ..Peer::default()
+            ..Peer::new(*cfg)
         };
-        b.tcb.open_passive(cfg);
+        let _ = b.conn.open_passive(Duration::ZERO);
         b.facts.0 |= Facts::OPENED;
         let mut w = World {
             a,
@@ -259,12 +265,12 @@ impl TcpModel {
             for isn_a in HANDSHAKE_ISNS_A {
                 let a = Peer {
                     isn: Seq(isn_a),
-                    ..Peer::default()
+                    ..Peer::new(*cfg)
                 };
                 let mut b = Peer {
                     isn: Seq(ISN_B),
                     passive: b_listens,
-                    ..Peer::default()
+                    ..Peer::new(*cfg)
                 };
                 // An old duplicate SYN from an earlier incarnation of the other side: of A
                 // when B listens (Figure 8), of B when both open actively.
@@ -274,7 +280,7 @@ impl TcpModel {
                     (Side::B, Seq(ISN_B) + OLD_SYN_DISTANCE)
                 };
                 if b_listens {
-                    b.tcb.open_passive(cfg);
+                    let _ = b.conn.open_passive(Duration::ZERO);
                     b.facts.0 |= Facts::OPENED;
                 }
                 let old = Flight {
@@ -303,20 +309,28 @@ impl TcpModel {
         let cfg = &self.setup.cfg;
         let mut a = Peer {
             isn: Seq(u32::MAX),
-            ..Peer::default()
+            ..Peer::new(*cfg)
         };
         let mut b = Peer {
             isn: Seq(ISN_B),
             passive: true,
-            ..Peer::default()
+            ..Peer::new(*cfg)
         };
-        b.tcb.open_passive(cfg);
-        let syn = a.tcb.open_active(a.isn, cfg).segments.remove(0);
-        let syn_ack = b.tcb.on_segment(&syn, b.isn, cfg).segments.remove(0);
-        let ack = a.tcb.on_segment(&syn_ack, Seq(0), cfg).segments.remove(0);
-        b.tcb.on_segment(&ack, Seq(0), cfg);
+        // The handshake, every segment delivered at once, at the model's time origin.
+        let t0 = Duration::ZERO;
+        let _ = b.conn.open_passive(t0);
+        let _ = a.conn.open_active(t0, a.isn);
+        let syn = a.conn.poll_transmit(t0).expect("a SYN");
+        b.conn.on_listen_segment(t0, &syn, b.isn);
+        let syn_ack = b.conn.poll_transmit(t0).expect("a SYN,ACK");
+        a.conn.on_segment(t0, &syn_ack);
+        let ack = a.conn.poll_transmit(t0).expect("an ACK");
+        b.conn.on_segment(t0, &ack);
+        for p in [&mut a, &mut b] {
+            while p.conn.poll_event().is_some() {}
+        }
         assert_eq!(
-            (a.tcb.state, b.tcb.state),
+            (a.tcb().state, b.tcb().state),
             (State::Established, State::Established)
         );
         a.syns_received.push(syn_ack.seq);
@@ -346,7 +360,7 @@ impl TcpModel {
 
     /// The TCB of one side.
     pub fn tcb(w: &World, s: Side) -> &Tcb {
-        &w.peer(s).tcb
+        w.peer(s).tcb()
     }
 }
 

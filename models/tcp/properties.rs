@@ -9,7 +9,7 @@
 use super::TcpModel;
 use super::world::{Facts, Side, World, octet_origin, text_octet};
 use crate::models::Kind;
-use crate::tcp::State;
+use crate::tcp::{State, Timer};
 use stateright::Property;
 
 /// Which TCP scenario a model runs.
@@ -67,7 +67,7 @@ fn fact(w: &World, s: Side, f: u32) -> bool {
 }
 
 fn state(w: &World, s: Side) -> State {
-    w.peer(s).tcb.state
+    w.peer(s).tcb().state
 }
 
 /// `synchronized-isns`. In tcp-handshake `syn-sent-reset` breaks it; in tcp-lifecycle it does
@@ -78,7 +78,25 @@ const SYNCHRONIZED_ISNS: Prop = Prop {
     meaning: "whenever both are ESTABLISHED, each one's IRS is the other's ISS",
     condition: |_, w| {
         !both(|s| state(w, s) == State::Established)
-            || (w.a.tcb.irs == w.b.tcb.iss && w.b.tcb.irs == w.a.tcb.iss)
+            || (w.a.tcb().irs == w.b.tcb().iss && w.b.tcb().irs == w.a.tcb().iss)
+    },
+};
+
+/// `retransmission-timer-armed`: what the connection's timers guarantee. Broken by
+/// `rto-restart` (tcp-lifecycle) and `retransmit-after-fin-received` (tcp-close).
+const RETRANSMISSION_TIMER_ARMED: Prop = Prop {
+    kind: Kind::Always,
+    name: "retransmission-timer-armed",
+    meaning: "whenever a SYN, text or a FIN of an endpoint is unacknowledged its retransmission \
+              timer is armed, and whenever a zero window holds its text back its persist timer \
+              is (RFC 6298 §5.1, §5.3; RFC 9293 §3.8.1, §3.8.6.1)",
+    condition: |_, w| {
+        both(|s| {
+            let p = w.peer(s);
+            let t = p.tcb();
+            (!t.has_unacked() || p.conn.timer(Timer::Retransmit).is_some())
+                && (!t.zero_window_blocked() || p.conn.timer(Timer::Persist).is_some())
+        })
     },
 };
 
@@ -109,7 +127,7 @@ const HANDSHAKE: &[Prop] = &[
             both(|s| {
                 let peer = w.peer(s.peer());
                 state(w, s) != State::Established
-                    || (peer.facts.has(Facts::OPENED) && w.peer(s).tcb.irs == peer.isn)
+                    || (peer.facts.has(Facts::OPENED) && w.peer(s).tcb().irs == peer.isn)
             })
         },
     },
@@ -121,7 +139,7 @@ const HANDSHAKE: &[Prop] = &[
         condition: |_, w| {
             both(|s| {
                 let p = w.peer(s);
-                let active_listens = !p.passive && p.tcb.state == State::Listen;
+                let active_listens = !p.passive && p.tcb().state == State::Listen;
                 let passive_refused = p.passive && p.facts.has(Facts::REFUSED);
                 !active_listens && !passive_refused
             })
@@ -160,6 +178,7 @@ const HANDSHAKE: &[Prop] = &[
 ];
 
 const CLOSE: &[Prop] = &[
+    RETRANSMISSION_TIMER_ARMED,
     Prop {
         kind: Kind::Always,
         name: "graceful-close",
@@ -261,6 +280,7 @@ fn received_all(m: &TcpModel, w: &World, s: Side) -> bool {
 }
 
 const LIFECYCLE: &[Prop] = &[
+    RETRANSMISSION_TIMER_ARMED,
     Prop {
         kind: Kind::Always,
         name: "ordered-delivery",

@@ -159,6 +159,22 @@ const ATTACKER: Bounds = Bounds {
 ///   (`time-wait-ends-by-timer`).
 const LIFECYCLE_ABLATIONS: &[Ablation] = &[
     Ablation {
+        mechanism: "rto-restart",
+        breaks: "retransmission-timer-armed",
+        also_breaks: &[],
+        hides: &[],
+        reveals: &[],
+        reference: "RFC 6298 §5.3",
+        hazard: "an ACK of the text stops the timer while the FIN is still unacknowledged; \
+                 the FIN is lost and never sent again",
+        bounds: Bounds {
+            incarnations: Some(1),
+            losses: Some(1),
+            delays: Some(0),
+            ..Bounds::NONE
+        },
+    },
+    Ablation {
         mechanism: "time-wait",
         breaks: "retransmitted-fin-acknowledged",
         also_breaks: &["graceful-close"],
@@ -407,7 +423,7 @@ const CLOSE_ABLATIONS: &[Ablation] = &[
     Ablation {
         mechanism: "retransmit-after-fin-received",
         breaks: "close-completes",
-        also_breaks: &[],
+        also_breaks: &["retransmission-timer-armed", "graceful-close"],
         hides: &[],
         reveals: &[],
         reference: "RFC 9293 §3.10.8; a bug once found in a formal TCP model",

@@ -9,13 +9,18 @@
 //! compared with MSL. A segment in flight is *prompt*: it is delivered or lost before the next
 //! tick. The network may instead *delay* a segment (a bounded budget): a delayed segment ages
 //! one per tick and is delivered (or lost) at the latest when its age reaches MSL ticks, the
-//! maximum segment lifetime. TIME-WAIT lasts `time_wait_duration(MSL)` ticks. Losses and
-//! duplications are bounded by budgets; a duplicate keeps the age of its original. The
-//! retransmission timer of an endpoint with unacknowledged data fires once no prompt segment
-//! is in flight (an RTO longer than a round trip, shorter than a tick), and before time
-//! advances further, but at most once per tick (the backed-off RTO soon exceeds a tick); its
-//! count is bounded by the connection's own `max_retransmits`, after which the pure code
-//! aborts the connection.
+//! maximum segment lifetime. Losses and duplications are bounded by budgets; a duplicate keeps
+//! the age of its original.
+//!
+//! Each endpoint is a [`Connection`], which owns its timers as deadlines. The model keeps its
+//! clock at zero and tells each connection, when a tick passes, that the origin moved one
+//! [`TICK`] later ([`Connection::rebase`]): equal states stay equal. A deadline at or before
+//! zero is due. TIME-WAIT's timer (2·MSL, that is `2 * MSL_TICKS` ticks) fires when due, before
+//! anything else happens: its deadline is a deadline, not a possibility. An armed
+//! retransmission timer may fire once no prompt segment is in flight (an RTO longer than a
+//! round trip, shorter than a tick), and before time advances further, but at most once per
+//! tick (the backed-off RTO soon exceeds a tick); the connection itself decides whether it is
+//! armed, what firing resends, and when R2 aborts the connection.
 //!
 //! An off-path attacker (RFC 5961 §1.2's blind attacker, a bounded budget of forgeries) knows
 //! the 4-tuple but not the sequence numbers; the model grants it the lucky guess that RFC 5961
@@ -23,8 +28,18 @@
 //! RCV.NXT of a RST nor an acceptable ACK, against which no mechanism of TCP can help. Its
 //! segment arrives at once (see [`Forgery`]).
 
-use crate::tcp::{Config, Ctl, Event, Mechanisms, Outputs, Segment, Seq, State, Tcb};
+use crate::tcp::{
+    Config, Connection, Ctl, Event, Mechanisms, Segment, Seq, State, Tcb, Timer, Witness, Witnesses,
+};
 use std::fmt;
+use std::time::Duration;
+
+/// One tick of model time: longer than any RTO (at most a minute), so that a retransmission
+/// timer armed before a tick is due after it.
+pub const TICK: Duration = Duration::from_secs(100);
+
+/// The model's clock, always at the origin (see [`Connection::rebase`]).
+const NOW: Duration = Duration::ZERO;
 
 /// One of the two endpoints.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, PartialOrd, Ord)]
@@ -153,19 +168,17 @@ impl Facts {
     }
 }
 
-/// One endpoint: its TCB, its user's intent and what its user received, ghost facts.
+/// One endpoint: its connection, its user's intent and what its user received, ghost facts.
 #[derive(Clone, PartialEq, Eq, Hash, Debug, Default)]
 pub struct Peer {
-    /// The control block, changed only by `crate::tcp` functions.
-    pub tcb: Tcb,
+    /// The connection, changed only by its own inputs.
+    pub conn: Connection,
     /// The ISN this endpoint's user passes to an active OPEN, or uses when a LISTEN gets a SYN.
     pub isn: Seq,
     /// Whether the user opens passively (LISTEN) rather than actively.
     pub passive: bool,
     /// The SYN sequence numbers this endpoint has received (ghost).
     pub syns_received: Vec<Seq>,
-    /// Ticks left in TIME-WAIT.
-    pub time_wait_left: u8,
     /// Ghost facts.
     pub facts: Facts,
     /// The incarnation of this endpoint's connection: 1 for the first OPEN, 2 for the next.
@@ -203,6 +216,57 @@ pub struct World {
     pub forgeries: u8,
     /// Ticks elapsed, the ISN clock's input (capped once every incarnation's ISN differs).
     pub clock: u8,
+}
+
+impl Peer {
+    /// A peer whose connection runs with `cfg`.
+    pub fn new(cfg: Config) -> Peer {
+        Peer {
+            conn: Connection::new(cfg),
+            ..Peer::default()
+        }
+    }
+
+    /// The connection's control block.
+    pub fn tcb(&self) -> &Tcb {
+        self.conn.tcb()
+    }
+
+    /// Whether TIME-WAIT's timer is due: it must fire now.
+    pub fn time_wait_due(&self) -> bool {
+        self.conn.timers().due(Timer::TimeWait, NOW)
+    }
+}
+
+/// What one input of a connection produced, as the model reads it.
+#[derive(Default)]
+pub struct Step {
+    /// The text the user read (everything delivered: the model's users read at once).
+    pub delivered: Vec<u8>,
+    /// The user's events.
+    pub events: Vec<Event>,
+    /// The segments sent.
+    pub segments: Vec<Segment>,
+    /// What the input witnessed.
+    pub witnesses: Witnesses,
+}
+
+impl Step {
+    /// Takes what `conn` produced in the input that returned `witnesses`: the user reads all
+    /// text first, so the window the segments offer is the whole buffer.
+    fn of(conn: &mut Connection, witnesses: Witnesses) -> Step {
+        let delivered = conn.read_to_vec(NOW);
+        Step {
+            delivered,
+            events: std::iter::from_fn(|| conn.poll_event()).collect(),
+            segments: std::iter::from_fn(|| conn.poll_transmit(NOW)).collect(),
+            witnesses,
+        }
+    }
+
+    fn has(&self, e: Event) -> bool {
+        self.events.contains(&e)
+    }
 }
 
 impl World {
@@ -356,12 +420,6 @@ pub fn octet_origin(v: u8) -> Option<(Side, u8)> {
 }
 
 impl Setup {
-    /// TIME-WAIT length in ticks.
-    pub fn time_wait_ticks(&self) -> u8 {
-        let msl = u64::from(self.msl.unwrap_or(0));
-        crate::tcp::time_wait_duration(msl, self.cfg.mechanisms) as u8
-    }
-
     /// The mechanisms in force.
     pub fn mechanisms(&self) -> Mechanisms {
         self.cfg.mechanisms
@@ -402,23 +460,24 @@ impl Setup {
         let p = w.peer(s);
         match self.script {
             None => !p.facts.has(Facts::OPENED),
-            Some(sc) => p.tcb.state == State::Closed && p.incarnation < sc.incarnations,
+            Some(sc) => p.tcb().state == State::Closed && p.incarnation < sc.incarnations,
         }
     }
 
-    /// Whether the retransmission timer of `s` is due: no prompt segment in flight, data
-    /// unacknowledged.
+    /// Whether the retransmission timer of `s` may fire: armed, no prompt segment in flight,
+    /// not yet fired in this tick.
     fn retransmit_due(&self, w: &World, s: Side) -> bool {
         let p = w.peer(s);
-        w.net.iter().all(|f| f.delayed) && p.tcb.has_unacked() && !p.retransmitted_this_tick
+        w.net.iter().all(|f| f.delayed)
+            && p.conn.timer(Timer::Retransmit).is_some()
+            && !p.retransmitted_this_tick
     }
 
     /// Enumerates the enabled actions, in a fixed order. A TIME-WAIT whose 2·MSL has run out
     /// expires before anything else happens: its timer is a deadline, not a possibility.
     pub fn actions(&self, w: &World, out: &mut Vec<Action>) {
         for s in [Side::A, Side::B] {
-            let p = w.peer(s);
-            if p.tcb.state == State::TimeWait && p.time_wait_left == 0 {
+            if w.peer(s).time_wait_due() {
                 out.push(Action::TimeWaitExpires(s));
             }
         }
@@ -430,7 +489,7 @@ impl Setup {
             if self.may_open(w, s) {
                 out.push(Action::Open(s));
             }
-            let open = matches!(p.tcb.state, State::Established | State::CloseWait);
+            let open = matches!(p.tcb().state, State::Established | State::CloseWait);
             let all_sent = self.script.is_none_or(|sc| p.sent >= sc.bytes);
             if open && !all_sent {
                 out.push(Action::Send(s));
@@ -438,7 +497,7 @@ impl Setup {
             // In RFC 1337's setting the client (A) closes first.
             let waits_for_fin = self.script.is_some_and(|sc| sc.fast_reconnect)
                 && s == Side::B
-                && p.tcb.state != State::CloseWait;
+                && p.tcb().state != State::CloseWait;
             let may_close = self.users_close && open && all_sent && !waits_for_fin;
             if may_close && !p.facts.has(Facts::USER_CLOSED) {
                 out.push(Action::Close(s));
@@ -463,7 +522,7 @@ impl Setup {
         if w.forgeries > 0 {
             for s in [Side::A, Side::B] {
                 for kind in Forgery::ALL {
-                    if kind.segment(&w.peer(s).tcb).is_some() {
+                    if kind.segment(w.peer(s).tcb()).is_some() {
                         out.push(Action::Forge(s, kind));
                     }
                 }
@@ -479,12 +538,12 @@ impl Setup {
         if let Some(msl) = self.msl {
             let waiting = [Side::A, Side::B]
                 .iter()
-                .any(|s| w.peer(*s).tcb.state == State::TimeWait && w.peer(*s).time_wait_left > 0);
+                .any(|s| w.peer(*s).tcb().state == State::TimeWait);
             let must_arrive = w.net.iter().any(|f| !f.delayed || f.age >= msl);
             // A retransmission timer that already fired in this tick runs on into the next.
             let timer_running = [Side::A, Side::B]
                 .iter()
-                .any(|s| w.peer(*s).tcb.has_unacked());
+                .any(|s| w.peer(*s).tcb().has_unacked());
             if !urgent && !must_arrive && (waiting || timer_running || !w.net.is_empty()) {
                 out.push(Action::Tick);
             }
@@ -496,7 +555,7 @@ impl Setup {
         let mut n = w.clone();
         n.a.facts.0 &= !Facts::TRANSIENT;
         n.b.facts.0 &= !Facts::TRANSIENT;
-        let cfg = &self.cfg;
+        let cfg = self.cfg;
         match *action {
             Action::Open(s) => {
                 let isn = self.isn_now(&n, s, n.peer(s).incarnation + 1);
@@ -506,13 +565,16 @@ impl Setup {
                 p.peer_incarnation = 0;
                 p.sent = 0;
                 p.received.clear();
-                let out = if p.passive {
-                    p.tcb.open_passive(cfg)
+                // A new connection: nothing of the previous incarnation's carries over.
+                p.conn = Connection::new(cfg);
+                let _ = if p.passive {
+                    p.conn.open_passive(NOW)
                 } else {
                     p.isn = isn;
-                    p.tcb.open_active(isn, cfg)
+                    p.conn.open_active(NOW, isn)
                 };
-                self.absorb(&mut n, s, None, out);
+                let step = Step::of(&mut p.conn, Witnesses::default());
+                self.absorb(&mut n, s, None, step);
             }
             Action::Send(s) => {
                 let bytes = self.script.map_or(0, |sc| sc.bytes);
@@ -521,21 +583,23 @@ impl Setup {
                     .map(|i| text_octet(s, p.incarnation, i))
                     .collect();
                 p.sent = bytes;
-                let out = p.tcb.send(&text, cfg);
-                self.absorb(&mut n, s, None, out);
+                let _ = p.conn.send(NOW, &text);
+                let step = Step::of(&mut p.conn, Witnesses::default());
+                self.absorb(&mut n, s, None, step);
             }
             Action::Close(s) => {
                 let p = n.peer_mut(s);
                 p.facts.0 |= Facts::USER_CLOSED;
-                let out = p.tcb.close(cfg);
-                self.absorb(&mut n, s, None, out);
+                let _ = p.conn.close(NOW);
+                let step = Step::of(&mut p.conn, Witnesses::default());
+                self.absorb(&mut n, s, None, step);
             }
             Action::Deliver(i) => {
                 let f = n.net.remove(i);
                 self.arrive(&mut n, w, f.from.peer(), &f.seg, Some(f.incarnation));
             }
             Action::Forge(to, kind) => {
-                let seg = kind.segment(&n.peer(to).tcb)?;
+                let seg = kind.segment(n.peer(to).tcb())?;
                 n.forgeries -= 1;
                 self.arrive(&mut n, w, to, &seg, None);
             }
@@ -570,42 +634,46 @@ impl Setup {
                 for s in [Side::A, Side::B] {
                     let p = n.peer_mut(s);
                     p.retransmitted_this_tick = false;
-                    if p.tcb.state == State::TimeWait {
-                        p.time_wait_left = p.time_wait_left.saturating_sub(1);
-                    }
+                    p.conn.rebase(TICK);
                 }
             }
             Action::Retransmit(s) => {
+                let p = n.peer_mut(s);
                 if self.msl.is_some() {
-                    n.peer_mut(s).retransmitted_this_tick = true;
+                    p.retransmitted_this_tick = true;
                 }
-                let out = n.peer_mut(s).tcb.on_retransmit_timeout(cfg);
-                if out == Outputs::default() && n.peer(s).tcb == w.peer(s).tcb {
-                    return None;
-                }
-                self.absorb(&mut n, s, None, out);
+                let w = p.conn.expire(NOW, Timer::Retransmit);
+                let step = Step::of(&mut p.conn, w);
+                self.absorb(&mut n, s, None, step);
             }
             Action::TimeWaitExpires(s) => {
-                let out = n.peer_mut(s).tcb.on_time_wait_timeout();
-                self.absorb(&mut n, s, None, out);
+                let p = n.peer_mut(s);
+                let w = p.conn.expire(NOW, Timer::TimeWait);
+                let step = Step::of(&mut p.conn, w);
+                self.absorb(&mut n, s, None, step);
             }
         }
         Some(n)
     }
 
-    /// Segment `seg` arrives at `to`: the pure arrival rule, then what it shows. `incarnation`
-    /// is the sender's ghost tag, `None` for the attacker's forgery.
+    /// Segment `seg` arrives at `to`: the connection's arrival rule, then what it shows.
+    /// `incarnation` is the sender's ghost tag, `None` for the attacker's forgery.
     fn arrive(&self, n: &mut World, w: &World, to: Side, seg: &Segment, incarnation: Option<u8>) {
-        let cfg = &self.cfg;
         let isn = self.isn_now(n, to, n.peer(to).incarnation);
         let p = n.peer_mut(to);
         if seg.has(Ctl::SYN) && !p.syns_received.contains(&seg.seq) {
             p.syns_received.push(seg.seq);
             p.syns_received.sort_by_key(|s| s.0);
         }
-        let before = p.tcb.state;
-        let out = p.tcb.on_segment(seg, isn, cfg);
-        let after = p.tcb.state;
+        let before = p.tcb().state;
+        // Only a LISTEN consumes an ISN (RFC 9293 §3.10.7.2).
+        let witnessed = if before == State::Listen {
+            p.conn.on_listen_segment(NOW, seg, isn)
+        } else {
+            p.conn.on_segment(NOW, seg)
+        };
+        let out = Step::of(&mut p.conn, witnessed);
+        let after = p.tcb().state;
         if before == State::Listen && after != State::Listen && after != State::Closed {
             p.isn = isn;
         }
@@ -615,14 +683,15 @@ impl Setup {
             && opening
             && synchronized
             && seg.has(Ctl::SYN)
-            && p.tcb.irs == seg.seq
+            && p.tcb().irs == seg.seq
         {
             p.peer_incarnation = inc;
         }
         if before == State::TimeWait && after != State::TimeWait {
             p.facts.0 |= Facts::TIME_WAIT_KILLED;
         }
-        let rst_passed = !out.has(Event::Unacceptable) && !out.has(Event::ChallengeAck);
+        let rst_passed =
+            !out.witnesses.has(Witness::Unacceptable) && !out.witnesses.has(Witness::ChallengeAck);
         if before == State::TimeWait && after == State::TimeWait && seg.has(Ctl::RST) && rst_passed
         {
             p.facts.0 |= Facts::TIME_WAIT_RST_IGNORED;
@@ -635,7 +704,7 @@ impl Setup {
             }
             Some(inc) => {
                 // The sender still waits for this FIN's acknowledgment, and gets a RST.
-                let t = &w.peer(to.peer()).tcb;
+                let t = w.peer(to.peer()).tcb();
                 let sender_waits = t.fin_sent && !t.fin_acked() && t.state != State::Closed;
                 let rst = out.segments.iter().any(|r| r.has(Ctl::RST));
                 if seg.has(Ctl::FIN) && sender_waits && rst {
@@ -651,7 +720,7 @@ impl Setup {
                     if stale && out.delivered.is_empty() {
                         p.facts.0 |= Facts::LATE_REJECTED;
                     }
-                    if !stale && out.has(Event::Unacceptable) {
+                    if !stale && out.witnesses.has(Witness::Unacceptable) {
                         p.facts.0 |= Facts::DUPLICATE_DISCARDED;
                     }
                 }
@@ -660,10 +729,9 @@ impl Setup {
         self.absorb(n, to, Some(seg), out);
     }
 
-    /// Records the outputs of one transition at side `s`: segments go into flight, events
-    /// become ghost facts, TIME-WAIT (re)starts its tick count.
-    fn absorb(&self, n: &mut World, s: Side, arrived: Option<&Segment>, out: Outputs) {
-        let tw = self.time_wait_ticks();
+    /// Records what one input of side `s` produced: segments go into flight, events and
+    /// witnesses become ghost facts, the user's text is recorded as received.
+    fn absorb(&self, n: &mut World, s: Side, arrived: Option<&Segment>, out: Step) {
         let p = n.peer_mut(s);
         for e in &out.events {
             let f = match e {
@@ -672,46 +740,51 @@ impl Setup {
                 Event::TimedOut => Facts::TIMED_OUT,
                 Event::PeerClosed => Facts::GOT_FIN,
                 Event::Closed => Facts::CLOSED_NORMALLY,
-                Event::ReturnedToListen if arrived.is_some_and(|g| g.has(Ctl::RST)) => {
-                    Facts::BACK_TO_LISTEN
-                }
-                Event::Retransmitted => Facts::RETRANSMITTED,
-                Event::ChallengeAck => Facts::CHALLENGE_ACK,
-                Event::Reassembled => Facts::REASSEMBLED,
-                Event::OurFinAcked => Facts::FIN_ACKED,
                 Event::Established => {
                     // RCV.NXT at the moment of ESTABLISHED: less text and FIN taken in the
                     // same step.
                     let taken = out.delivered.len() as u32 + u32::from(out.has(Event::PeerClosed));
-                    let rcv_nxt = p.tcb.rcv_nxt + taken.wrapping_neg();
-                    let ok = p.tcb.snd_una == p.isn + 1 && rcv_nxt == p.tcb.irs + 1;
-                    let ok = ok && p.syns_received.contains(&p.tcb.irs);
-                    if ok { 0 } else { Facts::BAD_ESTABLISH }
-                }
-                Event::TimeWaitStarted => {
-                    let fin = arrived.is_some_and(|g| g.has(Ctl::FIN));
-                    if p.tcb.state == State::TimeWait && fin && !out.has(Event::PeerClosed) {
-                        p.facts.0 |= Facts::TIME_WAIT_REACK;
+                    let t = p.conn.tcb();
+                    let rcv_nxt = t.rcv_nxt + taken.wrapping_neg();
+                    let ok = t.snd_una == p.isn + 1 && rcv_nxt == t.irs + 1;
+                    let ok = ok && p.syns_received.contains(&t.irs);
+                    if ok {
+                        Facts::WAS_ESTABLISHED
+                    } else {
+                        Facts::WAS_ESTABLISHED | Facts::BAD_ESTABLISH
                     }
-                    p.time_wait_left = tw;
-                    0
                 }
-                _ => 0,
+                Event::DeliveryProblem => 0,
             };
             p.facts.0 |= f;
         }
-        if out.has(Event::Established) {
-            p.facts.0 |= Facts::WAS_ESTABLISHED;
+        for x in out.witnesses.iter() {
+            p.facts.0 |= match x {
+                Witness::ReturnedToListen if arrived.is_some_and(|g| g.has(Ctl::RST)) => {
+                    Facts::BACK_TO_LISTEN
+                }
+                Witness::RetransmitTimeout => Facts::RETRANSMITTED,
+                Witness::ChallengeAck => Facts::CHALLENGE_ACK,
+                Witness::Reassembled => Facts::REASSEMBLED,
+                Witness::OurFinAcked => Facts::FIN_ACKED,
+                Witness::TimeWaitStarted => {
+                    let fin = arrived.is_some_and(|g| g.has(Ctl::FIN));
+                    let reack =
+                        p.conn.state() == State::TimeWait && fin && !out.has(Event::PeerClosed);
+                    if reack { Facts::TIME_WAIT_REACK } else { 0 }
+                }
+                _ => 0,
+            };
         }
         p.received.extend_from_slice(&out.delivered);
-        let t = &p.tcb;
+        let t = p.conn.tcb();
         let in_flight = t.snd_nxt - t.snd_una;
         if t.syn_acked() && t.snd_wnd > 0 && in_flight >= t.snd_wnd {
             p.facts.0 |= Facts::WINDOW_FULL;
         }
         let incarnation = p.incarnation.max(1);
         if arrived.is_some_and(|g| g.has(Ctl::SYN) && !g.has(Ctl::ACK))
-            && p.tcb.state == State::SynReceived
+            && t.state == State::SynReceived
             && !p.passive
         {
             p.facts.0 |= Facts::SIMULTANEOUS_OPEN;

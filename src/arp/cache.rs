@@ -1,7 +1,14 @@
 //! The translation table: sending through it, retrying, giving up and expiring
-//! (RFC 826 "Packet Generation"; RFC 1122 §2.3.2.1, §2.3.2.2).
+//! (RFC 826 "Packet Generation"; RFC 1122 §2.3.2.1, §2.3.2.2), within a bounded size.
+//!
+//! Every entry has exactly one deadline (an incomplete entry its retry time, a resolved one
+//! its expiry), and the deadlines are also kept in two ordered sets beside the entries. So
+//! the next deadline, the entries due at a tick and the entry to evict are found in
+//! O(log n), whatever the number of entries: a flood of entries does not slow every turn of
+//! the caller's loop. The sets are kept exact rather than lazily cleaned, so that a cache is
+//! a function of its entries (the models compare and hash caches).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::net::Ipv4Addr;
 
 use super::{Action, ArpPacket, Config, DropReason, HwAddr, Mechanisms};
@@ -27,16 +34,32 @@ pub enum Entry<P> {
     },
 }
 
+impl<P> Entry<P> {
+    /// The tick at which [`Cache::tick`] next acts on this entry.
+    pub fn deadline(&self) -> u64 {
+        match self {
+            Entry::Incomplete { retry_at, .. } => *retry_at,
+            Entry::Resolved { expires_at, .. } => *expires_at,
+        }
+    }
+}
+
 /// The ARP cache of one link. `P` is the caller's packet (or packet handle) type.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Cache<P> {
-    pub(super) entries: BTreeMap<Ipv4Addr, Entry<P>>,
+    entries: BTreeMap<Ipv4Addr, Entry<P>>,
+    /// `(expires_at, address)` of every resolved entry: the least recently confirmed first.
+    expiries: BTreeSet<(u64, Ipv4Addr)>,
+    /// `(retry_at, address)` of every incomplete entry.
+    retries: BTreeSet<(u64, Ipv4Addr)>,
 }
 
 impl<P> Default for Cache<P> {
     fn default() -> Self {
         Cache {
             entries: BTreeMap::new(),
+            expiries: BTreeSet::new(),
+            retries: BTreeSet::new(),
         }
     }
 }
@@ -65,6 +88,68 @@ impl<P> Cache<P> {
         }
     }
 
+    /// The number of entries, incomplete and resolved (stale ones included until their
+    /// expiry is ticked).
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// Whether the cache holds no entry.
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// Sets the entry of `ip`, keeping the deadline sets exact.
+    pub(super) fn put(&mut self, ip: Ipv4Addr, entry: Entry<P>) {
+        self.remove(ip);
+        match &entry {
+            Entry::Incomplete { retry_at, .. } => self.retries.insert((*retry_at, ip)),
+            Entry::Resolved { expires_at, .. } => self.expiries.insert((*expires_at, ip)),
+        };
+        self.entries.insert(ip, entry);
+    }
+
+    /// Removes the entry of `ip`, keeping the deadline sets exact.
+    pub(super) fn remove(&mut self, ip: Ipv4Addr) -> Option<Entry<P>> {
+        let old = self.entries.remove(&ip)?;
+        match &old {
+            Entry::Incomplete { retry_at, .. } => self.retries.remove(&(*retry_at, ip)),
+            Entry::Resolved { expires_at, .. } => self.expiries.remove(&(*expires_at, ip)),
+        };
+        Some(old)
+    }
+
+    /// Makes room for one new entry within [`Config::capacity`] (RFC 1122 §2.3.2.1 leaves the
+    /// size of the table to the implementation; a table that any sender can grow is a memory
+    /// exhaustion attack). The victim is the least recently confirmed resolved entry (the
+    /// smallest expiry: every confirmation restarts the lifetime), as Linux's neighbour table
+    /// does at its hard limit. Only when every entry is a resolution in progress, and only if
+    /// `evict_incomplete`, is the incomplete entry with the earliest retry evicted; its packets
+    /// are dropped with [`DropReason::Evicted`]. Each eviction yields [`Action::Evicted`].
+    /// Returns whether there is room.
+    pub(super) fn make_room(
+        &mut self,
+        cfg: &Config,
+        evict_incomplete: bool,
+        actions: &mut Vec<Action<P>>,
+    ) -> bool {
+        while self.entries.len() >= cfg.capacity.max(1) {
+            let victim = match (self.expiries.first(), self.retries.first()) {
+                (Some(&(_, ip)), _) => ip,
+                (None, Some(&(_, ip))) if evict_incomplete => ip,
+                _ => return false,
+            };
+            if let Some(Entry::Incomplete { pending, .. }) = self.remove(victim) {
+                actions.extend(pending.into_iter().map(|packet| Action::DropPending {
+                    packet,
+                    reason: DropReason::Evicted,
+                }));
+            }
+            actions.push(Action::Evicted { ip: victim });
+        }
+        true
+    }
+
     /// Sends `packet` to the neighbour `next_hop` (a unicast address on this link; broadcasts
     /// never come here, see `ip::Output::Transmit`):
     ///
@@ -73,7 +158,11 @@ impl<P> Cache<P> {
     ///   full, drop the oldest so that the latest is kept (RFC 1122 §2.3.2.2); no new request
     ///   (§2.3.2.1: no flooding; the retry timer paces requests);
     /// - absent or stale: create an incomplete entry holding `packet`, and broadcast a request
-    ///   (RFC 826 "Packet Generation").
+    ///   (RFC 826 "Packet Generation"). A new entry in a full cache ([`Config::capacity`])
+    ///   first evicts the least recently confirmed resolved entry ([`Action::Evicted`]), or,
+    ///   if every entry is a resolution in progress, the one whose retry comes first, whose
+    ///   packets are dropped with [`DropReason::Evicted`]: the packet in hand is as good a
+    ///   claim on the room as any queued one.
     pub fn send(
         &mut self,
         next_hop: Ipv4Addr,
@@ -102,8 +191,13 @@ impl<P> Cache<P> {
                     })
                     .collect()
             }
-            _ => {
-                self.entries.insert(
+            stale => {
+                let mut actions = Vec::new();
+                if stale.is_none() {
+                    // Always room: with `evict_incomplete` the cache can be emptied.
+                    self.make_room(cfg, true, &mut actions);
+                }
+                self.put(
                     next_hop,
                     Entry::Incomplete {
                         retries: 0,
@@ -111,9 +205,10 @@ impl<P> Cache<P> {
                         pending: vec![packet],
                     },
                 );
-                vec![Action::SendRequest {
+                actions.push(Action::SendRequest {
                     packet: ArpPacket::request(cfg, next_hop),
-                }]
+                });
+                actions
             }
         }
     }
@@ -122,49 +217,51 @@ impl<P> Cache<P> {
     /// request if fewer than `max_retries` retries were made, otherwise remove the entry and
     /// drop its packets with [`DropReason::ResolutionFailed`] (the caller owes each an ICMP host
     /// unreachable, see [`DropReason::icmp_error`]). Resolved entries that are stale are removed
-    /// (RFC 1122 §2.3.2.1). Actions come in address order.
+    /// (RFC 1122 §2.3.2.1). Actions come in address order. The cost is O(k log n) for the k
+    /// entries due, not O(n).
     pub fn tick(&mut self, now: u64, cfg: &Config) -> Vec<Action<P>> {
+        let mut due: Vec<Ipv4Addr> = Vec::new();
+        for set in [&self.retries, &self.expiries] {
+            due.extend(set.iter().take_while(|(t, _)| *t <= now).map(|&(_, ip)| ip));
+        }
+        due.sort_unstable();
         let mut actions = Vec::new();
-        let mut gone = Vec::new();
-        for (&ip, entry) in self.entries.iter_mut() {
-            match entry {
-                Entry::Incomplete {
-                    retries,
-                    retry_at,
-                    pending,
-                } if *retry_at <= now => {
-                    if *retries < cfg.max_retries {
-                        *retries += 1;
-                        *retry_at = now.saturating_add(cfg.retry_interval);
+        for ip in due {
+            match self.remove(ip) {
+                Some(Entry::Incomplete {
+                    retries, pending, ..
+                }) => {
+                    if retries < cfg.max_retries {
+                        self.put(
+                            ip,
+                            Entry::Incomplete {
+                                retries: retries + 1,
+                                retry_at: now.saturating_add(cfg.retry_interval),
+                                pending,
+                            },
+                        );
                         actions.push(Action::SendRequest {
                             packet: ArpPacket::request(cfg, ip),
                         });
                     } else {
-                        actions.extend(pending.drain(..).map(|packet| Action::DropPending {
+                        actions.extend(pending.into_iter().map(|packet| Action::DropPending {
                             packet,
                             reason: DropReason::ResolutionFailed,
                         }));
-                        gone.push(ip);
                     }
                 }
-                Entry::Resolved { expires_at, .. } if *expires_at <= now => gone.push(ip),
-                _ => {}
+                Some(Entry::Resolved { .. }) | None => {}
             }
-        }
-        for ip in gone {
-            self.entries.remove(&ip);
         }
         actions
     }
 
-    /// The earliest tick at which [`tick`](Self::tick) has something to do.
+    /// The earliest tick at which [`tick`](Self::tick) has something to do, in O(log n).
     pub fn next_deadline(&self) -> Option<u64> {
-        self.entries
-            .values()
-            .map(|e| match e {
-                Entry::Incomplete { retry_at, .. } => *retry_at,
-                Entry::Resolved { expires_at, .. } => *expires_at,
-            })
+        let first = |s: &BTreeSet<(u64, Ipv4Addr)>| s.first().map(|&(t, _)| t);
+        [first(&self.retries), first(&self.expiries)]
+            .into_iter()
+            .flatten()
             .min()
     }
 }

@@ -71,6 +71,12 @@ pub struct Config {
     pub hw: HwAddr,
     /// This node's IPv4 address on the link.
     pub ip: Ipv4Addr,
+    /// The length of the subnet prefix of [`ip`](Self::ip): only senders inside that subnet
+    /// are added to the cache ([`Ignore::OffSubnet`]). 0 puts every address on the subnet.
+    pub prefix_len: u8,
+    /// The most entries the cache holds (0 is read as 1); a new entry beyond it evicts one,
+    /// see [`Cache::send`] and [`Cache::receive`].
+    pub capacity: usize,
     /// Requests re-sent after the first before giving up: `1 + max_retries` requests in all.
     pub max_retries: u32,
     /// Ticks between requests for one address. RFC 1122 §2.3.2.1 MUST prevent ARP flooding and
@@ -85,18 +91,30 @@ pub struct Config {
 }
 
 impl Config {
-    /// The parameters used unless a caller needs others, in milliseconds: 2 retries (3 requests,
-    /// as Linux's default), one second apart (RFC 1122 §2.3.2.1), entries valid for 60 s, and 3
-    /// packets queued per address.
-    pub fn new(hw: HwAddr, ip: Ipv4Addr) -> Self {
+    /// The parameters used unless a caller needs others, in milliseconds, for a node at
+    /// `ip`/`prefix_len`: 2 retries (3 requests, as Linux's default), one second apart (RFC
+    /// 1122 §2.3.2.1), entries valid for 60 s, 3 packets queued per address, and at most 1024
+    /// entries (Linux's hard limit on its neighbour table, `gc_thresh3`).
+    pub fn new(hw: HwAddr, ip: Ipv4Addr, prefix_len: u8) -> Self {
         Config {
             hw,
             ip,
+            prefix_len,
+            capacity: 1024,
             max_retries: 2,
             retry_interval: 1_000,
             entry_lifetime: 60_000,
             max_pending: 3,
         }
+    }
+}
+
+impl Config {
+    /// Whether `addr` lies in this node's subnet ([`ip`](Self::ip)/[`prefix_len`](Self::prefix_len)).
+    pub fn on_subnet(&self, addr: Ipv4Addr) -> bool {
+        let bits = u32::from(self.prefix_len.min(32));
+        let mask = u32::MAX.checked_shl(32 - bits).unwrap_or(0);
+        u32::from(addr) & mask == u32::from(self.ip) & mask
     }
 }
 
@@ -108,15 +126,18 @@ pub enum DropReason {
     QueueFull,
     /// Every request went unanswered: the next hop is unreachable.
     ResolutionFailed,
+    /// Its entry was evicted from a full cache to make room for another address
+    /// ([`Config::capacity`]).
+    Evicted,
 }
 
 impl DropReason {
     /// The ICMP error due about the dropped packet: host unreachable when resolution failed
-    /// (RFC 792, code 1), none for a queue overflow. The caller still applies
+    /// (RFC 792, code 1), none for a queue overflow or an eviction. The caller still applies
     /// `icmp::error_about` (RFC 1122 §3.2.2).
     pub fn icmp_error(self) -> Option<ErrorKind> {
         match self {
-            DropReason::QueueFull => None,
+            DropReason::QueueFull | DropReason::Evicted => None,
             DropReason::ResolutionFailed => Some(ErrorKind::DestUnreachable(Unreachable::Host)),
         }
     }
@@ -150,5 +171,10 @@ pub enum Action<P> {
         packet: P,
         /// Why.
         reason: DropReason,
+    },
+    /// Nothing to send: the entry of `ip` was evicted from the full cache (count it).
+    Evicted {
+        /// The address whose entry was removed.
+        ip: Ipv4Addr,
     },
 }

@@ -1,8 +1,6 @@
 //! The RFC 826 packet-reception algorithm ("Packet Reception"), with the rule about replies
 //! nobody asked for.
 
-use std::mem;
-
 use super::{Action, ArpPacket, Cache, Config, Entry, HwAddr, Mechanisms, Operation};
 
 /// Why a received packet touched no entry.
@@ -15,6 +13,18 @@ pub enum Ignore {
     Probe,
     /// The sender claims this node's own IP address: never cached, never answered.
     OwnAddress,
+    /// A request addressed to this node from a sender outside its subnet ([`Config::ip`] /
+    /// [`Config::prefix_len`]): answered, but no entry is created. This node never sends to
+    /// such an address directly (it is reached through a router), so the entry would serve
+    /// nothing, and any station could fill the cache with made-up addresses (RFC 1122
+    /// §2.3.2.1 asks for protection against such misuse of the cache). A deliberate deviation
+    /// from RFC 826, which adds every requester.
+    OffSubnet,
+    /// A request addressed to this node found the cache full of resolutions in progress
+    /// ([`Config::capacity`]): answered, but its sender is not added (it is resolved in the
+    /// ordinary way if this node sends to it). When there is a resolved entry, the least
+    /// recently confirmed one is evicted instead.
+    CacheFull,
 }
 
 /// What a received packet did to the cache.
@@ -69,6 +79,12 @@ impl<P> Cache<P> {
     /// So with the mechanism on, a reply changes the cache only through an entry that already
     /// exists (incomplete: asked for; resolved: merge). Packets from invalid senders or claiming
     /// this node's own address change nothing and get no reply.
+    ///
+    /// Bounds (RFC 1122 §2.3.2.1): step 2 creates no entry for a sender outside this node's
+    /// subnet ([`Ignore::OffSubnet`]), and in a full cache first evicts the least recently
+    /// confirmed resolved entry ([`Action::Evicted`]), or creates nothing if there is none
+    /// ([`Ignore::CacheFull`]); the request is answered either way. Merges (step 1) never
+    /// grow the cache.
     pub fn receive(
         &mut self,
         pkt: &ArpPacket,
@@ -104,21 +120,18 @@ impl<P> Cache<P> {
 
         let expires_at = now.saturating_add(cfg.entry_lifetime);
         let mut actions = Vec::new();
-        let update = match self.entries.get_mut(&spa) {
+        let update = match self.remove(spa) {
             Some(Entry::Incomplete { pending, .. }) => {
-                let pending = mem::take(pending);
                 actions.extend(pending.into_iter().map(|packet| Action::Transmit {
                     packet,
                     hw: pkt.sender_hw,
                 }));
-                self.entries
-                    .insert(spa, resolved(pkt.sender_hw, expires_at));
+                self.put(spa, resolved(pkt.sender_hw, expires_at));
                 Update::Resolved
             }
-            Some(Entry::Resolved { hw, expires_at: e }) => {
-                let changed = *hw != pkt.sender_hw;
-                *hw = pkt.sender_hw;
-                *e = expires_at;
+            Some(Entry::Resolved { hw, .. }) => {
+                let changed = hw != pkt.sender_hw;
+                self.put(spa, resolved(pkt.sender_hw, expires_at));
                 Update::Refreshed { changed }
             }
             None => {
@@ -127,14 +140,19 @@ impl<P> Cache<P> {
                 } else {
                     !mech.ignore_unsolicited_replies
                 };
-                if create {
-                    self.entries
-                        .insert(spa, resolved(pkt.sender_hw, expires_at));
-                    Update::Created
-                } else if is_request {
-                    Update::NotCached
+                if !create {
+                    if is_request {
+                        Update::NotCached
+                    } else {
+                        Update::UnsolicitedIgnored
+                    }
+                } else if !cfg.on_subnet(spa) {
+                    Update::Ignored(Ignore::OffSubnet)
+                } else if !self.make_room(cfg, false, &mut actions) {
+                    Update::Ignored(Ignore::CacheFull)
                 } else {
-                    Update::UnsolicitedIgnored
+                    self.put(spa, resolved(pkt.sender_hw, expires_at));
+                    Update::Created
                 }
             }
         };

@@ -271,7 +271,7 @@ pub fn run(args: &StackArgs) -> Result<ExitCode, UsageError> {
                 .try_clone_to_owned()
                 .map_err(|e| UsageError(format!("standard input: {e}")))?;
             let h = host
-                .tcp_connect(remote)
+                .tcp_connect(Duration::ZERO, remote)
                 .map_err(|e| UsageError(format!("cannot connect to {remote}: {e:?}")))?;
             client = Client {
                 servers: srv,
@@ -390,7 +390,13 @@ Content-Length: {len}\r\nConnection: close\r\n\r\n"
 }
 
 impl Servers {
-    fn step(&mut self, host: &mut Host, client: Option<TcpHandle>, events: &mut Vec<Event>) {
+    fn step(
+        &mut self,
+        host: &mut Host,
+        now: Duration,
+        client: Option<TcpHandle>,
+        events: &mut Vec<Event>,
+    ) {
         while let Some(ev) = host.poll_event() {
             match ev {
                 SocketEvent::Tcp { handle, event } if Some(handle) == client => events.push(event),
@@ -403,13 +409,13 @@ impl Servers {
                     Event::Reset | Event::TimedOut | Event::Closed
                         if self.conns.remove(&handle).is_some() =>
                     {
-                        host.tcp_close(handle);
+                        host.tcp_close(now, handle);
                     }
                     _ => {}
                 },
                 SocketEvent::UdpReadable { handle, .. } => {
                     while let Some((from, data)) = host.udp_recv_from(handle) {
-                        host.udp_send_to(handle, from, &data);
+                        host.udp_send_to(now, handle, from, &data);
                     }
                 }
                 _ => {}
@@ -434,7 +440,7 @@ impl Servers {
                 return false;
             }
             if c.http && !c.responded {
-                let n = host.tcp_recv(h, &mut buf);
+                let n = host.tcp_recv(now, h, &mut buf);
                 c.request.extend_from_slice(&buf[..n]);
                 if c.request.windows(4).any(|w| w == b"\r\n\r\n")
                     || c.request.len() > 16384
@@ -447,10 +453,10 @@ impl Servers {
                 }
             } else if c.http {
                 // One request per connection: later bytes are read and dropped.
-                while host.tcp_recv(h, &mut buf) > 0 {}
+                while host.tcp_recv(now, h, &mut buf) > 0 {}
             } else {
                 let room = tx_cap.saturating_sub(host.tcp_send_queued(h) + c.out.len());
-                let n = host.tcp_recv(h, &mut buf[..room.min(65536)]);
+                let n = host.tcp_recv(now, h, &mut buf[..room.min(65536)]);
                 c.out.extend_from_slice(&buf[..n]);
             }
             loop {
@@ -463,7 +469,7 @@ impl Servers {
                 if c.out.is_empty() {
                     break;
                 }
-                let n = host.tcp_send(h, &c.out);
+                let n = host.tcp_send(now, h, &c.out);
                 c.out.drain(..n);
                 if n == 0 {
                     break;
@@ -476,18 +482,18 @@ impl Servers {
                     c.peer_closed && host.tcp_recv_queued(h) == 0
                 };
             if finished {
-                host.tcp_close(h);
+                host.tcp_close(now, h);
             }
             !finished
         });
     }
 
-    fn shutdown(&mut self, host: &mut Host) {
+    fn shutdown(&mut self, host: &mut Host, now: Duration) {
         for (h, _) in self.conns.drain() {
-            host.tcp_abort(h);
+            host.tcp_abort(now, h);
         }
         for p in [self.http, self.echo].into_iter().flatten() {
-            host.tcp_unlisten(p);
+            host.tcp_unlisten(now, p);
         }
         if let Some(u) = self.udp.take() {
             host.udp_close(u);
@@ -530,10 +536,10 @@ impl Client {
 }
 
 impl App for Client {
-    fn step(&mut self, host: &mut Host, _now: Duration, input_ready: bool) -> Option<u8> {
+    fn step(&mut self, host: &mut Host, now: Duration, input_ready: bool) -> Option<u8> {
         let mut events = Vec::new();
         let me = self.active().then_some(self.h);
-        self.servers.step(host, me, &mut events);
+        self.servers.step(host, now, me, &mut events);
         if !self.active() {
             return None;
         }
@@ -548,7 +554,7 @@ impl App for Client {
                         _ => "connection timed out",
                     };
                     eprintln!("error: {}: {what}", self.remote);
-                    host.tcp_close(self.h);
+                    host.tcp_close(now, self.h);
                     return Some(1);
                 }
                 _ => {}
@@ -557,12 +563,12 @@ impl App for Client {
         let mut buf = vec![0u8; 65536];
         let mut out = std::io::stdout().lock();
         loop {
-            let n = host.tcp_recv(self.h, &mut buf);
+            let n = host.tcp_recv(now, self.h, &mut buf);
             if n == 0 {
                 break;
             }
             if out.write_all(&buf[..n]).is_err() {
-                host.tcp_abort(self.h);
+                host.tcp_abort(now, self.h);
                 return Some(1);
             }
         }
@@ -579,11 +585,11 @@ impl App for Client {
                 }
             }
             if !self.pending.is_empty() {
-                let n = host.tcp_send(self.h, &self.pending);
+                let n = host.tcp_send(now, self.h, &self.pending);
                 self.pending.drain(..n);
             }
             if !self.stdin_open && self.pending.is_empty() && !self.close_sent {
-                host.tcp_close(self.h);
+                host.tcp_close(now, self.h);
                 self.close_sent = true;
             }
         }
@@ -601,10 +607,10 @@ impl App for Client {
             .flatten()
     }
 
-    fn shutdown(&mut self, host: &mut Host) {
-        self.servers.shutdown(host);
+    fn shutdown(&mut self, host: &mut Host, now: Duration) {
+        self.servers.shutdown(host, now);
         if self.active() {
-            host.tcp_abort(self.h);
+            host.tcp_abort(now, self.h);
         }
     }
 }

@@ -27,8 +27,8 @@ pub trait App {
     fn input(&self) -> Option<BorrowedFd<'_>> {
         None
     }
-    /// A signal asked the driver to stop: close or abort every connection.
-    fn shutdown(&mut self, host: &mut Host);
+    /// A signal asked the driver to stop at `now`: close or abort every connection.
+    fn shutdown(&mut self, host: &mut Host, now: Duration);
 }
 
 /// What the driver does besides moving packets.
@@ -129,7 +129,7 @@ pub fn run<W: Write>(
     let code = loop {
         if stop.load(Ordering::Relaxed) {
             let now = start.elapsed();
-            app.shutdown(host);
+            app.shutdown(host, now);
             io.transmit(host, now, true)?;
             break 0;
         }

@@ -3,10 +3,11 @@
 
 use super::tcp::TcpSockets;
 use super::udp::UdpSockets;
-use super::{Counters, HostConfig, Medium, SocketEvent};
+use super::{Counters, HostConfig, Limited, Medium, SocketEvent};
 use crate::arp::{self, ArpPacket, HwAddr};
 use crate::icmp::{self, Echo, EchoId, EchoResponse, ErrorKind, ErrorMessage, ReplyMatch};
 use crate::ip::{self, Decision, InterfaceAddr, Node, Route, Upper};
+use crate::ratelimit::TokenBucket;
 use crate::wire::{self, EtherType, EthernetAddress, IpProtocol, ethernet, ipv4};
 use std::collections::VecDeque;
 use std::net::Ipv4Addr;
@@ -27,6 +28,16 @@ pub struct Host {
     ping: icmp::EchoClient,
     tx: VecDeque<Vec<u8>>,
     ident: u16,
+    limits: Limits,
+}
+
+/// One token bucket per [`Limited`] kind of answer; `None` where the configuration sets no
+/// limit.
+#[derive(Debug)]
+struct Limits {
+    icmp_error: Option<TokenBucket>,
+    echo_reply: Option<TokenBucket>,
+    reset: Option<TokenBucket>,
 }
 
 fn millis(t: Duration) -> u64 {
@@ -53,7 +64,11 @@ impl Host {
         let arp = match cfg.medium {
             Medium::Ip => None,
             Medium::Ethernet { mac } => {
-                Some((arp::Cache::new(), arp::Config::new(hw(mac), cfg.addr)))
+                let arp_cfg = arp::Config {
+                    capacity: cfg.arp_capacity,
+                    ..arp::Config::new(hw(mac), cfg.addr, cfg.prefix_len)
+                };
+                Some((arp::Cache::new(), arp_cfg))
             }
         };
         Host {
@@ -68,12 +83,50 @@ impl Host {
             ping: icmp::EchoClient::new(),
             tx: VecDeque::new(),
             ident: 0,
+            limits: Limits {
+                icmp_error: cfg
+                    .icmp_error_limit
+                    .map(|r| TokenBucket::new(r, Duration::ZERO)),
+                echo_reply: cfg
+                    .echo_reply_limit
+                    .map(|r| TokenBucket::new(r, Duration::ZERO)),
+                reset: cfg.reset_limit.map(|r| TokenBucket::new(r, Duration::ZERO)),
+            },
         }
+    }
+
+    /// Whether one more answer of kind `what` may be sent now, by its token bucket
+    /// ([`crate::ratelimit`]; RFC 1812 §4.3.2.8, RFC 4443 §2.4 (f)). A refused answer is
+    /// counted (`icmp_errors_limited`, `echo_replies_limited`, `resets_limited`) and must not
+    /// be sent. Acts at the time of the last call that passed one in.
+    pub(super) fn allow(&mut self, what: Limited) -> bool {
+        let (bucket, dropped) = match what {
+            Limited::IcmpError => (
+                &mut self.limits.icmp_error,
+                &mut self.counters.icmp_errors_limited,
+            ),
+            Limited::EchoReply => (
+                &mut self.limits.echo_reply,
+                &mut self.counters.echo_replies_limited,
+            ),
+            Limited::Reset => (&mut self.limits.reset, &mut self.counters.resets_limited),
+        };
+        let ok = bucket.as_mut().is_none_or(|b| b.allow(self.now));
+        if !ok {
+            *dropped += 1;
+        }
+        ok
     }
 
     /// The configuration.
     pub fn config(&self) -> &HostConfig {
         &self.cfg
+    }
+
+    /// The ARP cache and its configuration (medium `Ethernet` only): for inspection, e.g. of
+    /// its size against `HostConfig::arp_capacity`.
+    pub fn arp_cache(&self) -> Option<(&arp::Cache<Vec<u8>>, &arp::Config)> {
+        self.arp.as_ref().map(|(c, cfg)| (c, cfg))
     }
 
     /// The drop and traffic counters.
@@ -110,6 +163,12 @@ impl Host {
             .into_iter()
             .flatten()
             .min()
+    }
+
+    /// Moves the host's clock to `now` (never back): every user call that may act on time
+    /// passes its `now` through here before acting.
+    pub(super) fn at(&mut self, now: Duration) {
+        self.now = self.now.max(now);
     }
 
     /// Time has reached `now`: run the TCP retransmission and TIME-WAIT timers, the ARP
@@ -193,6 +252,9 @@ impl Host {
         let now = millis(self.now);
         if let Some((cache, cfg)) = self.arp.as_mut() {
             let rx = cache.receive(&pkt, now, cfg, &arp::Mechanisms::default());
+            if rx.update == arp::Update::Ignored(arp::Ignore::OffSubnet) {
+                self.counters.arp_off_subnet += 1;
+            }
             self.arp_actions(rx.actions);
         }
     }
@@ -210,6 +272,7 @@ impl Host {
                     self.frame(EthernetAddress(hw.0), EtherType::Ipv4, &packet)
                 }
                 arp::Action::DropPending { .. } => self.counters.arp_unresolved += 1,
+                arp::Action::Evicted { .. } => self.counters.arp_evicted += 1,
             }
         }
     }
@@ -355,7 +418,11 @@ impl Host {
     }
 
     /// Sends the ICMP error the rules decided on, quoting the offending datagram (RFC 792).
+    /// At most `HostConfig::icmp_error_limit` of them (RFC 1812 §4.3.2.8).
     pub(super) fn send_icmp_error(&mut self, msg: ErrorMessage, datagram: &[u8]) {
+        if !self.allow(Limited::IcmpError) {
+            return;
+        }
         let invoking = wire::icmp::invoking_prefix(datagram).to_vec();
         let repr = match msg.kind {
             ErrorKind::DestUnreachable(u) => wire::icmp::Repr::DstUnreachable {
@@ -384,7 +451,8 @@ impl Host {
         self.ip_send(msg.to, IpProtocol::Icmp, &repr.to_bytes());
     }
 
-    /// Echo server (RFC 1122 §3.2.2.6 via [`icmp::respond_to_echo`]) and the client's
+    /// Echo server (RFC 1122 §3.2.2.6 via [`icmp::respond_to_echo`], at most
+    /// `HostConfig::echo_reply_limit` replies) and the client's
     /// matching of replies ([`icmp::EchoClient`]); other messages are counted.
     fn icmp_input(&mut self, hdr: &ipv4::Repr, payload: &[u8]) {
         let repr = match wire::icmp::Repr::parse_bytes(payload) {
@@ -411,6 +479,7 @@ impl Host {
                     dst_is_subnet_broadcast,
                     request,
                 ) {
+                    EchoResponse::Reply { .. } if !self.allow(Limited::EchoReply) => {}
                     EchoResponse::Reply { dst, echo, .. } => {
                         let reply = wire::icmp::Repr::EchoReply {
                             ident: echo.id.ident,
@@ -442,15 +511,17 @@ impl Host {
         }
     }
 
-    /// Sends an Echo Request to `dst` (a ping), recorded in the echo client so that the reply
-    /// can be matched (RFC 792). Refused while a request with the same identifier and sequence
-    /// number is outstanding.
+    /// Sends an Echo Request to `dst` at `now` (a ping), recorded in the echo client so that
+    /// the reply can be matched (RFC 792). Refused while a request with the same identifier and
+    /// sequence number is outstanding.
     pub fn ping(
         &mut self,
+        now: Duration,
         dst: Ipv4Addr,
         id: EchoId,
         data: &[u8],
     ) -> Result<(), icmp::AlreadyOutstanding> {
+        self.at(now);
         self.ping.send(id, millis(self.now))?;
         let req = wire::icmp::Repr::EchoRequest {
             ident: id.ident,

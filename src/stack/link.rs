@@ -18,10 +18,6 @@ pub trait Endpoint {
     fn timeout(&mut self, now: Duration) -> Option<Duration>;
     /// Time has reached `now`: run what is due.
     fn on_timeout(&mut self, now: Duration);
-    /// Time has reached `now` with nothing due (so that user calls act at the right time).
-    fn advance(&mut self, now: Duration) {
-        let _ = now;
-    }
 }
 
 impl Endpoint for Host {
@@ -36,9 +32,6 @@ impl Endpoint for Host {
     }
     fn on_timeout(&mut self, now: Duration) {
         self.handle_timeout(now);
-    }
-    fn advance(&mut self, now: Duration) {
-        self.now = self.now.max(now);
     }
 }
 
@@ -264,8 +257,6 @@ impl<A: Endpoint, B: Endpoint> Pair<A, B> {
             }
         }
         let now = self.now;
-        self.a.advance(now);
-        self.b.advance(now);
         while let Some(p) = self.ab.pop_arrived(now) {
             self.b.receive(now, &p);
         }

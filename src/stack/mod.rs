@@ -10,13 +10,12 @@
 //! Every protocol decision is taken by the pure modules: IPv4 delivery by [`crate::ip`]
 //! (RFC 1122 §3.2.1.3, §3.3.1), ICMP errors and echo by [`crate::icmp`] (RFC 792, RFC 1122
 //! §3.2.2), UDP demultiplexing and checksums by [`crate::udp`] (RFC 768, RFC 1122 §4.1.3),
-//! ARP by [`crate::arp::Cache`] (RFC 826, RFC 1122 §2.3.2), and each TCP connection by
-//! [`crate::tcp::Tcb`] (RFC 9293 §3.10) with the RFC 6298 timer of [`crate::tcp::Rto`] and
-//! its samples from [`crate::tcp::RttSampler`], fast retransmit and partial-ACK recovery by
-//! [`crate::tcp::Recovery`] (RFC 5681 §3.2, RFC 6582), zero-window probing (RFC 9293
-//! §3.8.6.1), and delayed acknowledgments (RFC 9293 §3.8.6.3). The host moves bytes between codecs ([`crate::wire`]), buffers and those rules,
-//! keeps sockets, and counts every packet it drops, and every TCP segment it sends again, in
-//! [`Counters`].
+//! ARP by [`crate::arp::Cache`] (RFC 826, RFC 1122 §2.3.2), and each TCP connection, its
+//! timers and recovery included, by a [`crate::tcp::Connection`] (RFC 9293, RFC 6298, RFC
+//! 5681 §3.2, RFC 6582): the very value the TCP models step. The host moves bytes between
+//! codecs ([`crate::wire`]) and those rules, keeps listeners, ports and one timer-heap entry
+//! per connection, and counts every packet it drops, and every TCP segment it sends again, in
+//! [`Counters`]. Every call that may act on time (the user calls too) takes `now`.
 //!
 //! [`link`] is an in-memory link in virtual time with seeded fault injection and a two-endpoint
 //! harness, for tests and benchmarks; [`pcap`] records runs for independent dissectors.
@@ -37,6 +36,7 @@ pub use host::Host;
 pub use tcp::{TcpError, TcpHandle};
 pub use udp::UdpHandle;
 
+use crate::ratelimit::Rate;
 use crate::wire::EthernetAddress;
 use std::net::{Ipv4Addr, SocketAddrV4};
 use std::time::Duration;
@@ -90,12 +90,45 @@ pub struct HostConfig {
     /// text segment is acknowledged at once, as in RFC 9293 §3.10.7.4 alone and in the
     /// tcp-lifecycle model.
     pub tcp_delayed_ack: bool,
+    /// The rate of ICMP error messages we send (Destination Unreachable for a closed UDP port
+    /// or an unknown protocol, and the others the rules decide on), host-wide; `None` for no
+    /// limit (RFC 1812 §4.3.2.8, RFC 4443 §2.4 (f); see [`crate::ratelimit`]). Default 1000
+    /// per second, bursts of 50: Linux's host-wide `net.ipv4.icmp_msgs_per_sec` and
+    /// `icmp_msgs_burst`. Dropped errors are counted in [`Counters::icmp_errors_limited`].
+    pub icmp_error_limit: Option<Rate>,
+    /// The rate of Echo Replies we send (RFC 1122 §3.2.2.6), host-wide; `None` for no limit.
+    /// Default 1000 per second, bursts of 50, in a bucket of its own so that a ping flood does
+    /// not silence the errors (FreeBSD limits echo replies with `net.inet.icmp.icmplim`).
+    /// Counted in [`Counters::echo_replies_limited`].
+    pub echo_reply_limit: Option<Rate>,
+    /// The rate of RSTs sent for segments that reach no connection (RFC 9293 §3.10.7.1: a
+    /// closed port), host-wide; `None` for no limit. Default 1000 per second, bursts of 50, as
+    /// for ICMP errors: a RST to a closed port is TCP's port unreachable (FreeBSD limits both
+    /// with `icmplim`). Counted in [`Counters::resets_limited`].
+    pub reset_limit: Option<Rate>,
+    /// Entries the ARP cache holds at most (Ethernet only). A new entry beyond it evicts the
+    /// least recently confirmed resolved entry ([`crate::arp::Config::capacity`]). Default
+    /// 1024, Linux's hard limit on its neighbour table (`gc_thresh3`). Counted in
+    /// [`Counters::arp_evicted`].
+    pub arp_capacity: usize,
+}
+
+/// The answers whose rate the host limits (see [`HostConfig`]'s `*_limit` fields).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Limited {
+    /// An ICMP error message: `HostConfig::icmp_error_limit`.
+    IcmpError,
+    /// An Echo Reply: `HostConfig::echo_reply_limit`.
+    EchoReply,
+    /// A RST for a segment that reached no connection: `HostConfig::reset_limit`.
+    Reset,
 }
 
 impl HostConfig {
     /// A host at `addr`/`prefix_len` on `medium`, with a 1500-byte MTU, 64 KiB TCP buffers, a
     /// 30 s MSL (a short but common choice; RFC 9293 suggests 2 minutes), fast retransmit,
-    /// delayed ACK, and the given key.
+    /// delayed ACK, the rate limits and ARP cache size documented on each field, and the given
+    /// key.
     pub fn new(medium: Medium, addr: Ipv4Addr, prefix_len: u8, isn_key: u64) -> HostConfig {
         HostConfig {
             medium,
@@ -111,6 +144,10 @@ impl HostConfig {
             ping_timeout: Duration::from_secs(10),
             tcp_fast_retransmit: true,
             tcp_delayed_ack: true,
+            icmp_error_limit: Some(Rate::new(1000, 50)),
+            echo_reply_limit: Some(Rate::new(1000, 50)),
+            reset_limit: Some(Rate::new(1000, 50)),
+            arp_capacity: 1024,
         }
     }
 }
@@ -157,6 +194,17 @@ pub struct Counters {
     pub partial_ack_retransmits: u64,
     /// TCP zero-window probes sent (RFC 9293 §3.8.6.1).
     pub window_probes: u64,
+    /// ICMP error messages not sent: over `HostConfig::icmp_error_limit`.
+    pub icmp_errors_limited: u64,
+    /// Echo Replies not sent: over `HostConfig::echo_reply_limit`.
+    pub echo_replies_limited: u64,
+    /// RSTs for segments to no connection not sent: over `HostConfig::reset_limit`.
+    pub resets_limited: u64,
+    /// ARP cache entries evicted to make room: the cache held `HostConfig::arp_capacity`.
+    pub arp_evicted: u64,
+    /// ARP packets whose sender is not on our subnet: no entry is created or updated
+    /// (RFC 1122 §2.3.2.1; see [`crate::arp::Ignore::OffSubnet`]).
+    pub arp_off_subnet: u64,
 }
 
 /// Something that happened to a socket, for the application.

@@ -1,12 +1,10 @@
-//! TCP sockets and their user calls: a [`Tcb`] per connection with its buffers and timers
-//! (RFC 9293 §3.10.1–§3.10.5 for OPEN, SEND, RECEIVE, CLOSE, ABORT; §3.4.1 for the ISN).
-//! Segment arrival and timers are in the sibling `tcp_io` module.
+//! TCP sockets and their user calls: a [`Connection`] per connection, which decides everything
+//! about it (RFC 9293 §3.10.1–§3.10.5 for OPEN, SEND, RECEIVE, CLOSE, ABORT); the host keeps
+//! listeners and their backlogs, ports, the ISN generator (§3.4.1) and one timer-heap entry per
+//! socket. Segment arrival and timers are in the sibling `tcp_io` module.
 
 use super::{Host, HostConfig};
-use crate::tcp::{
-    self, Config, Event, FourTuple, Mechanisms, Outputs, Recovery, Rto, RtoBounds, RttSampler, Seq,
-    State, Tcb,
-};
+use crate::tcp::{self, Config, Connection, FourTuple, Mechanisms, Seq, State, Tcb};
 use siphasher::sip::SipHasher13;
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap, VecDeque};
@@ -27,44 +25,19 @@ pub enum TcpError {
     NoEphemeralPort,
 }
 
+/// A connection of this host: the rules' [`Connection`] and what the host keeps beside it.
 #[derive(Debug)]
 pub(super) struct Socket {
-    pub(super) tcb: Tcb,
-    pub(super) cfg: Config,
+    pub(super) conn: Connection,
     pub(super) tuple: FourTuple,
-    /// The receive buffer: text delivered and not yet read is `rx[rx_read..]`. A `Vec`, so
-    /// that segment arrival appends to it directly (it is lent to the transition as
-    /// `Outputs::delivered`).
-    pub(super) rx: Vec<u8>,
-    /// Octets at the front of `rx` that the application has read already.
-    pub(super) rx_read: usize,
-    pub(super) rto: Rto,
-    pub(super) sampler: RttSampler,
-    /// Loss recovery beside the TCB: duplicate ACKs, NewReno's recovery point.
-    pub(super) recovery: Recovery,
-    pub(super) rto_at: Option<Duration>,
-    /// The persist timer: when the next zero-window probe is due (RFC 9293 §3.8.6.1).
-    pub(super) probe_at: Option<Duration>,
-    /// Zero-window probes sent since the zero window began to hold text back.
-    pub(super) probes: u32,
-    pub(super) time_wait_at: Option<Duration>,
-    /// The delayed-ACK timer: when a deferred acknowledgment is due (RFC 9293 §3.8.6.3).
-    pub(super) ack_at: Option<Duration>,
     /// The time of this socket's entry in the host's timer heap, if one is there: no later
-    /// than any of its deadlines. A deadline that moves later (the retransmission timer
-    /// restarted by every acknowledgment) needs no new entry; the entry wakes the host early
-    /// and is then replaced.
+    /// than its connection's next deadline. A deadline that moves later (the retransmission
+    /// timer restarted by every acknowledgment) needs no new entry; the entry wakes the host
+    /// early and is then replaced.
     pub(super) wake_at: Option<Duration>,
     /// The listening port that spawned it, until it is accepted.
     pub(super) listener: Option<u16>,
     pub(super) user_closed: bool,
-}
-
-impl Socket {
-    /// Octets delivered and not yet read.
-    pub(super) fn rx_queued(&self) -> usize {
-        self.rx.len() - self.rx_read
-    }
 }
 
 #[derive(Debug)]
@@ -103,9 +76,8 @@ pub(super) struct TcpSockets {
     /// early wake-up.
     pub(super) timers: BinaryHeap<Reverse<(Duration, u32)>>,
     pub(super) isn_override: IsnOverride,
-    /// The buffers of segment arrivals' outputs, kept empty between them so that a segment's
-    /// transition allocates nothing for them.
-    pub(super) outputs: Outputs,
+    /// A buffer for the segments of one input, kept empty between inputs.
+    pub(super) segments: Vec<crate::tcp::Segment>,
 }
 
 const EPHEMERAL: std::ops::RangeInclusive<u16> = 49152..=65535;
@@ -121,7 +93,7 @@ impl TcpSockets {
             next_port: EPHEMERAL.start() + (cfg.isn_key % u64::from(span)) as u16,
             timers: BinaryHeap::new(),
             isn_override: IsnOverride(None),
-            outputs: Outputs::default(),
+            segments: Vec::new(),
         }
     }
 
@@ -167,11 +139,7 @@ impl TcpSockets {
         let Some(s) = self.slab.get_mut(h.0 as usize).and_then(Option::as_mut) else {
             return;
         };
-        let next = [s.rto_at, s.probe_at, s.time_wait_at, s.ack_at]
-            .into_iter()
-            .flatten()
-            .min();
-        if let Some(t) = next
+        if let Some(t) = s.conn.poll_timeout()
             && s.wake_at.is_none_or(|w| t < w)
         {
             s.wake_at = Some(t);
@@ -181,13 +149,18 @@ impl TcpSockets {
 }
 
 impl Host {
-    pub(super) fn conn_config(&self, send_mss: u16) -> Config {
+    /// The configuration of this host's connections: RFC 9293 with the host's MSS (from its
+    /// MTU), buffers, MSL, and its choice of delayed ACK and fast retransmit.
+    pub(super) fn conn_config(&self) -> Config {
         Config {
             mechanisms: Mechanisms::default(),
             rcv_wnd: u16::try_from(self.cfg.tcp_rx_buffer).unwrap_or(u16::MAX),
-            mss: send_mss,
-            max_retransmits: 12,
+            mss: tcp::advertised_mss(self.cfg.mtu),
+            snd_buf: self.cfg.tcp_tx_buffer,
             delayed_ack: self.cfg.tcp_delayed_ack,
+            fast_retransmit: self.cfg.tcp_fast_retransmit,
+            msl: self.cfg.msl,
+            ..Config::default()
         }
     }
 
@@ -214,25 +187,13 @@ impl Host {
 
     pub(super) fn new_socket(
         &self,
-        tcb: Tcb,
-        cfg: Config,
+        conn: Connection,
         tuple: FourTuple,
         listener: Option<u16>,
     ) -> Socket {
         Socket {
-            tcb,
-            cfg,
+            conn,
             tuple,
-            rx: Vec::new(),
-            rx_read: 0,
-            rto: Rto::new(RtoBounds::default()),
-            sampler: RttSampler::default(),
-            recovery: Recovery::default(),
-            rto_at: None,
-            probe_at: None,
-            probes: 0,
-            time_wait_at: None,
-            ack_at: None,
             wake_at: None,
             listener,
             user_closed: false,
@@ -257,12 +218,12 @@ impl Host {
     /// CLOSE of the LISTEN on `port` (RFC 9293 §3.10.4: the listening TCB is deleted).
     /// Connections it spawned that were not yet accepted have no user and are aborted
     /// (§3.10.5, a RST to each peer). Returns whether the port was listening.
-    pub fn tcp_unlisten(&mut self, port: u16) -> bool {
+    pub fn tcp_unlisten(&mut self, now: Duration, port: u16) -> bool {
         let Some(l) = self.tcp.listeners.remove(&port) else {
             return false;
         };
         for h in l.children {
-            self.tcp_abort(h);
+            self.tcp_abort(now, h);
         }
         true
     }
@@ -297,6 +258,7 @@ impl Host {
     /// already names a connection (RFC 9293 §3.10.1: "connection already exists").
     pub fn tcp_connect_from(
         &mut self,
+        now: Duration,
         port: u16,
         remote: SocketAddrV4,
     ) -> Result<TcpHandle, TcpError> {
@@ -310,15 +272,19 @@ impl Host {
         {
             return Err(TcpError::PortUnavailable);
         }
-        Ok(self.open_active(tuple))
+        Ok(self.open_active(now, tuple))
     }
 
-    fn open_active(&mut self, tuple: FourTuple) -> TcpHandle {
-        let cfg = self.conn_config(tcp::DEFAULT_MSS);
+    fn open_active(&mut self, now: Duration, tuple: FourTuple) -> TcpHandle {
+        self.at(now);
         let iss = self.isn(&tuple);
-        let sock = self.new_socket(Tcb::closed(), cfg, tuple, None);
+        let sock = self.new_socket(Connection::new(self.conn_config()), tuple, None);
         let h = self.tcp.insert(sock);
-        self.drive(h, |tcb, cfg| tcb.open_active(iss, cfg));
+        if let Some(s) = self.tcp.get_mut(h) {
+            // A new connection in CLOSED accepts an active OPEN.
+            let _ = s.conn.open_active(now, iss);
+        }
+        self.after(h, tcp::Witnesses::default());
         h
     }
 
@@ -331,11 +297,20 @@ impl Host {
 
     /// The connection's control block, read-only (RFC 9293 §3.3.1), for inspection.
     pub fn tcp_tcb(&self, h: TcpHandle) -> Option<&Tcb> {
-        self.tcp.get(h).map(|s| &s.tcb)
+        self.tcp.get(h).map(|s| s.conn.tcb())
+    }
+
+    /// The connection itself, read-only: its timers, estimator and buffers, for inspection.
+    pub fn tcp_conn(&self, h: TcpHandle) -> Option<&Connection> {
+        self.tcp.get(h).map(|s| &s.conn)
     }
 
     /// Active OPEN to `remote` from an ephemeral port.
-    pub fn tcp_connect(&mut self, remote: SocketAddrV4) -> Result<TcpHandle, TcpError> {
+    pub fn tcp_connect(
+        &mut self,
+        now: Duration,
+        remote: SocketAddrV4,
+    ) -> Result<TcpHandle, TcpError> {
         let span = EPHEMERAL.end() - EPHEMERAL.start() + 1;
         let tuple = (0..span)
             .map(|i| {
@@ -351,89 +326,71 @@ impl Host {
             .ok_or(TcpError::NoEphemeralPort)?;
         let next = tuple.local.port() - EPHEMERAL.start();
         self.tcp.next_port = EPHEMERAL.start() + (next + 1) % span;
-        Ok(self.open_active(tuple))
+        Ok(self.open_active(now, tuple))
     }
 
-    /// SEND: queues as much of `data` as the send buffer has room for and returns how much
-    /// (0 where §3.10.2 refuses a SEND, e.g. after CLOSE).
-    pub fn tcp_send(&mut self, h: TcpHandle, data: &[u8]) -> usize {
-        let cap = self.cfg.tcp_tx_buffer;
-        let Some(s) = self.tcp.get(h) else { return 0 };
-        let n = data.len().min(cap.saturating_sub(s.tcb.send_buf.len()));
-        if n == 0 {
-            return 0;
-        }
-        let mut refused = false;
-        self.drive(h, |tcb, cfg| {
-            let out = tcb.send(&data[..n], cfg);
-            refused = out.events.iter().any(|e| matches!(e, Event::Error(_)));
-            out
-        });
-        if refused { 0 } else { n }
-    }
-
-    /// RECEIVE: moves delivered text into `buf` and returns how much; re-offers the window
-    /// when it has opened enough ([`Tcb::window_update`]).
-    pub fn tcp_recv(&mut self, h: TcpHandle, buf: &mut [u8]) -> usize {
-        let cap = self.cfg.tcp_rx_buffer;
-        let mss = tcp::advertised_mss(self.cfg.mtu);
+    /// SEND at `now`: queues as much of `data` as the send buffer has room for and returns how
+    /// much (0 where §3.10.2 refuses a SEND, e.g. after CLOSE).
+    pub fn tcp_send(&mut self, now: Duration, h: TcpHandle, data: &[u8]) -> usize {
+        self.at(now);
         let Some(s) = self.tcp.get_mut(h) else {
             return 0;
         };
-        let unread = &s.rx[s.rx_read..];
-        let n = buf.len().min(unread.len());
-        buf[..n].copy_from_slice(&unread[..n]);
-        s.rx_read += n;
-        // Read text leaves the front when all is read, or in bulk once it is half the buffer:
-        // each octet is moved at most once more.
-        if s.rx_read == s.rx.len() {
-            s.rx.clear();
-            s.rx_read = 0;
-        } else if s.rx_read >= s.rx.len() / 2 {
-            s.rx.drain(..s.rx_read);
-            s.rx_read = 0;
-        }
-        let free = cap.saturating_sub(s.rx_queued());
-        let update = s.tcb.window_update(free, cap, mss);
-        let tuple = s.tuple;
-        if let Some(seg) = update {
-            self.emit(&tuple, &seg);
-        }
+        let n = s.conn.send(now, data).unwrap_or(0);
+        self.after(h, tcp::Witnesses::default());
+        n
+    }
+
+    /// RECEIVE at `now`: moves delivered text into `buf` and returns how much; the connection
+    /// re-offers its window when it has opened enough.
+    pub fn tcp_recv(&mut self, now: Duration, h: TcpHandle, buf: &mut [u8]) -> usize {
+        self.at(now);
+        let Some(s) = self.tcp.get_mut(h) else {
+            return 0;
+        };
+        let n = s.conn.recv(now, buf);
+        self.after(h, tcp::Witnesses::default());
         n
     }
 
     /// Octets delivered and waiting in the receive buffer.
     pub fn tcp_recv_queued(&self, h: TcpHandle) -> usize {
-        self.tcp.get(h).map_or(0, Socket::rx_queued)
+        self.tcp.get(h).map_or(0, |s| s.conn.recv_queued())
     }
 
     /// Octets in the send buffer: unacknowledged plus not yet sent.
     pub fn tcp_send_queued(&self, h: TcpHandle) -> usize {
-        self.tcp.get(h).map_or(0, |s| s.tcb.send_buf.len())
+        self.tcp.get(h).map_or(0, |s| s.conn.send_queued())
     }
 
     /// The connection's state; `None` once the handle is released.
     pub fn tcp_state(&self, h: TcpHandle) -> Option<State> {
-        self.tcp.get(h).map(|s| s.tcb.state)
+        self.tcp.get(h).map(|s| s.conn.state())
     }
 
-    /// CLOSE: our FIN follows the queued text. The handle is released once the connection
-    /// is CLOSED (at once if it already is).
-    pub fn tcp_close(&mut self, h: TcpHandle) {
+    /// CLOSE at `now`: our FIN follows the queued text. The handle is released once the
+    /// connection is CLOSED (at once if it already is).
+    pub fn tcp_close(&mut self, now: Duration, h: TcpHandle) {
+        self.at(now);
         let Some(s) = self.tcp.get_mut(h) else { return };
         s.user_closed = true;
-        if s.tcb.state == State::Closed {
+        if s.conn.state() == State::Closed {
             self.tcp.remove(h);
             return;
         }
-        self.drive(h, |tcb, cfg| tcb.close(cfg));
+        // A refusal (the connection is already closing) changes nothing.
+        let _ = s.conn.close(now);
+        self.after(h, tcp::Witnesses::default());
     }
 
-    /// ABORT: a RST where §3.10.5 says so; the handle is released.
-    pub fn tcp_abort(&mut self, h: TcpHandle) {
+    /// ABORT at `now`: a RST where §3.10.5 says so; the handle is released.
+    pub fn tcp_abort(&mut self, now: Duration, h: TcpHandle) {
+        self.at(now);
         let Some(s) = self.tcp.get_mut(h) else { return };
         s.user_closed = true;
-        self.drive(h, |tcb, _| tcb.abort());
+        // ABORT of a CLOSED connection is refused and changes nothing.
+        let _ = s.conn.abort(now);
+        self.after(h, tcp::Witnesses::default());
         self.tcp.remove(h);
     }
 }

@@ -1,43 +1,20 @@
-//! TCP segment arrival, transition outputs and timers of the host (RFC 9293 §3.10.7,
-//! §3.10.8; RFC 6298 §5). Arriving segments are demultiplexed by [`tcp::demux`]; a segment for
-//! a listening port is given to a fresh [`Tcb`] in LISTEN, which decides whether a connection
-//! starts; a segment for no connection is answered as [`tcp::reset_for`] says. Every
-//! transition's outputs pass through `Host::after`.
+//! TCP segment arrival and timers of the host (RFC 9293 §3.10.7, §3.10.8). Arriving segments
+//! are demultiplexed by [`tcp::demux`]; a segment for a listening port is given to a fresh
+//! [`Connection`] in LISTEN, which decides whether a connection starts; a segment for no
+//! connection is answered as [`tcp::reset_for`] says. After every input of a connection,
+//! `Host::after` sends what it queued, passes its events to the user and files its next
+//! deadline in the host's timer heap: the connection decides, the host carries out.
 
 use super::tcp::TcpHandle;
 use super::{Host, SocketEvent};
 use crate::tcp::{
-    self, Config, Ctl, Event, FourTuple, Mechanism, Outputs, Resend, Segment, SegmentRef, Seq,
-    State, Target, Tcb,
+    self, Config, Connection, Ctl, Event, FourTuple, Segment, SegmentRef, Seq, State, Target,
+    Witness, Witnesses,
 };
 use crate::wire::{self, IpProtocol};
 use std::cmp::Reverse;
 use std::net::SocketAddrV4;
 use std::time::Duration;
-
-/// What a transition changed, for the RTT sampler, the timers and the handshake's end.
-pub(super) struct Before {
-    snd_una: Seq,
-    state: State,
-}
-
-impl Before {
-    pub(super) fn of(tcb: &Tcb) -> Before {
-        Before {
-            snd_una: tcb.snd_una,
-            state: tcb.state,
-        }
-    }
-}
-
-/// Where a transition put the text it delivered.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Delivered {
-    /// Appended to the receive buffer, lent to it as `Outputs::delivered`.
-    IntoRx,
-    /// In `Outputs::delivered` alone.
-    Separately,
-}
 
 impl From<Ctl> for wire::tcp::Flags {
     /// The header flags of a segment's control bits.
@@ -81,12 +58,13 @@ impl Host {
             Ok(x) => x,
             Err(e) => return self.count(e),
         };
-        // The text stays where it lies in the packet: the connection machine reads it there.
+        // The text stays where it lies in the packet: the connection reads it there.
         let seg = SegmentRef {
             seq: Seq(repr.seq),
             ack: Seq(repr.ack),
             ctl: Ctl::from(repr.flags),
             wnd: repr.window,
+            mss: repr.mss,
             data,
         };
         let tuple = FourTuple {
@@ -101,11 +79,18 @@ impl Host {
             &tuple,
             unicast,
         ) {
-            Target::Connection(h) => self.connection_segment(h, seg, repr.mss),
-            Target::Listener => self.listener_segment(tuple, seg, repr.mss),
+            Target::Connection(h) => {
+                let now = self.now;
+                let Some(s) = self.tcp.get_mut(h) else { return };
+                let w = s.conn.on_segment(now, seg);
+                self.after(h, w);
+            }
+            Target::Listener => self.listener_segment(tuple, seg),
             Target::Closed => {
                 self.counters.no_socket += 1;
-                if let Some(rst) = tcp::reset_for(seg, &Config::default()) {
+                if let Some(rst) = tcp::reset_for(seg, &Config::default())
+                    && self.allow(super::Limited::Reset)
+                {
                     self.emit(&tuple, &rst);
                 }
             }
@@ -113,62 +98,20 @@ impl Host {
         }
     }
 
-    /// A segment for connection `h` (RFC 9293 §3.10.7.3, §3.10.7.4), then loss recovery:
-    /// [`Tcb::is_duplicate_ack`] judges the segment against the TCB before it is processed,
-    /// [`tcp::Recovery`] decides whether the segment at SND.UNA goes out again (the third
-    /// duplicate ACK, RFC 5681 §3.2; a partial acknowledgment, RFC 6582 §3.2), and
-    /// [`Tcb::fast_retransmit`] builds it; unless the host's `tcp_fast_retransmit` is off.
-    fn connection_segment(&mut self, h: TcpHandle, seg: SegmentRef<'_>, peer_mss: Option<u16>) {
-        let mtu = self.cfg.mtu;
-        let Some(s) = self.tcp.get_mut(h) else { return };
-        if s.tcb.state == State::SynSent && seg.has(Ctl::SYN) {
-            s.cfg.mss = tcp::effective_send_mss(peer_mss, mtu);
-        }
-        let duplicate = s.tcb.is_duplicate_ack(seg, &s.cfg);
-        let snd_una = s.tcb.snd_una;
-        // The transition appends delivered text straight to the receive buffer, and its
-        // outputs use the buffers kept for that.
-        let before = Before::of(&s.tcb);
-        let mut out = std::mem::take(&mut self.tcp.outputs);
-        let Some(s) = self.tcp.get_mut(h) else { return };
-        out.delivered = std::mem::take(&mut s.rx);
-        s.tcb.on_segment_into(seg, Seq(0), &s.cfg, &mut out);
-        self.after(h, before, &mut out, Delivered::IntoRx);
-        out.segments.clear();
-        out.events.clear();
-        self.tcp.outputs = out;
-        if !self.cfg.tcp_fast_retransmit {
-            return;
-        }
-        let Some(s) = self.tcp.get_mut(h) else { return };
-        let advanced = s.tcb.snd_una != snd_una;
-        let Some(why) = s.recovery.on_ack(duplicate, advanced, &s.tcb) else {
-            return;
-        };
-        let mut resent = false;
-        self.drive(h, |tcb, cfg| {
-            let out = tcb.fast_retransmit(cfg);
-            resent = !out.segments.is_empty();
-            out
-        });
-        if resent {
-            match why {
-                Resend::FastRetransmit => self.counters.fast_retransmits += 1,
-                Resend::PartialAck => self.counters.partial_ack_retransmits += 1,
-            }
-        }
-    }
-
-    /// A segment for a listening port (RFC 9293 §3.10.7.2), given to a fresh LISTEN.
-    fn listener_segment(&mut self, tuple: FourTuple, seg: SegmentRef<'_>, peer_mss: Option<u16>) {
-        let cfg = self.conn_config(tcp::effective_send_mss(peer_mss, self.cfg.mtu));
-        let mut tcb = Tcb::closed();
-        tcb.open_passive(&cfg);
-        let before = Before::of(&tcb);
-        let mut out = tcb.on_segment(seg, self.isn(&tuple), &cfg);
-        if tcb.state == State::Listen {
-            for s in &out.segments {
-                self.emit(&tuple, s);
+    /// A segment for a listening port (RFC 9293 §3.10.7.2), given to a fresh LISTEN with the
+    /// ISN this host would choose now.
+    fn listener_segment(&mut self, tuple: FourTuple, seg: SegmentRef<'_>) {
+        let now = self.now;
+        let mut conn = Connection::new(self.conn_config());
+        // A new connection in CLOSED accepts a passive OPEN.
+        let _ = conn.open_passive(now);
+        let w = conn.on_listen_segment(now, seg, self.isn(&tuple));
+        if conn.state() == State::Listen {
+            // A RST for an ACK that opens nothing: as rate-limited as one for a closed port.
+            while let Some(s) = conn.poll_transmit(now) {
+                if self.allow(super::Limited::Reset) {
+                    self.emit(&tuple, &s);
+                }
             }
             return;
         }
@@ -183,101 +126,45 @@ impl Host {
             self.counters.backlog_full += 1;
             return;
         }
-        let sock = self.new_socket(tcb, cfg, tuple, Some(port));
+        let sock = self.new_socket(conn, tuple, Some(port));
         let h = self.tcp.insert(sock);
         if let Some(l) = self.tcp.listeners.get_mut(&port) {
             l.children.push(h);
         }
-        self.after(h, before, &mut out, Delivered::Separately);
+        self.after(h, w);
     }
 
-    /// Runs one transition of connection `h` and files its outputs.
-    pub(super) fn drive(&mut self, h: TcpHandle, f: impl FnOnce(&mut Tcb, &Config) -> Outputs) {
-        let Some(s) = self.tcp.get_mut(h) else { return };
-        let before = Before::of(&s.tcb);
-        let mut out = f(&mut s.tcb, &s.cfg);
-        self.after(h, before, &mut out, Delivered::Separately);
-    }
-
-    /// Files a transition's outputs: text into the receive buffer, the free space as the
-    /// window, RTT samples (Karn), the retransmission timer (RFC 6298 §5), TIME-WAIT's 2·MSL,
-    /// events for the user; then sends the segments and releases a finished connection.
-    fn after(&mut self, h: TcpHandle, before: Before, out: &mut Outputs, delivered: Delivered) {
+    /// Carries out what connection `h` decided in its last input: counts what it witnessed,
+    /// passes its events to the user (and an ESTABLISHED child to its listener's accept
+    /// queue), sends its segments, files its next deadline, and releases a finished
+    /// connection.
+    pub(super) fn after(&mut self, h: TcpHandle, w: Witnesses) {
         let now = self.now;
-        let rx_cap = self.cfg.tcp_rx_buffer;
-        let msl = u64::try_from(self.cfg.msl.as_millis()).unwrap_or(u64::MAX);
+        let c = &mut self.counters;
+        c.retransmit_timeouts += u64::from(w.has(Witness::RetransmitTimeout));
+        c.fast_retransmits += u64::from(w.has(Witness::FastRetransmit));
+        c.partial_ack_retransmits += u64::from(w.has(Witness::PartialAckRetransmit));
+        c.window_probes += u64::from(w.has(Witness::WindowProbe));
         let Some(s) = self.tcp.slab.get_mut(h.0 as usize).and_then(Option::as_mut) else {
             return;
         };
-        let time_wait = Duration::from_millis(tcp::time_wait_duration(msl, s.cfg.mechanisms));
-        match delivered {
-            Delivered::IntoRx => s.rx = std::mem::take(&mut out.delivered),
-            Delivered::Separately => s.rx.extend_from_slice(&out.delivered),
-        }
-        s.tcb
-            .offer_window(rx_cap.saturating_sub(s.rx_queued()), &mut out.segments);
-        let live = s.tcb.state != State::Closed;
-        let acked_new = live && s.tcb.snd_una != before.snd_una;
-        if acked_new && let Some(rtt) = s.sampler.on_ack(s.tcb.snd_una, now) {
-            s.rto.on_sample(rtt);
-        }
-        if live {
-            let syn_occupies = s.cfg.mechanisms.on(Mechanism::SynSequenceNumber);
-            for seg in &out.segments {
-                s.sampler
-                    .on_send(seg.seq, seg.seq + seg.len_with(syn_occupies), now);
-            }
-        }
-        if matches!(before.state, State::SynSent | State::SynReceived)
-            && !matches!(
-                s.tcb.state,
-                State::SynSent | State::SynReceived | State::Listen | State::Closed
-            )
-        {
-            s.rto.handshake_done();
-        }
         let mut ready = None;
-        for e in &out.events {
-            match e {
-                Event::TimeWaitStarted => s.time_wait_at = Some(now + time_wait),
-                Event::Established
-                | Event::PeerClosed
-                | Event::OurFinAcked
-                | Event::Reset
-                | Event::Refused
-                | Event::TimedOut
-                | Event::Closed => {
-                    if *e == Event::Established {
-                        ready = s.listener;
-                    }
-                    self.events.push_back(SocketEvent::Tcp {
-                        handle: h,
-                        event: *e,
-                    });
-                }
-                _ => {}
+        while let Some(event) = s.conn.poll_event() {
+            if event == Event::Established {
+                ready = s.listener;
             }
+            self.events.push_back(SocketEvent::Tcp { handle: h, event });
         }
-        s.rto_at =
-            tcp::retransmit_deadline(s.rto_at, s.tcb.has_unacked(), acked_new, now, s.rto.rto());
-        let blocked = s.tcb.zero_window_blocked();
-        if !blocked {
-            s.probes = 0;
-        }
-        let interval = s.rto.probe_interval(s.probes);
-        s.probe_at = tcp::probe_deadline(s.probe_at, blocked, now, interval);
-        if s.tcb.state != State::TimeWait {
-            s.time_wait_at = None;
-        }
-        s.ack_at = tcp::delayed_ack_deadline(s.ack_at, s.tcb.ack_delayed(), now, tcp::ACK_DELAY);
         let tuple = s.tuple;
         let orphan = s.listener.is_some();
-        let finished = s.tcb.state == State::Closed || (orphan && s.tcb.state == State::Listen);
+        let state = s.conn.state();
+        let finished = state == State::Closed || (orphan && state == State::Listen);
         let release = finished && (s.user_closed || orphan);
+        let mut out = std::mem::take(&mut self.tcp.segments);
+        while let Some(seg) = s.conn.poll_transmit(now) {
+            out.push(seg);
+        }
         if finished {
-            s.rto_at = None;
-            s.probe_at = None;
-            s.ack_at = None;
             self.tcp.conns.remove(&tuple);
         }
         self.tcp.arm(h);
@@ -286,9 +173,10 @@ impl Host {
         {
             l.ready.push_back(h);
         }
-        for seg in out.segments.drain(..) {
+        for seg in out.drain(..) {
             self.emit_owned(&tuple, seg);
         }
+        self.tcp.segments = out;
         if release {
             if let Some(port) = self.tcp.get(h).and_then(|s| s.listener)
                 && let Some(l) = self.tcp.listeners.get_mut(&port)
@@ -300,7 +188,7 @@ impl Host {
         }
     }
 
-    /// Sends a segment of `tuple`, with our MSS option on a SYN (RFC 9293 §3.7.1).
+    /// Sends a segment of `tuple` as the connection built it (its MSS option on a SYN).
     pub(super) fn emit(&mut self, tuple: &FourTuple, seg: &Segment) {
         let repr = self.tcp_header(tuple, seg);
         let (src, dst) = (*tuple.local.ip(), *tuple.remote.ip());
@@ -335,7 +223,7 @@ impl Host {
         });
     }
 
-    /// The TCP header of a segment of `tuple`, with our MSS option on a SYN.
+    /// The TCP header of a segment of `tuple`.
     fn tcp_header(&self, tuple: &FourTuple, seg: &Segment) -> wire::tcp::Repr {
         wire::tcp::Repr {
             src_port: tuple.local.port(),
@@ -345,7 +233,7 @@ impl Host {
             flags: wire::tcp::Flags::from(seg.ctl),
             window: seg.wnd,
             urgent: 0,
-            mss: seg.has(Ctl::SYN).then(|| tcp::advertised_mss(self.cfg.mtu)),
+            mss: seg.mss,
             window_scale: None,
             sack_permitted: false,
             sack_blocks: Vec::new(),
@@ -354,8 +242,7 @@ impl Host {
         }
     }
 
-    /// Runs the retransmission, persist, delayed-ACK and TIME-WAIT timers that are due at
-    /// `now`.
+    /// Gives `now` to every connection whose deadline has come.
     pub(super) fn tcp_timeouts(&mut self, now: Duration) {
         let mut woken = Vec::new();
         while let Some(Reverse((t, i))) = self.tcp.timers.peek().copied()
@@ -371,59 +258,13 @@ impl Host {
         }
         woken.sort_unstable();
         woken.dedup();
-        let due: Vec<(TcpHandle, bool, bool, bool, bool)> = woken
-            .iter()
-            .copied()
-            .filter_map(|i| {
-                let s = self.tcp.get(TcpHandle(i))?;
-                let rto = s.rto_at.is_some_and(|t| t <= now);
-                let probe = s.probe_at.is_some_and(|t| t <= now);
-                let ack = s.ack_at.is_some_and(|t| t <= now);
-                let tw = s.time_wait_at.is_some_and(|t| t <= now);
-                (rto || probe || ack || tw).then_some((TcpHandle(i), rto, probe, ack, tw))
-            })
-            .collect();
-        for (h, rto, probe, ack, tw) in due {
-            if rto && let Some(s) = self.tcp.get_mut(h) {
-                s.rto.backoff(!s.tcb.syn_acked());
-                s.rto_at = None;
-                let mut resent = false;
-                self.drive(h, |tcb, cfg| {
-                    let out = tcb.on_retransmit_timeout(cfg);
-                    resent = out.has(Event::Retransmitted);
-                    out
-                });
-                if resent {
-                    self.counters.retransmit_timeouts += 1;
-                    if let Some(s) = self.tcp.get_mut(h) {
-                        s.recovery.on_retransmit_timeout(&s.tcb);
-                    }
-                }
-            }
-            if probe && let Some(s) = self.tcp.get_mut(h) {
-                s.probe_at = None;
-                s.probes = s.probes.saturating_add(1);
-                let mut probed = false;
-                self.drive(h, |tcb, _| {
-                    let out = tcb.window_probe();
-                    probed = !out.segments.is_empty();
-                    out
-                });
-                if probed {
-                    self.counters.window_probes += 1;
-                }
-            }
-            if ack && let Some(s) = self.tcp.get_mut(h) {
-                s.ack_at = None;
-                self.drive(h, |tcb, _| tcb.on_delayed_ack_timeout());
-            }
-            if tw {
-                self.drive(h, |tcb, _| tcb.on_time_wait_timeout());
-            }
-        }
-        // An entry that woke the host early (its socket's deadlines moved later) is replaced.
         for i in woken {
-            self.tcp.arm(TcpHandle(i));
+            let h = TcpHandle(i);
+            let Some(s) = self.tcp.get_mut(h) else {
+                continue;
+            };
+            let w = s.conn.handle_timeout(now);
+            self.after(h, w);
         }
     }
 }

@@ -9,6 +9,7 @@ use crate::udp::{self, BindError, Datagram, PortTable, Receive, SocketId};
 use crate::wire::{self, IpProtocol, checksum::pseudo_header};
 use std::collections::{HashMap, VecDeque};
 use std::net::SocketAddrV4;
+use std::time::Duration;
 
 /// A bound UDP socket.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -50,9 +51,17 @@ impl Host {
         }
     }
 
-    /// Sends one datagram from the socket's port to `to`. Returns false for an unknown
-    /// handle or a payload too large for one IPv4 datagram.
-    pub fn udp_send_to(&mut self, h: UdpHandle, to: SocketAddrV4, data: &[u8]) -> bool {
+    /// Sends one datagram from the socket's port to `to` at `now` (which may start ARP's
+    /// resolution timer). Returns false for an unknown handle or a payload too large for one
+    /// IPv4 datagram.
+    pub fn udp_send_to(
+        &mut self,
+        now: Duration,
+        h: UdpHandle,
+        to: SocketAddrV4,
+        data: &[u8],
+    ) -> bool {
+        self.at(now);
         let Some(s) = self.udp.sockets.get(&h.0) else {
             return false;
         };

@@ -9,7 +9,7 @@ use super::mechanisms::{Config, Mechanism};
 use super::segment::{Ctl, Segment, SegmentRef};
 use super::seq::Seq;
 use super::state::State;
-use super::tcb::{Event, Outputs, Tcb};
+use super::tcb::{Outputs, Signal, Tcb};
 
 /// The reset that answers `seg` when no connection wants it (RFC 9293 §3.5.2 group 1,
 /// §3.10.7.1): `<SEQ=SEG.ACK><CTL=RST>` if it had ACK, else
@@ -99,7 +99,7 @@ impl Tcb {
         out.segments.push(self.syn_segment());
         if !cfg.mechanisms.on(Mechanism::ThreeWayHandshake) {
             self.state = State::Established;
-            out.events.push(Event::Established);
+            out.signals.push(Signal::Established);
         }
     }
 
@@ -124,7 +124,7 @@ impl Tcb {
         if seg.has(Ctl::RST) {
             if ack_ok {
                 self.delete();
-                out.events.push(Event::Refused);
+                out.signals.push(Signal::Refused);
             }
             return;
         }
@@ -139,7 +139,7 @@ impl Tcb {
             self.take_window(seg);
             self.state = State::Established;
             self.retransmits = 0;
-            out.events.push(Event::Established);
+            out.signals.push(Signal::Established);
             if !seg.data.is_empty() {
                 // §3.10.7.3 "continue processing at the sixth step": the text is in order.
                 let room = usize::from(self.rcv_wnd).min(seg.data.len());
@@ -169,7 +169,7 @@ impl Tcb {
         let text = seg.data[..room].to_vec();
         if cfg.mechanisms.on(Mechanism::SynDataHeld) {
             self.rcv_queue.push((self.rcv_nxt, text));
-            out.events.push(Event::Queued);
+            out.signals.push(Signal::Queued);
         } else {
             self.rcv_nxt = self.rcv_nxt + text.len() as u32;
             out.delivered.extend_from_slice(&text);
@@ -213,7 +213,7 @@ impl Tcb {
 
         // First: check the sequence number.
         if !self.passes_sequence_check(seg, cfg) {
-            out.events.push(Event::Unacceptable);
+            out.signals.push(Signal::Unacceptable);
             if seg.has(Ctl::RST) {
                 return;
             }
@@ -241,7 +241,7 @@ impl Tcb {
                 self.return_to_listen(out);
             } else {
                 out.segments.push(self.ack_segment());
-                out.events.push(Event::ChallengeAck);
+                out.signals.push(Signal::ChallengeAck);
             }
             return;
         }
@@ -254,7 +254,7 @@ impl Tcb {
             if self.snd_una.lt(seg.ack) && seg.ack.le(self.snd_nxt) {
                 self.state = State::Established;
                 self.take_window(seg);
-                out.events.push(Event::Established);
+                out.signals.push(Signal::Established);
             } else {
                 out.segments.extend(reset_for(seg, cfg));
                 return;
@@ -285,7 +285,7 @@ impl Tcb {
                 self.take_ack(seg, out);
                 if self.fin_acked() {
                     self.delete();
-                    out.events.push(Event::Closed);
+                    out.signals.push(Signal::Closed);
                     return;
                 }
             }
@@ -332,7 +332,7 @@ impl Tcb {
         let m = cfg.mechanisms;
         if seg.seq != self.rcv_nxt && m.on(Mechanism::RstValidation) {
             out.segments.push(self.ack_segment());
-            out.events.push(Event::ChallengeAck);
+            out.signals.push(Signal::ChallengeAck);
             return;
         }
         match self.state {
@@ -341,13 +341,13 @@ impl Tcb {
                     self.return_to_listen(out);
                 } else {
                     self.delete();
-                    out.events.push(Event::Refused);
+                    out.signals.push(Signal::Refused);
                 }
             }
             State::TimeWait if m.on(Mechanism::RstInTimeWaitIgnored) => {}
             _ => {
                 self.delete();
-                out.events.push(Event::Reset);
+                out.signals.push(Signal::Reset);
             }
         }
     }
@@ -361,7 +361,7 @@ impl Tcb {
             rcv_wnd,
             ..Tcb::closed()
         };
-        out.events.push(Event::ReturnedToListen);
+        out.signals.push(Signal::ReturnedToListen);
     }
 
     /// §3.10.7.4 fifth step for ESTABLISHED and the states after it: SND.UNA advances over
@@ -392,7 +392,7 @@ impl Tcb {
             self.take_window(seg);
         }
         if self.fin_acked() && !fin_was_acked {
-            out.events.push(Event::OurFinAcked);
+            out.signals.push(Signal::OurFinAcked);
         }
     }
 
@@ -438,7 +438,7 @@ impl Tcb {
                 {
                     self.rcv_queue.push((seg.seq, text));
                 }
-                out.events.push(Event::Queued);
+                out.signals.push(Signal::Queued);
             }
         }
         if seg.has(Ctl::FIN) && end_seq.gt(self.rcv_nxt) && end_seq.lt(window_end) {
@@ -451,10 +451,10 @@ impl Tcb {
         let held_fin = self.rcv_fin == Some(self.rcv_nxt);
         if held_fin {
             self.rcv_fin = None;
-            if !this_fin && !out.has(Event::Reassembled) {
+            if !this_fin && !out.has(Signal::Reassembled) {
                 // A FIN that arrived ahead of the text before it is taken now (reported once,
                 // with the held text delivered in this same step).
-                out.events.push(Event::Reassembled);
+                out.signals.push(Signal::Reassembled);
             }
         }
         this_fin || held_fin
@@ -483,7 +483,7 @@ impl Tcb {
         }
         self.rcv_queue.sort_by_key(|(s, _)| *s - self.rcv_nxt);
         if reassembled {
-            out.events.push(Event::Reassembled);
+            out.signals.push(Signal::Reassembled);
         }
     }
 
@@ -511,7 +511,7 @@ impl Tcb {
             _ => return,
         };
         self.rcv_nxt = self.rcv_nxt + 1;
-        out.events.push(Event::PeerClosed);
+        out.signals.push(Signal::PeerClosed);
         if next == State::TimeWait {
             // The acknowledgment goes out before TIME-WAIT (or, with T4 ablated, deletion),
             // and it is the only one: it also covers any text of this segment (MUST-58).
@@ -546,7 +546,7 @@ impl Tcb {
     /// there, where the acknowledgment is sent. T7 ablated: no restart.
     fn restart_time_wait(&mut self, cfg: &Config, out: &mut Outputs) {
         if cfg.mechanisms.on(Mechanism::TimeWaitRestart) {
-            out.events.push(Event::TimeWaitStarted);
+            out.signals.push(Signal::TimeWaitStarted);
         }
     }
 
@@ -555,10 +555,10 @@ impl Tcb {
     pub(crate) fn enter_time_wait(&mut self, cfg: &Config, out: &mut Outputs) {
         if cfg.mechanisms.on(Mechanism::TimeWait) {
             self.state = State::TimeWait;
-            out.events.push(Event::TimeWaitStarted);
+            out.signals.push(Signal::TimeWaitStarted);
         } else {
             self.delete();
-            out.events.push(Event::Closed);
+            out.signals.push(Signal::Closed);
         }
     }
 }

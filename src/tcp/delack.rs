@@ -17,8 +17,9 @@
 //!   filling a gap, carrying a FIN (or a SYN), or with text beyond the window;
 //! - any segment we send carries RCV.NXT and so ends the deferral (the acknowledgment
 //!   "piggybacked on a segment being transmitted", §3.10.7.4 seventh step);
-//! - otherwise the caller's timer, started when the deferral began and never restarted by a
-//!   later segment, sends it: [`Tcb::on_delayed_ack_timeout`], at most [`ACK_DELAY`] after the
+//! - otherwise the connection's delayed-ACK timer, started when the deferral began and never
+//!   restarted by a later segment, sends it: [`Tcb::on_delayed_ack_timeout`], at most
+//!   [`Config::ack_delay`] (40 ms by default, Linux's minimum) after the
 //!   first unacknowledged segment arrived (MUST-40; RFC 5681 §4.2: "within 500 ms of the
 //!   arrival of the first unacknowledged packet").
 //!
@@ -27,19 +28,14 @@
 //! sent) is met only pairwise: each segment's acknowledgment is decided as it is processed,
 //! one segment per call (listed in `crate::deviations`).
 //!
-//! The clock belongs to the caller: [`delayed_ack_deadline`] only says, from what the
-//! transition left in the TCB, whether the timer runs and when it was due.
+//! The timer itself is [`crate::tcp::Connection`]'s: it runs exactly while
+//! [`Tcb::ack_delayed`] says an acknowledgment is owed.
 
 use super::mechanisms::Config;
 use super::segment::{Ctl, SegmentRef};
 use super::seq::Seq;
 use super::state::State;
 use super::tcb::{Outputs, Tcb};
-use std::time::Duration;
-
-/// How long an acknowledgment may be deferred: Linux's minimum delayed-ACK timeout, well
-/// under the 0.5 s of RFC 9293 §3.8.6.3 (MUST-40).
-pub const ACK_DELAY: Duration = Duration::from_millis(40);
 
 /// What the seventh step of §3.10.7.4 did with the text of one segment: what the delayed-ACK
 /// rule needs to know besides the segment.
@@ -102,24 +98,10 @@ impl Tcb {
     }
 }
 
-/// When the delayed-ACK timer is due after a transition, given when it was due before
-/// (`current`), whether an acknowledgment is now deferred ([`Tcb::ack_delayed`]), the time
-/// and the delay: it starts with the first deferred segment and is not restarted by later
-/// ones, so that no acknowledgment waits longer than `delay` (MUST-40); it stops once nothing
-/// is owed.
-pub fn delayed_ack_deadline(
-    current: Option<Duration>,
-    pending: bool,
-    now: Duration,
-    delay: Duration,
-) -> Option<Duration> {
-    pending.then(|| current.unwrap_or(now + delay))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::tcp::{Event, Segment};
+    use crate::tcp::{Segment, Signal};
 
     const MSS: u16 = 100;
 
@@ -184,7 +166,7 @@ mod tests {
         let (mut a, mut b) = established(&cfg);
         let segs = full_segments(&mut a, 2, &cfg);
         let out = b.on_segment(&segs[1], Seq(0), &cfg);
-        assert!(out.has(Event::Queued));
+        assert!(out.has(Signal::Queued));
         assert_eq!(out.segments[0].to_string(), "<SEQ=500><ACK=100><CTL=ACK>");
         assert!(!b.ack_delayed());
     }
@@ -198,7 +180,7 @@ mod tests {
         let out = b.on_segment(&segs[1], Seq(0), &cfg);
         assert_eq!(out.segments[0].ack, Seq(100), "still above a gap");
         let out = b.on_segment(&segs[0], Seq(0), &cfg);
-        assert!(out.has(Event::Reassembled));
+        assert!(out.has(Signal::Reassembled));
         assert_eq!(out.segments[0].to_string(), "<SEQ=500><ACK=400><CTL=ACK>");
         assert!(!b.ack_delayed());
     }
@@ -233,13 +215,8 @@ mod tests {
     fn text_with_a_fin_is_acknowledged_at_once() {
         let cfg = cfg();
         let (a, mut b) = established(&cfg);
-        let data_fin = Segment {
-            seq: a.snd_nxt,
-            ack: b.snd_nxt,
-            ctl: Ctl::ACK | Ctl::FIN,
-            wnd: 1000,
-            data: b"bye".to_vec(),
-        };
+        let data_fin =
+            Segment::text(a.snd_nxt, b.snd_nxt, 1000, b"bye").with_ctl(Ctl::ACK | Ctl::FIN);
         let out = b.on_segment(&data_fin, Seq(0), &cfg);
         assert_eq!(b.state, State::CloseWait);
         assert_eq!(out.segments[0].to_string(), "<SEQ=500><ACK=104><CTL=ACK>");
@@ -313,19 +290,5 @@ mod tests {
             assert_eq!(b.on_segment(&seg, Seq(0), &cfg).segments.len(), 1);
             assert!(!b.ack_delayed());
         }
-    }
-
-    #[test]
-    fn the_timer_starts_with_the_first_deferred_segment_and_stops_when_nothing_is_owed() {
-        let (t0, t1) = (Duration::from_millis(5), Duration::from_millis(20));
-        let started = delayed_ack_deadline(None, true, t0, ACK_DELAY);
-        assert_eq!(started, Some(t0 + ACK_DELAY));
-        assert_eq!(
-            delayed_ack_deadline(started, true, t1, ACK_DELAY),
-            started,
-            "not restarted"
-        );
-        assert_eq!(delayed_ack_deadline(started, false, t1, ACK_DELAY), None);
-        assert!(ACK_DELAY < Duration::from_millis(500), "MUST-40");
     }
 }

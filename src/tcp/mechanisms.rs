@@ -6,7 +6,9 @@
 //! stack) runs the very same transition functions with that rule disabled, and the model
 //! checker can rediscover the hazard the rule exists to prevent.
 
+use super::rto::RtoBounds;
 use serde::Serialize;
+use std::time::Duration;
 
 /// One protocol rule that can be switched off. The kebab-case names are the stable names used
 /// by `--without`, the JSON output and REPORT.md.
@@ -48,11 +50,15 @@ pub enum Mechanism {
     RetransmitAfterFinReceived,
     /// T18: text carried on a SYN is held until ESTABLISHED (§3.10.7.2).
     SynDataHeld,
+    /// An acknowledgment of new data restarts the retransmission timer while data remains
+    /// outstanding (RFC 6298 §5.3); switched off, any acknowledgment of new data stops it, a
+    /// classic implementation error that leaves the rest of the data without a timer.
+    RtoRestart,
 }
 
 impl Mechanism {
     /// Every mechanism, in catalogue order.
-    pub const ALL: [Mechanism; 18] = [
+    pub const ALL: [Mechanism; 19] = [
         Mechanism::ThreeWayHandshake,
         Mechanism::SynSentReset,
         Mechanism::SynSequenceNumber,
@@ -71,6 +77,7 @@ impl Mechanism {
         Mechanism::Reassembly,
         Mechanism::RetransmitAfterFinReceived,
         Mechanism::SynDataHeld,
+        Mechanism::RtoRestart,
     ];
 
     /// The stable kebab-case name.
@@ -94,6 +101,7 @@ impl Mechanism {
             Mechanism::Reassembly => "reassembly",
             Mechanism::RetransmitAfterFinReceived => "retransmit-after-fin-received",
             Mechanism::SynDataHeld => "syn-data-held",
+            Mechanism::RtoRestart => "rto-restart",
         }
     }
 
@@ -133,33 +141,65 @@ impl Mechanisms {
     }
 }
 
-/// Per-connection configuration passed to every transition.
+/// Every tunable of a connection, stated once: the rules of `tcp` read nothing else.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
 pub struct Config {
     /// Which rules are on.
     pub mechanisms: Mechanisms,
-    /// RCV.WND offered to the peer. The user is assumed to consume delivered text at once.
+    /// The receive buffer, in octets: the window offered when nothing delivered is unread
+    /// (RCV.WND is this less the unread text, RFC 9293 §3.8.6.2.2).
     pub rcv_wnd: u16,
-    /// The effective send MSS: the most text put into one segment (RFC 9293 §3.7.1).
+    /// The MSS this endpoint advertises on its SYN and the most text it puts into one segment
+    /// (RFC 9293 §3.7.1; a host sets it to its MTU less 40). The send MSS of a connection is
+    /// the smaller of this and the peer's MSS option (536 without one).
     pub mss: u16,
+    /// The send buffer, in octets: unacknowledged plus queued text (a SEND takes what fits).
+    pub snd_buf: usize,
+    /// R1 of RFC 9293 §3.8.3 as a count: at this many consecutive retransmissions the user is
+    /// told of the delivery problem (SHLD-9, SHLD-10: at least 3).
+    pub r1: u8,
     /// R2 of RFC 9293 §3.8.3 as a count: after this many consecutive retransmissions of the
-    /// same data the connection is aborted ("connection aborted due to user timeout").
+    /// same data the connection is aborted ("connection aborted due to user timeout";
+    /// MUST-20, SHLD-11: at least 100 s, which 8 backed-off retransmissions from a 1 s RTO
+    /// exceed).
     pub max_retransmits: u8,
-    /// Whether an in-order text segment may wait for a second one, or for the stack's
-    /// delayed-ACK timer, before it is acknowledged (RFC 9293 §3.8.6.3, SHLD-18; the rule is in
+    /// R2 for a SYN (MUST-23: at least 3 minutes of retransmission; 8 from a 1 s RTO reach
+    /// 183 s).
+    pub max_syn_retransmits: u8,
+    /// Whether an in-order text segment may wait for a second one, or for the delayed-ACK
+    /// timer, before it is acknowledged (RFC 9293 §3.8.6.3, SHLD-18; the rule is in
     /// `tcp::delack`). Off, every segment that carries text is acknowledged at once, as the
     /// seventh step of RFC 9293 §3.10.7.4 reads, and as the models check it.
     pub delayed_ack: bool,
+    /// How long an acknowledgment may be deferred (RFC 9293 §3.8.6.3, MUST-58: under 0.5 s).
+    pub ack_delay: Duration,
+    /// Whether the third duplicate ACK resends the segment at SND.UNA (fast retransmit, RFC
+    /// 5681 §3.2) and partial acknowledgments resend the next (RFC 6582 §3.2), besides the
+    /// retransmission timer. Off, only the timer resends, as in RFC 9293 alone.
+    pub fast_retransmit: bool,
+    /// The bounds of the retransmission timeout (RFC 6298 §2).
+    pub rto: RtoBounds,
+    /// The maximum segment lifetime; TIME-WAIT lasts 2·MSL (RFC 9293 §3.4.1, MUST-13).
+    pub msl: Duration,
 }
 
 impl Default for Config {
+    /// RFC 9293 alone: no delayed ACK, no fast retransmit, a 536-octet MSS, a 64 KiB buffer
+    /// each way, R1 = 3, R2 = 8 (data and SYN), RFC 6298's RTO bounds and an MSL of 2 minutes.
     fn default() -> Self {
         Config {
             mechanisms: Mechanisms::default(),
             rcv_wnd: 65535,
             mss: 536,
+            snd_buf: 65535,
+            r1: 3,
             max_retransmits: 8,
+            max_syn_retransmits: 8,
             delayed_ack: false,
+            ack_delay: Duration::from_millis(40),
+            fast_retransmit: false,
+            rto: RtoBounds::default(),
+            msl: Duration::from_secs(120),
         }
     }
 }
@@ -167,11 +207,11 @@ impl Default for Config {
 /// The length of TIME-WAIT for a given MSL, in the caller's unit of time (RFC 9293 §3.6,
 /// MUST-13: 2·MSL). With [`Mechanism::TimeWait2Msl`] switched off it is shortened to one half
 /// of the MSL (at least one unit), shorter than the lifetime of a segment: the T5 hazard.
-pub fn time_wait_duration(msl: u64, mechanisms: Mechanisms) -> u64 {
+pub fn time_wait_duration(msl: Duration, mechanisms: Mechanisms) -> Duration {
     if mechanisms.on(Mechanism::TimeWait2Msl) {
         2 * msl
     } else {
-        (msl / 2).max(1)
+        (msl / 2).max(Duration::from_nanos(1))
     }
 }
 
@@ -200,8 +240,9 @@ mod tests {
 
     #[test]
     fn time_wait_is_two_msl_unless_ablated() {
-        assert_eq!(time_wait_duration(2, Mechanisms::default()), 4);
+        let msl = Duration::from_secs(2);
+        assert_eq!(time_wait_duration(msl, Mechanisms::default()), 2 * msl);
         let short = Mechanisms::default().without(Mechanism::TimeWait2Msl);
-        assert!(time_wait_duration(2, short) < 2);
+        assert!(time_wait_duration(msl, short) < msl);
     }
 }

@@ -1,10 +1,17 @@
-//! The TCP connection machine of RFC 9293 §3.10 as pure transition functions.
+//! TCP (RFC 9293) as pure rules, in two layers.
 //!
-//! No I/O, no clock, no randomness: an event goes in (a user call, a segment, a timer
-//! expiry) and the outputs come back as data ([`Outputs`]: segments to send, text delivered,
-//! events for the user and for the caller's timers). An ISN is passed in by the caller. Every
-//! rule of the hazard catalogue can be switched off through [`Mechanisms`] so that a model
-//! runs the very same functions with one rule disabled.
+//! - [`Connection`] is one whole connection, what a host or a model steps: every input carries
+//!   `now`; it owns the control block, the RFC 6298 estimator, loss recovery, every timer as a
+//!   deadline, the MSS learnt from the peer, R1/R2 and the buffers; its outputs are pulled
+//!   (`poll_transmit`, `poll_timeout`, `poll_event`). See its module documentation.
+//! - [`Tcb`] is the connection machine of §3.10 itself: a transition goes in (a user call, a
+//!   segment, a timer's expiry) and its outputs come back as data ([`Outputs`]: segments to
+//!   send, text delivered, [`Signal`]s). It reads no clock; an ISN is passed in where one is
+//!   consumed.
+//!
+//! No I/O, no clock, no randomness anywhere. Every rule of the hazard catalogue can be switched
+//! off through [`Mechanisms`] so that a model runs the very same functions with one rule
+//! disabled.
 //!
 //! ```
 //! use tcpip_spec::tcp::{Config, Seq, State, Tcb};
@@ -20,6 +27,7 @@
 //! ```
 
 mod arrival;
+mod connection;
 mod delack;
 mod demux;
 mod isn;
@@ -35,19 +43,17 @@ mod user;
 mod window;
 
 pub use arrival::reset_for;
+pub use connection::{Connection, Event, Synchronized, Timer, Timers, Witness, Witnesses};
+pub use demux::{FourTuple, Target, demux};
 pub use isn::{initial_sequence_number, isn_clock_from_micros};
 pub use mechanisms::{Config, Mechanism, Mechanisms, time_wait_duration};
+pub use recovery::{DUPLICATE_ACK_THRESHOLD, Recovery, Resend};
+pub use rto::{Rto, RtoBounds, RttSampler};
 pub use segment::{Ctl, Segment, SegmentRef};
 pub use seq::Seq;
 pub use state::State;
-pub use tcb::{Event, Outputs, TEXT_HEADROOM, Tcb, UserError};
-// Used by the runnable host (src/stack): RFC 6298 timing, RFC 5681 fast retransmit, the
-// offered window and zero-window probing, the delayed-ACK timer.
-pub use delack::{ACK_DELAY, delayed_ack_deadline};
-pub use demux::{FourTuple, Target, demux};
-pub use recovery::{DUPLICATE_ACK_THRESHOLD, Recovery, Resend};
-pub use rto::{Rto, RtoBounds, RttSampler, probe_deadline, retransmit_deadline};
-pub use window::{DEFAULT_MSS, advertised_mss, effective_send_mss};
+pub use tcb::{Outputs, Signal, TEXT_HEADROOM, Tcb, UserError};
+pub use window::{DEFAULT_MSS, advertised_mss, effective_send_mss, send_mss};
 
 #[cfg(test)]
 mod tests {
@@ -74,7 +80,7 @@ mod tests {
         let segs = a.send(b"xyz", &cfg).segments;
         assert_eq!(segs.len(), 3);
         let out = b.on_segment(&segs[2], Seq(0), &cfg);
-        assert!(out.delivered.is_empty() && out.has(Event::Queued));
+        assert!(out.delivered.is_empty() && out.has(Signal::Queued));
         assert_eq!(
             out.segments[0].ack,
             Seq(u32::MAX),
@@ -84,7 +90,7 @@ mod tests {
         assert!(out.delivered.is_empty());
         let out = b.on_segment(&segs[0], Seq(0), &cfg);
         assert_eq!(out.delivered, b"xyz");
-        assert!(out.has(Event::Reassembled));
+        assert!(out.has(Signal::Reassembled));
         assert_eq!(out.segments[0].ack, Seq(2), "RCV.NXT wrapped past 2^32-1");
     }
 
@@ -102,7 +108,7 @@ mod tests {
         b2.on_segment_into(&seg, Seq(0), &cfg, &mut out);
         assert_eq!(b2, b);
         assert_eq!(out.delivered, b"unread xyz");
-        assert_eq!((out.segments, out.events), (fresh.segments, fresh.events));
+        assert_eq!((out.segments, out.signals), (fresh.segments, fresh.signals));
     }
 
     #[test]
@@ -133,7 +139,7 @@ mod tests {
         let out = b2.on_segment(&data[0], Seq(0), &cfg);
         assert_eq!(out.delivered, b"xy");
         assert_eq!(b2.state, State::CloseWait);
-        assert!(out.has(Event::PeerClosed));
+        assert!(out.has(Signal::PeerClosed));
     }
 
     #[test]

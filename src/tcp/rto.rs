@@ -9,7 +9,7 @@ use super::seq::Seq;
 use std::time::Duration;
 
 /// Bounds and constants of the estimator (RFC 6298 §2).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct RtoBounds {
     /// The RTO before any sample: 1 s (§2.1, SHOULD).
     pub initial: Duration,
@@ -33,7 +33,7 @@ impl Default for RtoBounds {
 }
 
 /// The estimator: SRTT, RTTVAR and the current (possibly backed-off) RTO.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Rto {
     bounds: RtoBounds,
     srtt: Option<Duration>,
@@ -132,7 +132,7 @@ impl Rto {
 ///   the note after (5.7): "collapsing" the RTO back down). A sample whose acknowledgment
 ///   waited for an earlier segment to be repaired includes that wait: it can only make the
 ///   RTO larger, never cause a spurious timeout.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub struct RttSampler {
     /// The timed segment `[start, end)` and when it was sent.
     timed: Option<(Seq, Seq, Duration)>,
@@ -164,6 +164,13 @@ impl RttSampler {
         }
     }
 
+    /// Moves the origin of time `elapsed` later (see `Connection::rebase`).
+    pub(crate) fn rebase(&mut self, elapsed: Duration) {
+        if let Some((_, _, sent)) = &mut self.timed {
+            *sent = sent.saturating_sub(elapsed);
+        }
+    }
+
     /// SND.UNA advanced to `ack` at `now`: the round-trip time, if this acknowledgment covers
     /// the timed segment.
     pub fn on_ack(&mut self, ack: Seq, now: Duration) -> Option<Duration> {
@@ -173,42 +180,6 @@ impl RttSampler {
         }
         self.timed = None;
         Some(now.saturating_sub(sent))
-    }
-}
-
-/// When the retransmission timer should fire after an event (RFC 6298 §5.1–§5.3): off when
-/// nothing is outstanding (§5.2); restarted when new data was acknowledged (§5.3); started when
-/// something is outstanding and the timer is not running (§5.1); otherwise left as it is.
-pub fn retransmit_deadline(
-    running: Option<Duration>,
-    has_unacked: bool,
-    new_data_acked: bool,
-    now: Duration,
-    rto: Duration,
-) -> Option<Duration> {
-    if !has_unacked {
-        None
-    } else if new_data_acked || running.is_none() {
-        Some(now + rto)
-    } else {
-        running
-    }
-}
-
-/// When the persist timer (zero-window probing, RFC 9293 §3.8.6.1) should fire after an
-/// event: off when no text waits behind a zero window ([`crate::tcp::Tcb::zero_window_blocked`]);
-/// started `interval` ([`Rto::probe_interval`]) from now when it is not running; otherwise
-/// left as it is.
-pub fn probe_deadline(
-    running: Option<Duration>,
-    blocked: bool,
-    now: Duration,
-    interval: Duration,
-) -> Option<Duration> {
-    if !blocked {
-        None
-    } else {
-        running.or(Some(now + interval))
     }
 }
 
@@ -396,35 +367,5 @@ mod tests {
             [1500, 3000, 6000, 12000, 24000, 48000, 60000, 60000]
         );
         assert_eq!(e.probe_interval(u32::MAX), Duration::from_secs(60));
-        assert_eq!(probe_deadline(None, true, MS(10), MS(1500)), Some(MS(1510)));
-        assert_eq!(
-            probe_deadline(Some(MS(900)), true, MS(10), MS(1500)),
-            Some(MS(900)),
-            "a running persist timer is left alone"
-        );
-        assert_eq!(probe_deadline(Some(MS(900)), false, MS(10), MS(1500)), None);
-    }
-
-    #[test]
-    fn the_timer_runs_exactly_while_data_is_outstanding() {
-        let rto = MS(1000);
-        assert_eq!(
-            retransmit_deadline(None, true, false, MS(5), rto),
-            Some(MS(1005))
-        );
-        assert_eq!(
-            retransmit_deadline(Some(MS(900)), true, false, MS(5), rto),
-            Some(MS(900)),
-            "§5.1: a running timer is not restarted by more sends"
-        );
-        assert_eq!(
-            retransmit_deadline(Some(MS(900)), true, true, MS(5), rto),
-            Some(MS(1005)),
-            "§5.3"
-        );
-        assert_eq!(
-            retransmit_deadline(Some(MS(900)), false, true, MS(5), rto),
-            None
-        );
     }
 }

@@ -67,6 +67,8 @@ pub struct Segment {
     pub ctl: Ctl,
     /// SEG.WND: the sender's receive window.
     pub wnd: u16,
+    /// The Maximum Segment Size option (RFC 9293 §3.7.1), sent only on a SYN.
+    pub mss: Option<u16>,
     /// The text (data) of the segment.
     pub data: Vec<u8>,
 }
@@ -79,8 +81,30 @@ impl Segment {
             ack,
             ctl,
             wnd,
+            mss: None,
             data: Vec::new(),
         }
+    }
+
+    /// `<SEQ=seq><ACK=ack><CTL=ACK><DATA=text>`: text with an acknowledgment, as every
+    /// synchronized endpoint sends it.
+    ///
+    /// ```
+    /// use tcpip_spec::tcp::{Segment, Seq};
+    /// let s = Segment::text(Seq(101), Seq(301), 1000, b"hi");
+    /// assert_eq!(s.to_string(), "<SEQ=101><ACK=301><CTL=ACK><DATA=hi>");
+    /// ```
+    pub fn text(seq: Seq, ack: Seq, wnd: u16, text: &[u8]) -> Segment {
+        Segment {
+            data: text.to_vec(),
+            ..Segment::control(seq, ack, Ctl::ACK, wnd)
+        }
+    }
+
+    /// The same segment with other control bits (`Segment::text(..).with_ctl(Ctl::ACK |
+    /// Ctl::FIN)` is text with a FIN).
+    pub fn with_ctl(self, ctl: Ctl) -> Segment {
+        Segment { ctl, ..self }
     }
 
     /// SEG.LEN: octets of text plus one for SYN and one for FIN (RFC 9293 §3.4).
@@ -97,8 +121,10 @@ impl Segment {
 
     /// A key for storing segments in sorted containers (raw numeric order, no meaning in
     /// sequence space).
-    pub fn sort_key(&self) -> (u32, u32, Ctl, u16, &[u8]) {
-        (self.seq.0, self.ack.0, self.ctl, self.wnd, &self.data)
+    pub fn sort_key(&self) -> (u32, u32, Ctl, u16, Option<u16>, &[u8]) {
+        (
+            self.seq.0, self.ack.0, self.ctl, self.wnd, self.mss, &self.data,
+        )
     }
 }
 
@@ -115,6 +141,8 @@ pub struct SegmentRef<'a> {
     pub ctl: Ctl,
     /// SEG.WND: the sender's receive window.
     pub wnd: u16,
+    /// The Maximum Segment Size option, if the segment carried one.
+    pub mss: Option<u16>,
     /// The text (data) of the segment.
     pub data: &'a [u8],
 }
@@ -126,6 +154,7 @@ impl<'a> From<&'a Segment> for SegmentRef<'a> {
             ack: s.ack,
             ctl: s.ctl,
             wnd: s.wnd,
+            mss: s.mss,
             data: &s.data,
         }
     }
@@ -237,6 +266,7 @@ mod tests {
             ack: Seq(9),
             ctl: Ctl::ACK | Ctl::FIN,
             wnd: 5,
+            mss: None,
             data: b"ab".to_vec(),
         };
         let r = SegmentRef::from(&s);

@@ -65,7 +65,7 @@ pub struct Tcb {
 
 /// What the user is told, and what the caller must do with timers.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, Serialize)]
-pub enum Event {
+pub enum Signal {
     /// The connection reached ESTABLISHED.
     Established,
     /// The peer's FIN arrived: "connection closing" (RFC 9293 §3.10.7.4 eighth step).
@@ -120,13 +120,13 @@ pub struct Outputs {
     /// Text delivered to the user, in order.
     pub delivered: Vec<u8>,
     /// Signals for the user and the caller's timers.
-    pub events: Vec<Event>,
+    pub signals: Vec<Signal>,
 }
 
 impl Outputs {
     /// Whether an event was produced.
-    pub fn has(&self, e: Event) -> bool {
-        self.events.contains(&e)
+    pub fn has(&self, e: Signal) -> bool {
+        self.signals.contains(&e)
     }
 }
 
@@ -207,6 +207,7 @@ impl Tcb {
             ack,
             ctl,
             wnd: self.rcv_wnd,
+            mss: None,
             data,
         }
     }

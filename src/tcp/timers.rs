@@ -7,26 +7,32 @@
 use super::mechanisms::{Config, Mechanism};
 use super::segment::{Ctl, Segment};
 use super::state::State;
-use super::tcb::{Event, Outputs, Tcb};
+use super::tcb::{Outputs, Signal, Tcb};
 
 impl Tcb {
     /// The retransmission timer expired: resend the earliest unacknowledged segment (the SYN,
     /// the SYN,ACK, or text from SND.UNA with the FIN if it fits). After
-    /// `max_retransmits` consecutive retransmissions the connection is aborted with "connection
-    /// aborted due to user timeout" (§3.8.3 R2). With T17 ablated, nothing is retransmitted
+    /// `max_retransmits` consecutive retransmissions (`max_syn_retransmits` while our SYN is
+    /// unacknowledged, MUST-23) the connection is aborted with "connection aborted due to user
+    /// timeout" (§3.8.3 R2). With T17 ablated, nothing is retransmitted
     /// once the peer's FIN has been received (CLOSE-WAIT, LAST-ACK).
     pub fn on_retransmit_timeout(&mut self, cfg: &Config) -> Outputs {
         let mut out = Outputs::default();
         if !self.may_retransmit(cfg) {
             return out;
         }
-        if self.retransmits >= cfg.max_retransmits {
+        let r2 = if self.syn_acked() {
+            cfg.max_retransmits
+        } else {
+            cfg.max_syn_retransmits
+        };
+        if self.retransmits >= r2 {
             self.delete();
-            out.events.push(Event::TimedOut);
+            out.signals.push(Signal::TimedOut);
             return out;
         }
         self.retransmits += 1;
-        out.events.push(Event::Retransmitted);
+        out.signals.push(Signal::Retransmitted);
         out.segments.push(self.earliest_unacked_segment(cfg));
         out
     }
@@ -61,7 +67,7 @@ impl Tcb {
         let mut out = Outputs::default();
         if self.state == State::TimeWait {
             self.delete();
-            out.events.push(Event::Closed);
+            out.signals.push(Signal::Closed);
         }
         out
     }

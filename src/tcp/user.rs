@@ -7,15 +7,15 @@ use super::mechanisms::Config;
 use super::segment::Ctl;
 use super::seq::Seq;
 use super::state::State;
-use super::tcb::{Event, Outputs, Tcb, UserError};
+use super::tcb::{Outputs, Signal, Tcb, UserError};
 
 impl Tcb {
     /// Passive OPEN (§3.10.1): CLOSED → LISTEN.
     pub fn open_passive(&mut self, cfg: &Config) -> Outputs {
         let mut out = Outputs::default();
         if self.state != State::Closed {
-            out.events
-                .push(Event::Error(UserError::ConnectionAlreadyExists));
+            out.signals
+                .push(Signal::Error(UserError::ConnectionAlreadyExists));
             return out;
         }
         self.state = State::Listen;
@@ -29,8 +29,8 @@ impl Tcb {
     pub fn open_active(&mut self, iss: Seq, cfg: &Config) -> Outputs {
         let mut out = Outputs::default();
         if !matches!(self.state, State::Closed | State::Listen) {
-            out.events
-                .push(Event::Error(UserError::ConnectionAlreadyExists));
+            out.signals
+                .push(Signal::Error(UserError::ConnectionAlreadyExists));
             return out;
         }
         let send_buf = std::mem::take(&mut self.send_buf);
@@ -54,11 +54,11 @@ impl Tcb {
         let mut out = Outputs::default();
         match self.state {
             State::Closed => out
-                .events
-                .push(Event::Error(UserError::ConnectionDoesNotExist)),
+                .signals
+                .push(Signal::Error(UserError::ConnectionDoesNotExist)),
             State::Listen => out
-                .events
-                .push(Event::Error(UserError::ForeignSocketUnspecified)),
+                .signals
+                .push(Signal::Error(UserError::ForeignSocketUnspecified)),
             State::SynSent | State::SynReceived => self.send_buf.extend(data),
             State::Established | State::CloseWait => {
                 self.send_buf.extend(data);
@@ -68,7 +68,9 @@ impl Tcb {
             | State::FinWait2
             | State::Closing
             | State::LastAck
-            | State::TimeWait => out.events.push(Event::Error(UserError::ConnectionClosing)),
+            | State::TimeWait => out
+                .signals
+                .push(Signal::Error(UserError::ConnectionClosing)),
         }
         out
     }
@@ -82,8 +84,8 @@ impl Tcb {
         let mut out = Outputs::default();
         match self.state {
             State::Closed => out
-                .events
-                .push(Event::Error(UserError::ConnectionDoesNotExist)),
+                .signals
+                .push(Signal::Error(UserError::ConnectionDoesNotExist)),
             State::Listen | State::SynSent => self.delete(),
             State::SynReceived if self.send_buf.is_empty() => {
                 self.state = State::FinWait1;
@@ -104,7 +106,9 @@ impl Tcb {
             | State::FinWait2
             | State::Closing
             | State::LastAck
-            | State::TimeWait => out.events.push(Event::Error(UserError::ConnectionClosing)),
+            | State::TimeWait => out
+                .signals
+                .push(Signal::Error(UserError::ConnectionClosing)),
         }
         out
     }
@@ -115,8 +119,8 @@ impl Tcb {
         let mut out = Outputs::default();
         match self.state {
             State::Closed => out
-                .events
-                .push(Event::Error(UserError::ConnectionDoesNotExist)),
+                .signals
+                .push(Signal::Error(UserError::ConnectionDoesNotExist)),
             State::SynReceived
             | State::Established
             | State::FinWait1

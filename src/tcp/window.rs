@@ -26,12 +26,36 @@ pub fn advertised_mss(mtu: u16) -> u16 {
     mtu.saturating_sub(HEADERS).max(1)
 }
 
+/// The smallest peer MSS option honoured as given: a smaller one (0 or 1, say) is read as
+/// this many octets (a deliberate deviation, listed in `crate::deviations`).
+///
+/// RFC 9293 §3.7.1 and RFC 6691 set no lower bound on the option, so a hostile peer that
+/// announces an MSS of 1 would make us send one octet of text per 41-octet datagram (41×
+/// overhead, and as many segments to queue, send and retransmit as octets). With 64 octets
+/// the IPv4 and TCP headers are at most 40 of each 104-octet datagram. A genuine peer never
+/// needs less: a 104-octet datagram is far below the 576 octets every host must accept
+/// (RFC 1122 §3.3.2, RFC 9293 §3.7.1's default of 536), and paths as narrow as RFC 791's
+/// 68-octet minimum MTU are not found on the present Internet. Linux's floor
+/// (`net.ipv4.tcp_min_snd_mss`, 48 octets, added for CVE-2019-11479) is of the same order;
+/// 64 is a round number just above it. Our own MTU still wins: the floor never makes a
+/// segment larger than [`advertised_mss`] allows.
+pub const MIN_SEND_MSS: u16 = 64;
+
 /// The effective send MSS (RFC 9293 §3.7.1): the peer's MSS option, or 536 without one
-/// (MUST-15), and never more than our own MTU allows.
+/// (MUST-15), raised to 64 octets (`MIN_SEND_MSS`, see there why), and never more than our
+/// own MTU allows.
 pub fn effective_send_mss(peer_mss: Option<u16>, mtu: u16) -> u16 {
+    send_mss(peer_mss, advertised_mss(mtu))
+}
+
+/// The send MSS of a connection (RFC 9293 §3.7.1, MUST-14/15): the peer's MSS option (536
+/// without one) raised to [`MIN_SEND_MSS`], and never more than `ours`, the most we put into
+/// one segment (the MSS we advertise).
+pub fn send_mss(peer_mss: Option<u16>, ours: u16) -> u16 {
     peer_mss
         .unwrap_or(DEFAULT_MSS)
-        .min(advertised_mss(mtu))
+        .max(MIN_SEND_MSS)
+        .min(ours)
         .max(1)
 }
 
@@ -126,6 +150,24 @@ mod tests {
         assert_eq!(effective_send_mss(Some(9000), 1500), 1460);
         assert_eq!(effective_send_mss(None, 1500), 536);
         assert_eq!(advertised_mss(576), 536);
+    }
+
+    #[test]
+    fn a_tiny_peer_mss_is_raised_to_the_floor_but_never_above_our_mtu() {
+        // MIN_SEND_MSS: an option of 0 or 1 cannot make us send one octet per segment.
+        assert_eq!(effective_send_mss(Some(0), 1500), MIN_SEND_MSS);
+        assert_eq!(effective_send_mss(Some(1), 1500), MIN_SEND_MSS);
+        assert_eq!(
+            effective_send_mss(Some(MIN_SEND_MSS - 1), 1500),
+            MIN_SEND_MSS
+        );
+        assert_eq!(
+            effective_send_mss(Some(MIN_SEND_MSS + 1), 1500),
+            MIN_SEND_MSS + 1
+        );
+        // A link too narrow for the floor: our own MTU wins (68 is RFC 791's minimum).
+        assert_eq!(effective_send_mss(Some(1), 68), 28);
+        assert_eq!(effective_send_mss(Some(1), 40), 1);
     }
 
     fn established() -> Tcb {

@@ -65,9 +65,9 @@ pub struct Sender {
 }
 
 impl Sender {
-    pub fn pump(&mut self, host: &mut Host, h: TcpHandle) {
+    pub fn pump(&mut self, host: &mut Host, now: Duration, h: TcpHandle) {
         while self.sent < self.data.len() {
-            let n = host.tcp_send(h, &self.data[self.sent..]);
+            let n = host.tcp_send(now, h, &self.data[self.sent..]);
             if n == 0 {
                 break;
             }
@@ -77,10 +77,10 @@ impl Sender {
 }
 
 /// Reads everything available on `h` into `got`.
-pub fn drain(host: &mut Host, h: TcpHandle, got: &mut Vec<u8>) {
+pub fn drain(host: &mut Host, now: Duration, h: TcpHandle, got: &mut Vec<u8>) {
     let mut buf = [0u8; 16384];
     loop {
-        let n = host.tcp_recv(h, &mut buf);
+        let n = host.tcp_recv(now, h, &mut buf);
         if n == 0 {
             break;
         }
@@ -95,7 +95,7 @@ pub fn sock(addr: Ipv4Addr, port: u16) -> SocketAddrV4 {
 /// Connects `a` to `b`:80 over the pair (b listening), returning (client, server) handles.
 pub fn connect(pair: &mut Pair<Host, Host>) -> (TcpHandle, TcpHandle) {
     pair.b.tcp_listen(80, 8).unwrap();
-    let c = pair.a.tcp_connect(sock(B, 80)).unwrap();
+    let c = pair.a.tcp_connect(pair.now, sock(B, 80)).unwrap();
     let mut s = None;
     let ok = pair.run_until(LIMIT, |p| {
         if s.is_none() {

@@ -3,7 +3,7 @@
 //! and §3.10.8.
 
 use crate::fixtures::*;
-use tcpip_spec::tcp::{Event, State, UserError};
+use tcpip_spec::tcp::{Signal, State, UserError};
 
 const ACK: &str = "<SEQ=101><ACK=302><CTL=ACK>";
 
@@ -13,7 +13,7 @@ const ACK: &str = "<SEQ=101><ACK=302><CTL=ACK>";
 fn close_wait_retransmitted_fin_is_acknowledged_again() {
     let mut fx = close_wait();
     let out = fx.arrive(fin_ack(301, 101));
-    expect(&out, &[ACK], &[Event::Unacceptable], b"");
+    expect(&out, &[ACK], &[Signal::Unacceptable], b"");
     assert_eq!(
         fx.vars(),
         "CLOSE-WAIT ISS=100 IRS=300 SND.UNA=101 SND.NXT=101 RCV.NXT=302"
@@ -36,13 +36,13 @@ fn close_wait_out_of_window_segments_are_acked_and_dropped() {
     expect(
         &fx.arrive(data(far, 101, b"abc")),
         &[ACK],
-        &[Event::Unacceptable],
+        &[Signal::Unacceptable],
         b"",
     );
     expect(
         &fx.arrive(ack_out_of_window(302, 101)),
         &[ACK],
-        &[Event::Unacceptable],
+        &[Signal::Unacceptable],
         b"",
     );
     assert_eq!(fx.state(), State::CloseWait);
@@ -81,7 +81,7 @@ fn close_wait_ack_of_unsent_data_is_acked_and_dropped() {
 #[test]
 fn close_wait_syn_draws_challenge_ack() {
     let mut fx = close_wait();
-    expect(&fx.arrive(syn(302)), &[ACK], &[Event::ChallengeAck], b"");
+    expect(&fx.arrive(syn(302)), &[ACK], &[Signal::ChallengeAck], b"");
     assert_eq!(fx.state(), State::CloseWait);
 }
 
@@ -89,7 +89,7 @@ fn close_wait_syn_draws_challenge_ack() {
 #[test]
 fn close_wait_exact_rst_resets_the_connection() {
     let mut fx = close_wait();
-    expect(&fx.arrive(rst(302)), &[], &[Event::Reset], b"");
+    expect(&fx.arrive(rst(302)), &[], &[Signal::Reset], b"");
     assert_eq!(fx.vars(), "CLOSED");
 }
 
@@ -97,8 +97,8 @@ fn close_wait_exact_rst_resets_the_connection() {
 #[test]
 fn close_wait_inexact_rst_draws_challenge_ack_and_far_rst_is_dropped() {
     let mut fx = close_wait();
-    expect(&fx.arrive(rst(303)), &[ACK], &[Event::ChallengeAck], b"");
-    expect(&fx.arrive(rst(301)), &[], &[Event::Unacceptable], b"");
+    expect(&fx.arrive(rst(303)), &[ACK], &[Signal::ChallengeAck], b"");
+    expect(&fx.arrive(rst(301)), &[], &[Signal::Unacceptable], b"");
     assert_eq!(fx.state(), State::CloseWait);
 }
 
@@ -106,7 +106,7 @@ fn close_wait_inexact_rst_draws_challenge_ack_and_far_rst_is_dropped() {
 #[test]
 fn close_wait_open_is_connection_already_exists() {
     let mut fx = close_wait();
-    let err = Event::Error(UserError::ConnectionAlreadyExists);
+    let err = Signal::Error(UserError::ConnectionAlreadyExists);
     expect(&fx.open_active(ISS), &[], &[err], b"");
 }
 
@@ -164,7 +164,7 @@ fn close_wait_retransmission_timeout_resends_unacked_text() {
     expect(
         &out,
         &["<SEQ=101><ACK=302><CTL=ACK><DATA=abc>"],
-        &[Event::Retransmitted],
+        &[Signal::Retransmitted],
         b"",
     );
 }

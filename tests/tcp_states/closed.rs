@@ -2,7 +2,7 @@
 //! user calls, §3.10.8 for timers.
 
 use crate::fixtures::*;
-use tcpip_spec::tcp::{Event, State, UserError};
+use tcpip_spec::tcp::{Signal, State, UserError};
 
 // §3.10.7.1: no ACK bit, so <SEQ=0><ACK=SEG.SEQ+SEG.LEN><CTL=RST,ACK>; the SYN counts one.
 #[test]
@@ -130,7 +130,7 @@ fn closed_open_active_with_iss_2_pow_32_minus_1_wraps_snd_nxt_to_zero() {
 fn closed_send_is_refused_connection_does_not_exist() {
     let mut fx = closed();
     let out = fx.send(b"abc");
-    let err = Event::Error(UserError::ConnectionDoesNotExist);
+    let err = Signal::Error(UserError::ConnectionDoesNotExist);
     expect(&out, &[], &[err], b"");
     assert_eq!(fx.vars(), "CLOSED");
 }
@@ -139,7 +139,7 @@ fn closed_send_is_refused_connection_does_not_exist() {
 #[test]
 fn closed_close_is_refused_connection_does_not_exist() {
     let mut fx = closed();
-    let err = Event::Error(UserError::ConnectionDoesNotExist);
+    let err = Signal::Error(UserError::ConnectionDoesNotExist);
     expect(&fx.close(), &[], &[err], b"");
 }
 
@@ -147,7 +147,7 @@ fn closed_close_is_refused_connection_does_not_exist() {
 #[test]
 fn closed_abort_is_refused_connection_does_not_exist() {
     let mut fx = closed();
-    let err = Event::Error(UserError::ConnectionDoesNotExist);
+    let err = Signal::Error(UserError::ConnectionDoesNotExist);
     expect(&fx.abort(), &[], &[err], b"");
 }
 

@@ -3,7 +3,7 @@
 //! (ACK of our FIN -> TIME-WAIT), user calls, §3.10.8.
 
 use crate::fixtures::*;
-use tcpip_spec::tcp::{Event, State, UserError};
+use tcpip_spec::tcp::{Signal, State, UserError};
 
 const ACK: &str = "<SEQ=102><ACK=302><CTL=ACK>";
 
@@ -16,7 +16,7 @@ fn closing_ack_of_fin_enters_time_wait() {
     expect(
         &out,
         &[],
-        &[Event::OurFinAcked, Event::TimeWaitStarted],
+        &[Signal::OurFinAcked, Signal::TimeWaitStarted],
         b"",
     );
     assert_eq!(
@@ -38,7 +38,7 @@ fn closing_simultaneous_close_ends_with_both_in_time_wait() {
     expect(
         &out,
         &[],
-        &[Event::OurFinAcked, Event::TimeWaitStarted],
+        &[Signal::OurFinAcked, Signal::TimeWaitStarted],
         b"",
     );
     fx.arrive(peer_ack);
@@ -74,7 +74,7 @@ fn closing_retransmitted_fin_is_acknowledged_again() {
     expect(
         &fx.arrive(fin_ack(301, 101)),
         &[ACK],
-        &[Event::Unacceptable],
+        &[Signal::Unacceptable],
         b"",
     );
     assert_eq!(fx.state(), State::Closing);
@@ -93,7 +93,7 @@ fn closing_text_is_ignored() {
 fn closing_out_of_window_segment_is_acked_and_dropped() {
     let mut fx = closing();
     let out = fx.arrive(ack_out_of_window(302, 102));
-    expect(&out, &[ACK], &[Event::Unacceptable], b"");
+    expect(&out, &[ACK], &[Signal::Unacceptable], b"");
     assert_eq!(fx.state(), State::Closing);
 }
 
@@ -101,7 +101,7 @@ fn closing_out_of_window_segment_is_acked_and_dropped() {
 #[test]
 fn closing_syn_draws_challenge_ack() {
     let mut fx = closing();
-    expect(&fx.arrive(syn(302)), &[ACK], &[Event::ChallengeAck], b"");
+    expect(&fx.arrive(syn(302)), &[ACK], &[Signal::ChallengeAck], b"");
     assert_eq!(fx.state(), State::Closing);
 }
 
@@ -109,7 +109,7 @@ fn closing_syn_draws_challenge_ack() {
 #[test]
 fn closing_exact_rst_deletes_the_tcb() {
     let mut fx = closing();
-    expect(&fx.arrive(rst(302)), &[], &[Event::Reset], b"");
+    expect(&fx.arrive(rst(302)), &[], &[Signal::Reset], b"");
     assert_eq!(fx.vars(), "CLOSED");
 }
 
@@ -117,11 +117,11 @@ fn closing_exact_rst_deletes_the_tcb() {
 #[test]
 fn closing_inexact_rst_draws_challenge_ack_and_far_rst_is_dropped() {
     let mut fx = closing();
-    expect(&fx.arrive(rst(303)), &[ACK], &[Event::ChallengeAck], b"");
+    expect(&fx.arrive(rst(303)), &[ACK], &[Signal::ChallengeAck], b"");
     expect(
         &fx.arrive(rst_out_of_window(302)),
         &[],
-        &[Event::Unacceptable],
+        &[Signal::Unacceptable],
         b"",
     );
     assert_eq!(fx.state(), State::Closing);
@@ -131,7 +131,7 @@ fn closing_inexact_rst_draws_challenge_ack_and_far_rst_is_dropped() {
 #[test]
 fn closing_open_is_connection_already_exists() {
     let mut fx = closing();
-    let err = Event::Error(UserError::ConnectionAlreadyExists);
+    let err = Signal::Error(UserError::ConnectionAlreadyExists);
     expect(&fx.open_active(ISS), &[], &[err], b"");
 }
 
@@ -139,7 +139,7 @@ fn closing_open_is_connection_already_exists() {
 #[test]
 fn closing_send_and_close_are_refused_connection_closing() {
     let mut fx = closing();
-    let err = Event::Error(UserError::ConnectionClosing);
+    let err = Signal::Error(UserError::ConnectionClosing);
     expect(&fx.send(b"abc"), &[], &[err], b"");
     expect(&fx.close(), &[], &[err], b"");
     assert_eq!(fx.state(), State::Closing);
@@ -161,7 +161,7 @@ fn closing_retransmission_timeout_resends_the_fin() {
     expect(
         &out,
         &["<SEQ=101><ACK=302><CTL=FIN,ACK>"],
-        &[Event::Retransmitted],
+        &[Signal::Retransmitted],
         b"",
     );
 }

@@ -4,7 +4,7 @@
 //! The fixture is Figure 6 completed: SND.UNA = SND.NXT = 101, RCV.NXT = 301, RCV.WND = 100.
 
 use crate::fixtures::*;
-use tcpip_spec::tcp::{Config, Event, Seq, State, UserError};
+use tcpip_spec::tcp::{Config, Seq, Signal, State, UserError};
 
 const ACK: &str = "<SEQ=101><ACK=301><CTL=ACK>";
 
@@ -15,7 +15,7 @@ const ACK: &str = "<SEQ=101><ACK=301><CTL=ACK>";
 #[test]
 fn established_exact_rst_resets_the_connection() {
     let mut fx = established();
-    expect(&fx.arrive(rst(301)), &[], &[Event::Reset], b"");
+    expect(&fx.arrive(rst(301)), &[], &[Signal::Reset], b"");
     assert_eq!(fx.vars(), "CLOSED");
 }
 
@@ -23,7 +23,7 @@ fn established_exact_rst_resets_the_connection() {
 #[test]
 fn established_exact_rst_ack_resets_the_connection() {
     let mut fx = established();
-    expect(&fx.arrive(rst_ack(301, 101)), &[], &[Event::Reset], b"");
+    expect(&fx.arrive(rst_ack(301, 101)), &[], &[Signal::Reset], b"");
     assert_eq!(fx.vars(), "CLOSED");
 }
 
@@ -31,8 +31,8 @@ fn established_exact_rst_ack_resets_the_connection() {
 #[test]
 fn established_rst_in_window_not_exact_draws_challenge_ack() {
     let mut fx = established();
-    expect(&fx.arrive(rst(302)), &[ACK], &[Event::ChallengeAck], b"");
-    expect(&fx.arrive(rst(400)), &[ACK], &[Event::ChallengeAck], b"");
+    expect(&fx.arrive(rst(302)), &[ACK], &[Signal::ChallengeAck], b"");
+    expect(&fx.arrive(rst(400)), &[ACK], &[Signal::ChallengeAck], b"");
     assert_eq!(fx.state(), State::Established);
 }
 
@@ -44,10 +44,10 @@ fn established_rst_out_of_window_is_dropped_silently() {
     expect(
         &fx.arrive(rst_out_of_window(301)),
         &[],
-        &[Event::Unacceptable],
+        &[Signal::Unacceptable],
         b"",
     );
-    expect(&fx.arrive(rst(300)), &[], &[Event::Unacceptable], b"");
+    expect(&fx.arrive(rst(300)), &[], &[Signal::Unacceptable], b"");
     assert_eq!(fx.state(), State::Established);
 }
 
@@ -57,7 +57,7 @@ fn established_rst_out_of_window_is_dropped_silently() {
 fn established_out_of_window_ack_is_acked_and_dropped() {
     let mut fx = established();
     let out = fx.arrive(ack_out_of_window(301, 101));
-    expect(&out, &[ACK], &[Event::Unacceptable], b"");
+    expect(&out, &[ACK], &[Signal::Unacceptable], b"");
     assert_eq!(
         fx.vars(),
         "ESTABLISHED ISS=100 IRS=300 SND.UNA=101 SND.NXT=101 RCV.NXT=301"
@@ -70,11 +70,11 @@ fn established_out_of_window_ack_is_acked_and_dropped() {
 #[test]
 fn established_syn_in_window_draws_challenge_ack() {
     let mut fx = established();
-    expect(&fx.arrive(syn(305)), &[ACK], &[Event::ChallengeAck], b"");
+    expect(&fx.arrive(syn(305)), &[ACK], &[Signal::ChallengeAck], b"");
     expect(
         &fx.arrive(syn_ack(305, 101)),
         &[ACK],
-        &[Event::ChallengeAck],
+        &[Signal::ChallengeAck],
         b"",
     );
     assert_eq!(fx.state(), State::Established);
@@ -85,7 +85,7 @@ fn established_syn_in_window_draws_challenge_ack() {
 fn established_syn_out_of_window_is_acked_as_unacceptable() {
     let mut fx = established();
     let out = fx.arrive(syn(beyond_window(301)));
-    expect(&out, &[ACK], &[Event::Unacceptable], b"");
+    expect(&out, &[ACK], &[Signal::Unacceptable], b"");
     assert_eq!(fx.state(), State::Established);
 }
 
@@ -97,7 +97,7 @@ fn established_retransmitted_syn_ack_is_acknowledged() {
     expect(
         &fx.arrive(syn_ack(300, 101)),
         &[ACK],
-        &[Event::Unacceptable],
+        &[Signal::Unacceptable],
         b"",
     );
     assert_eq!(fx.state(), State::Established);
@@ -198,7 +198,7 @@ fn established_old_duplicate_text_is_acked_and_not_delivered() {
     expect(
         &out,
         &["<SEQ=101><ACK=304><CTL=ACK>"],
-        &[Event::Unacceptable],
+        &[Signal::Unacceptable],
         b"",
     );
     assert_eq!(fx.tcb.rcv_nxt.0, 304);
@@ -230,7 +230,7 @@ fn established_text_straddling_the_right_edge_is_trimmed_to_the_window() {
 fn established_text_beyond_rcv_nxt_is_held_and_acked_with_rcv_nxt() {
     let mut fx = established();
     let out = fx.arrive(data(311, 101, b"klm"));
-    expect(&out, &[ACK], &[Event::Queued], b"");
+    expect(&out, &[ACK], &[Signal::Queued], b"");
     assert_eq!(fx.tcb.rcv_nxt.0, 301);
     assert_eq!(fx.tcb.rcv_queue, vec![(Seq(311), b"klm".to_vec())]);
 
@@ -238,7 +238,7 @@ fn established_text_beyond_rcv_nxt_is_held_and_acked_with_rcv_nxt() {
     expect(
         &out,
         &["<SEQ=101><ACK=314><CTL=ACK>"],
-        &[Event::Reassembled],
+        &[Signal::Reassembled],
         b"abcdefghijklm",
     );
     assert_eq!(fx.tcb.rcv_nxt.0, 314);
@@ -254,13 +254,13 @@ fn established_held_segments_are_delivered_in_order_as_gaps_fill() {
     expect(
         &fx.arrive(data(307, 101, b"ghi")),
         &[ACK],
-        &[Event::Queued],
+        &[Signal::Queued],
         b"",
     );
     expect(
         &fx.arrive(data(304, 101, b"def")),
         &[ACK],
-        &[Event::Queued],
+        &[Signal::Queued],
         b"",
     );
     assert_eq!(fx.tcb.rcv_queue.len(), 2);
@@ -269,7 +269,7 @@ fn established_held_segments_are_delivered_in_order_as_gaps_fill() {
     expect(
         &out,
         &["<SEQ=101><ACK=310><CTL=ACK>"],
-        &[Event::Reassembled],
+        &[Signal::Reassembled],
         b"abcdefghi",
     );
     assert!(fx.tcb.rcv_queue.is_empty());
@@ -278,7 +278,7 @@ fn established_held_segments_are_delivered_in_order_as_gaps_fill() {
     expect(
         &fx.arrive(data(320, 101, b"uv")),
         &["<SEQ=101><ACK=310><CTL=ACK>"],
-        &[Event::Queued],
+        &[Signal::Queued],
         b"",
     );
     let out = fx.arrive(data(310, 101, b"jk"));
@@ -294,13 +294,13 @@ fn established_duplicate_out_of_order_segment_is_queued_once() {
     expect(
         &fx.arrive(data(304, 101, b"def")),
         &[ACK],
-        &[Event::Queued],
+        &[Signal::Queued],
         b"",
     );
     expect(
         &fx.arrive(data(304, 101, b"def")),
         &[ACK],
-        &[Event::Queued],
+        &[Signal::Queued],
         b"",
     );
     assert_eq!(fx.tcb.rcv_queue, vec![(Seq(304), b"def".to_vec())]);
@@ -308,7 +308,7 @@ fn established_duplicate_out_of_order_segment_is_queued_once() {
     expect(
         &out,
         &["<SEQ=101><ACK=307><CTL=ACK>"],
-        &[Event::Reassembled],
+        &[Signal::Reassembled],
         b"abcdef",
     );
     assert_eq!(fx.tcb.rcv_nxt.0, 307);
@@ -321,7 +321,7 @@ fn established_duplicate_out_of_order_segment_is_queued_once() {
 fn established_held_text_beyond_the_window_is_trimmed() {
     let mut fx = established();
     let out = fx.arrive(data(391, 101, &[b'y'; 20]));
-    expect(&out, &[ACK], &[Event::Queued], b"");
+    expect(&out, &[ACK], &[Signal::Queued], b"");
     assert_eq!(fx.tcb.rcv_queue, vec![(Seq(391), vec![b'y'; 10])]);
     let out = fx.arrive(data(301, 101, &[b'x'; 90]));
     let mut want = vec![b'x'; 90];
@@ -329,7 +329,7 @@ fn established_held_text_beyond_the_window_is_trimmed() {
     expect(
         &out,
         &["<SEQ=101><ACK=401><CTL=ACK>"],
-        &[Event::Reassembled],
+        &[Signal::Reassembled],
         &want,
     );
     assert_eq!(fx.tcb.rcv_nxt.0, 401);
@@ -340,7 +340,7 @@ fn established_held_text_beyond_the_window_is_trimmed() {
 fn established_text_beyond_the_window_is_acked_as_unacceptable() {
     let mut fx = established();
     let out = fx.arrive(data(beyond_window(301), 101, b"abc"));
-    expect(&out, &[ACK], &[Event::Unacceptable], b"");
+    expect(&out, &[ACK], &[Signal::Unacceptable], b"");
     assert_eq!(fx.tcb.rcv_nxt.0, 301);
 }
 
@@ -362,15 +362,15 @@ fn established_zero_window_accepts_only_empty_segments_at_rcv_nxt() {
     };
     let mut fx = established_with(zero, ISS, PEER_ISS);
     let out = fx.arrive(data(301, 101, b"abc"));
-    expect(&out, &[ACK], &[Event::Unacceptable], b"");
+    expect(&out, &[ACK], &[Signal::Unacceptable], b"");
     expect(
         &fx.arrive(ack(302, 101)),
         &[ACK],
-        &[Event::Unacceptable],
+        &[Signal::Unacceptable],
         b"",
     );
     expect(&fx.arrive(ack(301, 101)), &[], &[], b"");
-    expect(&fx.arrive(rst(301)), &[], &[Event::Reset], b"");
+    expect(&fx.arrive(rst(301)), &[], &[Signal::Reset], b"");
 }
 
 // §3.4, §3.10.7.4: sequence numbers wrap: text from 2^32-1 is delivered, RCV.NXT wraps to 2;
@@ -401,7 +401,7 @@ fn established_text_and_acks_wrap_around_2_pow_32() {
     expect(
         &out,
         &["<SEQ=2><ACK=2><CTL=ACK>"],
-        &[Event::Unacceptable],
+        &[Signal::Unacceptable],
         b"",
     );
 }
@@ -416,7 +416,7 @@ fn established_fin_enters_close_wait_and_is_acknowledged() {
     expect(
         &out,
         &["<SEQ=101><ACK=302><CTL=ACK>"],
-        &[Event::PeerClosed],
+        &[Signal::PeerClosed],
         b"",
     );
     assert_eq!(
@@ -433,7 +433,7 @@ fn established_text_with_fin_is_delivered_then_closes() {
     expect(
         &out,
         &["<SEQ=101><ACK=305><CTL=ACK>"],
-        &[Event::PeerClosed],
+        &[Signal::PeerClosed],
         b"abc",
     );
     assert_eq!(fx.state(), State::CloseWait);
@@ -455,7 +455,7 @@ fn established_fin_beyond_rcv_nxt_is_held_until_the_gap_fills() {
     expect(
         &out,
         &["<SEQ=101><ACK=305><CTL=ACK>"],
-        &[Event::Reassembled, Event::PeerClosed],
+        &[Signal::Reassembled, Signal::PeerClosed],
         b"abc",
     );
     assert_eq!(
@@ -471,7 +471,7 @@ fn established_fin_beyond_rcv_nxt_is_held_until_the_gap_fills() {
 fn established_text_with_fin_beyond_a_gap_closes_once_the_gap_fills() {
     let mut fx = established();
     let out = fx.arrive(data_fin(304, 101, b"def"));
-    expect(&out, &[ACK], &[Event::Queued], b"");
+    expect(&out, &[ACK], &[Signal::Queued], b"");
     assert_eq!(fx.tcb.rcv_fin, Some(Seq(307)));
     assert_eq!(fx.state(), State::Established);
 
@@ -479,7 +479,7 @@ fn established_text_with_fin_beyond_a_gap_closes_once_the_gap_fills() {
     expect(
         &out,
         &["<SEQ=101><ACK=308><CTL=ACK>"],
-        &[Event::Reassembled, Event::PeerClosed],
+        &[Signal::Reassembled, Signal::PeerClosed],
         b"abcdef",
     );
     assert_eq!(
@@ -502,7 +502,7 @@ fn established_fin_without_ack_is_dropped() {
 #[test]
 fn established_open_is_connection_already_exists() {
     let mut fx = established();
-    let err = Event::Error(UserError::ConnectionAlreadyExists);
+    let err = Signal::Error(UserError::ConnectionAlreadyExists);
     expect(&fx.open_active(ISS), &[], &[err], b"");
     expect(&fx.open_passive(), &[], &[err], b"");
     assert_eq!(fx.state(), State::Established);
@@ -604,7 +604,7 @@ fn established_retransmission_timeout_resends_from_snd_una() {
     expect(
         &out,
         &["<SEQ=103><ACK=301><CTL=ACK><DATA=cdef>"],
-        &[Event::Retransmitted],
+        &[Signal::Retransmitted],
         b"",
     );
     assert_eq!(fx.tcb.snd_nxt.0, 107);
@@ -620,17 +620,17 @@ fn established_retransmissions_time_out_only_without_progress() {
     expect(
         &fx.retransmit_timeout(),
         &["<SEQ=101><ACK=301><CTL=ACK><DATA=abc>"],
-        &[Event::Retransmitted],
+        &[Signal::Retransmitted],
         b"",
     );
     fx.arrive(ack(301, 102));
     expect(
         &fx.retransmit_timeout(),
         &["<SEQ=102><ACK=301><CTL=ACK><DATA=bc>"],
-        &[Event::Retransmitted],
+        &[Signal::Retransmitted],
         b"",
     );
-    expect(&fx.retransmit_timeout(), &[], &[Event::TimedOut], b"");
+    expect(&fx.retransmit_timeout(), &[], &[Signal::TimedOut], b"");
     assert_eq!(fx.vars(), "CLOSED");
 }
 

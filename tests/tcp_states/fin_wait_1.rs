@@ -3,7 +3,7 @@
 //! -> CLOSING or TIME-WAIT), §3.6 Figures 12–13, user calls and timers.
 
 use crate::fixtures::*;
-use tcpip_spec::tcp::{Event, State, UserError};
+use tcpip_spec::tcp::{Signal, State, UserError};
 
 const ACK: &str = "<SEQ=102><ACK=301><CTL=ACK>";
 
@@ -11,7 +11,7 @@ const ACK: &str = "<SEQ=102><ACK=301><CTL=ACK>";
 #[test]
 fn fin_wait_1_ack_of_fin_enters_fin_wait_2() {
     let mut fx = fin_wait_1();
-    expect(&fx.arrive(ack(301, 102)), &[], &[Event::OurFinAcked], b"");
+    expect(&fx.arrive(ack(301, 102)), &[], &[Signal::OurFinAcked], b"");
     assert_eq!(
         fx.vars(),
         "FIN-WAIT-2 ISS=100 IRS=300 SND.UNA=102 SND.NXT=102 RCV.NXT=301"
@@ -46,7 +46,7 @@ fn fin_wait_1_fin_not_acking_ours_enters_closing() {
     expect(
         &out,
         &["<SEQ=102><ACK=302><CTL=ACK>"],
-        &[Event::PeerClosed],
+        &[Signal::PeerClosed],
         b"",
     );
     assert_eq!(
@@ -65,9 +65,9 @@ fn fin_wait_1_fin_acking_ours_enters_time_wait() {
         &out,
         &["<SEQ=102><ACK=302><CTL=ACK>"],
         &[
-            Event::OurFinAcked,
-            Event::PeerClosed,
-            Event::TimeWaitStarted,
+            Signal::OurFinAcked,
+            Signal::PeerClosed,
+            Signal::TimeWaitStarted,
         ],
         b"",
     );
@@ -87,9 +87,9 @@ fn fin_wait_1_text_and_fin_acking_ours_are_acknowledged_once() {
         &out,
         &["<SEQ=102><ACK=305><CTL=ACK>"],
         &[
-            Event::OurFinAcked,
-            Event::PeerClosed,
-            Event::TimeWaitStarted,
+            Signal::OurFinAcked,
+            Signal::PeerClosed,
+            Signal::TimeWaitStarted,
         ],
         b"abc",
     );
@@ -110,7 +110,7 @@ fn fin_wait_1_in_order_text_is_delivered() {
 fn fin_wait_1_old_duplicate_text_is_acked_and_dropped() {
     let mut fx = fin_wait_1();
     let out = fx.arrive(data(298, 101, b"abc"));
-    expect(&out, &[ACK], &[Event::Unacceptable], b"");
+    expect(&out, &[ACK], &[Signal::Unacceptable], b"");
 }
 
 // §3.10.7.4 seventh: FIN-WAIT-1 still receives. Text beyond RCV.NXT is held and RCV.NXT
@@ -121,7 +121,7 @@ fn fin_wait_1_text_beyond_rcv_nxt_is_held_and_acked() {
     expect(
         &fx.arrive(data(305, 101, b"efg")),
         &[ACK],
-        &[Event::Queued],
+        &[Signal::Queued],
         b"",
     );
     assert_eq!(fx.tcb.rcv_nxt.0, 301);
@@ -129,7 +129,7 @@ fn fin_wait_1_text_beyond_rcv_nxt_is_held_and_acked() {
     expect(
         &out,
         &["<SEQ=102><ACK=308><CTL=ACK>"],
-        &[Event::Reassembled],
+        &[Signal::Reassembled],
         b"abcdefg",
     );
     assert_eq!(
@@ -149,7 +149,7 @@ fn fin_wait_1_held_fin_enters_closing_once_the_gap_fills() {
     expect(
         &out,
         &["<SEQ=102><ACK=305><CTL=ACK>"],
-        &[Event::Reassembled, Event::PeerClosed],
+        &[Signal::Reassembled, Signal::PeerClosed],
         b"abc",
     );
     assert_eq!(
@@ -169,10 +169,10 @@ fn fin_wait_1_held_fin_with_our_fin_acked_enters_time_wait() {
         &out,
         &["<SEQ=102><ACK=305><CTL=ACK>"],
         &[
-            Event::OurFinAcked,
-            Event::Reassembled,
-            Event::PeerClosed,
-            Event::TimeWaitStarted,
+            Signal::OurFinAcked,
+            Signal::Reassembled,
+            Signal::PeerClosed,
+            Signal::TimeWaitStarted,
         ],
         b"abc",
     );
@@ -190,13 +190,13 @@ fn fin_wait_1_out_of_window_segments_are_acked_and_dropped() {
     expect(
         &fx.arrive(data(far, 101, b"abc")),
         &[ACK],
-        &[Event::Unacceptable],
+        &[Signal::Unacceptable],
         b"",
     );
     expect(
         &fx.arrive(ack_out_of_window(301, 102)),
         &[ACK],
-        &[Event::Unacceptable],
+        &[Signal::Unacceptable],
         b"",
     );
     assert_eq!(fx.state(), State::FinWait1);
@@ -206,11 +206,11 @@ fn fin_wait_1_out_of_window_segments_are_acked_and_dropped() {
 #[test]
 fn fin_wait_1_syn_draws_challenge_ack() {
     let mut fx = fin_wait_1();
-    expect(&fx.arrive(syn(305)), &[ACK], &[Event::ChallengeAck], b"");
+    expect(&fx.arrive(syn(305)), &[ACK], &[Signal::ChallengeAck], b"");
     expect(
         &fx.arrive(syn_ack(305, 102)),
         &[ACK],
-        &[Event::ChallengeAck],
+        &[Signal::ChallengeAck],
         b"",
     );
     assert_eq!(fx.state(), State::FinWait1);
@@ -220,7 +220,7 @@ fn fin_wait_1_syn_draws_challenge_ack() {
 #[test]
 fn fin_wait_1_exact_rst_resets_the_connection() {
     let mut fx = fin_wait_1();
-    expect(&fx.arrive(rst(301)), &[], &[Event::Reset], b"");
+    expect(&fx.arrive(rst(301)), &[], &[Signal::Reset], b"");
     assert_eq!(fx.vars(), "CLOSED");
 }
 
@@ -228,11 +228,11 @@ fn fin_wait_1_exact_rst_resets_the_connection() {
 #[test]
 fn fin_wait_1_inexact_rst_draws_challenge_ack_and_far_rst_is_dropped() {
     let mut fx = fin_wait_1();
-    expect(&fx.arrive(rst(350)), &[ACK], &[Event::ChallengeAck], b"");
+    expect(&fx.arrive(rst(350)), &[ACK], &[Signal::ChallengeAck], b"");
     expect(
         &fx.arrive(rst_out_of_window(301)),
         &[],
-        &[Event::Unacceptable],
+        &[Signal::Unacceptable],
         b"",
     );
     assert_eq!(fx.state(), State::FinWait1);
@@ -242,7 +242,7 @@ fn fin_wait_1_inexact_rst_draws_challenge_ack_and_far_rst_is_dropped() {
 #[test]
 fn fin_wait_1_open_is_connection_already_exists() {
     let mut fx = fin_wait_1();
-    let err = Event::Error(UserError::ConnectionAlreadyExists);
+    let err = Signal::Error(UserError::ConnectionAlreadyExists);
     expect(&fx.open_active(ISS), &[], &[err], b"");
 }
 
@@ -250,7 +250,7 @@ fn fin_wait_1_open_is_connection_already_exists() {
 #[test]
 fn fin_wait_1_send_is_refused_connection_closing() {
     let mut fx = fin_wait_1();
-    let err = Event::Error(UserError::ConnectionClosing);
+    let err = Signal::Error(UserError::ConnectionClosing);
     expect(&fx.send(b"abc"), &[], &[err], b"");
     assert!(fx.tcb.send_buf.is_empty());
 }
@@ -259,7 +259,7 @@ fn fin_wait_1_send_is_refused_connection_closing() {
 #[test]
 fn fin_wait_1_close_again_is_refused_without_a_second_fin() {
     let mut fx = fin_wait_1();
-    let err = Event::Error(UserError::ConnectionClosing);
+    let err = Signal::Error(UserError::ConnectionClosing);
     expect(&fx.close(), &[], &[err], b"");
     assert_eq!(fx.tcb.snd_nxt.0, 102);
 }
@@ -280,7 +280,7 @@ fn fin_wait_1_retransmission_timeout_resends_the_fin() {
     expect(
         &out,
         &["<SEQ=101><ACK=301><CTL=FIN,ACK>"],
-        &[Event::Retransmitted],
+        &[Signal::Retransmitted],
         b"",
     );
     assert_eq!(fx.tcb.snd_nxt.0, 102);
@@ -296,7 +296,7 @@ fn fin_wait_1_retransmission_resends_text_with_the_fin() {
     expect(
         &out,
         &["<SEQ=101><ACK=301><CTL=FIN,ACK><DATA=abc>"],
-        &[Event::Retransmitted],
+        &[Signal::Retransmitted],
         b"",
     );
 }

@@ -3,7 +3,7 @@
 //! calls and timers.
 
 use crate::fixtures::*;
-use tcpip_spec::tcp::{Event, State, UserError};
+use tcpip_spec::tcp::{Signal, State, UserError};
 
 const ACK: &str = "<SEQ=102><ACK=301><CTL=ACK>";
 
@@ -16,7 +16,7 @@ fn fin_wait_2_fin_enters_time_wait_and_is_acknowledged() {
     expect(
         &out,
         &["<SEQ=102><ACK=302><CTL=ACK>"],
-        &[Event::PeerClosed, Event::TimeWaitStarted],
+        &[Signal::PeerClosed, Signal::TimeWaitStarted],
         b"",
     );
     assert_eq!(
@@ -34,7 +34,7 @@ fn fin_wait_2_text_with_fin_is_delivered_and_acknowledged_once() {
     expect(
         &out,
         &["<SEQ=102><ACK=305><CTL=ACK>"],
-        &[Event::PeerClosed, Event::TimeWaitStarted],
+        &[Signal::PeerClosed, Signal::TimeWaitStarted],
         b"abc",
     );
     assert_eq!(fx.state(), State::TimeWait);
@@ -57,7 +57,7 @@ fn fin_wait_2_in_order_text_is_delivered() {
 fn fin_wait_2_old_duplicate_text_is_acked_and_dropped() {
     let mut fx = fin_wait_2();
     let out = fx.arrive(data(298, 102, b"abc"));
-    expect(&out, &[ACK], &[Event::Unacceptable], b"");
+    expect(&out, &[ACK], &[Signal::Unacceptable], b"");
 }
 
 // §3.10.7.4 seventh: FIN-WAIT-2 still receives. Text beyond RCV.NXT is held and RCV.NXT
@@ -68,7 +68,7 @@ fn fin_wait_2_text_beyond_rcv_nxt_is_held_and_acked() {
     expect(
         &fx.arrive(data(310, 102, b"jkl")),
         &[ACK],
-        &[Event::Queued],
+        &[Signal::Queued],
         b"",
     );
     assert_eq!(fx.tcb.rcv_nxt.0, 301);
@@ -76,7 +76,7 @@ fn fin_wait_2_text_beyond_rcv_nxt_is_held_and_acked() {
     expect(
         &out,
         &["<SEQ=102><ACK=313><CTL=ACK>"],
-        &[Event::Reassembled],
+        &[Signal::Reassembled],
         b"abcdefghijkl",
     );
     assert_eq!(
@@ -93,7 +93,7 @@ fn fin_wait_2_held_fin_enters_time_wait_once_the_gap_fills() {
     expect(
         &fx.arrive(data_fin(304, 102, b"def")),
         &[ACK],
-        &[Event::Queued],
+        &[Signal::Queued],
         b"",
     );
     assert_eq!(fx.state(), State::FinWait2);
@@ -102,9 +102,9 @@ fn fin_wait_2_held_fin_enters_time_wait_once_the_gap_fills() {
         &out,
         &["<SEQ=102><ACK=308><CTL=ACK>"],
         &[
-            Event::Reassembled,
-            Event::PeerClosed,
-            Event::TimeWaitStarted,
+            Signal::Reassembled,
+            Signal::PeerClosed,
+            Signal::TimeWaitStarted,
         ],
         b"abcdef",
     );
@@ -122,13 +122,13 @@ fn fin_wait_2_out_of_window_segments_are_acked_and_dropped() {
     expect(
         &fx.arrive(data(far, 102, b"abc")),
         &[ACK],
-        &[Event::Unacceptable],
+        &[Signal::Unacceptable],
         b"",
     );
     expect(
         &fx.arrive(ack_out_of_window(301, 102)),
         &[ACK],
-        &[Event::Unacceptable],
+        &[Signal::Unacceptable],
         b"",
     );
     assert_eq!(fx.state(), State::FinWait2);
@@ -158,11 +158,11 @@ fn fin_wait_2_ack_of_unsent_data_is_acked_and_dropped() {
 #[test]
 fn fin_wait_2_syn_draws_challenge_ack() {
     let mut fx = fin_wait_2();
-    expect(&fx.arrive(syn(301)), &[ACK], &[Event::ChallengeAck], b"");
+    expect(&fx.arrive(syn(301)), &[ACK], &[Signal::ChallengeAck], b"");
     expect(
         &fx.arrive(syn_ack(350, 102)),
         &[ACK],
-        &[Event::ChallengeAck],
+        &[Signal::ChallengeAck],
         b"",
     );
     assert_eq!(fx.state(), State::FinWait2);
@@ -172,7 +172,7 @@ fn fin_wait_2_syn_draws_challenge_ack() {
 #[test]
 fn fin_wait_2_exact_rst_resets_the_connection() {
     let mut fx = fin_wait_2();
-    expect(&fx.arrive(rst(301)), &[], &[Event::Reset], b"");
+    expect(&fx.arrive(rst(301)), &[], &[Signal::Reset], b"");
     assert_eq!(fx.vars(), "CLOSED");
 }
 
@@ -180,11 +180,11 @@ fn fin_wait_2_exact_rst_resets_the_connection() {
 #[test]
 fn fin_wait_2_inexact_rst_draws_challenge_ack_and_far_rst_is_dropped() {
     let mut fx = fin_wait_2();
-    expect(&fx.arrive(rst(302)), &[ACK], &[Event::ChallengeAck], b"");
+    expect(&fx.arrive(rst(302)), &[ACK], &[Signal::ChallengeAck], b"");
     expect(
         &fx.arrive(rst_out_of_window(301)),
         &[],
-        &[Event::Unacceptable],
+        &[Signal::Unacceptable],
         b"",
     );
     assert_eq!(fx.state(), State::FinWait2);
@@ -194,7 +194,7 @@ fn fin_wait_2_inexact_rst_draws_challenge_ack_and_far_rst_is_dropped() {
 #[test]
 fn fin_wait_2_open_is_connection_already_exists() {
     let mut fx = fin_wait_2();
-    let err = Event::Error(UserError::ConnectionAlreadyExists);
+    let err = Signal::Error(UserError::ConnectionAlreadyExists);
     expect(&fx.open_active(ISS), &[], &[err], b"");
 }
 
@@ -202,7 +202,7 @@ fn fin_wait_2_open_is_connection_already_exists() {
 #[test]
 fn fin_wait_2_send_is_refused_connection_closing() {
     let mut fx = fin_wait_2();
-    let err = Event::Error(UserError::ConnectionClosing);
+    let err = Signal::Error(UserError::ConnectionClosing);
     expect(&fx.send(b"abc"), &[], &[err], b"");
 }
 
@@ -210,7 +210,7 @@ fn fin_wait_2_send_is_refused_connection_closing() {
 #[test]
 fn fin_wait_2_close_again_is_refused_without_a_second_fin() {
     let mut fx = fin_wait_2();
-    let err = Event::Error(UserError::ConnectionClosing);
+    let err = Signal::Error(UserError::ConnectionClosing);
     expect(&fx.close(), &[], &[err], b"");
     assert_eq!(fx.state(), State::FinWait2);
 }

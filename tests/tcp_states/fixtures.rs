@@ -8,7 +8,7 @@
 //! handshake SND.NXT = 101 and RCV.NXT = 301. Both sides offer a window of [`WND`] octets, so
 //! RCV.NXT + 100 is the first sequence number beyond our window.
 
-use tcpip_spec::tcp::{Config, Ctl, Event, Outputs, Segment, Seq, State, Tcb};
+use tcpip_spec::tcp::{Config, Ctl, Outputs, Segment, Seq, Signal, State, Tcb};
 
 /// Our initial send sequence number.
 pub const ISS: u32 = 100;
@@ -115,9 +115,9 @@ pub fn segs(out: &Outputs) -> Vec<String> {
 /// Asserts everything a transition produced: the segments (figure notation, in order), the
 /// events (in order) and the delivered text.
 #[track_caller]
-pub fn expect(out: &Outputs, segments: &[&str], events: &[Event], delivered: &[u8]) {
+pub fn expect(out: &Outputs, segments: &[&str], events: &[Signal], delivered: &[u8]) {
     assert_eq!(segs(out), segments, "segments sent");
-    assert_eq!(out.events, events, "events");
+    assert_eq!(out.signals, events, "events");
     assert_eq!(
         String::from_utf8_lossy(&out.delivered),
         String::from_utf8_lossy(delivered),
@@ -141,6 +141,7 @@ fn seg(seq: u32, ack: u32, ctl: Ctl, data: &[u8]) -> Segment {
         ack: Seq(ack),
         ctl,
         wnd: WND,
+        mss: None,
         data: data.to_vec(),
     }
 }
@@ -305,7 +306,7 @@ pub fn established_with(cfg: Config, iss: u32, peer_iss: u32) -> Fx {
     let (mut fx, syn) = syn_sent_and_syn(cfg, iss);
     let syn_ack = only(fx.peer.on_segment(&syn, Seq(peer_iss), &fx.cfg));
     let ack = only(fx.arrive(syn_ack));
-    expect(&fx.peer_gets(&ack), &[], &[Event::Established], b"");
+    expect(&fx.peer_gets(&ack), &[], &[Signal::Established], b"");
     assert_eq!(
         (fx.state(), fx.peer.state),
         (State::Established, State::Established)
@@ -333,7 +334,7 @@ pub fn fin_wait_2() -> Fx {
     let fin = only(fx.close());
     let ack = only(fx.peer_gets(&fin));
     assert_eq!(ack.to_string(), "<SEQ=301><ACK=102><CTL=ACK>");
-    expect(&fx.arrive(ack), &[], &[Event::OurFinAcked], b"");
+    expect(&fx.arrive(ack), &[], &[Signal::OurFinAcked], b"");
     assert_eq!(
         (fx.state(), fx.peer.state),
         (State::FinWait2, State::CloseWait)
@@ -389,7 +390,7 @@ pub fn time_wait() -> Fx {
     expect(
         &out,
         &["<SEQ=102><ACK=302><CTL=ACK>"],
-        &[Event::PeerClosed, Event::TimeWaitStarted],
+        &[Signal::PeerClosed, Signal::TimeWaitStarted],
         b"",
     );
     assert_eq!(

@@ -3,7 +3,7 @@
 //! arrive in this state is an acknowledgment of our FIN"), §3.5.2 group 3, §3.10.5, §3.10.8.
 
 use crate::fixtures::*;
-use tcpip_spec::tcp::{Event, State, UserError};
+use tcpip_spec::tcp::{Signal, State, UserError};
 
 const ACK: &str = "<SEQ=102><ACK=302><CTL=ACK>";
 
@@ -13,7 +13,7 @@ const ACK: &str = "<SEQ=102><ACK=302><CTL=ACK>";
 fn last_ack_ack_of_fin_deletes_the_tcb() {
     let mut fx = last_ack();
     let out = fx.arrive(ack(302, 102));
-    expect(&out, &[], &[Event::OurFinAcked, Event::Closed], b"");
+    expect(&out, &[], &[Signal::OurFinAcked, Signal::Closed], b"");
     assert_eq!(fx.vars(), "CLOSED");
 }
 
@@ -29,7 +29,7 @@ fn last_ack_peer_acks_our_fin_from_fin_wait_2() {
     expect(
         &fx.arrive(peer_ack),
         &[],
-        &[Event::OurFinAcked, Event::Closed],
+        &[Signal::OurFinAcked, Signal::Closed],
         b"",
     );
 }
@@ -64,7 +64,7 @@ fn last_ack_retransmitted_fin_is_acknowledged_again() {
     expect(
         &fx.arrive(fin_ack(301, 101)),
         &[ACK],
-        &[Event::Unacceptable],
+        &[Signal::Unacceptable],
         b"",
     );
     assert_eq!(fx.state(), State::LastAck);
@@ -83,7 +83,7 @@ fn last_ack_text_is_ignored() {
 fn last_ack_out_of_window_segment_is_acked_and_dropped() {
     let mut fx = last_ack();
     let out = fx.arrive(ack_out_of_window(302, 102));
-    expect(&out, &[ACK], &[Event::Unacceptable], b"");
+    expect(&out, &[ACK], &[Signal::Unacceptable], b"");
     assert_eq!(fx.state(), State::LastAck);
 }
 
@@ -91,7 +91,7 @@ fn last_ack_out_of_window_segment_is_acked_and_dropped() {
 #[test]
 fn last_ack_syn_draws_challenge_ack() {
     let mut fx = last_ack();
-    expect(&fx.arrive(syn(310)), &[ACK], &[Event::ChallengeAck], b"");
+    expect(&fx.arrive(syn(310)), &[ACK], &[Signal::ChallengeAck], b"");
     assert_eq!(fx.state(), State::LastAck);
 }
 
@@ -99,7 +99,7 @@ fn last_ack_syn_draws_challenge_ack() {
 #[test]
 fn last_ack_exact_rst_deletes_the_tcb() {
     let mut fx = last_ack();
-    expect(&fx.arrive(rst(302)), &[], &[Event::Reset], b"");
+    expect(&fx.arrive(rst(302)), &[], &[Signal::Reset], b"");
     assert_eq!(fx.vars(), "CLOSED");
 }
 
@@ -107,11 +107,11 @@ fn last_ack_exact_rst_deletes_the_tcb() {
 #[test]
 fn last_ack_inexact_rst_draws_challenge_ack_and_far_rst_is_dropped() {
     let mut fx = last_ack();
-    expect(&fx.arrive(rst(399)), &[ACK], &[Event::ChallengeAck], b"");
+    expect(&fx.arrive(rst(399)), &[ACK], &[Signal::ChallengeAck], b"");
     expect(
         &fx.arrive(rst_out_of_window(302)),
         &[],
-        &[Event::Unacceptable],
+        &[Signal::Unacceptable],
         b"",
     );
     assert_eq!(fx.state(), State::LastAck);
@@ -121,7 +121,7 @@ fn last_ack_inexact_rst_draws_challenge_ack_and_far_rst_is_dropped() {
 #[test]
 fn last_ack_open_is_connection_already_exists() {
     let mut fx = last_ack();
-    let err = Event::Error(UserError::ConnectionAlreadyExists);
+    let err = Signal::Error(UserError::ConnectionAlreadyExists);
     expect(&fx.open_active(ISS), &[], &[err], b"");
 }
 
@@ -129,7 +129,7 @@ fn last_ack_open_is_connection_already_exists() {
 #[test]
 fn last_ack_send_and_close_are_refused_connection_closing() {
     let mut fx = last_ack();
-    let err = Event::Error(UserError::ConnectionClosing);
+    let err = Signal::Error(UserError::ConnectionClosing);
     expect(&fx.send(b"abc"), &[], &[err], b"");
     expect(&fx.close(), &[], &[err], b"");
     assert_eq!(fx.state(), State::LastAck);
@@ -151,7 +151,7 @@ fn last_ack_retransmission_timeout_resends_the_fin() {
     expect(
         &out,
         &["<SEQ=101><ACK=302><CTL=FIN,ACK>"],
-        &[Event::Retransmitted],
+        &[Signal::Retransmitted],
         b"",
     );
 }
@@ -164,10 +164,10 @@ fn last_ack_retransmissions_exhausted_time_out() {
     expect(
         &fx.retransmit_timeout(),
         &["<SEQ=101><ACK=302><CTL=FIN,ACK>"],
-        &[Event::Retransmitted],
+        &[Signal::Retransmitted],
         b"",
     );
-    expect(&fx.retransmit_timeout(), &[], &[Event::TimedOut], b"");
+    expect(&fx.retransmit_timeout(), &[], &[Signal::TimedOut], b"");
     assert_eq!(fx.vars(), "CLOSED");
 }
 

@@ -2,7 +2,7 @@
 //! calls of §3.10.1–§3.10.5.
 
 use crate::fixtures::*;
-use tcpip_spec::tcp::{Event, Seq, State, UserError};
+use tcpip_spec::tcp::{Seq, Signal, State, UserError};
 
 // §3.10.7.2 first: "An incoming RST should be ignored."
 #[test]
@@ -95,7 +95,7 @@ fn listen_syn_with_text_acknowledges_the_syn_only_and_holds_the_text() {
     expect(
         &out,
         &["<SEQ=100><ACK=301><CTL=SYN,ACK>"],
-        &[Event::Queued],
+        &[Signal::Queued],
         b"",
     );
     assert_eq!(
@@ -108,7 +108,7 @@ fn listen_syn_with_text_acknowledges_the_syn_only_and_holds_the_text() {
     expect(
         &out,
         &["<SEQ=101><ACK=304><CTL=ACK>"],
-        &[Event::Established, Event::Reassembled],
+        &[Signal::Established, Signal::Reassembled],
         b"abc",
     );
     assert_eq!(
@@ -127,7 +127,7 @@ fn listen_syn_text_beyond_the_window_is_trimmed_before_it_is_held() {
     expect(
         &out,
         &["<SEQ=100><ACK=301><CTL=SYN,ACK>"],
-        &[Event::Queued],
+        &[Signal::Queued],
         b"",
     );
     assert_eq!(fx.tcb.rcv_queue, vec![(Seq(301), vec![b'x'; 100])]);
@@ -135,7 +135,7 @@ fn listen_syn_text_beyond_the_window_is_trimmed_before_it_is_held() {
     expect(
         &out,
         &["<SEQ=101><ACK=401><CTL=ACK>"],
-        &[Event::Established, Event::Reassembled],
+        &[Signal::Established, Signal::Reassembled],
         &[b'x'; 100],
     );
 }
@@ -186,7 +186,7 @@ fn listen_open_active_becomes_active_and_sends_syn() {
 #[test]
 fn listen_open_passive_again_is_connection_already_exists() {
     let mut fx = listen();
-    let err = Event::Error(UserError::ConnectionAlreadyExists);
+    let err = Signal::Error(UserError::ConnectionAlreadyExists);
     expect(&fx.open_passive(), &[], &[err], b"");
     assert_eq!(fx.state(), State::Listen);
 }
@@ -196,7 +196,7 @@ fn listen_open_passive_again_is_connection_already_exists() {
 #[test]
 fn listen_send_is_refused_foreign_socket_unspecified() {
     let mut fx = listen();
-    let err = Event::Error(UserError::ForeignSocketUnspecified);
+    let err = Signal::Error(UserError::ForeignSocketUnspecified);
     expect(&fx.send(b"abc"), &[], &[err], b"");
     assert!(fx.tcb.send_buf.is_empty());
     assert_eq!(fx.state(), State::Listen);

@@ -3,7 +3,7 @@
 //! ACK test), §3.10.4 CLOSE, §3.10.5 ABORT, §3.10.8.
 
 use crate::fixtures::*;
-use tcpip_spec::tcp::{Event, State, UserError};
+use tcpip_spec::tcp::{Signal, State, UserError};
 
 // §3.10.7.4 fifth, SYN-RECEIVED: SND.UNA < SEG.ACK =< SND.NXT enters ESTABLISHED with
 // SND.WND, SND.WL1, SND.WL2 from the segment (Figure 6 line 4); nothing is sent.
@@ -11,7 +11,7 @@ use tcpip_spec::tcp::{Event, State, UserError};
 fn syn_received_acceptable_ack_establishes_silently() {
     let mut fx = syn_received_passive();
     let out = fx.arrive(ack_wnd(301, 101, 40));
-    expect(&out, &[], &[Event::Established], b"");
+    expect(&out, &[], &[Signal::Established], b"");
     assert_eq!(
         fx.vars(),
         "ESTABLISHED ISS=100 IRS=300 SND.UNA=101 SND.NXT=101 RCV.NXT=301"
@@ -51,7 +51,7 @@ fn syn_received_retransmitted_syn_is_answered_with_syn_ack() {
     expect(
         &out,
         &["<SEQ=100><ACK=301><CTL=SYN,ACK>"],
-        &[Event::Unacceptable],
+        &[Signal::Unacceptable],
         b"",
     );
     assert_eq!(fx.state(), State::SynReceived);
@@ -61,7 +61,7 @@ fn syn_received_retransmitted_syn_is_answered_with_syn_ack() {
 #[test]
 fn syn_received_passive_syn_in_window_returns_to_listen() {
     let mut fx = syn_received_passive();
-    expect(&fx.arrive(syn(305)), &[], &[Event::ReturnedToListen], b"");
+    expect(&fx.arrive(syn(305)), &[], &[Signal::ReturnedToListen], b"");
     assert_eq!(
         fx.vars(),
         "LISTEN ISS=0 IRS=0 SND.UNA=0 SND.NXT=0 RCV.NXT=0"
@@ -78,7 +78,7 @@ fn syn_received_active_syn_in_window_draws_challenge_ack() {
     expect(
         &out,
         &["<SEQ=101><ACK=301><CTL=ACK>"],
-        &[Event::ChallengeAck],
+        &[Signal::ChallengeAck],
         b"",
     );
     assert_eq!(fx.state(), State::SynReceived);
@@ -94,7 +94,7 @@ fn syn_received_active_peer_syn_ack_is_acked_as_unacceptable() {
     expect(
         &out,
         &["<SEQ=101><ACK=301><CTL=ACK>"],
-        &[Event::Unacceptable],
+        &[Signal::Unacceptable],
         b"",
     );
     assert_eq!(fx.state(), State::SynReceived);
@@ -112,8 +112,8 @@ fn syn_received_simultaneous_open_completes_on_both_sides() {
     assert_eq!(peer_ack.to_string(), "<SEQ=301><ACK=101><CTL=ACK>");
     let our_ack = only(fx.arrive(peer_syn_ack));
     assert_eq!(our_ack.to_string(), "<SEQ=101><ACK=301><CTL=ACK>");
-    expect(&fx.arrive(peer_ack), &[], &[Event::Established], b"");
-    expect(&fx.peer_gets(&our_ack), &[], &[Event::Established], b"");
+    expect(&fx.arrive(peer_ack), &[], &[Signal::Established], b"");
+    expect(&fx.peer_gets(&our_ack), &[], &[Signal::Established], b"");
     assert_eq!(
         fx.vars(),
         "ESTABLISHED ISS=100 IRS=300 SND.UNA=101 SND.NXT=101 RCV.NXT=301"
@@ -129,7 +129,7 @@ fn syn_received_simultaneous_open_completes_on_both_sides() {
 #[test]
 fn syn_received_passive_rst_returns_to_listen() {
     let mut fx = syn_received_passive();
-    expect(&fx.arrive(rst(301)), &[], &[Event::ReturnedToListen], b"");
+    expect(&fx.arrive(rst(301)), &[], &[Signal::ReturnedToListen], b"");
     assert_eq!(
         fx.vars(),
         "LISTEN ISS=0 IRS=0 SND.UNA=0 SND.NXT=0 RCV.NXT=0"
@@ -141,7 +141,7 @@ fn syn_received_passive_rst_returns_to_listen() {
 #[test]
 fn syn_received_active_rst_refuses_and_deletes_the_tcb() {
     let mut fx = syn_received_active();
-    expect(&fx.arrive(rst(301)), &[], &[Event::Refused], b"");
+    expect(&fx.arrive(rst(301)), &[], &[Signal::Refused], b"");
     assert_eq!(fx.vars(), "CLOSED");
 }
 
@@ -154,7 +154,7 @@ fn syn_received_rst_in_window_not_exact_draws_challenge_ack() {
     expect(
         &out,
         &["<SEQ=101><ACK=301><CTL=ACK>"],
-        &[Event::ChallengeAck],
+        &[Signal::ChallengeAck],
         b"",
     );
     assert_eq!(fx.state(), State::SynReceived);
@@ -165,7 +165,7 @@ fn syn_received_rst_in_window_not_exact_draws_challenge_ack() {
 fn syn_received_rst_out_of_window_is_dropped_silently() {
     let mut fx = syn_received_passive();
     let out = fx.arrive(rst_out_of_window(301));
-    expect(&out, &[], &[Event::Unacceptable], b"");
+    expect(&out, &[], &[Signal::Unacceptable], b"");
     assert_eq!(fx.state(), State::SynReceived);
 }
 
@@ -178,7 +178,7 @@ fn syn_received_out_of_window_ack_is_acked_and_dropped() {
     expect(
         &out,
         &["<SEQ=101><ACK=301><CTL=ACK>"],
-        &[Event::Unacceptable],
+        &[Signal::Unacceptable],
         b"",
     );
     assert_eq!(fx.state(), State::SynReceived);
@@ -192,7 +192,7 @@ fn syn_received_old_duplicate_text_is_acked_and_dropped() {
     expect(
         &out,
         &["<SEQ=101><ACK=301><CTL=ACK>"],
-        &[Event::Unacceptable],
+        &[Signal::Unacceptable],
         b"",
     );
     assert_eq!(fx.state(), State::SynReceived);
@@ -207,7 +207,7 @@ fn syn_received_text_with_acceptable_ack_establishes_and_delivers() {
     expect(
         &out,
         &["<SEQ=101><ACK=304><CTL=ACK>"],
-        &[Event::Established],
+        &[Signal::Established],
         b"abc",
     );
     assert_eq!(
@@ -237,7 +237,7 @@ fn syn_received_fin_with_acceptable_ack_enters_close_wait() {
     expect(
         &out,
         &["<SEQ=101><ACK=302><CTL=ACK>"],
-        &[Event::Established, Event::PeerClosed],
+        &[Signal::Established, Signal::PeerClosed],
         b"",
     );
     assert_eq!(
@@ -256,7 +256,7 @@ fn syn_received_ack_acceptability_wraps_around_2_pow_32() {
         &[],
         b"",
     );
-    expect(&fx.arrive(ack(301, 0)), &[], &[Event::Established], b"");
+    expect(&fx.arrive(ack(301, 0)), &[], &[Signal::Established], b"");
     assert_eq!(
         fx.vars(),
         "ESTABLISHED ISS=4294967295 IRS=300 SND.UNA=0 SND.NXT=0 RCV.NXT=301"
@@ -267,7 +267,7 @@ fn syn_received_ack_acceptability_wraps_around_2_pow_32() {
 #[test]
 fn syn_received_open_is_connection_already_exists() {
     let mut fx = syn_received_passive();
-    let err = Event::Error(UserError::ConnectionAlreadyExists);
+    let err = Signal::Error(UserError::ConnectionAlreadyExists);
     expect(&fx.open_active(ISS), &[], &[err], b"");
     assert_eq!(fx.state(), State::SynReceived);
 }
@@ -281,7 +281,7 @@ fn syn_received_send_queues_until_established() {
     expect(
         &out,
         &["<SEQ=101><ACK=301><CTL=ACK><DATA=abc>"],
-        &[Event::Established],
+        &[Signal::Established],
         b"",
     );
     assert_eq!(fx.tcb.snd_nxt.0, 104);
@@ -298,7 +298,7 @@ fn syn_received_close_sends_fin_at_once_and_enters_fin_wait_1() {
         fx.vars(),
         "FIN-WAIT-1 ISS=100 IRS=300 SND.UNA=100 SND.NXT=102 RCV.NXT=301"
     );
-    expect(&fx.arrive(ack(301, 102)), &[], &[Event::OurFinAcked], b"");
+    expect(&fx.arrive(ack(301, 102)), &[], &[Signal::OurFinAcked], b"");
     assert_eq!(fx.state(), State::FinWait2);
 }
 
@@ -312,7 +312,7 @@ fn syn_received_after_close_retransmits_syn_ack_then_fin() {
     expect(
         &out,
         &["<SEQ=100><ACK=301><CTL=SYN,ACK>"],
-        &[Event::Retransmitted],
+        &[Signal::Retransmitted],
         b"",
     );
     expect(&fx.arrive(ack(301, 101)), &[], &[], b"");
@@ -320,7 +320,7 @@ fn syn_received_after_close_retransmits_syn_ack_then_fin() {
     expect(
         &out,
         &["<SEQ=101><ACK=301><CTL=FIN,ACK>"],
-        &[Event::Retransmitted],
+        &[Signal::Retransmitted],
         b"",
     );
 }
@@ -359,7 +359,7 @@ fn syn_received_retransmission_timeout_resends_syn_ack() {
     expect(
         &out,
         &["<SEQ=100><ACK=301><CTL=SYN,ACK>"],
-        &[Event::Retransmitted],
+        &[Signal::Retransmitted],
         b"",
     );
     assert_eq!(fx.state(), State::SynReceived);

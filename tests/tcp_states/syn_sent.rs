@@ -2,7 +2,7 @@
 //! and the retransmission of the SYN (§3.10.8, §3.8.3 R2).
 
 use crate::fixtures::*;
-use tcpip_spec::tcp::{Config, Event, State, UserError};
+use tcpip_spec::tcp::{Config, Signal, State, UserError};
 
 // §3.10.7.3 fourth: SND.UNA < SEG.ACK =< SND.NXT and SYN: IRS = SEG.SEQ, RCV.NXT = SEG.SEQ+1,
 // SND.UNA = SEG.ACK, ESTABLISHED, <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK> (Figure 6 line 4).
@@ -13,7 +13,7 @@ fn syn_sent_syn_ack_establishes_and_acknowledges() {
     expect(
         &out,
         &["<SEQ=101><ACK=301><CTL=ACK>"],
-        &[Event::Established],
+        &[Signal::Established],
         b"",
     );
     assert_eq!(
@@ -91,7 +91,7 @@ fn syn_sent_syn_enters_syn_received_and_sends_syn_ack() {
 #[test]
 fn syn_sent_rst_acking_the_syn_refuses_the_connection() {
     let mut fx = syn_sent();
-    expect(&fx.arrive(rst_ack(0, 101)), &[], &[Event::Refused], b"");
+    expect(&fx.arrive(rst_ack(0, 101)), &[], &[Signal::Refused], b"");
     assert_eq!(fx.vars(), "CLOSED");
 }
 
@@ -135,7 +135,7 @@ fn syn_sent_text_on_syn_ack_is_delivered_and_acknowledged() {
     expect(
         &out,
         &["<SEQ=101><ACK=304><CTL=ACK>"],
-        &[Event::Established],
+        &[Signal::Established],
         b"abc",
     );
     assert_eq!(
@@ -158,7 +158,7 @@ fn syn_sent_text_on_a_bare_syn_is_held_until_established() {
     expect(
         &out,
         &["<SEQ=100><ACK=301><CTL=SYN,ACK>"],
-        &[Event::Queued],
+        &[Signal::Queued],
         b"",
     );
     assert_eq!(
@@ -169,7 +169,7 @@ fn syn_sent_text_on_a_bare_syn_is_held_until_established() {
     expect(
         &out,
         &["<SEQ=101><ACK=304><CTL=ACK>"],
-        &[Event::Established, Event::Reassembled],
+        &[Signal::Established, Signal::Reassembled],
         b"abc",
     );
 }
@@ -184,7 +184,7 @@ fn syn_sent_queued_text_is_sent_with_the_handshake_ack() {
     expect(
         &out,
         &["<SEQ=101><ACK=301><CTL=ACK><DATA=hi>"],
-        &[Event::Established],
+        &[Signal::Established],
         b"",
     );
     assert_eq!(fx.tcb.snd_nxt.0, 103);
@@ -205,7 +205,7 @@ fn syn_sent_ack_acceptability_wraps_around_2_pow_32() {
     expect(
         &out,
         &["<SEQ=0><ACK=301><CTL=ACK>"],
-        &[Event::Established],
+        &[Signal::Established],
         b"",
     );
     assert_eq!(
@@ -218,7 +218,7 @@ fn syn_sent_ack_acceptability_wraps_around_2_pow_32() {
 #[test]
 fn syn_sent_open_is_connection_already_exists() {
     let mut fx = syn_sent();
-    let err = Event::Error(UserError::ConnectionAlreadyExists);
+    let err = Signal::Error(UserError::ConnectionAlreadyExists);
     expect(&fx.open_active(ISS), &[], &[err], b"");
     expect(&fx.open_passive(), &[], &[err], b"");
     assert_eq!(fx.state(), State::SynSent);
@@ -254,35 +254,36 @@ fn syn_sent_abort_deletes_the_tcb_without_reset() {
 fn syn_sent_retransmission_timeout_resends_the_syn() {
     let mut fx = syn_sent();
     let out = fx.retransmit_timeout();
-    expect(&out, &["<SEQ=100><CTL=SYN>"], &[Event::Retransmitted], b"");
+    expect(&out, &["<SEQ=100><CTL=SYN>"], &[Signal::Retransmitted], b"");
     assert_eq!(
         fx.tcb.snd_nxt.0, 101,
         "a retransmission does not advance SND.NXT"
     );
 }
 
-// §3.8.3 R2, §3.10.8 USER TIMEOUT: after max_retransmits retransmissions the connection is
-// aborted with "connection aborted due to user timeout".
+// §3.8.3 R2, §3.10.8 USER TIMEOUT: after max_syn_retransmits retransmissions of the SYN
+// (R2 for a SYN, MUST-23) the connection is aborted with "connection aborted due to user
+// timeout".
 #[test]
 fn syn_sent_retransmissions_exhausted_time_out() {
     let mut fx = syn_sent();
     fx.cfg = Config {
-        max_retransmits: 2,
+        max_syn_retransmits: 2,
         ..fx.cfg
     };
     expect(
         &fx.retransmit_timeout(),
         &["<SEQ=100><CTL=SYN>"],
-        &[Event::Retransmitted],
+        &[Signal::Retransmitted],
         b"",
     );
     expect(
         &fx.retransmit_timeout(),
         &["<SEQ=100><CTL=SYN>"],
-        &[Event::Retransmitted],
+        &[Signal::Retransmitted],
         b"",
     );
-    expect(&fx.retransmit_timeout(), &[], &[Event::TimedOut], b"");
+    expect(&fx.retransmit_timeout(), &[], &[Signal::TimedOut], b"");
     assert_eq!(fx.vars(), "CLOSED");
 }
 

@@ -3,7 +3,7 @@
 //! eighth steps: acknowledge a retransmitted FIN and restart 2 MSL), RFC 1337 F1, §3.10.8.
 
 use crate::fixtures::*;
-use tcpip_spec::tcp::{Event, State, UserError};
+use tcpip_spec::tcp::{Signal, State, UserError};
 
 const ACK: &str = "<SEQ=102><ACK=302><CTL=ACK>";
 
@@ -19,7 +19,7 @@ fn time_wait_retransmitted_fin_is_acked_and_restarts_the_timer() {
     expect(
         &out,
         &[ACK],
-        &[Event::Unacceptable, Event::TimeWaitStarted],
+        &[Signal::Unacceptable, Signal::TimeWaitStarted],
         b"",
     );
     assert_eq!(
@@ -30,7 +30,7 @@ fn time_wait_retransmitted_fin_is_acked_and_restarts_the_timer() {
     expect(
         &fx.peer_gets(&ack),
         &[],
-        &[Event::OurFinAcked, Event::Closed],
+        &[Signal::OurFinAcked, Signal::Closed],
         b"",
     );
 }
@@ -44,7 +44,7 @@ fn time_wait_retransmitted_text_and_fin_restart_the_timer() {
     expect(
         &out,
         &[ACK],
-        &[Event::Unacceptable, Event::TimeWaitStarted],
+        &[Signal::Unacceptable, Signal::TimeWaitStarted],
         b"",
     );
 }
@@ -67,7 +67,7 @@ fn time_wait_exact_rst_is_ignored() {
 #[test]
 fn time_wait_inexact_rst_draws_challenge_ack() {
     let mut fx = time_wait();
-    expect(&fx.arrive(rst(303)), &[ACK], &[Event::ChallengeAck], b"");
+    expect(&fx.arrive(rst(303)), &[ACK], &[Signal::ChallengeAck], b"");
     assert_eq!(fx.state(), State::TimeWait);
 }
 
@@ -78,7 +78,7 @@ fn time_wait_rst_out_of_window_is_dropped_silently() {
     expect(
         &fx.arrive(rst_out_of_window(302)),
         &[],
-        &[Event::Unacceptable],
+        &[Signal::Unacceptable],
         b"",
     );
     assert_eq!(fx.state(), State::TimeWait);
@@ -89,7 +89,7 @@ fn time_wait_rst_out_of_window_is_dropped_silently() {
 #[test]
 fn time_wait_syn_in_window_draws_challenge_ack() {
     let mut fx = time_wait();
-    expect(&fx.arrive(syn(302)), &[ACK], &[Event::ChallengeAck], b"");
+    expect(&fx.arrive(syn(302)), &[ACK], &[Signal::ChallengeAck], b"");
     assert_eq!(fx.state(), State::TimeWait);
 }
 
@@ -98,7 +98,7 @@ fn time_wait_syn_in_window_draws_challenge_ack() {
 fn time_wait_syn_beyond_the_window_is_acked_without_restart() {
     let mut fx = time_wait();
     let out = fx.arrive(syn(5000));
-    expect(&out, &[ACK], &[Event::Unacceptable], b"");
+    expect(&out, &[ACK], &[Signal::Unacceptable], b"");
     assert_eq!(fx.state(), State::TimeWait);
 }
 
@@ -134,7 +134,7 @@ fn time_wait_text_is_ignored() {
 fn time_wait_out_of_window_segment_is_acked_and_dropped() {
     let mut fx = time_wait();
     let out = fx.arrive(ack_out_of_window(302, 102));
-    expect(&out, &[ACK], &[Event::Unacceptable], b"");
+    expect(&out, &[ACK], &[Signal::Unacceptable], b"");
 }
 
 // §3.6, §3.4: FINs at 2^32-1 and the retransmission check wrap: our FIN at 2^32-1 makes
@@ -153,9 +153,9 @@ fn time_wait_fin_numbers_wrap_around_2_pow_32() {
         &out,
         &["<SEQ=0><ACK=0><CTL=ACK>"],
         &[
-            Event::OurFinAcked,
-            Event::PeerClosed,
-            Event::TimeWaitStarted,
+            Signal::OurFinAcked,
+            Signal::PeerClosed,
+            Signal::TimeWaitStarted,
         ],
         b"",
     );
@@ -163,7 +163,7 @@ fn time_wait_fin_numbers_wrap_around_2_pow_32() {
     expect(
         &out,
         &["<SEQ=0><ACK=0><CTL=ACK>"],
-        &[Event::Unacceptable, Event::TimeWaitStarted],
+        &[Signal::Unacceptable, Signal::TimeWaitStarted],
         b"",
     );
     assert_eq!(
@@ -176,7 +176,7 @@ fn time_wait_fin_numbers_wrap_around_2_pow_32() {
 #[test]
 fn time_wait_timeout_deletes_the_tcb() {
     let mut fx = time_wait();
-    expect(&fx.time_wait_timeout(), &[], &[Event::Closed], b"");
+    expect(&fx.time_wait_timeout(), &[], &[Signal::Closed], b"");
     assert_eq!(fx.vars(), "CLOSED");
 }
 
@@ -192,7 +192,7 @@ fn time_wait_retransmission_timeout_does_nothing() {
 #[test]
 fn time_wait_open_is_connection_already_exists() {
     let mut fx = time_wait();
-    let err = Event::Error(UserError::ConnectionAlreadyExists);
+    let err = Signal::Error(UserError::ConnectionAlreadyExists);
     expect(&fx.open_active(ISS), &[], &[err], b"");
     expect(&fx.open_passive(), &[], &[err], b"");
     assert_eq!(fx.state(), State::TimeWait);
@@ -202,7 +202,7 @@ fn time_wait_open_is_connection_already_exists() {
 #[test]
 fn time_wait_send_and_close_are_refused_connection_closing() {
     let mut fx = time_wait();
-    let err = Event::Error(UserError::ConnectionClosing);
+    let err = Signal::Error(UserError::ConnectionClosing);
     expect(&fx.send(b"abc"), &[], &[err], b"");
     expect(&fx.close(), &[], &[err], b"");
     assert_eq!(fx.state(), State::TimeWait);

@@ -49,6 +49,7 @@ fn seg(seq: u32, ack: u32, ctl: Ctl, data: &[u8]) -> Segment {
         ack: if ctl.has(Ctl::ACK) { Seq(ack) } else { Seq(0) },
         ctl,
         wnd: WND,
+        mss: None,
         data: data.to_vec(),
     }
 }
@@ -139,8 +140,8 @@ fn table() -> String {
                 fx.state().name(),
                 segs(&out).join(" ")
             );
-            if !out.events.is_empty() {
-                let events: Vec<String> = out.events.iter().map(|e| format!("{e:?}")).collect();
+            if !out.signals.is_empty() {
+                let events: Vec<String> = out.signals.iter().map(|e| format!("{e:?}")).collect();
                 line.push_str(&format!("  {}", events.join(", ")));
             }
             if !out.delivered.is_empty() {

@@ -351,7 +351,7 @@ fn icmp_agrees(bytes: &[u8]) -> Result<(), TestCaseError> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(1024))]
+    #![proptest_config(crate::strategies::cases(1024))]
 
     #[test]
     fn ethernet_matches_etherparse(repr in ethernet_repr(), data in payload(32),

@@ -8,7 +8,7 @@ use std::net::Ipv4Addr;
 use tcpip_spec::wire::{Error, arp, ethernet, icmp, ipv4, tcp, udp};
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(512))]
+    #![proptest_config(crate::strategies::cases(512))]
 
     #[test]
     fn ethernet_round_trip(repr in ethernet_repr(), data in payload(64)) {

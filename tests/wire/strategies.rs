@@ -7,6 +7,25 @@ use tcpip_spec::wire::{
     EtherType, EthernetAddress, IpProtocol, arp, ethernet, icmp, ipv4, tcp, udp,
 };
 
+/// The environment variable that sets the number of cases of every codec property.
+pub const CASES_VAR: &str = "TCPIP_WIRE_CASES";
+
+/// The configuration of the codec properties: `default` cases (what CI runs), or as many as
+/// `TCPIP_WIRE_CASES` says. The hostile-input probe of issue 17 ran 49 M inputs per codec;
+/// `TCPIP_WIRE_CASES=49000000 cargo test --release --test wire` runs every property (random
+/// and mutated packets against our parsers and against etherparse) at that size, without
+/// `--ignored` and without editing the code.
+pub fn cases(default: u32) -> ProptestConfig {
+    let cases = std::env::var(CASES_VAR)
+        .ok()
+        .and_then(|v| v.replace('_', "").parse().ok())
+        .unwrap_or(default);
+    ProptestConfig {
+        cases,
+        ..ProptestConfig::default()
+    }
+}
+
 pub fn ipv4_addr() -> impl Strategy<Value = Ipv4Addr> {
     any::<[u8; 4]>().prop_map(Ipv4Addr::from)
 }

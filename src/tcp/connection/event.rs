@@ -1,0 +1,193 @@
+//! What a [`Connection`](super::Connection) tells its user, and what it shows a checker.
+//!
+//! The user's events are RFC 9293's asynchronous reports (§3.9.1.8) and the replies to its
+//! calls; they are pulled with [`Connection::poll_event`](super::Connection::poll_event). A
+//! [`Witness`] is evidence of a rule having acted (a challenge ACK sent, text queued out of
+//! order, a retransmission): every input returns the set of them, for model checkers, counters
+//! and tests, and nothing about a connection's behaviour depends on whether anyone reads them.
+
+use crate::tcp::Signal;
+use serde::Serialize;
+use std::fmt;
+
+/// What the user of a connection is told (RFC 9293 §3.9.1.8).
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, Serialize)]
+pub enum Event {
+    /// The connection reached ESTABLISHED.
+    Established,
+    /// The peer's FIN arrived: "connection closing" (§3.10.7.4 eighth step). No more text
+    /// will arrive.
+    PeerClosed,
+    /// "connection reset": a RST ended a synchronized connection.
+    Reset,
+    /// "connection refused": a RST answered our SYN.
+    Refused,
+    /// Retransmissions of the same segment reached R1 without progress: the delivery problem
+    /// of §3.8.3 (b), (e) (SHLD-9). The connection goes on until R2.
+    DeliveryProblem,
+    /// "connection aborted due to user timeout": retransmissions reached R2 (§3.8.3).
+    TimedOut,
+    /// The connection was deleted after an orderly close (LAST-ACK acknowledged, TIME-WAIT
+    /// expired).
+    Closed,
+}
+
+impl Event {
+    /// The user's event among a transition's signals, if it is one. Errors of user calls are
+    /// returned by the calls themselves.
+    pub fn of(s: Signal) -> Option<Event> {
+        Some(match s {
+            Signal::Established => Event::Established,
+            Signal::PeerClosed => Event::PeerClosed,
+            Signal::Reset => Event::Reset,
+            Signal::Refused => Event::Refused,
+            Signal::TimedOut => Event::TimedOut,
+            Signal::Closed => Event::Closed,
+            _ => return None,
+        })
+    }
+}
+
+/// Evidence that a rule acted, for checkers and counters (never needed to use a connection).
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, PartialOrd, Ord, Serialize)]
+#[repr(u8)]
+pub enum Witness {
+    /// The peer acknowledged our FIN.
+    OurFinAcked,
+    /// TIME-WAIT began, or restarted on a retransmitted FIN (§3.10.7.4).
+    TimeWaitStarted,
+    /// SYN-RECEIVED went back to LISTEN.
+    ReturnedToListen,
+    /// An RFC 5961 challenge ACK was sent instead of acting on a RST or a SYN.
+    ChallengeAck,
+    /// An unacceptable segment was dropped (and acknowledged unless it carried RST).
+    Unacceptable,
+    /// In-window text beyond RCV.NXT was put in the reassembly queue.
+    Queued,
+    /// Held text was delivered once the gap before it was filled.
+    Reassembled,
+    /// The retransmission timer expired and the earliest unacknowledged segment was resent
+    /// (RFC 6298 §5.4).
+    RetransmitTimeout,
+    /// The third duplicate ACK resent the segment at SND.UNA (RFC 5681 §3.2).
+    FastRetransmit,
+    /// A partial acknowledgment during recovery resent the next segment (RFC 6582 §3.2).
+    PartialAckRetransmit,
+    /// The persist timer sent a zero-window probe (RFC 9293 §3.8.6.1).
+    WindowProbe,
+    /// Retransmissions reached R1 (§3.8.3).
+    R1Reached,
+}
+
+impl Witness {
+    /// Every witness, in a fixed order.
+    pub const ALL: [Witness; 12] = [
+        Witness::OurFinAcked,
+        Witness::TimeWaitStarted,
+        Witness::ReturnedToListen,
+        Witness::ChallengeAck,
+        Witness::Unacceptable,
+        Witness::Queued,
+        Witness::Reassembled,
+        Witness::RetransmitTimeout,
+        Witness::FastRetransmit,
+        Witness::PartialAckRetransmit,
+        Witness::WindowProbe,
+        Witness::R1Reached,
+    ];
+
+    /// The witness among a transition's signals, if it is one.
+    pub fn of(s: Signal) -> Option<Witness> {
+        Some(match s {
+            Signal::OurFinAcked => Witness::OurFinAcked,
+            Signal::TimeWaitStarted => Witness::TimeWaitStarted,
+            Signal::ReturnedToListen => Witness::ReturnedToListen,
+            Signal::ChallengeAck => Witness::ChallengeAck,
+            Signal::Unacceptable => Witness::Unacceptable,
+            Signal::Retransmitted => Witness::RetransmitTimeout,
+            Signal::Queued => Witness::Queued,
+            Signal::Reassembled => Witness::Reassembled,
+            _ => return None,
+        })
+    }
+}
+
+/// The witnesses of one input: a small set.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct Witnesses(u16);
+
+impl Witnesses {
+    /// Whether `w` is in the set.
+    pub fn has(self, w: Witness) -> bool {
+        self.0 & (1 << w as u8) != 0
+    }
+
+    /// Adds `w`.
+    pub fn insert(&mut self, w: Witness) {
+        self.0 |= 1 << w as u8;
+    }
+
+    /// Whether the set is empty.
+    pub fn is_empty(self) -> bool {
+        self.0 == 0
+    }
+
+    /// The members, in the order of [`Witness::ALL`].
+    pub fn iter(self) -> impl Iterator<Item = Witness> {
+        Witness::ALL.into_iter().filter(move |w| self.has(*w))
+    }
+}
+
+impl fmt::Debug for Witnesses {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_set().entries(self.iter()).finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_signal_is_either_for_the_user_a_witness_or_a_call_error() {
+        use crate::tcp::UserError;
+        let all = [
+            Signal::Established,
+            Signal::PeerClosed,
+            Signal::OurFinAcked,
+            Signal::Reset,
+            Signal::Refused,
+            Signal::TimedOut,
+            Signal::Closed,
+            Signal::TimeWaitStarted,
+            Signal::ReturnedToListen,
+            Signal::ChallengeAck,
+            Signal::Unacceptable,
+            Signal::Retransmitted,
+            Signal::Queued,
+            Signal::Reassembled,
+        ];
+        for s in all {
+            assert!(
+                Event::of(s).is_some() != Witness::of(s).is_some(),
+                "{s:?} is exactly one of the two"
+            );
+        }
+        let e = Signal::Error(UserError::ConnectionClosing);
+        assert_eq!((Event::of(e), Witness::of(e)), (None, None));
+    }
+
+    #[test]
+    fn a_set_of_witnesses_holds_each_once() {
+        let mut w = Witnesses::default();
+        assert!(w.is_empty());
+        w.insert(Witness::ChallengeAck);
+        w.insert(Witness::R1Reached);
+        w.insert(Witness::ChallengeAck);
+        assert_eq!(
+            w.iter().collect::<Vec<_>>(),
+            [Witness::ChallengeAck, Witness::R1Reached]
+        );
+        assert!(!w.has(Witness::Queued));
+    }
+}

@@ -1,0 +1,592 @@
+//! One TCP connection, all of it: [`Connection`] owns the TCB (RFC 9293 §3.3.1) and every
+//! decision the RFCs make for it around the transitions of [`Tcb`]: the RFC 6298 estimator and
+//! Karn's sampler, RFC 5681 §3.2 / RFC 6582 recovery, the retransmission, persist,
+//! delayed-ACK and TIME-WAIT timers, the MSS learnt from the peer's SYN (§3.7.1), the R1 and R2
+//! thresholds (§3.8.3, MUST-20..23), and the send and receive buffers with the window offered
+//! from them.
+//!
+//! The shape is quinn-proto's `Connection`: no I/O, no clock. Every input carries `now`, an
+//! instant of the caller's clock (a [`Duration`] since any fixed origin): a segment
+//! ([`on_segment`](Connection::on_segment)), a timer ([`handle_timeout`](Connection::handle_timeout)),
+//! and every user call (OPEN, SEND, RECEIVE, CLOSE, ABORT of §3.10). Outputs are pulled:
+//! segments with [`poll_transmit`](Connection::poll_transmit), the next deadline with
+//! [`poll_timeout`](Connection::poll_timeout), the user's events with
+//! [`poll_event`](Connection::poll_event). The runnable host and the TCP models step this very
+//! value; a model fires an armed timer as an action ([`expire`](Connection::expire)).
+//!
+//! ```
+//! use std::time::Duration;
+//! use tcpip_spec::tcp::{Config, Connection, Event, Seq, State, Timer};
+//! let cfg = Config::default();
+//! let t0 = Duration::ZERO;
+//! let (mut a, mut b) = (Connection::new(cfg), Connection::new(cfg));
+//! b.open_passive(t0).unwrap();
+//! a.open_active(t0, Seq(100)).unwrap();
+//! let syn = a.poll_transmit(t0).unwrap();
+//! assert_eq!(a.timer(Timer::Retransmit), Some(Duration::from_secs(1)), "RFC 6298 (2.1)");
+//! b.on_listen_segment(t0, &syn, Seq(300));
+//! let syn_ack = b.poll_transmit(t0).unwrap();
+//! a.on_segment(t0, &syn_ack);
+//! b.on_segment(t0, &a.poll_transmit(t0).unwrap());
+//! assert_eq!((a.state(), b.state()), (State::Established, State::Established));
+//! assert_eq!(a.poll_event(), Some(Event::Established));
+//! assert_eq!(a.timer(Timer::Retransmit), None, "nothing outstanding");
+//! ```
+
+mod event;
+mod timers;
+
+pub use event::{Event, Witness, Witnesses};
+pub use timers::{Timer, Timers};
+
+use super::mechanisms::{Config, Mechanism, time_wait_duration};
+use super::recovery::{Recovery, Resend};
+use super::rto::{Rto, RttSampler};
+use super::segment::{Ctl, Segment, SegmentRef};
+use super::seq::Seq;
+use super::state::State;
+use super::tcb::{Outputs, Signal, Tcb, UserError};
+use super::window::send_mss;
+use std::collections::VecDeque;
+use std::time::Duration;
+
+/// One TCP connection with everything RFC 9293 and the RFCs it requires decide for it.
+#[derive(Clone, PartialEq, Eq, Hash, Debug)]
+pub struct Connection {
+    tcb: Tcb,
+    cfg: Config,
+    /// The send MSS: [`Config::mss`] until the peer's SYN says otherwise (§3.7.1).
+    smss: u16,
+    rto: Rto,
+    sampler: RttSampler,
+    recovery: Recovery,
+    timers: Timers,
+    /// Zero-window probes sent since the zero window began to hold text back.
+    probes: u32,
+    /// Text delivered and not yet read; the first `rx_read` octets are read.
+    rx: Vec<u8>,
+    rx_read: usize,
+    transmit: VecDeque<Segment>,
+    events: VecDeque<Event>,
+}
+
+/// The numbers of a synchronized connection, for [`Connection::synchronized`].
+#[derive(Clone, Copy, Debug)]
+pub struct Synchronized {
+    /// The state: ESTABLISHED, or another synchronized state reached from it.
+    pub state: State,
+    /// ISS; SND.UNA = SND.NXT = ISS + 1.
+    pub iss: Seq,
+    /// IRS; RCV.NXT = IRS + 1.
+    pub irs: Seq,
+    /// SND.WND, the peer's window.
+    pub snd_wnd: u32,
+    /// The peer's MSS option (`None`: 536).
+    pub peer_mss: Option<u16>,
+}
+
+/// What an input changed, for the timers.
+#[derive(Clone, Copy)]
+struct Before {
+    snd_una: Seq,
+    state: State,
+}
+
+impl Connection {
+    /// A connection in CLOSED ("no TCB").
+    pub fn new(cfg: Config) -> Connection {
+        Connection {
+            tcb: Tcb::closed(),
+            cfg,
+            smss: cfg.mss,
+            rto: Rto::new(cfg.rto),
+            sampler: RttSampler::default(),
+            recovery: Recovery::default(),
+            timers: Timers::default(),
+            probes: 0,
+            rx: Vec::new(),
+            rx_read: 0,
+            transmit: VecDeque::new(),
+            events: VecDeque::new(),
+        }
+    }
+
+    /// A connection already synchronized with the given numbers, as if its handshake had just
+    /// completed (SND.UNA = SND.NXT = ISS+1, RCV.NXT = IRS+1, nothing sent or received since):
+    /// for tests and for reuse of the rules without a handshake. The state must be
+    /// synchronized (ESTABLISHED, FIN-WAIT-2, CLOSE-WAIT ...); a state that needs a FIN
+    /// exchanged is entered with the FIN numbers consumed as RFC 9293 §3.10 would have them.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use tcpip_spec::tcp::{Config, Connection, Segment, Seq, State, Synchronized};
+    /// let now = Duration::ZERO;
+    /// let mut b = Connection::synchronized(Config::default(), Synchronized {
+    ///     state: State::Established, iss: Seq(300), irs: Seq(100), snd_wnd: 1000, peer_mss: None,
+    /// });
+    /// b.on_segment(now, &Segment::text(Seq(101), Seq(301), 1000, b"hi"));
+    /// assert_eq!(b.read_to_vec(now), b"hi");
+    /// assert_eq!(b.poll_transmit(now).unwrap().to_string(), "<SEQ=301><ACK=103><CTL=ACK>");
+    /// ```
+    pub fn synchronized(cfg: Config, s: Synchronized) -> Connection {
+        let mut c = Connection::new(cfg);
+        let fin_sent = matches!(
+            s.state,
+            State::FinWait1 | State::FinWait2 | State::Closing | State::LastAck | State::TimeWait
+        );
+        let fin_received = s.state.fin_received();
+        let snd_nxt = s.iss + 1 + u32::from(fin_sent);
+        let fin_acked = matches!(s.state, State::FinWait2 | State::TimeWait);
+        c.tcb = Tcb {
+            state: if s.state.is_synchronized() {
+                s.state
+            } else {
+                State::Established
+            },
+            iss: s.iss,
+            snd_una: if fin_acked { snd_nxt } else { s.iss + 1 },
+            snd_nxt,
+            snd_wnd: s.snd_wnd,
+            snd_wl1: s.irs + 1,
+            snd_wl2: s.iss + 1,
+            irs: s.irs,
+            rcv_nxt: s.irs + 1 + u32::from(fin_received),
+            rcv_wnd: cfg.rcv_wnd,
+            fin_sent,
+            ..Tcb::closed()
+        };
+        c.smss = send_mss(s.peer_mss, cfg.mss);
+        let now = Duration::ZERO;
+        c.settle(
+            now,
+            Before {
+                snd_una: c.tcb.snd_una,
+                state: c.tcb.state,
+            },
+            &mut Outputs::default(),
+            &mut Witnesses::default(),
+        );
+        if c.tcb.state == State::TimeWait {
+            c.timers.set(
+                Timer::TimeWait,
+                Some(now + time_wait_duration(cfg.msl, cfg.mechanisms)),
+            );
+        }
+        c
+    }
+
+    /// The control block, read-only.
+    pub fn tcb(&self) -> &Tcb {
+        &self.tcb
+    }
+
+    /// The connection state.
+    pub fn state(&self) -> State {
+        self.tcb.state
+    }
+
+    /// The configuration it runs with.
+    pub fn config(&self) -> &Config {
+        &self.cfg
+    }
+
+    /// The send MSS in force.
+    pub fn send_mss(&self) -> u16 {
+        self.smss
+    }
+
+    /// The current retransmission timeout (RFC 6298).
+    pub fn rto(&self) -> Duration {
+        self.rto.rto()
+    }
+
+    /// The smoothed round-trip time, once measured.
+    pub fn srtt(&self) -> Option<Duration> {
+        self.rto.srtt()
+    }
+
+    /// The deadline of timer `t`, if it is armed.
+    pub fn timer(&self, t: Timer) -> Option<Duration> {
+        self.timers.get(t)
+    }
+
+    /// Every timer's deadline.
+    pub fn timers(&self) -> &Timers {
+        &self.timers
+    }
+
+    /// Octets delivered and not yet read.
+    pub fn recv_queued(&self) -> usize {
+        self.rx.len() - self.rx_read
+    }
+
+    /// Octets in the send buffer: unacknowledged plus not yet sent.
+    pub fn send_queued(&self) -> usize {
+        self.tcb.send_buf.len()
+    }
+
+    /// Whether the connection is CLOSED (deleted, refused, reset or timed out) and has
+    /// nothing left to send.
+    pub fn is_closed(&self) -> bool {
+        self.tcb.state == State::Closed && self.transmit.is_empty()
+    }
+
+    /// The configuration of one transition: the connection's, with the send MSS in force.
+    fn rules(&self) -> Config {
+        Config {
+            mss: self.smss,
+            ..self.cfg
+        }
+    }
+
+    /// Passive OPEN (§3.10.1): LISTEN.
+    pub fn open_passive(&mut self, now: Duration) -> Result<(), UserError> {
+        let cfg = self.rules();
+        self.step(now, |tcb| tcb.open_passive(&cfg)).map(drop)
+    }
+
+    /// Active OPEN (§3.10.1) with the ISN `iss` (chosen as §3.4.1 says by the caller, who has
+    /// the clock and the secret): a SYN goes out.
+    pub fn open_active(&mut self, now: Duration, iss: Seq) -> Result<(), UserError> {
+        self.smss = self.cfg.mss;
+        let cfg = self.rules();
+        self.step(now, |tcb| tcb.open_active(iss, &cfg)).map(drop)
+    }
+
+    /// SEND (§3.10.2): queues as much of `data` as the send buffer has room for, and sends
+    /// what the window allows; returns how much was taken.
+    pub fn send(&mut self, now: Duration, data: &[u8]) -> Result<usize, UserError> {
+        let n = data
+            .len()
+            .min(self.cfg.snd_buf.saturating_sub(self.tcb.send_buf.len()));
+        let cfg = self.rules();
+        self.step(now, |tcb| tcb.send(&data[..n], &cfg))?;
+        Ok(n)
+    }
+
+    /// RECEIVE (§3.10.3): moves delivered text into `buf` and returns how much. When reading
+    /// opens the window enough (receiver silly-window avoidance, §3.8.6.2.2) a window update
+    /// is queued.
+    pub fn recv(&mut self, now: Duration, buf: &mut [u8]) -> usize {
+        let unread = &self.rx[self.rx_read..];
+        let n = buf.len().min(unread.len());
+        buf[..n].copy_from_slice(&unread[..n]);
+        self.consume(now, n);
+        n
+    }
+
+    /// RECEIVE of everything delivered so far.
+    pub fn read_to_vec(&mut self, now: Duration) -> Vec<u8> {
+        let text = self.rx[self.rx_read..].to_vec();
+        self.consume(now, text.len());
+        text
+    }
+
+    fn consume(&mut self, now: Duration, n: usize) {
+        self.rx_read += n;
+        // Read text leaves the front when all is read, or in bulk once it is half the buffer:
+        // each octet is moved at most once more.
+        if self.rx_read == self.rx.len() {
+            self.rx.clear();
+            self.rx_read = 0;
+        } else if self.rx_read >= self.rx.len() / 2 {
+            self.rx.drain(..self.rx_read);
+            self.rx_read = 0;
+        }
+        if n > 0 {
+            let free = self.free_rx();
+            let cap = usize::from(self.cfg.rcv_wnd);
+            if let Some(seg) = self.tcb.window_update(free, cap, self.smss) {
+                self.transmit.push_back(seg);
+            }
+            // A window update occupies no sequence space: no timer changes.
+            let _ = now;
+        }
+    }
+
+    fn free_rx(&self) -> usize {
+        usize::from(self.cfg.rcv_wnd).saturating_sub(self.recv_queued())
+    }
+
+    /// CLOSE (§3.10.4): our FIN follows the queued text.
+    pub fn close(&mut self, now: Duration) -> Result<(), UserError> {
+        let cfg = self.rules();
+        self.step(now, |tcb| tcb.close(&cfg)).map(drop)
+    }
+
+    /// ABORT (§3.10.5): a RST where the RFC says so; the connection is CLOSED.
+    pub fn abort(&mut self, now: Duration) -> Result<(), UserError> {
+        self.step(now, |tcb| tcb.abort()).map(drop)
+    }
+
+    /// Runs a user call's transition.
+    fn step(
+        &mut self,
+        now: Duration,
+        f: impl FnOnce(&mut Tcb) -> Outputs,
+    ) -> Result<Witnesses, UserError> {
+        let before = self.before();
+        let mut out = f(&mut self.tcb);
+        let error = out.signals.iter().find_map(|s| match s {
+            Signal::Error(e) => Some(*e),
+            _ => None,
+        });
+        let mut w = Witnesses::default();
+        self.settle(now, before, &mut out, &mut w);
+        match error {
+            Some(e) => Err(e),
+            None => Ok(w),
+        }
+    }
+
+    fn before(&self) -> Before {
+        Before {
+            snd_una: self.tcb.snd_una,
+            state: self.tcb.state,
+        }
+    }
+
+    /// A segment arrives (§3.10.7) in any state but LISTEN, whose SYN needs an ISN: see
+    /// [`on_listen_segment`](Self::on_listen_segment). In LISTEN a SYN given here is dropped
+    /// (and witnessed as unacceptable); every other segment is handled as in LISTEN.
+    ///
+    /// Then loss recovery, when [`Config::fast_retransmit`] is on: the segment is judged a
+    /// duplicate ACK against the TCB before it is processed (RFC 5681 §2), and the third
+    /// duplicate, or a partial acknowledgment in recovery (RFC 6582 §3.2), resends the segment
+    /// at SND.UNA.
+    pub fn on_segment<'a>(&mut self, now: Duration, seg: impl Into<SegmentRef<'a>>) -> Witnesses {
+        let seg = seg.into();
+        if self.tcb.state == State::Listen && seg.has(Ctl::SYN) {
+            let mut w = Witnesses::default();
+            w.insert(Witness::Unacceptable);
+            return w;
+        }
+        self.arrive(now, seg, Seq(0))
+    }
+
+    /// A segment arrives in LISTEN (§3.10.7.2); a SYN there starts the connection with the
+    /// ISN `iss` (§3.4.1). In any other state this is [`on_segment`](Self::on_segment) and
+    /// `iss` is unused.
+    pub fn on_listen_segment<'a>(
+        &mut self,
+        now: Duration,
+        seg: impl Into<SegmentRef<'a>>,
+        iss: Seq,
+    ) -> Witnesses {
+        self.arrive(now, seg.into(), iss)
+    }
+
+    fn arrive(&mut self, now: Duration, seg: SegmentRef<'_>, iss: Seq) -> Witnesses {
+        let cfg = self.rules();
+        let before = self.before();
+        let duplicate = cfg.fast_retransmit && self.tcb.is_duplicate_ack(seg, &cfg);
+        // The text is appended to the receive buffer in place.
+        let mut out = Outputs {
+            delivered: std::mem::take(&mut self.rx),
+            ..Outputs::default()
+        };
+        self.tcb.on_segment_into(seg, iss, &cfg, &mut out);
+        self.rx = std::mem::take(&mut out.delivered);
+        // The peer's MSS option is read from the SYN that synchronizes us (§3.7.1).
+        let opening = matches!(before.state, State::Listen | State::SynSent);
+        if opening && seg.has(Ctl::SYN) && !matches!(self.tcb.state, State::Listen | State::Closed)
+        {
+            self.smss = send_mss(seg.mss, self.cfg.mss);
+        }
+        let mut w = Witnesses::default();
+        self.settle(now, before, &mut out, &mut w);
+        if cfg.fast_retransmit {
+            let advanced = self.tcb.snd_una != before.snd_una;
+            if let Some(why) = self.recovery.on_ack(duplicate, advanced, &self.tcb) {
+                let before = self.before();
+                let cfg = self.rules();
+                let mut out = self.tcb.fast_retransmit(&cfg);
+                if !out.segments.is_empty() {
+                    w.insert(match why {
+                        Resend::FastRetransmit => Witness::FastRetransmit,
+                        Resend::PartialAck => Witness::PartialAckRetransmit,
+                    });
+                }
+                self.settle(now, before, &mut out, &mut w);
+            }
+        }
+        w
+    }
+
+    /// Fires every timer that is due at `now`, in the order of [`Timer::ALL`].
+    pub fn handle_timeout(&mut self, now: Duration) -> Witnesses {
+        let mut w = Witnesses::default();
+        for t in Timer::ALL {
+            if self.timers.due(t, now) {
+                for x in self.expire(now, t).iter() {
+                    w.insert(x);
+                }
+            }
+        }
+        w
+    }
+
+    /// Timer `t` fires, if it is armed: its deadline is taken to have been reached. A clock
+    /// reaches a deadline through [`handle_timeout`](Self::handle_timeout); a model checker,
+    /// whose time within a tick is abstract, fires an armed timer directly.
+    pub fn expire(&mut self, now: Duration, t: Timer) -> Witnesses {
+        let mut w = Witnesses::default();
+        if self.timers.get(t).is_none() {
+            return w;
+        }
+        self.timers.set(t, None);
+        let before = self.before();
+        let cfg = self.rules();
+        let mut out = match t {
+            Timer::Retransmit => {
+                // RFC 6298 (5.5): back off; (5.4): resend the earliest unacknowledged segment.
+                self.rto.backoff(!self.tcb.syn_acked());
+                let out = self.tcb.on_retransmit_timeout(&cfg);
+                if out.has(Signal::Retransmitted) && cfg.fast_retransmit {
+                    self.recovery.on_retransmit_timeout(&self.tcb);
+                }
+                if out.has(Signal::Retransmitted) && self.tcb.retransmits == cfg.r1 {
+                    w.insert(Witness::R1Reached);
+                    self.events.push_back(Event::DeliveryProblem);
+                }
+                out
+            }
+            Timer::Persist => {
+                self.probes = self.probes.saturating_add(1);
+                let out = self.tcb.window_probe();
+                if !out.segments.is_empty() {
+                    w.insert(Witness::WindowProbe);
+                }
+                out
+            }
+            Timer::DelayedAck => self.tcb.on_delayed_ack_timeout(),
+            Timer::TimeWait => self.tcb.on_time_wait_timeout(),
+        };
+        self.settle(now, before, &mut out, &mut w);
+        w
+    }
+
+    /// Files a transition's outputs and sets every timer from the result: RTT samples (Karn,
+    /// RFC 6298 §3), the end of the handshake (§5.7), the retransmission timer (§5.1–5.3), the
+    /// persist timer and its probe count (RFC 9293 §3.8.6.1), the delayed-ACK timer
+    /// (§3.8.6.3), TIME-WAIT's 2·MSL (§3.6), the user's events. Text delivered is already in
+    /// the receive buffer.
+    fn settle(&mut self, now: Duration, before: Before, out: &mut Outputs, w: &mut Witnesses) {
+        self.rx.extend_from_slice(&out.delivered);
+        for s in out.signals.drain(..) {
+            if let Some(e) = Event::of(s) {
+                self.events.push_back(e);
+            } else if let Some(x) = Witness::of(s) {
+                w.insert(x);
+            }
+        }
+        let cfg = self.cfg;
+        let tcb = &self.tcb;
+        let live = tcb.state != State::Closed;
+        let acked_new = live && tcb.snd_una != before.snd_una;
+        if acked_new && let Some(rtt) = self.sampler.on_ack(tcb.snd_una, now) {
+            self.rto.on_sample(rtt);
+        }
+        let syn_occupies = cfg.mechanisms.on(Mechanism::SynSequenceNumber);
+        let mut sent = false;
+        for seg in &out.segments {
+            let len = seg.len_with(syn_occupies);
+            sent |= len > 0;
+            if live {
+                self.sampler.on_send(seg.seq, seg.seq + len, now);
+            }
+        }
+        let opening = matches!(before.state, State::SynSent | State::SynReceived);
+        let open = !matches!(
+            tcb.state,
+            State::SynSent | State::SynReceived | State::Listen | State::Closed
+        );
+        if opening && open {
+            self.rto.handshake_done();
+        }
+        let t = &mut self.timers;
+        t.set(
+            Timer::Retransmit,
+            timers::retransmit_deadline(
+                t.get(Timer::Retransmit),
+                tcb.may_retransmit(&cfg),
+                acked_new,
+                sent,
+                cfg.mechanisms.on(Mechanism::RtoRestart),
+                now,
+                self.rto.rto(),
+            ),
+        );
+        let blocked = tcb.zero_window_blocked();
+        if !blocked {
+            self.probes = 0;
+        }
+        let interval = self.rto.probe_interval(self.probes);
+        t.set(
+            Timer::Persist,
+            timers::probe_deadline(t.get(Timer::Persist), blocked, now, interval),
+        );
+        t.set(
+            Timer::DelayedAck,
+            timers::delayed_ack_deadline(
+                t.get(Timer::DelayedAck),
+                tcb.ack_delayed(),
+                now,
+                cfg.ack_delay,
+            ),
+        );
+        if w.has(Witness::TimeWaitStarted) && tcb.state == State::TimeWait {
+            let d = time_wait_duration(cfg.msl, cfg.mechanisms);
+            t.set(Timer::TimeWait, Some(now + d));
+        } else if tcb.state != State::TimeWait {
+            t.set(Timer::TimeWait, None);
+        }
+        self.transmit.extend(out.segments.drain(..));
+    }
+
+    /// The next segment to send. The window it offers (and RCV.WND) is the free space of the
+    /// receive buffer now (§3.8.6.2.2); a SYN carries our MSS option (§3.7.1, MUST-14).
+    pub fn poll_transmit(&mut self, now: Duration) -> Option<Segment> {
+        let _ = now;
+        let mut seg = self.transmit.pop_front()?;
+        if seg.has(Ctl::ACK) {
+            let free = self.free_rx();
+            self.tcb.offer_window(free, std::slice::from_mut(&mut seg));
+        }
+        if seg.has(Ctl::SYN) {
+            seg.mss = Some(self.cfg.mss);
+        }
+        Some(seg)
+    }
+
+    /// The earliest deadline of an armed timer: call [`handle_timeout`](Self::handle_timeout)
+    /// then.
+    pub fn poll_timeout(&self) -> Option<Duration> {
+        self.timers.earliest()
+    }
+
+    /// The next event for the user.
+    pub fn poll_event(&mut self) -> Option<Event> {
+        self.events.pop_front()
+    }
+
+    /// Moves the origin of time `elapsed` later: every instant the connection holds (timer
+    /// deadlines, the send time of the segment being timed) becomes that much earlier, at
+    /// least zero. Behaviour depends on differences of instants only, so a caller that keeps
+    /// its own clock at zero, as the model checker does to keep equal states equal, calls
+    /// this when time passes and passes `now = 0`. A deadline already due stays due; an RTT
+    /// measurement that spans the move is shortened (a model's RTTs are abstract anyway).
+    pub fn rebase(&mut self, elapsed: Duration) {
+        self.timers.rebase(elapsed);
+        self.sampler.rebase(elapsed);
+    }
+}
+
+impl Default for Connection {
+    fn default() -> Connection {
+        Connection::new(Config::default())
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,359 @@
+//! A connection's decisions around its transitions: timers, samples, recovery, MSS, buffers.
+
+use super::*;
+
+const MS: fn(u64) -> Duration = Duration::from_millis;
+const T0: Duration = Duration::ZERO;
+
+fn cfg() -> Config {
+    Config {
+        mss: 100,
+        ..Config::default()
+    }
+}
+
+/// A and B ESTABLISHED at `T0` through a handshake, with every segment delivered at once.
+fn pair(cfg: Config) -> (Connection, Connection) {
+    let (mut a, mut b) = (Connection::new(cfg), Connection::new(cfg));
+    b.open_passive(T0).unwrap();
+    a.open_active(T0, Seq(1000)).unwrap();
+    let syn = a.poll_transmit(T0).unwrap();
+    b.on_listen_segment(T0, &syn, Seq(5000));
+    let syn_ack = b.poll_transmit(T0).unwrap();
+    a.on_segment(T0, &syn_ack);
+    let ack = a.poll_transmit(T0).unwrap();
+    b.on_segment(T0, &ack);
+    assert_eq!(
+        (a.state(), b.state()),
+        (State::Established, State::Established)
+    );
+    while a.poll_event().is_some() {}
+    while b.poll_event().is_some() {}
+    (a, b)
+}
+
+fn drain(c: &mut Connection, now: Duration) -> Vec<Segment> {
+    std::iter::from_fn(|| c.poll_transmit(now)).collect()
+}
+
+#[test]
+fn a_send_after_an_idle_period_arms_the_timer_from_the_time_of_the_send() {
+    // The user's call carries its own time: an idle connection that sends 10 s after the
+    // handshake sets its retransmission timer one RTO after the send, not 10 s in the past.
+    let (mut a, mut b) = pair(cfg());
+    let later = Duration::from_secs(10);
+    a.send(later, b"x").unwrap();
+    assert_eq!(a.timer(Timer::Retransmit), Some(later + a.rto()));
+    assert_eq!(a.poll_timeout(), Some(later + a.rto()));
+    let w = a.handle_timeout(later + MS(50));
+    assert!(
+        !w.has(Witness::RetransmitTimeout),
+        "nothing is due 50 ms later"
+    );
+    let data = drain(&mut a, later);
+    b.on_segment(later + MS(20), &data[0]);
+    let ack = drain(&mut b, later + MS(20));
+    a.on_segment(later + MS(40), &ack[0]);
+    // SRTT = 7/8 of the handshake's sample (0 here) + 1/8 of this one: 40 ms, not 10 s.
+    assert_eq!(
+        a.srtt(),
+        Some(MS(5)),
+        "the sample is the round trip, not 10 s"
+    );
+}
+
+#[test]
+fn the_peers_mss_option_on_its_syn_sets_the_send_mss() {
+    let mut cfg_a = cfg();
+    cfg_a.mss = 1460;
+    let cfg_b = Config { mss: 500, ..cfg() };
+    let (mut a, mut b) = (Connection::new(cfg_a), Connection::new(cfg_b));
+    b.open_passive(T0).unwrap();
+    a.open_active(T0, Seq(1)).unwrap();
+    let syn = a.poll_transmit(T0).unwrap();
+    assert_eq!(syn.mss, Some(1460), "our MSS on our SYN (MUST-14)");
+    b.on_listen_segment(T0, &syn, Seq(9));
+    assert_eq!(b.send_mss(), 500, "never more than our own");
+    let syn_ack = b.poll_transmit(T0).unwrap();
+    assert_eq!(syn_ack.mss, Some(500));
+    a.on_segment(T0, &syn_ack);
+    assert_eq!(a.send_mss(), 500);
+    let mut c = Connection::new(cfg_a);
+    c.open_active(T0, Seq(1)).unwrap();
+    c.poll_transmit(T0);
+    c.on_segment(
+        T0,
+        &Segment::control(Seq(9), Seq(2), Ctl::SYN | Ctl::ACK, 100),
+    );
+    assert_eq!(c.send_mss(), 536, "no option: 536 (MUST-15)");
+}
+
+#[test]
+fn the_retransmission_timer_runs_while_data_is_outstanding_and_restarts_on_progress() {
+    let (mut a, mut b) = pair(cfg());
+    a.send(T0, &[7; 300]).unwrap();
+    let segs = drain(&mut a, T0);
+    assert_eq!(segs.len(), 3);
+    let rto = a.rto();
+    assert_eq!(a.timer(Timer::Retransmit), Some(T0 + rto), "RFC 6298 (5.1)");
+    b.on_segment(MS(10), &segs[0]);
+    let ack = drain(&mut b, MS(10)).remove(0);
+    a.on_segment(MS(20), &ack);
+    assert_eq!(
+        a.timer(Timer::Retransmit),
+        Some(MS(20) + a.rto()),
+        "(5.3): restarted by an acknowledgment of new data"
+    );
+    for s in &segs[1..] {
+        b.on_segment(MS(30), s);
+    }
+    for s in drain(&mut b, MS(30)) {
+        a.on_segment(MS(40), &s);
+    }
+    assert_eq!(a.timer(Timer::Retransmit), None, "(5.2): all acknowledged");
+}
+
+#[test]
+fn without_the_restart_an_acknowledgment_leaves_outstanding_data_without_a_timer() {
+    let mut c = cfg();
+    c.mechanisms = c.mechanisms.without(Mechanism::RtoRestart);
+    let (mut a, mut b) = pair(c);
+    a.send(T0, &[7; 200]).unwrap();
+    let segs = drain(&mut a, T0);
+    b.on_segment(MS(10), &segs[0]);
+    let ack = drain(&mut b, MS(10)).remove(0);
+    a.on_segment(MS(20), &ack);
+    assert!(a.tcb().has_unacked());
+    assert_eq!(a.timer(Timer::Retransmit), None, "the rto-restart hazard");
+}
+
+#[test]
+fn an_expired_timer_backs_off_resends_and_rearms() {
+    let (mut a, _b) = pair(cfg());
+    a.send(T0, b"abc").unwrap();
+    drain(&mut a, T0);
+    let due = a.poll_timeout().unwrap();
+    let w = a.handle_timeout(due);
+    assert!(w.has(Witness::RetransmitTimeout));
+    assert_eq!(a.rto(), MS(2000), "(5.5) backed off");
+    assert_eq!(a.timer(Timer::Retransmit), Some(due + MS(2000)), "(5.6)");
+    let resent = drain(&mut a, due);
+    assert_eq!(resent[0].data, b"abc");
+}
+
+#[test]
+fn retransmissions_report_r1_then_give_up_at_r2() {
+    let c = Config {
+        r1: 2,
+        max_retransmits: 3,
+        ..cfg()
+    };
+    let (mut a, _b) = pair(c);
+    a.send(T0, b"x").unwrap();
+    let mut now = T0;
+    let mut events = Vec::new();
+    while let Some(t) = a.poll_timeout() {
+        now = t;
+        a.handle_timeout(now);
+        drain(&mut a, now);
+        events.extend(std::iter::from_fn(|| a.poll_event()));
+    }
+    assert_eq!(events, [Event::DeliveryProblem, Event::TimedOut]);
+    assert_eq!(a.state(), State::Closed);
+    assert_eq!(
+        now,
+        MS(1000 + 2000 + 4000 + 8000),
+        "R2 after three backed-off resends"
+    );
+}
+
+#[test]
+fn a_syn_is_retransmitted_for_at_least_three_minutes() {
+    // MUST-23, with the default configuration.
+    let mut a = Connection::new(Config::default());
+    a.open_active(T0, Seq(1)).unwrap();
+    let mut now = T0;
+    while let Some(t) = a.poll_timeout() {
+        now = t;
+        a.handle_timeout(now);
+        drain(&mut a, now);
+    }
+    let events: Vec<_> = std::iter::from_fn(|| a.poll_event()).collect();
+    assert_eq!(events, [Event::DeliveryProblem, Event::TimedOut]);
+    assert!(now >= Duration::from_secs(180), "gave up after {now:?}");
+}
+
+#[test]
+fn time_wait_is_armed_exactly_in_time_wait_for_two_msl() {
+    let (mut a, mut b) = pair(cfg());
+    a.close(T0).unwrap();
+    let fin = drain(&mut a, T0).remove(0);
+    b.on_segment(T0, &fin);
+    b.close(T0).unwrap();
+    let from_b = drain(&mut b, T0);
+    assert_eq!(a.timer(Timer::TimeWait), None);
+    for s in &from_b {
+        a.on_segment(MS(5), s);
+    }
+    assert_eq!(a.state(), State::TimeWait);
+    let two_msl = 2 * a.config().msl;
+    assert_eq!(a.timer(Timer::TimeWait), Some(MS(5) + two_msl));
+    assert_eq!(a.poll_timeout(), Some(MS(5) + two_msl));
+    a.handle_timeout(MS(5) + two_msl);
+    assert_eq!(a.state(), State::Closed);
+    assert_eq!(a.poll_timeout(), None, "no timer in CLOSED");
+}
+
+#[test]
+fn the_delayed_ack_timer_sends_what_was_owed() {
+    let c = Config {
+        delayed_ack: true,
+        ..cfg()
+    };
+    let (mut a, mut b) = pair(c);
+    a.send(T0, b"x").unwrap();
+    let seg = drain(&mut a, T0).remove(0);
+    b.on_segment(MS(1), &seg);
+    assert!(drain(&mut b, MS(1)).is_empty(), "deferred");
+    assert_eq!(b.timer(Timer::DelayedAck), Some(MS(1) + c.ack_delay));
+    assert!(c.ack_delay < MS(500), "MUST-40");
+    b.handle_timeout(MS(1) + c.ack_delay);
+    let ack = drain(&mut b, MS(41)).remove(0);
+    assert_eq!(ack.ack, seg.seq + 1);
+    assert_eq!(b.timer(Timer::DelayedAck), None);
+}
+
+#[test]
+fn a_zero_window_arms_the_persist_timer_and_its_probes_back_off() {
+    let (mut a, mut b) = pair(cfg());
+    // B's window closes: the ACK of a's first octet offers 0.
+    b.on_segment(T0, &Segment::control(Seq(1001), Seq(5001), Ctl::ACK, 0));
+    a.on_segment(T0, &Segment::control(Seq(5001), Seq(1001), Ctl::ACK, 0));
+    a.send(T0, b"held").unwrap();
+    assert!(drain(&mut a, T0).is_empty());
+    assert_eq!(a.timer(Timer::Retransmit), None);
+    let first = a.timer(Timer::Persist).expect("persist timer armed");
+    let w = a.handle_timeout(first);
+    assert!(w.has(Witness::WindowProbe));
+    assert_eq!(
+        drain(&mut a, first)[0].to_string(),
+        "<SEQ=1000><ACK=5001><CTL=ACK>"
+    );
+    let second = a.timer(Timer::Persist).unwrap();
+    assert!(second - first > first - T0, "backed off");
+    a.on_segment(
+        second,
+        &Segment::control(Seq(5001), Seq(1001), Ctl::ACK, 100),
+    );
+    assert_eq!(a.timer(Timer::Persist), None);
+    assert_eq!(drain(&mut a, second)[0].data, b"held");
+}
+
+#[test]
+fn the_window_offered_is_the_free_receive_buffer_and_reading_reopens_it() {
+    let c = Config {
+        rcv_wnd: 400,
+        ..cfg()
+    };
+    let (mut a, mut b) = pair(c);
+    a.send(T0, &[1; 300]).unwrap();
+    let mut last = None;
+    for s in drain(&mut a, T0) {
+        b.on_segment(T0, &s);
+        last = drain(&mut b, T0).pop();
+    }
+    assert_eq!(last.unwrap().wnd, 100, "400 less 300 unread");
+    let mut buf = [0; 300];
+    assert_eq!(b.recv(MS(1), &mut buf), 300);
+    let update = drain(&mut b, MS(1)).remove(0);
+    assert_eq!((update.wnd, update.ack), (400, Seq(1301)));
+}
+
+#[test]
+fn a_third_duplicate_ack_resends_at_once_when_fast_retransmit_is_on() {
+    let c = Config {
+        fast_retransmit: true,
+        ..cfg()
+    };
+    let (mut a, _b) = pair(c);
+    a.send(T0, &[3; 500]).unwrap();
+    drain(&mut a, T0);
+    let dup = Segment::control(Seq(5001), Seq(1001), Ctl::ACK, 65535);
+    let ws: Vec<_> = (0..3).map(|_| a.on_segment(MS(10), &dup)).collect();
+    assert!(!ws[1].has(Witness::FastRetransmit));
+    assert!(ws[2].has(Witness::FastRetransmit));
+    assert_eq!(drain(&mut a, MS(10))[0].seq, Seq(1001));
+    let (mut off, _) = pair(cfg());
+    off.send(T0, &[3; 500]).unwrap();
+    drain(&mut off, T0);
+    for _ in 0..3 {
+        off.on_segment(MS(10), &dup);
+    }
+    assert!(
+        drain(&mut off, MS(10)).is_empty(),
+        "off: the timer alone resends"
+    );
+}
+
+#[test]
+fn user_calls_return_the_rfcs_errors() {
+    let mut c = Connection::new(cfg());
+    assert_eq!(c.send(T0, b"x"), Err(UserError::ConnectionDoesNotExist));
+    assert_eq!(c.close(T0), Err(UserError::ConnectionDoesNotExist));
+    c.open_passive(T0).unwrap();
+    assert_eq!(c.send(T0, b"x"), Err(UserError::ForeignSocketUnspecified));
+    assert_eq!(c.open_passive(T0), Err(UserError::ConnectionAlreadyExists));
+}
+
+#[test]
+fn a_syn_given_to_a_listen_without_an_isn_is_dropped() {
+    let mut c = Connection::new(cfg());
+    c.open_passive(T0).unwrap();
+    let w = c.on_segment(T0, &Segment::control(Seq(7), Seq(0), Ctl::SYN, 100));
+    assert!(w.has(Witness::Unacceptable));
+    assert_eq!(c.state(), State::Listen);
+    assert!(c.poll_transmit(T0).is_none());
+}
+
+#[test]
+fn rebasing_keeps_deadlines_relative_to_the_new_origin() {
+    let (mut a, _b) = pair(cfg());
+    a.send(T0, b"x").unwrap();
+    drain(&mut a, T0);
+    let rto = a.rto();
+    a.rebase(MS(300));
+    assert_eq!(a.timer(Timer::Retransmit), Some(rto - MS(300)));
+    a.rebase(Duration::from_secs(100));
+    assert_eq!(a.poll_timeout(), Some(T0), "overdue stays due");
+}
+
+#[test]
+fn a_synchronized_connection_starts_with_the_given_numbers() {
+    let c = Connection::synchronized(
+        cfg(),
+        Synchronized {
+            state: State::FinWait2,
+            iss: Seq(u32::MAX),
+            irs: Seq(7),
+            snd_wnd: 100,
+            peer_mss: Some(80),
+        },
+    );
+    let t = c.tcb();
+    assert_eq!((t.snd_una, t.snd_nxt, t.rcv_nxt), (Seq(1), Seq(1), Seq(8)));
+    assert!(t.fin_sent && t.fin_acked());
+    assert_eq!(c.send_mss(), 80);
+    assert_eq!(c.poll_timeout(), None);
+    let tw = Connection::synchronized(
+        cfg(),
+        Synchronized {
+            state: State::TimeWait,
+            iss: Seq(1),
+            irs: Seq(7),
+            snd_wnd: 100,
+            peer_mss: None,
+        },
+    );
+    assert_eq!(tw.tcb().rcv_nxt, Seq(9), "the peer's FIN consumed");
+    assert!(tw.timer(Timer::TimeWait).is_some());
+}

@@ -1,0 +1,427 @@
+//! Hostile peers against one [`Host`], driven directly in virtual time (issue 17): floods of
+//! forged packets must leave the host's state within its stated budgets and its answers within
+//! their stated rates. Every test runs a few seconds of virtual time; the assertions are on
+//! sizes and counters, never on wall-clock time.
+//!
+//! - an ARP flood from 500,000 distinct senders, half of them outside the subnet (RFC 1122
+//!   §2.3.2.1): the cache stays within `HostConfig::arp_capacity`, and its deadlines are read
+//!   from it rather than scanned;
+//! - floods of 100,000 packets in one virtual second that each draw an answer (ICMP port
+//!   unreachable, Echo Reply, RST to a closed port): the answers stay within the rate and burst
+//!   of `HostConfig::{icmp_error,echo_reply,reset}_limit`, and every one not sent is counted;
+//! - a peer that announces an MSS of 1 gets segments of `MIN_SEND_MSS` (64) octets.
+
+mod common;
+
+use common::{A, B, MAC_B, ms, pattern};
+use std::net::Ipv4Addr;
+use std::time::Duration;
+use tcpip_spec::arp::Entry;
+use tcpip_spec::icmp::EchoId;
+use tcpip_spec::ratelimit::Rate;
+use tcpip_spec::stack::{Host, HostConfig, Medium};
+use tcpip_spec::wire::{
+    EtherType, EthernetAddress, IpProtocol, arp, ethernet, icmp, ipv4, tcp, udp,
+};
+
+/// The floor on the peer's MSS (`tcp::effective_send_mss`; RFC 9293 §3.7.1 sets none).
+const MIN_SEND_MSS: usize = 64;
+
+fn ip_packet(src: Ipv4Addr, dst: Ipv4Addr, protocol: IpProtocol, payload: &[u8]) -> Vec<u8> {
+    ipv4::Repr {
+        src_addr: src,
+        dst_addr: dst,
+        protocol,
+        payload_len: payload.len(),
+        ttl: 64,
+        dscp: 0,
+        ecn: 0,
+        ident: 1,
+        dont_frag: true,
+        options_len: 0,
+    }
+    .to_bytes(payload)
+}
+
+fn tcp_repr(src_port: u16, dst_port: u16, seq: u32, ack: u32, flags: tcp::Flags) -> tcp::Repr {
+    tcp::Repr {
+        src_port,
+        dst_port,
+        seq,
+        ack,
+        flags,
+        window: 65535,
+        urgent: 0,
+        mss: None,
+        window_scale: None,
+        sack_permitted: false,
+        sack_blocks: Vec::new(),
+        timestamps: None,
+        payload_len: 0,
+    }
+}
+
+fn tcp_packet(src: Ipv4Addr, dst: Ipv4Addr, repr: &tcp::Repr) -> Vec<u8> {
+    ip_packet(src, dst, IpProtocol::Tcp, &repr.to_bytes(&[], src, dst))
+}
+
+/// A forged source for flood packet `i`: 10.0.x.y on the host's /16, distinct for each of
+/// 64,000 packets.
+fn forged(i: u32) -> Ipv4Addr {
+    Ipv4Addr::new(10, 0, (i / 250 % 256) as u8, (i % 250 + 3) as u8)
+}
+
+/// What a host sent, by kind.
+#[derive(Debug, Default, PartialEq, Eq)]
+struct Sent {
+    icmp_errors: u64,
+    echo_replies: u64,
+    resets: u64,
+    other: u64,
+}
+
+impl Sent {
+    /// Drains `host`'s output (raw IPv4) and classifies it.
+    fn take(&mut self, host: &mut Host) {
+        while let Some(p) = host.poll_transmit() {
+            let (ip, payload) = ipv4::Repr::parse_bytes(&p).expect("we send valid IPv4");
+            match ip.protocol {
+                IpProtocol::Icmp => match icmp::Repr::parse_bytes(payload).expect("valid ICMP") {
+                    icmp::Repr::EchoReply { .. } => self.echo_replies += 1,
+                    icmp::Repr::DstUnreachable { .. } | icmp::Repr::TimeExceeded { .. } => {
+                        self.icmp_errors += 1
+                    }
+                    _ => self.other += 1,
+                },
+                IpProtocol::Tcp => {
+                    let (t, _) = tcp::Repr::parse_bytes(payload, ip.src_addr, ip.dst_addr)
+                        .expect("valid TCP");
+                    if t.flags.rst() {
+                        self.resets += 1
+                    } else {
+                        self.other += 1
+                    }
+                }
+                _ => self.other += 1,
+            }
+        }
+    }
+}
+
+/// A host on a TUN-like link at `B`/16 (every forged source on-link) with the default limits.
+fn ip_host() -> Host {
+    Host::new(HostConfig::new(Medium::Ip, B, 16, 7))
+}
+
+/// Feeds `n` packets made by `make` to `host`, evenly over one virtual second from `start`,
+/// draining its output after each; returns what it sent.
+fn flood(host: &mut Host, start: Duration, n: u32, make: impl Fn(u32) -> Vec<u8>) -> Sent {
+    let mut sent = Sent::default();
+    for i in 0..n {
+        let now = start + Duration::from_nanos(1_000_000_000 / u64::from(n) * u64::from(i));
+        host.handle_packet(now, &make(i));
+        sent.take(host);
+    }
+    sent
+}
+
+/// The most a bucket of `rate` may allow over one second after being full: the burst, and a
+/// token per 1/rate second.
+fn most_in_a_second(rate: Rate) -> u64 {
+    u64::from(rate.burst) + u64::from(rate.per_second)
+}
+
+#[test]
+fn a_udp_flood_to_a_closed_port_draws_port_unreachables_at_the_stated_rate() {
+    let mut h = ip_host();
+    let rate = h.config().icmp_error_limit.expect("limited by default");
+    assert_eq!(rate, Rate::new(1000, 50), "the documented default");
+    let sent = flood(&mut h, Duration::ZERO, 100_000, |i| {
+        let src = forged(i);
+        let dgram = udp::Repr {
+            src_port: 5000,
+            dst_port: 9,
+            payload_len: 8,
+        }
+        .to_bytes(b"flooding", src, B);
+        ip_packet(src, B, IpProtocol::Udp, &dgram)
+    });
+    println!(
+        "UDP flood, 100,000 datagrams in 1 s: {sent:?}, {:?}",
+        h.counters()
+    );
+    assert!(sent.icmp_errors <= most_in_a_second(rate));
+    assert!(
+        sent.icmp_errors >= u64::from(rate.per_second),
+        "the limit is a rate, not a cap"
+    );
+    assert_eq!(sent.icmp_errors + h.counters().icmp_errors_limited, 100_000);
+    assert_eq!((sent.echo_replies, sent.resets, sent.other), (0, 0, 0));
+    // A second later the bucket has refilled: the next error goes out.
+    let mut later = Sent::default();
+    let dgram = udp::Repr {
+        src_port: 5000,
+        dst_port: 9,
+        payload_len: 0,
+    }
+    .to_bytes(b"", A, B);
+    h.handle_packet(
+        Duration::from_secs(2),
+        &ip_packet(A, B, IpProtocol::Udp, &dgram),
+    );
+    later.take(&mut h);
+    assert_eq!(later.icmp_errors, 1);
+}
+
+#[test]
+fn a_ping_flood_draws_echo_replies_at_the_stated_rate_and_spares_the_error_budget() {
+    let mut h = ip_host();
+    let rate = h.config().echo_reply_limit.expect("limited by default");
+    let echo = |i: u32| {
+        icmp::Repr::EchoRequest {
+            ident: 7,
+            seq_no: i as u16,
+            data: b"ping".to_vec(),
+        }
+        .to_bytes()
+    };
+    let sent = flood(&mut h, Duration::ZERO, 100_000, |i| {
+        ip_packet(forged(i), B, IpProtocol::Icmp, &echo(i))
+    });
+    println!(
+        "ping flood, 100,000 requests in 1 s: {sent:?}, {:?}",
+        h.counters()
+    );
+    assert!(sent.echo_replies <= most_in_a_second(rate));
+    assert!(sent.echo_replies >= u64::from(rate.per_second));
+    assert_eq!(
+        sent.echo_replies + h.counters().echo_replies_limited,
+        100_000
+    );
+    // The errors have a bucket of their own: a port unreachable still goes out at once.
+    let dgram = udp::Repr {
+        src_port: 1,
+        dst_port: 9,
+        payload_len: 0,
+    }
+    .to_bytes(b"", A, B);
+    h.handle_packet(
+        Duration::from_secs(1),
+        &ip_packet(A, B, IpProtocol::Udp, &dgram),
+    );
+    let mut after = Sent::default();
+    after.take(&mut h);
+    assert_eq!(after.icmp_errors, 1);
+    assert_eq!(h.counters().icmp_errors_limited, 0);
+}
+
+#[test]
+fn without_limits_every_packet_is_answered() {
+    // The same flood with the limits off: the counters above are what the limits change.
+    let mut cfg = HostConfig::new(Medium::Ip, B, 16, 7);
+    cfg.echo_reply_limit = None;
+    cfg.icmp_error_limit = None;
+    let mut h = Host::new(cfg);
+    let sent = flood(&mut h, Duration::ZERO, 10_000, |i| {
+        let req = icmp::Repr::EchoRequest {
+            ident: 1,
+            seq_no: i as u16,
+            data: Vec::new(),
+        };
+        ip_packet(forged(i), B, IpProtocol::Icmp, &req.to_bytes())
+    });
+    assert_eq!(sent.echo_replies, 10_000);
+    assert_eq!(h.counters().echo_replies_limited, 0);
+}
+
+#[test]
+fn a_syn_flood_to_a_closed_port_draws_resets_at_the_stated_rate() {
+    let mut h = ip_host();
+    let rate = h.config().reset_limit.expect("limited by default");
+    let sent = flood(&mut h, Duration::ZERO, 100_000, |i| {
+        let syn = tcp_repr(1024 + (i % 60_000) as u16, 81, i, 0, tcp::Flags::SYN);
+        tcp_packet(forged(i), B, &syn)
+    });
+    println!(
+        "SYN flood to a closed port, 100,000 SYNs in 1 s: {sent:?}, {:?}",
+        h.counters()
+    );
+    assert!(sent.resets <= most_in_a_second(rate));
+    assert!(sent.resets >= u64::from(rate.per_second));
+    assert_eq!(sent.resets + h.counters().resets_limited, 100_000);
+    assert_eq!(h.counters().no_socket, 100_000);
+}
+
+#[test]
+fn an_arp_flood_from_500k_senders_keeps_the_cache_within_its_capacity() {
+    // A /12: a million addresses on the subnet, so that half a million senders can be on it.
+    let cfg = HostConfig::new(Medium::Ethernet { mac: MAC_B }, B, 12, 7);
+    let capacity = cfg.arp_capacity;
+    assert_eq!(capacity, 1024, "the documented default");
+    let mut h = Host::new(cfg);
+    let base = u32::from(Ipv4Addr::new(10, 0, 0, 0));
+    let off_base = u32::from(Ipv4Addr::new(172, 16, 0, 0));
+    const SENDERS: u32 = 500_000;
+    let mut replies = 0u64;
+    let mut largest = 0;
+    for i in 0..SENDERS {
+        // Even senders on the subnet (10.0.0.0/12, skipping .0 to .2), odd ones off it.
+        let ip = if i.is_multiple_of(2) {
+            Ipv4Addr::from(base + 3 + i / 2)
+        } else {
+            Ipv4Addr::from(off_base + i / 2)
+        };
+        let mac = EthernetAddress([2, 0x5e, (i >> 16) as u8, (i >> 8) as u8, i as u8, 1]);
+        let request = arp::Repr {
+            operation: arp::Operation::Request,
+            sender_hardware_addr: mac,
+            sender_protocol_addr: ip,
+            target_hardware_addr: EthernetAddress([0; 6]),
+            target_protocol_addr: B,
+        };
+        let frame = ethernet::Repr {
+            dst_addr: EthernetAddress::BROADCAST,
+            src_addr: mac,
+            ethertype: EtherType::Arp,
+        }
+        .to_bytes(&request.to_bytes());
+        // 500,000 frames over 5 virtual seconds.
+        let now = Duration::from_micros(10 * u64::from(i));
+        h.handle_frame(now, &frame);
+        if i % 64 == 0 {
+            h.handle_timeout(now);
+        }
+        while h.poll_transmit().is_some() {
+            replies += 1;
+        }
+        largest = largest.max(h.arp_cache().unwrap().0.len());
+    }
+    let c = *h.counters();
+    println!(
+        "ARP flood of {SENDERS} senders: largest cache {largest}, {} off subnet, {} evicted, {replies} replies",
+        c.arp_off_subnet, c.arp_evicted
+    );
+    assert_eq!(largest, capacity, "filled, never beyond");
+    assert_eq!(c.arp_off_subnet, u64::from(SENDERS / 2));
+    assert_eq!(c.arp_evicted, u64::from(SENDERS / 2) - capacity as u64);
+    assert_eq!(
+        replies,
+        u64::from(SENDERS),
+        "every request for us is answered"
+    );
+    // What is left are the last senders on the subnet, least recently confirmed first: the
+    // next deadline is the oldest one's expiry, read from the deadline set.
+    let (cache, arp_cfg) = h.arp_cache().unwrap();
+    let oldest = cache
+        .entries()
+        .map(|(_, e)| e.deadline())
+        .min()
+        .expect("entries");
+    assert_eq!(cache.next_deadline(), Some(oldest));
+    assert_eq!(h.poll_timeout(), Some(ms(oldest)));
+    let last_on_subnet = Ipv4Addr::from(base + 3 + (SENDERS - 2) / 2);
+    assert!(matches!(
+        cache.entry(last_on_subnet),
+        Some(Entry::Resolved { .. })
+    ));
+    // A minute later every entry has expired.
+    let later = ms(oldest) + ms(arp_cfg.entry_lifetime);
+    h.handle_timeout(later);
+    assert_eq!(h.arp_cache().unwrap().0.len(), 0);
+    assert_eq!(h.poll_timeout(), None);
+}
+
+#[test]
+fn after_an_arp_flood_a_genuine_neighbour_is_resolved_and_reached() {
+    let cfg = HostConfig::new(Medium::Ethernet { mac: MAC_B }, B, 16, 7);
+    let capacity = cfg.arp_capacity as u32;
+    let mut h = Host::new(cfg);
+    for i in 0..4 * capacity {
+        let mac = EthernetAddress([2, 0x5e, 0, (i >> 8) as u8, i as u8, 1]);
+        let ip = Ipv4Addr::new(10, 0, 1 + (i / 250) as u8, (i % 250 + 1) as u8);
+        let request = arp::Repr {
+            operation: arp::Operation::Request,
+            sender_hardware_addr: mac,
+            sender_protocol_addr: ip,
+            target_hardware_addr: EthernetAddress([0; 6]),
+            target_protocol_addr: B,
+        };
+        let frame = ethernet::Repr {
+            dst_addr: EthernetAddress::BROADCAST,
+            src_addr: mac,
+            ethertype: EtherType::Arp,
+        }
+        .to_bytes(&request.to_bytes());
+        h.handle_frame(ms(u64::from(i)), &frame);
+        while h.poll_transmit().is_some() {}
+    }
+    assert_eq!(h.arp_cache().unwrap().0.len(), capacity as usize);
+    // We ping A, whom the flood left out of the cache: a request goes out and the reply,
+    // which merges into our incomplete entry, releases the ping.
+    let now = ms(u64::from(4 * capacity));
+    h.ping(now, A, EchoId { ident: 1, seq: 1 }, b"hi").unwrap();
+    let out: Vec<_> = std::iter::from_fn(|| h.poll_transmit()).collect();
+    let (eth, payload) = ethernet::Repr::parse_bytes(&out[0]).unwrap();
+    assert_eq!(eth.ethertype, EtherType::Arp);
+    assert_eq!(
+        arp::Repr::parse_bytes(payload)
+            .unwrap()
+            .target_protocol_addr,
+        A
+    );
+    let reply = arp::Repr {
+        operation: arp::Operation::Reply,
+        sender_hardware_addr: common::MAC_A,
+        sender_protocol_addr: A,
+        target_hardware_addr: MAC_B,
+        target_protocol_addr: B,
+    };
+    let frame = ethernet::Repr {
+        dst_addr: MAC_B,
+        src_addr: common::MAC_A,
+        ethertype: EtherType::Arp,
+    }
+    .to_bytes(&reply.to_bytes());
+    h.handle_frame(now, &frame);
+    let out: Vec<_> = std::iter::from_fn(|| h.poll_transmit()).collect();
+    let (eth, _) = ethernet::Repr::parse_bytes(&out[0]).unwrap();
+    assert_eq!(
+        (eth.dst_addr, eth.ethertype),
+        (common::MAC_A, EtherType::Ipv4)
+    );
+    assert_eq!(h.arp_cache().unwrap().0.len(), capacity as usize);
+    assert_eq!(h.counters().arp_evicted, u64::from(3 * capacity) + 1);
+}
+
+#[test]
+fn a_peer_announcing_an_mss_of_one_gets_segments_of_the_floor() {
+    let mut h = ip_host();
+    h.tcp_listen(80, 4).unwrap();
+    let now = Duration::ZERO;
+    let mut syn = tcp_repr(40_000, 80, 1000, 0, tcp::Flags::SYN);
+    syn.mss = Some(1);
+    h.handle_packet(now, &tcp_packet(A, B, &syn));
+    let syn_ack = h.poll_transmit().expect("SYN,ACK");
+    let (ip, seg) = ipv4::Repr::parse_bytes(&syn_ack).unwrap();
+    let (t, _) = tcp::Repr::parse_bytes(seg, ip.src_addr, ip.dst_addr).unwrap();
+    assert!(t.flags.syn() && t.flags.ack());
+    let ack = tcp_repr(40_000, 80, 1001, t.seq.wrapping_add(1), tcp::Flags::ACK);
+    h.handle_packet(now, &tcp_packet(A, B, &ack));
+    let s = h.tcp_accept(80).expect("established");
+    let data = pattern(1000, 3);
+    assert_eq!(h.tcp_send(now, s, &data), 1000);
+    let mut sizes = Vec::new();
+    while let Some(p) = h.poll_transmit() {
+        let (ip, seg) = ipv4::Repr::parse_bytes(&p).unwrap();
+        let (_, text) = tcp::Repr::parse_bytes(seg, ip.src_addr, ip.dst_addr).unwrap();
+        if !text.is_empty() {
+            sizes.push(text.len());
+        }
+    }
+    println!("MSS 1 peer, 1000 octets: segments of {sizes:?}");
+    assert_eq!(sizes.iter().sum::<usize>(), 1000);
+    let (last, full) = sizes.split_last().unwrap();
+    assert!(full.iter().all(|&n| n == MIN_SEND_MSS), "{sizes:?}");
+    assert!(*last <= MIN_SEND_MSS);
+    assert_eq!(sizes.len(), 1000usize.div_ceil(MIN_SEND_MSS));
+}
