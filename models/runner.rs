@@ -256,6 +256,14 @@ where
     }
     let seconds = start.elapsed().as_secs_f64();
     let discoveries = checker.discoveries();
+    let (exhaustive, unique_states, states, max_depth) = (
+        checker.is_done(),
+        checker.unique_state_count(),
+        checker.state_count(),
+        checker.max_depth(),
+    );
+    // The searches for shortest paths below need memory of their own: free the checker's.
+    drop(checker);
     // One breadth-first search for the shortest example of every sometimes-property found.
     let examples: Vec<&Property<M>> = props
         .iter()
@@ -311,10 +319,10 @@ where
     CheckReport {
         model: name,
         bounds: super::Bounds::NONE,
-        exhaustive: checker.is_done(),
-        unique_states: checker.unique_state_count(),
-        states: checker.state_count(),
-        max_depth: checker.max_depth(),
+        exhaustive,
+        unique_states,
+        states,
+        max_depth,
         seconds,
         properties,
         as_expected,
@@ -365,9 +373,6 @@ where
 /// A path: each state with the action taken from it (none for the last).
 pub type Trace<M> = Vec<(<M as Model>::State, Option<<M as Model>::Action>)>;
 
-/// A search node: a state and how it was reached (parent index, action).
-type Node<M> = (<M as Model>::State, Option<(usize, <M as Model>::Action)>);
-
 /// A shortest path (breadth-first) from an initial state to a state where `p` is discovered:
 /// an always-property fails or a sometimes-property holds. `None` if more than `limit`
 /// states would have to be stored.
@@ -382,6 +387,10 @@ where
 
 /// [`shortest_path`] for several properties in one breadth-first search, which stops when
 /// each has its path or more than `limit` states would have to be stored.
+///
+/// Only the frontier keeps whole states; every state seen is a fingerprint and a step back
+/// towards its parent, and a path is replayed from its initial state when found. A state of
+/// tcp-lifecycle is a few hundred bytes, a step a few dozen.
 pub fn shortest_paths<M>(model: &M, props: &[&Property<M>], limit: usize) -> Vec<Option<Trace<M>>>
 where
     M: Model,
@@ -392,59 +401,76 @@ where
     let mut pending = props.len();
     let hasher = std::collections::hash_map::RandomState::new();
     let mut seen = HashSet::new();
-    let mut nodes: Vec<Node<M>> = Vec::new();
+    let inits = model.init_states();
+    let mut steps: Vec<Back<M::Action>> = Vec::new();
     let mut queue = VecDeque::new();
-    for s in model.init_states() {
-        if seen.insert(hasher.hash_one(&s)) {
-            nodes.push((s, None));
-            queue.push_back(nodes.len() - 1);
+    for (k, s) in inits.iter().enumerate() {
+        if seen.insert(hasher.hash_one(s)) {
+            steps.push(Back::Init(k));
+            queue.push_back((steps.len() - 1, s.clone()));
         }
     }
     let mut actions = Vec::new();
-    while let Some(i) = queue.pop_front() {
-        if pending == 0 {
-            break;
-        }
+    while let Some((i, state)) = queue.pop_front() {
         for (p, slot) in props.iter().zip(found.iter_mut()) {
             let want = p.expectation != stateright::Expectation::Always;
-            if slot.is_none() && (p.condition)(model, &nodes[i].0) == want {
-                *slot = Some(path_to::<M>(&nodes, i));
+            if slot.is_none() && (p.condition)(model, &state) == want {
+                *slot = Some(replay(model, &inits, &steps, i));
                 pending -= 1;
             }
         }
-        if pending == 0 || nodes.len() > limit {
+        if pending == 0 || steps.len() > limit {
             break;
         }
-        model.actions(&nodes[i].0, &mut actions);
+        model.actions(&state, &mut actions);
         for a in actions.drain(..) {
-            if let Some(n) = model.next_state(&nodes[i].0, a.clone())
+            if let Some(n) = model.next_state(&state, a.clone())
                 && seen.insert(hasher.hash_one(&n))
             {
-                nodes.push((n, Some((i, a))));
-                queue.push_back(nodes.len() - 1);
+                steps.push(Back::From(i, a));
+                queue.push_back((steps.len() - 1, n));
             }
         }
     }
     found
 }
 
-/// The path from an initial state to node `i` of a breadth-first search.
-fn path_to<M: Model>(nodes: &[Node<M>], i: usize) -> Trace<M>
+/// How a breadth-first search reached a state.
+enum Back<A> {
+    /// It is the initial state of this index.
+    Init(usize),
+    /// From the state of this node, by this action.
+    From(usize, A),
+}
+
+/// The path to node `i` of a breadth-first search, replayed from its initial state.
+fn replay<M: Model>(model: &M, inits: &[M::State], steps: &[Back<M::Action>], i: usize) -> Trace<M>
 where
     M::State: Clone,
     M::Action: Clone,
 {
+    let mut actions = Vec::new();
+    let mut at = i;
+    let init = loop {
+        match &steps[at] {
+            Back::Init(k) => break *k,
+            Back::From(parent, a) => {
+                actions.push(a.clone());
+                at = *parent;
+            }
+        }
+    };
+    actions.reverse();
+    let mut state = inits[init].clone();
     let mut path = Vec::new();
-    let mut at = Some(i);
-    let mut next_action = None;
-    while let Some(k) = at {
-        path.push((nodes[k].0.clone(), next_action.take()));
-        at = nodes[k].1.as_ref().map(|(parent, a)| {
-            next_action = Some(a.clone());
-            *parent
-        });
+    for a in actions {
+        let next = model
+            .next_state(&state, a.clone())
+            .expect("a step the search took is taken again (next_state is deterministic)");
+        path.push((state, Some(a)));
+        state = next;
     }
-    path.reverse();
+    path.push((state, None));
     path
 }
 
