@@ -24,7 +24,7 @@ use super::runner::{Render, RunOptions};
 use super::table::{self, Prop};
 use super::{Ablation, Kind, ModelSpec, run_spec, serve};
 use crate::icmp::{self, EchoClient, EchoId, EchoResponse, ReplyMatch};
-use crate::ip::{self, AddressKind, DropReason, Upper, protocol};
+use crate::ip::{self, AddressKind, DropReason, IpProtocol, Upper};
 use stateright::{Model, Path, Property};
 use std::net::Ipv4Addr;
 
@@ -107,7 +107,7 @@ impl IcmpModel {
                 format!("{what} <ID={:#x}><SEQ={}>", id.ident, id.seq)
             }
             Body::Error { kind, quote } => {
-                let about = if quote.protocol == protocol::ICMP && quote.icmp_type.is_some() {
+                let about = if quote.protocol == IpProtocol::Icmp && quote.icmp_type.is_some() {
                     match quote.icmp_type {
                         Some(icmp::types::ECHO_REQUEST) => "an Echo Request",
                         _ => "an ICMP error",
@@ -126,8 +126,8 @@ impl IcmpModel {
         let inet = self.inet(w);
         let node = inet.topo.node(at, 0);
         let rcv = pkt.received();
-        let upper = ip::demux_protocol(node, &rcv, &[protocol::ICMP], &inet.icmp);
-        if upper != Upper::Protocol(protocol::ICMP) {
+        let upper = ip::demux_protocol(node, &rcv, &[IpProtocol::Icmp], &inet.icmp);
+        if upper != Upper::Protocol(IpProtocol::Icmp) {
             return;
         }
         match pkt.body {
@@ -213,7 +213,7 @@ impl IcmpModel {
                         if error.is_some() {
                             n.errors += 1;
                         } else if dropped_error
-                            && matches!(reason, DropReason::NoRoute | DropReason::TtlExceeded)
+                            && matches!(reason, DropReason::NoRoute | DropReason::InTransit)
                         {
                             n.error_suppressed = true;
                         }

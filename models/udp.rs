@@ -25,7 +25,7 @@ use super::runner::{Render, RunOptions};
 use super::table::{self, Prop};
 use super::{Ablation, Kind, ModelSpec, run_spec, serve};
 use crate::icmp::{self, ErrorKind, Unreachable};
-use crate::ip::{self, Upper, protocol};
+use crate::ip::{self, IpProtocol, Upper};
 use crate::udp::{self, Datagram, PortTable, Receive, SocketId};
 use crate::wire;
 use stateright::{Model, Path, Property};
@@ -67,12 +67,8 @@ pub fn computed_checksum(src: Ipv4Addr, dst: Ipv4Addr, d: &Datagram<u16>) -> u16
         dst_port: d.dst_port,
         payload_len: data.len(),
     };
-    let mut bytes = repr.to_bytes(&data, src, dst);
-    let mut packet = wire::udp::Packet::new_unchecked(&mut bytes[..]);
-    packet.set_checksum(0);
-    let len = packet.len();
-    let mut sum = wire::checksum::pseudo_header(src, dst, wire::IpProtocol::Udp, len);
-    sum.add_bytes(&bytes).finish()
+    let bytes = repr.to_bytes(&data, src, dst);
+    wire::udp::Packet::new_unchecked(&bytes[..]).computed_checksum(src, dst)
 }
 
 /// The state.
@@ -165,10 +161,14 @@ impl UdpModel {
     fn deliver(&self, w: &mut World, at: u8, pkt: Packet, log: &mut Log) {
         let node = self.net.topo.node(at, 0);
         let rcv = pkt.received();
-        let upper =
-            ip::demux_protocol(node, &rcv, &[protocol::UDP, protocol::ICMP], &self.net.icmp);
+        let upper = ip::demux_protocol(
+            node,
+            &rcv,
+            &[IpProtocol::Udp, IpProtocol::Icmp],
+            &self.net.icmp,
+        );
         match (at, upper, pkt.body.clone()) {
-            (st::B, Upper::Protocol(protocol::UDP), Body::Udp { datagram, checksum }) => {
+            (st::B, Upper::Protocol(IpProtocol::Udp), Body::Udp { datagram, checksum }) => {
                 let computed = computed_checksum(pkt.src, pkt.dst, &datagram);
                 let verdict = udp::verify_checksum(checksum, computed);
                 match udp::receive(&self.ports, datagram, verdict, &self.net.udp) {
@@ -193,7 +193,7 @@ impl UdpModel {
                     }
                 }
             }
-            (st::A, Upper::Protocol(protocol::ICMP), Body::Error { kind, quote }) => {
+            (st::A, Upper::Protocol(IpProtocol::Icmp), Body::Error { kind, quote }) => {
                 w.reported.push((kind, quote.id));
                 w.reported.sort();
                 log.say(|| "A's UDP learns of the error (RFC 1122 §4.1.3.3)".into());

@@ -47,8 +47,8 @@ fn tcp_repr(src_port: u16, dst_port: u16, seq: u32, ack: u32, flags: tcp::Flags)
     tcp::Repr {
         src_port,
         dst_port,
-        seq,
-        ack,
+        seq: tcpip_spec::tcp::Seq(seq),
+        ack: tcpip_spec::tcp::Seq(ack),
         flags,
         window: 65535,
         urgent: 0,
@@ -405,7 +405,7 @@ fn a_peer_announcing_an_mss_of_one_gets_segments_of_the_floor() {
     let (ip, seg) = ipv4::Repr::parse_bytes(&syn_ack).unwrap();
     let (t, _) = tcp::Repr::parse_bytes(seg, ip.src_addr, ip.dst_addr).unwrap();
     assert!(t.flags.syn() && t.flags.ack());
-    let ack = tcp_repr(40_000, 80, 1001, t.seq.wrapping_add(1), tcp::Flags::ACK);
+    let ack = tcp_repr(40_000, 80, 1001, (t.seq + 1).0, tcp::Flags::ACK);
     h.handle_packet(now, &tcp_packet(A, B, &ack));
     let s = h.tcp_accept(80).expect("established");
     let data = pattern(1000, 3);

@@ -1,6 +1,7 @@
 //! ICMP rules: RFC 792 and RFC 1122 §3.2.2.
 
 use std::net::Ipv4Addr;
+use tcpip_spec::ip::IpProtocol;
 
 use proptest::prelude::*;
 use tcpip_spec::icmp::{
@@ -11,8 +12,8 @@ use tcpip_spec::icmp::{
 
 const A: Ipv4Addr = Ipv4Addr::new(10, 0, 0, 1);
 const B: Ipv4Addr = Ipv4Addr::new(10, 0, 0, 2);
-const UDP: u8 = 17;
-const ICMP: u8 = 1;
+const UDP: IpProtocol = IpProtocol::Udp;
+const ICMP: IpProtocol = IpProtocol::Icmp;
 
 fn udp_to_b() -> OffendingPacket {
     OffendingPacket {
@@ -55,7 +56,7 @@ fn error_kinds_carry_rfc_792_type_and_code() {
         (ErrorKind::DestUnreachable(Unreachable::Protocol), 3, 2),
         (ErrorKind::DestUnreachable(Unreachable::Port), 3, 3),
         (
-            ErrorKind::DestUnreachable(Unreachable::FragmentationNeeded),
+            ErrorKind::DestUnreachable(Unreachable::FragmentationNeeded { next_hop_mtu: 0 }),
             3,
             4,
         ),
@@ -405,7 +406,11 @@ fn offending() -> impl Strategy<Value = OffendingPacket> {
         any::<u32>(),
         any::<(bool, bool, bool)>(),
         prop_oneof![Just(0u16), any::<u16>()],
-        prop_oneof![Just(ICMP), Just(UDP), any::<u8>()],
+        prop_oneof![
+            Just(ICMP),
+            Just(UDP),
+            any::<u8>().prop_map(IpProtocol::from)
+        ],
         proptest::option::of(any::<u8>()),
     )
         .prop_map(

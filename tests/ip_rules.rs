@@ -6,8 +6,8 @@ use std::net::Ipv4Addr;
 use proptest::prelude::*;
 use tcpip_spec::icmp::{self, ErrorKind, ErrorMessage, TimeExceeded, Unreachable};
 use tcpip_spec::ip::{
-    AddressKind, Decision, DropReason, InterfaceAddr, Mechanisms, Node, Output, Received, Route,
-    RouteError, RoutingTable, Upper, demux_protocol, output, protocol, receive,
+    AddressKind, Decision, DropReason, InterfaceAddr, IpProtocol, Mechanisms, Node, Output,
+    Received, Route, RouteError, RoutingTable, Upper, demux_protocol, output, receive,
 };
 
 const fn ip(a: u8, b: u8, c: u8, d: u8) -> Ipv4Addr {
@@ -54,7 +54,7 @@ fn udp(src: Ipv4Addr, dst: Ipv4Addr, ttl: u8) -> Received {
         src,
         dst,
         ttl,
-        protocol: protocol::UDP,
+        protocol: IpProtocol::Udp,
         fragment_offset: 0,
         icmp_type: None,
         link_broadcast: false,
@@ -318,7 +318,7 @@ fn router_drops_ttl_1_and_0_with_time_exceeded() {
         assert_eq!(
             decide(&router(), &udp(PEER, REMOTE, ttl)),
             dropped(
-                DropReason::TtlExceeded,
+                DropReason::InTransit,
                 Some(ErrorMessage {
                     to: PEER,
                     kind: ErrorKind::TimeExceeded(TimeExceeded::InTransit)
@@ -370,11 +370,11 @@ fn router_without_route_sends_net_unreachable() {
 #[test]
 fn router_errors_obey_the_icmp_error_rule() {
     let mut icmp_error = udp(PEER, REMOTE, 1);
-    icmp_error.protocol = protocol::ICMP;
+    icmp_error.protocol = IpProtocol::Icmp;
     icmp_error.icmp_type = Some(icmp::types::DEST_UNREACHABLE);
     assert_eq!(
         decide(&router(), &icmp_error),
-        dropped(DropReason::TtlExceeded, None)
+        dropped(DropReason::InTransit, None)
     );
     let mut fragment = udp(PEER, ip(8, 8, 8, 8), 64);
     fragment.fragment_offset = 3;
@@ -427,14 +427,14 @@ fn router_delivers_to_itself() {
 fn demux_by_protocol_or_protocol_unreachable() {
     let n = host();
     let (_, im) = on();
-    let supported = [protocol::ICMP, protocol::UDP];
+    let supported = [IpProtocol::Icmp, IpProtocol::Udp];
     let p = udp(PEER, HOST_ADDR, 64);
     assert_eq!(
         demux_protocol(&n, &p, &supported, &im),
-        Upper::Protocol(protocol::UDP)
+        Upper::Protocol(IpProtocol::Udp)
     );
     let tcp = Received {
-        protocol: protocol::TCP,
+        protocol: IpProtocol::Tcp,
         ..p
     };
     assert_eq!(

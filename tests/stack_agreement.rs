@@ -355,9 +355,9 @@ fn packet_of(from: Side, seg: &Segment) -> Vec<u8> {
     let repr = tcp::Repr {
         src_port: t.local.port(),
         dst_port: t.remote.port(),
-        seq: seg.seq.0,
-        ack: seg.ack.0,
-        flags: seg.ctl.into(),
+        seq: seg.seq,
+        ack: seg.ack,
+        flags: seg.ctl,
         window: seg.wnd,
         urgent: 0,
         mss: seg.mss,
@@ -398,15 +398,11 @@ fn segment_of(from: Side, packet: &[u8]) -> Segment {
         (expect.local, expect.remote),
         "a segment on another pair of sockets"
     );
-    // The stack's own header-to-control-bits mapping, the one its arrivals go through.
-    let ctl = Ctl::from(t.flags);
+    // The header's flags are the control bits the connection reads (one type).
+    let ctl = t.flags;
     Segment {
-        seq: Seq(t.seq),
-        ack: if ctl.has(Ctl::ACK) {
-            Seq(t.ack)
-        } else {
-            Seq(0)
-        },
+        seq: t.seq,
+        ack: if ctl.has(Ctl::ACK) { t.ack } else { Seq(0) },
         ctl,
         wnd: 0,
         mss: t.mss,

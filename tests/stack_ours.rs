@@ -458,12 +458,12 @@ fn random_well_formed_segments_never_panic_a_busy_host() {
                 client_port
             },
             dst_port: if r % 5 == 0 { 81 } else { 80 },
-            seq: if r % 2 == 0 {
+            seq: tcpip_spec::tcp::Seq(if r % 2 == 0 {
                 (next() % 200_000) as u32
             } else {
                 next() as u32
-            },
-            ack: next() as u32,
+            }),
+            ack: tcpip_spec::tcp::Seq(next() as u32),
             flags: tcp::Flags((next() & 0x3f) as u8),
             window: next() as u16,
             urgent: 0,

@@ -4,7 +4,7 @@ use std::net::Ipv4Addr;
 
 use proptest::prelude::*;
 use tcpip_spec::icmp::{self, ErrorKind, Unreachable};
-use tcpip_spec::ip::{InterfaceAddr, Node, Received, protocol};
+use tcpip_spec::ip::{InterfaceAddr, IpProtocol, Node, Received};
 use tcpip_spec::udp::{
     self, BindError, ChecksumVerdict, Datagram, DiscardReason, PortTable, Receive, SocketId,
     receive, transmitted_checksum, verify_checksum,
@@ -183,7 +183,7 @@ fn port_unreachable_is_sent_for_unicast_but_not_for_broadcast() {
         src: Ipv4Addr::new(10, 0, 0, 2),
         dst: me,
         ttl: 64,
-        protocol: protocol::UDP,
+        protocol: IpProtocol::Udp,
         fragment_offset: 0,
         icmp_type: None,
         link_broadcast: false,

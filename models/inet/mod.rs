@@ -14,7 +14,7 @@
 //! checks resolution itself).
 
 use crate::icmp::{self, EchoId, ErrorKind, types};
-use crate::ip::{self, Decision, DropReason, Output, Received, protocol};
+use crate::ip::{self, Decision, DropReason, IpProtocol, Output, Received};
 use crate::udp::{self, Datagram};
 use std::net::Ipv4Addr;
 
@@ -31,7 +31,7 @@ pub struct Quote {
     /// Its destination address.
     pub dst: Ipv4Addr,
     /// Its protocol.
-    pub protocol: u8,
+    pub protocol: IpProtocol,
     /// Its ICMP type, if it is an ICMP message.
     pub icmp_type: Option<u8>,
     /// Ghost: its number.
@@ -66,10 +66,10 @@ pub enum Body {
 
 impl Body {
     /// The IP protocol number.
-    pub fn protocol(&self) -> u8 {
+    pub fn protocol(&self) -> IpProtocol {
         match self {
-            Body::Udp { .. } => protocol::UDP,
-            Body::Echo { .. } | Body::Error { .. } => protocol::ICMP,
+            Body::Udp { .. } => IpProtocol::Udp,
+            Body::Echo { .. } | Body::Error { .. } => IpProtocol::Icmp,
         }
     }
 
@@ -395,7 +395,7 @@ impl Internet {
                                 Some(_) => ", its error has no route".to_string(),
                                 None if matches!(
                                     reason,
-                                    DropReason::NoRoute | DropReason::TtlExceeded
+                                    DropReason::NoRoute | DropReason::InTransit
                                 ) =>
                                 {
                                     ", no ICMP error (RFC 1122 §3.2.2 forbids one about it)".into()
@@ -423,5 +423,6 @@ pub fn kind_name(kind: ErrorKind) -> &'static str {
         ErrorKind::DestUnreachable(_) => "destination unreachable",
         ErrorKind::TimeExceeded(TimeExceeded::InTransit) => "time exceeded in transit",
         ErrorKind::TimeExceeded(TimeExceeded::Reassembly) => "reassembly time exceeded",
+        ErrorKind::TimeExceeded(TimeExceeded::Other(_)) => "time exceeded",
     }
 }

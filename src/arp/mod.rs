@@ -25,8 +25,9 @@ use std::net::Ipv4Addr;
 
 use crate::icmp::{ErrorKind, Unreachable};
 
-/// A 48-bit hardware (Ethernet) address.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+/// A 48-bit hardware (Ethernet) address: one type for the rules and the codecs (the Ethernet
+/// codec names it `wire::EthernetAddress`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct HwAddr(pub [u8; 6]);
 
 impl HwAddr {
@@ -35,9 +36,31 @@ impl HwAddr {
     /// All zeros: the "unknown" target hardware address of a request.
     pub const ZERO: HwAddr = HwAddr([0; 6]);
 
+    /// The six octets.
+    pub const fn octets(&self) -> [u8; 6] {
+        self.0
+    }
+
+    /// Whether this is ff:ff:ff:ff:ff:ff.
+    pub fn is_broadcast(&self) -> bool {
+        *self == Self::BROADCAST
+    }
+
+    /// Whether this is a group address (the I/G bit of the first octet; broadcast included).
+    pub fn is_multicast(&self) -> bool {
+        self.0[0] & 0x01 != 0
+    }
+
     /// Names a single station: neither zero nor a group (multicast or broadcast) address.
     pub fn is_unicast(&self) -> bool {
-        self.0[0] & 1 == 0 && *self != HwAddr::ZERO
+        !self.is_multicast() && *self != HwAddr::ZERO
+    }
+}
+
+impl std::fmt::Display for HwAddr {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let [a, b, c, d, e, g] = self.0;
+        write!(f, "{a:02x}:{b:02x}:{c:02x}:{d:02x}:{e:02x}:{g:02x}")
     }
 }
 

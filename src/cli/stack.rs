@@ -168,8 +168,9 @@ fn isn_key() -> u64 {
 
 /// Refuses a device that does not exist: opening `/dev/net/tun` with an unknown name would
 /// create a new device, down and without an address, and the host would wait on it for
-/// packets that never come. The name is checked first (as `Device::open` does), so that it
-/// cannot walk out of `/sys/class/net`.
+/// packets that never come. The devices are those of this process's network namespace, as
+/// `/proc/self/net/dev` lists them (`/sys/class/net` shows the namespace that mounted sysfs,
+/// not the one `unshare -n` made).
 fn device_exists(name: &str, kind: Kind) -> Result<(), UsageError> {
     let (what, mode) = match kind {
         Kind::Tun => ("TUN", "tun"),
@@ -187,7 +188,14 @@ fn device_exists(name: &str, kind: Kind) -> Result<(), UsageError> {
             "'{name}' is not a network device name (1 to 15 bytes, no '/' or spaces)"
         )));
     }
-    if !std::path::Path::new("/sys/class/net").join(name).exists() {
+    let listed = std::fs::read_to_string("/proc/self/net/dev").map_err(|e| {
+        UsageError(format!("cannot list network devices (/proc/self/net/dev): {e}"))
+    })?;
+    let exists = listed
+        .lines()
+        .filter_map(|l| l.split_once(':'))
+        .any(|(dev, _)| dev.trim() == name);
+    if !exists {
         return Err(UsageError(format!(
             "no {what} device '{name}' (create it first: ip tuntap add dev {name} mode {mode})"
         )));

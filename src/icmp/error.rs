@@ -1,14 +1,13 @@
 //! ICMP error messages as data (RFC 792) and the rule of when none may be sent (RFC 1122
 //! §3.2.2).
 
+use crate::ip::IpProtocol;
 use std::net::Ipv4Addr;
 
 use super::{Mechanisms, MessageClass, classify, types};
 
-/// IP protocol number of ICMP (RFC 792).
-const PROTOCOL_ICMP: u8 = 1;
-
-/// The codes of Destination Unreachable (RFC 792, type 3).
+/// The codes of Destination Unreachable (RFC 792, type 3): one type for the rules and the
+/// codec (`wire::icmp::Unreachable`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Unreachable {
     /// Code 0: no route to the destination network.
@@ -20,10 +19,16 @@ pub enum Unreachable {
     Protocol,
     /// Code 3: no process listens on the destination port (RFC 1122 §4.1.3.1, SHOULD).
     Port,
-    /// Code 4: fragmentation needed and DF set.
-    FragmentationNeeded,
+    /// Code 4: fragmentation needed and DF set, with the MTU of the next hop (RFC 1191 §4;
+    /// 0 from routers that predate it).
+    FragmentationNeeded {
+        /// MTU of the link the datagram did not fit.
+        next_hop_mtu: u16,
+    },
     /// Code 5: source route failed.
     SourceRouteFailed,
+    /// Any other code (RFC 1122 §3.2.2.1 and RFC 1812 define 6 to 15).
+    Other(u8),
 }
 
 impl Unreachable {
@@ -34,19 +39,22 @@ impl Unreachable {
             Unreachable::Host => 1,
             Unreachable::Protocol => 2,
             Unreachable::Port => 3,
-            Unreachable::FragmentationNeeded => 4,
+            Unreachable::FragmentationNeeded { .. } => 4,
             Unreachable::SourceRouteFailed => 5,
+            Unreachable::Other(code) => code,
         }
     }
 }
 
-/// The codes of Time Exceeded (RFC 792, type 11).
+/// The codes of Time Exceeded (RFC 792, type 11): one type for the rules and the codec.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum TimeExceeded {
     /// Code 0: the time to live reached zero in transit (RFC 791 §3.2 "Time to Live").
     InTransit,
     /// Code 1: fragment reassembly time exceeded.
     Reassembly,
+    /// Any other code.
+    Other(u8),
 }
 
 impl TimeExceeded {
@@ -55,6 +63,7 @@ impl TimeExceeded {
         match self {
             TimeExceeded::InTransit => 0,
             TimeExceeded::Reassembly => 1,
+            TimeExceeded::Other(code) => code,
         }
     }
 }
@@ -106,7 +115,7 @@ pub struct OffendingPacket {
     /// IP fragment offset, in 8-octet units; non-zero for a non-initial fragment.
     pub fragment_offset: u16,
     /// IP protocol number.
-    pub protocol: u8,
+    pub protocol: IpProtocol,
     /// The ICMP type, when `protocol` is ICMP and the type octet was readable.
     pub icmp_type: Option<u8>,
 }
@@ -145,7 +154,7 @@ pub fn is_single_host(addr: Ipv4Addr) -> bool {
 /// With `no_error_about_error` switched off the first rule is skipped (hazard U2); the others
 /// always apply.
 pub fn forbidden(p: &OffendingPacket, mech: &Mechanisms) -> Option<Forbidden> {
-    let is_icmp_error = p.protocol == PROTOCOL_ICMP
+    let is_icmp_error = p.protocol == IpProtocol::Icmp
         && p.fragment_offset == 0
         && !matches!(p.icmp_type.map(classify), Some(MessageClass::Query));
     if mech.no_error_about_error && is_icmp_error {

@@ -44,14 +44,53 @@ impl Default for Mechanisms {
     }
 }
 
-/// IP protocol numbers (assigned numbers, as cited by RFC 791 §3.1 "Protocol").
-pub mod protocol {
-    /// ICMP (RFC 792).
-    pub const ICMP: u8 = 1;
-    /// TCP (RFC 9293).
-    pub const TCP: u8 = 6;
-    /// UDP (RFC 768).
-    pub const UDP: u8 = 17;
+/// The Protocol field (RFC 791 §3.1; numbers from the IANA registry): one type for the rules
+/// and the codecs (`wire::IpProtocol`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum IpProtocol {
+    /// 1, ICMP (RFC 792).
+    Icmp,
+    /// 6, TCP (RFC 9293).
+    Tcp,
+    /// 17, UDP (RFC 768).
+    Udp,
+    /// Any other protocol number.
+    Unknown(u8),
+}
+
+impl From<u8> for IpProtocol {
+    fn from(value: u8) -> Self {
+        match value {
+            1 => IpProtocol::Icmp,
+            6 => IpProtocol::Tcp,
+            17 => IpProtocol::Udp,
+            other => IpProtocol::Unknown(other),
+        }
+    }
+}
+
+/// Ordered by protocol number.
+impl Ord for IpProtocol {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        u8::from(*self).cmp(&u8::from(*other))
+    }
+}
+
+impl PartialOrd for IpProtocol {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl From<IpProtocol> for u8 {
+    fn from(value: IpProtocol) -> Self {
+        match value {
+            IpProtocol::Icmp => 1,
+            IpProtocol::Tcp => 6,
+            IpProtocol::Udp => 17,
+            IpProtocol::Unknown(other) => other,
+        }
+    }
 }
 
 /// The TTL this crate's nodes put on datagrams they originate. RFC 1122 §3.2.1.7: a host MUST NOT

@@ -1,6 +1,7 @@
 //! What becomes of a received datagram: delivered, forwarded or dropped, with the ICMP error
 //! that is due (RFC 791 §3.2, RFC 1122 §3.2.1.3, §3.2.1.7, §3.3.6, RFC 792).
 
+use super::IpProtocol;
 use std::net::Ipv4Addr;
 
 use super::{AddressKind, Mechanisms, Node};
@@ -16,7 +17,7 @@ pub struct Received {
     /// Time to Live as received.
     pub ttl: u8,
     /// Protocol number ([`super::protocol`]).
-    pub protocol: u8,
+    pub protocol: IpProtocol,
     /// Fragment offset in 8-octet units; non-zero for a non-initial fragment.
     pub fragment_offset: u16,
     /// The ICMP type, when `protocol` is ICMP and the type octet is present.
@@ -43,7 +44,7 @@ pub enum DropReason {
     /// A router has no route to the destination (RFC 792 Destination Unreachable, code 0).
     NoRoute,
     /// A router would forward with TTL 0 (RFC 791 §3.2; RFC 792 Time Exceeded, code 0).
-    TtlExceeded,
+    InTransit,
 }
 
 /// The decision about a received datagram.
@@ -132,7 +133,7 @@ pub fn receive(
     let new_ttl = if mech.ttl {
         if pkt.ttl <= 1 {
             return Decision::Drop {
-                reason: DropReason::TtlExceeded,
+                reason: DropReason::InTransit,
                 icmp: icmp::error_about(
                     &offending,
                     ErrorKind::TimeExceeded(TimeExceeded::InTransit),
@@ -155,7 +156,7 @@ pub fn receive(
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Upper {
     /// The protocol with this number is implemented here: hand the datagram to it.
-    Protocol(u8),
+    Protocol(IpProtocol),
     /// The protocol is not implemented: discard, sending `icmp` if `Some`
     /// (RFC 1122 §3.2.2.1: SHOULD send Destination Unreachable, protocol unreachable).
     ProtocolUnreachable {
@@ -169,7 +170,7 @@ pub enum Upper {
 pub fn demux_protocol(
     node: &Node,
     pkt: &Received,
-    supported: &[u8],
+    supported: &[IpProtocol],
     icmp_mech: &icmp::Mechanisms,
 ) -> Upper {
     if supported.contains(&pkt.protocol) {

@@ -4,7 +4,7 @@
 use super::tcp::TcpSockets;
 use super::udp::UdpSockets;
 use super::{Counters, HostConfig, Limited, Medium, SocketEvent};
-use crate::arp::{self, ArpPacket, HwAddr};
+use crate::arp::{self, ArpPacket};
 use crate::icmp::{self, Echo, EchoId, EchoResponse, ErrorKind, ErrorMessage, ReplyMatch};
 use crate::ip::{self, Decision, InterfaceAddr, Node, Route, Upper};
 use crate::ratelimit::TokenBucket;
@@ -44,10 +44,6 @@ fn millis(t: Duration) -> u64 {
     u64::try_from(t.as_millis()).unwrap_or(u64::MAX)
 }
 
-fn hw(mac: EthernetAddress) -> HwAddr {
-    HwAddr(mac.0)
-}
-
 impl Host {
     /// A host with no sockets.
     pub fn new(cfg: HostConfig) -> Host {
@@ -66,7 +62,7 @@ impl Host {
             Medium::Ethernet { mac } => {
                 let arp_cfg = arp::Config {
                     capacity: cfg.arp_capacity,
-                    ..arp::Config::new(hw(mac), cfg.addr, cfg.prefix_len)
+                    ..arp::Config::new(mac, cfg.addr, cfg.prefix_len)
                 };
                 Some((arp::Cache::new(), arp_cfg))
             }
@@ -244,9 +240,9 @@ impl Host {
                 wire::arp::Operation::Request => arp::Operation::Request,
                 wire::arp::Operation::Reply => arp::Operation::Reply,
             },
-            sender_hw: hw(repr.sender_hardware_addr),
+            sender_hw: repr.sender_hardware_addr,
             sender_ip: repr.sender_protocol_addr,
-            target_hw: hw(repr.target_hardware_addr),
+            target_hw: repr.target_hardware_addr,
             target_ip: repr.target_protocol_addr,
         };
         let now = millis(self.now);
@@ -313,7 +309,7 @@ impl Host {
             src: hdr.src_addr,
             dst: hdr.dst_addr,
             ttl: hdr.ttl,
-            protocol: u8::from(hdr.protocol),
+            protocol: hdr.protocol,
             fragment_offset: 0,
             icmp_type: if hdr.protocol == IpProtocol::Icmp {
                 payload.first().copied()
@@ -340,10 +336,10 @@ impl Host {
                 return;
             }
         }
-        let supported = [ip::protocol::ICMP, ip::protocol::TCP, ip::protocol::UDP];
+        let supported = [IpProtocol::Icmp, IpProtocol::Tcp, IpProtocol::Udp];
         match ip::demux_protocol(&self.node, &rcv, &supported, &icmp_mech) {
-            Upper::Protocol(ip::protocol::TCP) => self.tcp_input(&hdr, payload),
-            Upper::Protocol(ip::protocol::UDP) => self.udp_input(&rcv, payload, datagram),
+            Upper::Protocol(IpProtocol::Tcp) => self.tcp_input(&hdr, payload),
+            Upper::Protocol(IpProtocol::Udp) => self.udp_input(&rcv, payload, datagram),
             Upper::Protocol(_) => self.icmp_input(&hdr, payload),
             Upper::ProtocolUnreachable { icmp } => {
                 self.counters.unknown_protocol += 1;
@@ -425,28 +421,10 @@ impl Host {
         }
         let invoking = wire::icmp::invoking_prefix(datagram).to_vec();
         let repr = match msg.kind {
-            ErrorKind::DestUnreachable(u) => wire::icmp::Repr::DstUnreachable {
-                reason: match u {
-                    icmp::Unreachable::Net => wire::icmp::Unreachable::Net,
-                    icmp::Unreachable::Host => wire::icmp::Unreachable::Host,
-                    icmp::Unreachable::Protocol => wire::icmp::Unreachable::Protocol,
-                    icmp::Unreachable::Port => wire::icmp::Unreachable::Port,
-                    icmp::Unreachable::FragmentationNeeded => {
-                        wire::icmp::Unreachable::FragNeeded { next_hop_mtu: 0 }
-                    }
-                    icmp::Unreachable::SourceRouteFailed => {
-                        wire::icmp::Unreachable::SourceRouteFailed
-                    }
-                },
-                invoking,
-            },
-            ErrorKind::TimeExceeded(t) => wire::icmp::Repr::TimeExceeded {
-                reason: match t {
-                    icmp::TimeExceeded::InTransit => wire::icmp::TimeExceeded::TtlExceeded,
-                    icmp::TimeExceeded::Reassembly => wire::icmp::TimeExceeded::FragReassembly,
-                },
-                invoking,
-            },
+            ErrorKind::DestUnreachable(reason) => {
+                wire::icmp::Repr::DstUnreachable { reason, invoking }
+            }
+            ErrorKind::TimeExceeded(reason) => wire::icmp::Repr::TimeExceeded { reason, invoking },
         };
         self.ip_send(msg.to, IpProtocol::Icmp, &repr.to_bytes());
     }

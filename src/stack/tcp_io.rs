@@ -8,49 +8,13 @@
 use super::tcp::TcpHandle;
 use super::{Host, SocketEvent};
 use crate::tcp::{
-    self, Config, Connection, Ctl, Event, FourTuple, Segment, SegmentRef, Seq, State, Target,
-    Witness, Witnesses,
+    self, Config, Connection, Event, FourTuple, Segment, SegmentRef, State, Target, Witness,
+    Witnesses,
 };
 use crate::wire::{self, IpProtocol};
 use std::cmp::Reverse;
 use std::net::SocketAddrV4;
 use std::time::Duration;
-
-impl From<Ctl> for wire::tcp::Flags {
-    /// The header flags of a segment's control bits.
-    fn from(ctl: Ctl) -> wire::tcp::Flags {
-        let mut f = wire::tcp::Flags::empty();
-        for (c, w) in [
-            (Ctl::SYN, wire::tcp::Flags::SYN),
-            (Ctl::ACK, wire::tcp::Flags::ACK),
-            (Ctl::FIN, wire::tcp::Flags::FIN),
-            (Ctl::RST, wire::tcp::Flags::RST),
-        ] {
-            if ctl.has(c) {
-                f |= w;
-            }
-        }
-        f
-    }
-}
-
-impl From<wire::tcp::Flags> for Ctl {
-    /// The control bits the connection machine reads from a header's flags.
-    fn from(f: wire::tcp::Flags) -> Ctl {
-        let mut c = Ctl::NONE;
-        for (on, bit) in [
-            (f.syn(), Ctl::SYN),
-            (f.ack(), Ctl::ACK),
-            (f.fin(), Ctl::FIN),
-            (f.rst(), Ctl::RST),
-        ] {
-            if on {
-                c = c | bit;
-            }
-        }
-        c
-    }
-}
 
 impl Host {
     pub(super) fn tcp_input(&mut self, hdr: &wire::ipv4::Repr, payload: &[u8]) {
@@ -60,9 +24,9 @@ impl Host {
         };
         // The text stays where it lies in the packet: the connection reads it there.
         let seg = SegmentRef {
-            seq: Seq(repr.seq),
-            ack: Seq(repr.ack),
-            ctl: Ctl::from(repr.flags),
+            seq: repr.seq,
+            ack: repr.ack,
+            ctl: repr.flags,
             wnd: repr.window,
             mss: repr.mss,
             data,
@@ -228,9 +192,9 @@ impl Host {
         wire::tcp::Repr {
             src_port: tuple.local.port(),
             dst_port: tuple.remote.port(),
-            seq: seg.seq.0,
-            ack: seg.ack.0,
-            flags: wire::tcp::Flags::from(seg.ctl),
+            seq: seg.seq,
+            ack: seg.ack,
+            flags: seg.ctl,
             window: seg.wnd,
             urgent: 0,
             mss: seg.mss,

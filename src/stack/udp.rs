@@ -6,7 +6,7 @@ use super::{Host, SocketEvent};
 use crate::icmp::{self, ErrorKind, Unreachable};
 use crate::ip;
 use crate::udp::{self, BindError, Datagram, PortTable, Receive, SocketId};
-use crate::wire::{self, IpProtocol, checksum::pseudo_header};
+use crate::wire::{self, IpProtocol};
 use std::collections::{HashMap, VecDeque};
 use std::net::SocketAddrV4;
 use std::time::Duration;
@@ -89,11 +89,9 @@ impl Host {
             Err(e) => return self.count(e),
         };
         let bytes = &payload[..usize::from(packet.len())];
-        // The checksum computed with the field taken as zero; the verdict is the rule's.
-        let mut sum = pseudo_header(rcv.src, rcv.dst, IpProtocol::Udp, packet.len());
-        sum.add_bytes(&bytes[..6])
-            .add_bytes(&bytes[wire::udp::HEADER_LEN..]);
-        let verdict = udp::verify_checksum(packet.checksum(), sum.finish());
+        // The checksum is the codec's (one computation, RFC 768); the verdict is the rule's.
+        let computed = packet.computed_checksum(rcv.src, rcv.dst);
+        let verdict = udp::verify_checksum(packet.checksum(), computed);
         let d = Datagram {
             src_port: packet.src_port(),
             dst_port: packet.dst_port(),

@@ -5,46 +5,118 @@
 use super::seq::Seq;
 use serde::Serialize;
 use std::fmt;
+use std::ops::{BitOr, BitOrAssign};
 
-/// Control bits (RFC 9293 §3.1). Only the bits the connection machine acts on.
-#[derive(Clone, Copy, PartialEq, Eq, Hash, Default, PartialOrd, Ord, Serialize)]
+/// Control bits: the eight of byte 13 of the header (RFC 9293 §3.1; ECE and CWR from RFC
+/// 3168), one type for the codec (`wire::tcp::Ctl`) and the rules. The connection machine
+/// acts on SYN, ACK, FIN and RST and ignores the others.
+#[derive(Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 pub struct Ctl(pub u8);
 
 impl Ctl {
     /// No control bits.
     pub const NONE: Ctl = Ctl(0);
-    /// Synchronize sequence numbers.
-    pub const SYN: Ctl = Ctl(1);
-    /// The acknowledgment field is significant.
-    pub const ACK: Ctl = Ctl(2);
+
     /// No more data from sender.
-    pub const FIN: Ctl = Ctl(4);
+    pub const FIN: Ctl = Ctl(0x01);
+    /// Synchronize sequence numbers.
+    pub const SYN: Ctl = Ctl(0x02);
     /// Reset the connection.
-    pub const RST: Ctl = Ctl(8);
+    pub const RST: Ctl = Ctl(0x04);
+    /// Push function.
+    pub const PSH: Ctl = Ctl(0x08);
+    /// Acknowledgment field is significant.
+    pub const ACK: Ctl = Ctl(0x10);
+    /// Urgent pointer field is significant.
+    pub const URG: Ctl = Ctl(0x20);
+    /// ECN-Echo (RFC 3168).
+    pub const ECE: Ctl = Ctl(0x40);
+    /// Congestion window reduced (RFC 3168).
+    pub const CWR: Ctl = Ctl(0x80);
+
+    const NAMES: [(Ctl, &'static str); 8] = [
+        (Ctl::CWR, "CWR"),
+        (Ctl::ECE, "ECE"),
+        (Ctl::URG, "URG"),
+        (Ctl::SYN, "SYN"),
+        (Ctl::FIN, "FIN"),
+        (Ctl::RST, "RST"),
+        (Ctl::PSH, "PSH"),
+        (Ctl::ACK, "ACK"),
+    ];
+
+    /// No bit set.
+    pub const fn empty() -> Ctl {
+        Ctl(0)
+    }
+
+    /// True if every bit of `other` is set here.
+    /// Whether every bit of `other` is set (as [`contains`](Self::contains)).
+    pub const fn has(self, other: Ctl) -> bool {
+        self.contains(other)
+    }
 
     /// Whether every bit of `other` is set.
-    pub fn has(self, other: Ctl) -> bool {
+    pub const fn contains(self, other: Ctl) -> bool {
         self.0 & other.0 == other.0
     }
-}
 
-impl std::ops::BitOr for Ctl {
-    type Output = Ctl;
-    fn bitor(self, o: Ctl) -> Ctl {
-        Ctl(self.0 | o.0)
+    /// These flags with the bits of `other` cleared.
+    pub const fn without(self, other: Ctl) -> Ctl {
+        Ctl(self.0 & !other.0)
+    }
+
+    /// FIN is set.
+    pub const fn fin(self) -> bool {
+        self.contains(Ctl::FIN)
+    }
+
+    /// SYN is set.
+    pub const fn syn(self) -> bool {
+        self.contains(Ctl::SYN)
+    }
+
+    /// RST is set.
+    pub const fn rst(self) -> bool {
+        self.contains(Ctl::RST)
+    }
+
+    /// PSH is set.
+    pub const fn psh(self) -> bool {
+        self.contains(Ctl::PSH)
+    }
+
+    /// ACK is set.
+    pub const fn ack(self) -> bool {
+        self.contains(Ctl::ACK)
+    }
+
+    /// URG is set.
+    pub const fn urg(self) -> bool {
+        self.contains(Ctl::URG)
     }
 }
 
+impl BitOr for Ctl {
+    type Output = Ctl;
+    fn bitor(self, rhs: Ctl) -> Ctl {
+        Ctl(self.0 | rhs.0)
+    }
+}
+
+impl BitOrAssign for Ctl {
+    fn bitor_assign(&mut self, rhs: Ctl) {
+        self.0 |= rhs.0;
+    }
+}
+
+/// Comma-separated names as in the `<CTL=SYN,ACK>` notation of RFC 9293's figures, in the order
+/// those figures use; `-` when no bit is set.
 impl fmt::Display for Ctl {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let mut first = true;
-        for (bit, name) in [
-            (Ctl::SYN, "SYN"),
-            (Ctl::FIN, "FIN"),
-            (Ctl::RST, "RST"),
-            (Ctl::ACK, "ACK"),
-        ] {
-            if self.has(bit) {
+        for (flag, name) in Self::NAMES {
+            if self.contains(flag) {
                 if !first {
                     f.write_str(",")?;
                 }
@@ -52,7 +124,16 @@ impl fmt::Display for Ctl {
                 first = false;
             }
         }
+        if first {
+            f.write_str("-")?;
+        }
         Ok(())
+    }
+}
+
+impl fmt::Debug for Ctl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Ctl({self})")
     }
 }
 

@@ -4,44 +4,10 @@
 //! are interpreted (their type field is passed through as [`EtherType::Unknown`]).
 
 use super::{Error, read_u16, write_u16};
-use std::fmt;
 
-/// A 48-bit Ethernet (MAC) address.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct EthernetAddress(pub [u8; 6]);
-
-impl EthernetAddress {
-    /// `ff:ff:ff:ff:ff:ff`, every station on the link.
-    pub const BROADCAST: EthernetAddress = EthernetAddress([0xff; 6]);
-
-    /// The address as bytes.
-    pub const fn octets(&self) -> [u8; 6] {
-        self.0
-    }
-
-    /// True for the broadcast address.
-    pub fn is_broadcast(&self) -> bool {
-        *self == Self::BROADCAST
-    }
-
-    /// True for group addresses (the I/G bit, least significant bit of the first octet);
-    /// broadcast is one of them.
-    pub fn is_multicast(&self) -> bool {
-        self.0[0] & 0x01 != 0
-    }
-
-    /// True for individual (unicast) addresses.
-    pub fn is_unicast(&self) -> bool {
-        !self.is_multicast()
-    }
-}
-
-impl fmt::Display for EthernetAddress {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let [a, b, c, d, e, g] = self.0;
-        write!(f, "{a:02x}:{b:02x}:{c:02x}:{d:02x}:{e:02x}:{g:02x}")
-    }
-}
+/// A hardware address: the very type the ARP rules read, [`crate::arp::HwAddr`], under the
+/// codec's name.
+pub use crate::arp::HwAddr as EthernetAddress;
 
 /// The EtherType field: which protocol the payload belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

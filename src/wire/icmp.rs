@@ -38,63 +38,8 @@ mod field {
 /// Length of the ICMP header (type, code, checksum and the four type-specific bytes).
 pub const HEADER_LEN: usize = field::DATA;
 
-/// The code of a destination unreachable message (RFC 792; RFC 1191 adds the next-hop MTU).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Unreachable {
-    /// 0: net unreachable.
-    Net,
-    /// 1: host unreachable.
-    Host,
-    /// 2: protocol unreachable.
-    Protocol,
-    /// 3: port unreachable.
-    Port,
-    /// 4: fragmentation needed and DF set; the MTU of the next hop (RFC 1191 §4), 0 from routers
-    /// that predate it.
-    FragNeeded {
-        /// MTU of the link the datagram did not fit.
-        next_hop_mtu: u16,
-    },
-    /// 5: source route failed.
-    SourceRouteFailed,
-    /// Any other code (RFC 1122 §3.2.2.1 and RFC 1812 define 6 to 15).
-    Other(u8),
-}
-
-impl Unreachable {
-    fn code(self) -> u8 {
-        match self {
-            Unreachable::Net => 0,
-            Unreachable::Host => 1,
-            Unreachable::Protocol => 2,
-            Unreachable::Port => 3,
-            Unreachable::FragNeeded { .. } => 4,
-            Unreachable::SourceRouteFailed => 5,
-            Unreachable::Other(code) => code,
-        }
-    }
-}
-
-/// The code of a time exceeded message (RFC 792).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum TimeExceeded {
-    /// 0: time to live exceeded in transit.
-    TtlExceeded,
-    /// 1: fragment reassembly time exceeded.
-    FragReassembly,
-    /// Any other code.
-    Other(u8),
-}
-
-impl TimeExceeded {
-    fn code(self) -> u8 {
-        match self {
-            TimeExceeded::TtlExceeded => 0,
-            TimeExceeded::FragReassembly => 1,
-            TimeExceeded::Other(code) => code,
-        }
-    }
-}
+/// The codes of Destination Unreachable and Time Exceeded: the very types the ICMP rules use.
+pub use crate::icmp::{TimeExceeded, Unreachable};
 
 /// A view over an ICMP message; the message extends to the end of the buffer.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -283,7 +228,7 @@ impl Repr {
                     1 => Unreachable::Host,
                     2 => Unreachable::Protocol,
                     3 => Unreachable::Port,
-                    4 => Unreachable::FragNeeded {
+                    4 => Unreachable::FragmentationNeeded {
                         next_hop_mtu: packet.next_hop_mtu(),
                     },
                     5 => Unreachable::SourceRouteFailed,
@@ -293,8 +238,8 @@ impl Repr {
             },
             (msg_type::TIME_EXCEEDED, code) => Repr::TimeExceeded {
                 reason: match code {
-                    0 => TimeExceeded::TtlExceeded,
-                    1 => TimeExceeded::FragReassembly,
+                    0 => TimeExceeded::InTransit,
+                    1 => TimeExceeded::Reassembly,
                     other => TimeExceeded::Other(other),
                 },
                 invoking: data,
@@ -333,7 +278,9 @@ impl Repr {
             } => (msg_type::ECHO_REPLY, 0, echo_rest(*ident, *seq_no), data),
             Repr::DstUnreachable { reason, invoking } => {
                 let rest = match reason {
-                    Unreachable::FragNeeded { next_hop_mtu } => echo_rest(0, *next_hop_mtu),
+                    Unreachable::FragmentationNeeded { next_hop_mtu } => {
+                        echo_rest(0, *next_hop_mtu)
+                    }
                     _ => [0; 4],
                 };
                 (msg_type::DST_UNREACHABLE, reason.code(), rest, invoking)
@@ -541,7 +488,7 @@ mod tests {
     #[test]
     fn frag_needed_carries_the_mtu() {
         let repr = Repr::DstUnreachable {
-            reason: Unreachable::FragNeeded { next_hop_mtu: 1400 },
+            reason: Unreachable::FragmentationNeeded { next_hop_mtu: 1400 },
             invoking: invoking_prefix(&udp_datagram()).to_vec(),
         };
         let bytes = repr.to_bytes();
@@ -553,8 +500,8 @@ mod tests {
     #[test]
     fn time_exceeded_codes() {
         for (code, reason) in [
-            (0, TimeExceeded::TtlExceeded),
-            (1, TimeExceeded::FragReassembly),
+            (0, TimeExceeded::InTransit),
+            (1, TimeExceeded::Reassembly),
             (9, TimeExceeded::Other(9)),
         ] {
             let repr = Repr::TimeExceeded {

@@ -13,40 +13,8 @@ use super::checksum::checksum;
 use super::{Error, read_u16, write_u16};
 use std::net::Ipv4Addr;
 
-/// The Protocol field (RFC 791 §3.1; numbers from the IANA registry).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum IpProtocol {
-    /// 1, ICMP (RFC 792).
-    Icmp,
-    /// 6, TCP (RFC 9293).
-    Tcp,
-    /// 17, UDP (RFC 768).
-    Udp,
-    /// Any other protocol number.
-    Unknown(u8),
-}
-
-impl From<u8> for IpProtocol {
-    fn from(value: u8) -> Self {
-        match value {
-            1 => IpProtocol::Icmp,
-            6 => IpProtocol::Tcp,
-            17 => IpProtocol::Udp,
-            other => IpProtocol::Unknown(other),
-        }
-    }
-}
-
-impl From<IpProtocol> for u8 {
-    fn from(value: IpProtocol) -> Self {
-        match value {
-            IpProtocol::Icmp => 1,
-            IpProtocol::Tcp => 6,
-            IpProtocol::Udp => 17,
-            IpProtocol::Unknown(other) => other,
-        }
-    }
-}
+/// The Protocol field: the very type the IP rules read, [`crate::ip::IpProtocol`].
+pub use crate::ip::IpProtocol;
 
 /// Byte offsets of the header fields.
 mod field {

@@ -11,9 +11,8 @@
 
 use super::checksum::pseudo_header;
 use super::{Error, IpProtocol, read_u16, read_u32, write_u16, write_u32};
-use std::fmt;
+
 use std::net::Ipv4Addr;
-use std::ops::{BitOr, BitOrAssign};
 
 mod options;
 pub use options::{SackBlock, Timestamps};
@@ -37,124 +36,10 @@ pub const HEADER_LEN: usize = field::OPTIONS;
 /// Longest header: data offset 15, 60 bytes, so at most 40 bytes of options.
 pub const MAX_HEADER_LEN: usize = 60;
 
-/// The eight control bits of byte 13 (RFC 9293 §3.1; ECE and CWR from RFC 3168).
-#[derive(Clone, Copy, Default, PartialEq, Eq, Hash)]
-pub struct Flags(pub u8);
-
-impl Flags {
-    /// No more data from sender.
-    pub const FIN: Flags = Flags(0x01);
-    /// Synchronize sequence numbers.
-    pub const SYN: Flags = Flags(0x02);
-    /// Reset the connection.
-    pub const RST: Flags = Flags(0x04);
-    /// Push function.
-    pub const PSH: Flags = Flags(0x08);
-    /// Acknowledgment field is significant.
-    pub const ACK: Flags = Flags(0x10);
-    /// Urgent pointer field is significant.
-    pub const URG: Flags = Flags(0x20);
-    /// ECN-Echo (RFC 3168).
-    pub const ECE: Flags = Flags(0x40);
-    /// Congestion window reduced (RFC 3168).
-    pub const CWR: Flags = Flags(0x80);
-
-    const NAMES: [(Flags, &'static str); 8] = [
-        (Flags::CWR, "CWR"),
-        (Flags::ECE, "ECE"),
-        (Flags::URG, "URG"),
-        (Flags::SYN, "SYN"),
-        (Flags::FIN, "FIN"),
-        (Flags::RST, "RST"),
-        (Flags::PSH, "PSH"),
-        (Flags::ACK, "ACK"),
-    ];
-
-    /// No bit set.
-    pub const fn empty() -> Flags {
-        Flags(0)
-    }
-
-    /// True if every bit of `other` is set here.
-    pub const fn contains(self, other: Flags) -> bool {
-        self.0 & other.0 == other.0
-    }
-
-    /// These flags with the bits of `other` cleared.
-    pub const fn without(self, other: Flags) -> Flags {
-        Flags(self.0 & !other.0)
-    }
-
-    /// FIN is set.
-    pub const fn fin(self) -> bool {
-        self.contains(Flags::FIN)
-    }
-
-    /// SYN is set.
-    pub const fn syn(self) -> bool {
-        self.contains(Flags::SYN)
-    }
-
-    /// RST is set.
-    pub const fn rst(self) -> bool {
-        self.contains(Flags::RST)
-    }
-
-    /// PSH is set.
-    pub const fn psh(self) -> bool {
-        self.contains(Flags::PSH)
-    }
-
-    /// ACK is set.
-    pub const fn ack(self) -> bool {
-        self.contains(Flags::ACK)
-    }
-
-    /// URG is set.
-    pub const fn urg(self) -> bool {
-        self.contains(Flags::URG)
-    }
-}
-
-impl BitOr for Flags {
-    type Output = Flags;
-    fn bitor(self, rhs: Flags) -> Flags {
-        Flags(self.0 | rhs.0)
-    }
-}
-
-impl BitOrAssign for Flags {
-    fn bitor_assign(&mut self, rhs: Flags) {
-        self.0 |= rhs.0;
-    }
-}
-
-/// Comma-separated names as in the `<CTL=SYN,ACK>` notation of RFC 9293's figures, in the order
-/// those figures use; `-` when no bit is set.
-impl fmt::Display for Flags {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let mut first = true;
-        for (flag, name) in Self::NAMES {
-            if self.contains(flag) {
-                if !first {
-                    f.write_str(",")?;
-                }
-                f.write_str(name)?;
-                first = false;
-            }
-        }
-        if first {
-            f.write_str("-")?;
-        }
-        Ok(())
-    }
-}
-
-impl fmt::Debug for Flags {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "Flags({self})")
-    }
-}
+/// The eight control bits of byte 13 (RFC 9293 §3.1; ECE and CWR from RFC 3168): the very
+/// type the connection machine reads, [`crate::tcp::Ctl`], under the codec's name.
+pub use crate::tcp::Ctl as Flags;
+use crate::tcp::Seq;
 
 /// A view over a TCP segment; the segment extends to the end of the buffer.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -212,13 +97,13 @@ impl<T: AsRef<[u8]>> Packet<T> {
     }
 
     /// Sequence number.
-    pub fn seq_number(&self) -> u32 {
-        read_u32(self.bytes(), field::SEQ)
+    pub fn seq_number(&self) -> Seq {
+        Seq(read_u32(self.bytes(), field::SEQ))
     }
 
     /// Acknowledgment number (significant only with ACK).
-    pub fn ack_number(&self) -> u32 {
-        read_u32(self.bytes(), field::ACK)
+    pub fn ack_number(&self) -> Seq {
+        Seq(read_u32(self.bytes(), field::ACK))
     }
 
     /// Header length in bytes (data offset × 4).
@@ -284,13 +169,13 @@ impl<T: AsRef<[u8]> + AsMut<[u8]>> Packet<T> {
     }
 
     /// Sets the sequence number.
-    pub fn set_seq_number(&mut self, seq: u32) {
-        write_u32(self.bytes_mut(), field::SEQ, seq);
+    pub fn set_seq_number(&mut self, seq: Seq) {
+        write_u32(self.bytes_mut(), field::SEQ, seq.0);
     }
 
     /// Sets the acknowledgment number.
-    pub fn set_ack_number(&mut self, ack: u32) {
-        write_u32(self.bytes_mut(), field::ACK, ack);
+    pub fn set_ack_number(&mut self, ack: Seq) {
+        write_u32(self.bytes_mut(), field::ACK, ack.0);
     }
 
     /// Sets the header length in bytes (a multiple of 4, 20 to 60); the reserved bits become 0.
@@ -354,10 +239,10 @@ pub struct Repr {
     /// Destination port.
     pub dst_port: u16,
     /// SEG.SEQ.
-    pub seq: u32,
+    pub seq: Seq,
     /// SEG.ACK as on the wire; significant only when `flags` has ACK (see
     /// [`ack_number`](Self::ack_number)).
-    pub ack: u32,
+    pub ack: Seq,
     /// The control bits.
     pub flags: Flags,
     /// SEG.WND, unscaled.
@@ -382,7 +267,7 @@ pub struct Repr {
 
 impl Repr {
     /// SEG.ACK if the ACK bit is set.
-    pub fn ack_number(&self) -> Option<u32> {
+    pub fn ack_number(&self) -> Option<Seq> {
         self.flags.ack().then_some(self.ack)
     }
 
@@ -491,8 +376,8 @@ mod tests {
         Repr {
             src_port: 49152,
             dst_port: 80,
-            seq: 0x0102_0304,
-            ack: 0,
+            seq: Seq(0x0102_0304),
+            ack: Seq(0),
             flags: Flags::SYN,
             window: 64240,
             urgent: 0,
@@ -550,8 +435,8 @@ mod tests {
         bytes.extend_from_slice(b"hello");
         let (repr, payload) = Repr::parse_bytes(&bytes, SERVER, CLIENT).unwrap();
         assert_eq!(payload, b"hello");
-        assert_eq!(repr.seq, 0xffff_fffe);
-        assert_eq!(repr.ack_number(), Some(0x0102_0305));
+        assert_eq!(repr.seq, Seq(0xffff_fffe));
+        assert_eq!(repr.ack_number(), Some(Seq(0x0102_0305)));
         assert_eq!(repr.flags, Flags::PSH | Flags::ACK);
         assert_eq!(repr.window, 512);
         assert_eq!(repr.payload_len, 5);

@@ -197,8 +197,8 @@ fn tcp_agrees(bytes: &[u8], src: Ipv4Addr, dst: Ipv4Addr) -> Result<(), TestCase
     };
     prop_assert_eq!(packet.src_port(), theirs.source_port());
     prop_assert_eq!(packet.dst_port(), theirs.destination_port());
-    prop_assert_eq!(packet.seq_number(), theirs.sequence_number());
-    prop_assert_eq!(packet.ack_number(), theirs.acknowledgment_number());
+    prop_assert_eq!(packet.seq_number().0, theirs.sequence_number());
+    prop_assert_eq!(packet.ack_number().0, theirs.acknowledgment_number());
     let flags = packet.flags();
     prop_assert_eq!(
         [
@@ -297,7 +297,7 @@ fn icmp_agrees(bytes: &[u8]) -> Result<(), TestCaseError> {
                     if let icmpv4::DestUnreachableHeader::FragmentationNeeded { next_hop_mtu } = h {
                         prop_assert_eq!(
                             *reason,
-                            icmp::Unreachable::FragNeeded {
+                            icmp::Unreachable::FragmentationNeeded {
                                 next_hop_mtu: *next_hop_mtu
                             }
                         );
@@ -315,11 +315,11 @@ fn icmp_agrees(bytes: &[u8]) -> Result<(), TestCaseError> {
         (icmp::Repr::TimeExceeded { reason, invoking }, their) => {
             let expected = match their {
                 Icmpv4Type::TimeExceeded(icmpv4::TimeExceededCode::TtlExceededInTransit) => {
-                    icmp::TimeExceeded::TtlExceeded
+                    icmp::TimeExceeded::InTransit
                 }
                 Icmpv4Type::TimeExceeded(
                     icmpv4::TimeExceededCode::FragmentReassemblyTimeExceeded,
-                ) => icmp::TimeExceeded::FragReassembly,
+                ) => icmp::TimeExceeded::Reassembly,
                 _ => icmp::TimeExceeded::Other(theirs.code_u8()),
             };
             prop_assert_eq!(*reason, expected);
@@ -447,8 +447,8 @@ proptest! {
         prop_assert_eq!((ip.src_addr, ip.dst_addr, ip.ttl), (src, dst, ttl));
         prop_assert_eq!(ip.protocol, tcpip_spec::wire::IpProtocol::Tcp);
         let (seg, payload) = tcp::Repr::parse_bytes(rest, src, dst).unwrap();
-        prop_assert_eq!((seg.src_port, seg.dst_port, seg.seq, seg.window), (sport, dport, seq, window));
-        prop_assert_eq!(seg.ack_number(), ack);
+        prop_assert_eq!((seg.src_port, seg.dst_port, seg.seq.0, seg.window), (sport, dport, seq, window));
+        prop_assert_eq!(seg.ack_number().map(|a| a.0), ack);
         prop_assert_eq!((seg.flags.syn(), seg.flags.fin()), (syn, fin));
         prop_assert_eq!(seg.mss, mss);
         prop_assert_eq!(payload, &data[..]);

@@ -97,7 +97,7 @@ fn unreachable_reason() -> impl Strategy<Value = icmp::Unreachable> {
         1 => icmp::Unreachable::Host,
         2 => icmp::Unreachable::Protocol,
         3 => icmp::Unreachable::Port,
-        4 => icmp::Unreachable::FragNeeded { next_hop_mtu: mtu },
+        4 => icmp::Unreachable::FragmentationNeeded { next_hop_mtu: mtu },
         5 => icmp::Unreachable::SourceRouteFailed,
         other => icmp::Unreachable::Other(other),
     })
@@ -105,8 +105,8 @@ fn unreachable_reason() -> impl Strategy<Value = icmp::Unreachable> {
 
 fn time_exceeded_reason() -> impl Strategy<Value = icmp::TimeExceeded> {
     any::<u8>().prop_map(|code| match code {
-        0 => icmp::TimeExceeded::TtlExceeded,
-        1 => icmp::TimeExceeded::FragReassembly,
+        0 => icmp::TimeExceeded::InTransit,
+        1 => icmp::TimeExceeded::Reassembly,
         other => icmp::TimeExceeded::Other(other),
     })
 }
@@ -200,8 +200,8 @@ pub fn tcp_repr_and_payload() -> impl Strategy<Value = (tcp::Repr, Vec<u8>)> {
                 let repr = tcp::Repr {
                     src_port,
                     dst_port,
-                    seq,
-                    ack,
+                    seq: tcpip_spec::tcp::Seq(seq),
+                    ack: tcpip_spec::tcp::Seq(ack),
                     flags: tcp::Flags(flags),
                     window,
                     urgent,

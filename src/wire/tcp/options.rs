@@ -223,7 +223,7 @@ mod tests {
     fn sack_blocks_round_trip() {
         let repr = Repr {
             flags: Flags::ACK,
-            ack: 1000,
+            ack: crate::tcp::Seq(1000),
             mss: None,
             sack_blocks: vec![
                 SackBlock {
