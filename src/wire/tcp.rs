@@ -491,7 +491,7 @@ mod tests {
         assert_eq!((Flags::SYN | Flags::ACK).to_string(), "SYN,ACK");
         assert_eq!((Flags::FIN | Flags::ACK).to_string(), "FIN,ACK");
         assert_eq!(Flags::empty().to_string(), "-");
-        assert_eq!(format!("{:?}", Flags::RST), "Flags(RST)");
+        assert_eq!(format!("{:?}", Flags::RST), "Ctl(RST)");
         assert!((Flags::SYN | Flags::ACK).without(Flags::ACK) == Flags::SYN);
     }
 }
