@@ -24,8 +24,8 @@
 //! let syn = tcp::Repr {
 //!     src_port: 49152,
 //!     dst_port: 80,
-//!     seq: 0xffff_ffff,
-//!     ack: 0,
+//!     seq: tcpip_spec::tcp::Seq(0xffff_ffff),
+//!     ack: tcpip_spec::tcp::Seq(0),
 //!     flags: tcp::Flags::SYN,
 //!     window: 64240,
 //!     urgent: 0,
