@@ -721,7 +721,7 @@ pub fn layout(l: &Ladder) -> Layout {
         "<svg version='1.1' baseProfile='full' width='{width}' height='{height}' \
          viewBox='0 0 {width} {height}' xmlns='http://www.w3.org/2000/svg' \
          font-family='DejaVu Sans Mono, Menlo, Consolas, monospace' font-size='12' \
-         class='tcpip-ladder'><rect x='0' y='0' width='{width}' height='{height}' fill='{BACKGROUND}'/><defs>"
+         class='tcpip-ladder' xml:space='preserve' style='white-space:pre'><rect x='0' y='0' width='{width}' height='{height}' fill='{BACKGROUND}'/><defs>"
     );
     for ink in Ink::ALL {
         let _ = write!(
