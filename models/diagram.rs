@@ -397,6 +397,22 @@ pub fn esc(s: &str) -> String {
         .replace('\'', "&apos;")
 }
 
+/// Runs of spaces kept as they are: every space after a space (or at the start) becomes a
+/// no-break space, which SVG in an HTML page does not collapse.
+fn keep_spaces(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut after_space = true;
+    for c in s.chars() {
+        if c == ' ' && after_space {
+            out.push('\u{a0}');
+        } else {
+            out.push(c);
+        }
+        after_space = c == ' ' || c == '\u{a0}';
+    }
+    out
+}
+
 fn chars(s: &str) -> f64 {
     s.chars().count() as f64
 }
@@ -766,7 +782,7 @@ pub fn layout(l: &Ladder) -> Layout {
             t.anchor,
             t.ink.colour(),
             t.attrs,
-            esc(&t.text)
+            esc(&keep_spaces(&t.text))
         );
     }
     svg += "</svg>";

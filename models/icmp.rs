@@ -270,6 +270,13 @@ impl Model for IcmpModel {
         table::properties(PROPS)
     }
 
+    fn format_action(&self, action: &Action) -> String {
+        match *action {
+            Action::Ping => "A's client sends its next Echo Request".to_string(),
+            Action::Net(a) => inet::net_action_text(a),
+        }
+    }
+
     fn format_step(&self, last: &World, action: Action) -> Option<String> {
         let mut log = Log::on();
         self.step(last, action, &mut log);

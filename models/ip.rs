@@ -181,6 +181,13 @@ impl Model for IpModel {
         table::properties(PROPS)
     }
 
+    fn format_action(&self, action: &Action) -> String {
+        match *action {
+            Action::Send => "A sends its next datagram".to_string(),
+            Action::Net(a) => inet::net_action_text(a),
+        }
+    }
+
     fn format_step(&self, last: &World, action: Action) -> Option<String> {
         let mut log = Log::on();
         self.step(last, action, &mut log);

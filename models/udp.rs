@@ -291,6 +291,14 @@ impl Model for UdpModel {
         table::properties(PROPS)
     }
 
+    fn format_action(&self, action: &Action) -> String {
+        match *action {
+            Action::Send => "A's application sends its next datagram".to_string(),
+            Action::Net(a) => inet::net_action_text(a),
+            Action::Corrupt(i) => format!("a link flips a bit of packet #{}", i + 1),
+        }
+    }
+
     fn format_step(&self, last: &World, action: Action) -> Option<String> {
         let mut log = Log::on();
         self.step(last, action, &mut log);

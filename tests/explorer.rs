@@ -154,7 +154,8 @@ fn the_explorer_shows_the_reordering_that_breaks_a_close_without_time_wait() {
     };
     assert!(y("y2") - y("y1") > 60.0, "not sloped: {line}");
     assert!(dom.contains("data-sent=\"4\" data-end=\"arrived-5\""));
-    assert!(dom.contains("VIOLATED always    graceful-close"));
+    assert!(dom.contains("class=\"verdict bad\">VIOLATED always "));
+    assert!(dom.contains("graceful-close: nobody aborts"));
 
     let shots = target_dir().join("explorer-screenshots");
     std::fs::create_dir_all(&shots).unwrap();

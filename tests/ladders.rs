@@ -38,7 +38,8 @@ fn num(tag: &str, name: &str) -> f64 {
 }
 
 fn unescape(s: &str) -> String {
-    s.replace("&lt;", "<")
+    s.replace('\u{a0}', " ")
+        .replace("&lt;", "<")
         .replace("&gt;", ">")
         .replace("&apos;", "'")
         .replace("&amp;", "&")
@@ -220,5 +221,6 @@ fn the_reordered_ack_of_tcp_close_without_time_wait_slopes() {
         svg.contains("data-end='in-flight'"),
         "A's last ACK trails off"
     );
-    assert!(svg.contains("VIOLATED always    graceful-close"));
+    assert!(svg.contains("class='verdict bad'>VIOLATED always "));
+    assert!(svg.contains("graceful-close: nobody aborts"));
 }

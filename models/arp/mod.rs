@@ -397,6 +397,17 @@ impl Model for ArpModel {
         super::table::properties(properties::PROPS)
     }
 
+    fn format_action(&self, action: &Action) -> String {
+        match *action {
+            Action::AppSends => "A's application sends its next IP packet to B".to_string(),
+            Action::Deliver(i) => format!("ARP frame #{} on the link arrives", i + 1),
+            Action::Lose(i) => format!("the link loses ARP frame #{}", i + 1),
+            Action::Tick => "one tick passes (A's retry timer)".to_string(),
+            Action::ForgedReply => "M forges a reply (B's address at M's MAC)".to_string(),
+            Action::ForgedRequest => "M forges a request (B's address at M's MAC)".to_string(),
+        }
+    }
+
     fn format_step(&self, last: &World, action: Action) -> Option<String> {
         let mut log = Log::on();
         self.step(last, action, &mut log);

@@ -580,3 +580,20 @@ pub fn ladder<W, A: Copy>(input: LadderInput<'_, W, A>) -> crate::models::diagra
     }
     l
 }
+
+/// A network action in words, as far as it can be told without the state (the step's
+/// outcome names the packet).
+pub fn net_action_text(a: NetAction) -> String {
+    match a {
+        NetAction::Arrive { index, table: 0 } => {
+            format!("packet #{} on the links arrives", index + 1)
+        }
+        NetAction::Arrive { index, table } => format!(
+            "packet #{} on the links arrives (receiver's routing table {})",
+            index + 1,
+            table + 1
+        ),
+        NetAction::Lose(i) => format!("a link loses packet #{}", i + 1),
+        NetAction::Duplicate(i) => format!("a link duplicates packet #{}", i + 1),
+    }
+}

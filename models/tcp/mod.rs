@@ -16,6 +16,7 @@
 pub mod ladder;
 pub mod properties;
 pub mod registry;
+pub mod view;
 pub mod world;
 
 use crate::tcp::{Config, Ctl, Mechanisms, Segment, Seq, State, Tcb};
@@ -453,7 +454,7 @@ impl Model for TcpModel {
     }
 
     fn format_action(&self, action: &Action) -> String {
-        format!("{action:?}")
+        view::action_text(action)
     }
 
     fn format_step(&self, last: &World, action: Action) -> Option<String> {
