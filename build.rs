@@ -6,7 +6,10 @@
 //!   on `PATH`.
 //! - `tshark_env`: `tshark` is on `PATH` (the pcap checks of `tests/stack_smoltcp.rs`).
 //!
-//! Under `CI=true` both are set whatever the machine has, so that CI runs every test and a
+//! - `browser_env`: headless Chromium (`chromium` on `PATH`) can render the Explorer
+//!   (`tests/explorer.rs`).
+//!
+//! Under `CI=true` all three are set whatever the machine has, so that CI runs every test and a
 //! missing tool fails it loudly. A tool installed later without a change of `PATH` or `CI` is
 //! noticed after `touch build.rs`.
 
@@ -31,6 +34,7 @@ fn main() {
     println!("cargo:rerun-if-env-changed=PATH");
     println!("cargo:rustc-check-cfg=cfg(interop_env)");
     println!("cargo:rustc-check-cfg=cfg(tshark_env)");
+    println!("cargo:rustc-check-cfg=cfg(browser_env)");
     let ci = std::env::var("CI").is_ok_and(|v| v == "true");
     let tshark = on_path("tshark");
     let tools = [
@@ -42,5 +46,8 @@ fn main() {
     }
     if ci || tshark {
         println!("cargo:rustc-cfg=tshark_env");
+    }
+    if ci || on_path("chromium") {
+        println!("cargo:rustc-cfg=browser_env");
     }
 }

@@ -18,7 +18,7 @@
 //! failures; losses are not reported) and S14 (ICMP works at the internet layer, between
 //! hosts and routers).
 
-use super::diagram::{self, Log, Row};
+use super::diagram::{self, Log};
 use super::inet::{self, Body, Fate, Flight, Internet, NetAction, Packet, Routing, Sent, st};
 use super::runner::{Render, RunOptions};
 use super::table::{self, Prop};
@@ -100,7 +100,8 @@ impl IcmpModel {
         &self.configs[usize::from(w.scenario)]
     }
 
-    fn label(p: &Packet) -> String {
+    /// A packet in words.
+    pub fn label(p: &Packet) -> String {
         match &p.body {
             Body::Echo { reply, id } => {
                 let what = if *reply { "Echo Reply" } else { "Echo Request" };
@@ -269,6 +270,13 @@ impl Model for IcmpModel {
         table::properties(PROPS)
     }
 
+    fn format_action(&self, action: &Action) -> String {
+        match *action {
+            Action::Ping => "A's client sends its next Echo Request".to_string(),
+            Action::Net(a) => inet::net_action_text(a),
+        }
+    }
+
     fn format_step(&self, last: &World, action: Action) -> Option<String> {
         let mut log = Log::on();
         self.step(last, action, &mut log);
@@ -276,36 +284,53 @@ impl Model for IcmpModel {
     }
 
     fn as_svg(&self, path: Path<World, Action>) -> Option<String> {
-        let rows: Vec<Row> = path
-            .into_vec()
-            .iter()
-            .filter_map(|(w, a)| {
-                let a = (*a)?;
-                let label = self.format_step(w, a).unwrap_or_default();
-                Some(match a {
-                    Action::Net(NetAction::Arrive { index, .. }) => Row::Arrow {
-                        from: usize::from(w.net[index].from),
-                        to: usize::from(w.net[index].to),
-                        label,
-                    },
-                    Action::Ping => Row::Note { at: Some(0), label },
-                    Action::Net(_) => Row::Note { at: None, label },
-                })
-            })
-            .collect();
-        Some(diagram::svg(&["A", "R1", "R2", "B"], &rows))
+        let path = path.into_vec();
+        let first = path.first().map(|(w, _)| w)?;
+        let inet = self.inet(first);
+        let mut off = Vec::new();
+        if !inet.icmp.match_echo_ident_seq {
+            off.push("match-echo-ident-seq");
+        }
+        if !inet.icmp.no_error_about_error {
+            off.push("no-error-about-error");
+        }
+        let l = inet::ladder(inet::LadderInput {
+            title: "icmp: echo and errors about errors (RFC 792, RFC 1122 §3.2.2)".to_string(),
+            header: vec![
+                scenario(first.scenario).to_string(),
+                format!("bounds: losses {}, dups {}", first.losses, first.dups),
+                diagram::off_line(&off),
+            ],
+            topo: &inet.topo,
+            path: &path,
+            net: &|w: &World| &w.net,
+            op: &|_, a| match a {
+                Action::Ping => inet::Op::User,
+                Action::Net(n) => inet::Op::of(n),
+            },
+            narrate: &|w, a| {
+                let mut log = Log::on();
+                self.step(w, a, &mut log);
+                log.lines()
+            },
+            label: &IcmpModel::label,
+            footer: &|w| diagram::table_verdicts(self, PROPS, w),
+        });
+        Some(diagram::svg(&l))
+    }
+}
+
+/// What a scenario shows.
+fn scenario(s: u8) -> &'static str {
+    match s {
+        1 => "A pings 10.0.9.9 (no route); R1 routes A's address via R2, which has no route back",
+        _ => "A pings B twice (ID 0x77, SEQ 1 and 2) over two routes; one loss, one duplicate",
     }
 }
 
 impl Render for IcmpModel {
     fn render(&self, path: &[(World, Option<Action>)]) -> Vec<String> {
-        let title = match path.first().map(|(w, _)| w.scenario) {
-            Some(1) => {
-                "A pings 10.0.9.9 (no route); R1 routes A's address via R2, which has no \
-                        route back"
-            }
-            _ => "A pings B twice (ID 0x77, SEQ 1 and 2) over two routes; one loss, one duplicate",
-        };
+        let title = scenario(path.first().map_or(0, |(w, _)| w.scenario));
         let steps = path
             .iter()
             .filter_map(|(w, a)| a.and_then(|a| self.format_step(w, a)));

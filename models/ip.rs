@@ -17,7 +17,7 @@
 //! Ghost tags: each datagram carries the number A gave it and the count of links it crossed
 //! (saturating one above the TTL, so that an endless loop is a finite cycle of states).
 
-use super::diagram::{self, Log, Row};
+use super::diagram::{self, Log};
 use super::inet::{self, Body, Fate, Flight, Internet, NetAction, Packet, Routing, st};
 use super::runner::{Render, RunOptions};
 use super::table::{self, Prop};
@@ -89,7 +89,8 @@ impl IpModel {
         &self.configs[usize::from(w.config)]
     }
 
-    fn label(p: &Packet) -> String {
+    /// A packet in words.
+    pub fn label(p: &Packet) -> String {
         match &p.body {
             Body::Error { kind, quote } => {
                 format!(
@@ -180,6 +181,13 @@ impl Model for IpModel {
         table::properties(PROPS)
     }
 
+    fn format_action(&self, action: &Action) -> String {
+        match *action {
+            Action::Send => "A sends its next datagram".to_string(),
+            Action::Net(a) => inet::net_action_text(a),
+        }
+    }
+
     fn format_step(&self, last: &World, action: Action) -> Option<String> {
         let mut log = Log::on();
         self.step(last, action, &mut log);
@@ -187,33 +195,53 @@ impl Model for IpModel {
     }
 
     fn as_svg(&self, path: Path<World, Action>) -> Option<String> {
-        let rows: Vec<Row> = path
-            .into_vec()
-            .iter()
-            .filter_map(|(w, a)| {
-                let a = (*a)?;
-                let label = self.format_step(w, a).unwrap_or_default();
-                Some(match a {
-                    Action::Net(NetAction::Arrive { index, .. }) => Row::Arrow {
-                        from: usize::from(w.net[index].from),
-                        to: usize::from(w.net[index].to),
-                        label,
-                    },
-                    Action::Send => Row::Note { at: Some(0), label },
-                    Action::Net(_) => Row::Note { at: None, label },
-                })
-            })
-            .collect();
-        Some(diagram::svg(&["A", "R1", "R2", "B"], &rows))
+        let path = path.into_vec();
+        let first = path.first().map(|(w, _)| w)?;
+        let inet = self.inet(first);
+        let mut off = Vec::new();
+        if !inet.ip.ttl {
+            off.push("ttl");
+        }
+        if !inet.ip.deliver_by_address {
+            off.push("deliver-by-address");
+        }
+        let l = inet::ladder(inet::LadderInput {
+            title: "ip: forwarding, TTL and local delivery (RFC 791, RFC 1122 §3.2)".to_string(),
+            header: vec![
+                scenario(first.config).to_string(),
+                format!("bounds: losses {}, TTL {TTL}", first.losses),
+                diagram::off_line(&off),
+            ],
+            topo: &inet.topo,
+            path: &path,
+            net: &|w: &World| &w.net,
+            op: &|_, a| match a {
+                Action::Send => inet::Op::User,
+                Action::Net(n) => inet::Op::of(n),
+            },
+            narrate: &|w, a| {
+                let mut log = Log::on();
+                self.step(w, a, &mut log);
+                log.lines()
+            },
+            label: &IpModel::label,
+            footer: &|w| diagram::table_verdicts(self, PROPS, w),
+        });
+        Some(diagram::svg(&l))
+    }
+}
+
+/// What a configuration shows.
+fn scenario(config: u8) -> &'static str {
+    match config {
+        1 => "routing loop: R1 routes B via R2, R2 routes B via R1; TTL 4",
+        _ => "two paths to B (A-R1-B, A-R1-R2-B) and no route to 10.0.9.9; TTL 4",
     }
 }
 
 impl Render for IpModel {
     fn render(&self, path: &[(World, Option<Action>)]) -> Vec<String> {
-        let title = match path.first().map(|(w, _)| w.config) {
-            Some(1) => "routing loop: R1 routes B via R2, R2 routes B via R1; TTL 4",
-            _ => "two paths to B (A-R1-B, A-R1-R2-B) and no route to 10.0.9.9; TTL 4",
-        };
+        let title = scenario(path.first().map_or(0, |(w, _)| w.config));
         let steps = path
             .iter()
             .filter_map(|(w, a)| a.and_then(|a| self.format_step(w, a)));

@@ -55,6 +55,10 @@ pub struct PropertyReport {
     /// the breadth-first search's budget is the depth-first search's own discovery instead.
     #[serde(skip)]
     pub explorer_path_shortest: bool,
+    /// The model's ladder (`as_svg`) of the counterexample or example, when
+    /// [`RunOptions::svg`] asks for it: exactly what the Explorer shows at `explorer_path`.
+    #[serde(skip)]
+    pub svg: Option<String>,
 }
 
 /// The result of checking one model (the JSON contract of architecture.md).
@@ -126,6 +130,9 @@ pub struct RunOptions {
     /// model is built exactly as for a check at the same mechanisms and bounds, so that a
     /// [`PropertyReport::explorer_path`] of the check opens in it.
     pub explore: Option<std::net::SocketAddr>,
+    /// Render each counterexample and example with the model's `as_svg`
+    /// ([`PropertyReport::svg`]).
+    pub svg: bool,
 }
 
 impl Default for RunOptions {
@@ -136,6 +143,7 @@ impl Default for RunOptions {
             strategy: Strategy::Dfs,
             position: None,
             explore: None,
+            svg: false,
         }
     }
 }
@@ -287,8 +295,8 @@ where
             (Kind::Sometimes, false) => Outcome::NotFound,
         };
         let exp = expected(p.name, kind);
-        let (mut counterexample, mut ladder, mut explorer, mut shortest) =
-            (None, None, None, false);
+        let (mut counterexample, mut ladder, mut explorer, mut shortest, mut svg) =
+            (None, None, None, false, None);
         if outcome == Outcome::Violated {
             let found = shortest_path(&model, p, COUNTEREXAMPLE_LIMIT);
             shortest = found.is_some();
@@ -296,12 +304,18 @@ where
             counterexample = Some(steps(&model, &path));
             ladder = Some(model.render(&path));
             explorer = explorer_path(&model, &path);
+            if opts.svg {
+                svg = as_svg(&model, &path);
+            }
         } else if outcome == Outcome::Found {
             let at = examples.iter().position(|e| e.name == p.name);
             let found = at.and_then(|i| example_paths[i].take());
             shortest = found.is_some();
             let path = found.unwrap_or_else(|| discoveries[p.name].clone().into_vec());
             explorer = explorer_path(&model, &path);
+            if opts.svg {
+                svg = as_svg(&model, &path);
+            }
         }
         properties.push(PropertyReport {
             name: p.name,
@@ -313,6 +327,7 @@ where
             ladder,
             explorer_path: explorer,
             explorer_path_shortest: shortest,
+            svg,
         });
     }
     let as_expected = properties.iter().all(|p| p.as_expected);
@@ -329,6 +344,18 @@ where
         explore_command: explore_command(name, &without, super::Bounds::NONE),
         without,
     }
+}
+
+/// The model's SVG of a path, as the Explorer renders it.
+pub fn as_svg<M: Model>(model: &M, path: &[(M::State, Option<M::Action>)]) -> Option<String>
+where
+    M::State: Clone + PartialEq,
+    M::Action: PartialEq,
+{
+    let (first, _) = path.first()?;
+    let actions: Vec<&M::Action> = path.iter().filter_map(|(_, a)| a.as_ref()).collect();
+    let p = stateright::Path::from_actions(model, first.clone(), actions)?;
+    model.as_svg(p)
 }
 
 /// The step descriptions of a path.

@@ -19,7 +19,7 @@
 //! codec's RFC 1071 arithmetic over the pseudo-header, header and data; a one-bit error always
 //! changes the one's complement sum, so the receiver's verdict is `Invalid`.
 
-use super::diagram::{self, Log, Row};
+use super::diagram::{self, Log};
 use super::inet::{self, Body, Fate, Flight, Internet, NetAction, Packet, Routing, st};
 use super::runner::{Render, RunOptions};
 use super::table::{self, Prop};
@@ -132,7 +132,8 @@ impl UdpModel {
         }
     }
 
-    fn label(p: &Packet) -> String {
+    /// A packet in words.
+    pub fn label(p: &Packet) -> String {
         match &p.body {
             Body::Udp { datagram: d, .. } => {
                 let bad = if d.payload != datagram(p.id).payload {
@@ -290,6 +291,14 @@ impl Model for UdpModel {
         table::properties(PROPS)
     }
 
+    fn format_action(&self, action: &Action) -> String {
+        match *action {
+            Action::Send => "A's application sends its next datagram".to_string(),
+            Action::Net(a) => inet::net_action_text(a),
+            Action::Corrupt(i) => format!("a link flips a bit of packet #{}", i + 1),
+        }
+    }
+
     fn format_step(&self, last: &World, action: Action) -> Option<String> {
         let mut log = Log::on();
         self.step(last, action, &mut log);
@@ -302,34 +311,48 @@ impl Model for UdpModel {
 }
 
 fn svg(m: &UdpModel, path: &[(World, Option<Action>)]) -> String {
-    let rows: Vec<Row> = path
-        .iter()
-        .filter_map(|(w, a)| {
-            let a = (*a)?;
-            let label = m.format_step(w, a).unwrap_or_default();
-            Some(match a {
-                Action::Net(NetAction::Arrive { index, .. }) => Row::Arrow {
-                    from: usize::from(w.net[index].from),
-                    to: usize::from(w.net[index].to),
-                    label,
-                },
-                Action::Send => Row::Note { at: Some(0), label },
-                _ => Row::Note { at: None, label },
-            })
-        })
-        .collect();
-    diagram::svg(&["A", "R1", "R2", "B"], &rows)
+    let mut off = Vec::new();
+    if !m.net.udp.discard_bad_checksum {
+        off.push("discard-bad-checksum");
+    }
+    let budgets = path.first().map_or(String::new(), |(w, _)| {
+        format!(
+            "bounds: losses {}, dups {}, corruptions {}",
+            w.losses, w.dups, w.corruptions
+        )
+    });
+    let l = inet::ladder(inet::LadderInput {
+        title: "udp: a message in three datagrams over two routes (RFC 768, RFC 1122 §4.1)"
+            .to_string(),
+        header: vec![TITLE.to_string(), budgets, diagram::off_line(&off)],
+        topo: &m.net.topo,
+        path,
+        net: &|w: &World| &w.net,
+        op: &|_, a| match a {
+            Action::Send => inet::Op::User,
+            Action::Net(n) => inet::Op::of(n),
+            Action::Corrupt(i) => inet::Op::Change(i),
+        },
+        narrate: &|w, a| {
+            let mut log = Log::on();
+            m.step(w, a, &mut log);
+            log.lines()
+        },
+        label: &UdpModel::label,
+        footer: &|w| diagram::table_verdicts(m, PROPS, w),
+    });
+    diagram::svg(&l)
 }
+
+/// What the model shows.
+const TITLE: &str = "A sends datagrams 1-3 to B:7 and one to B:9, via R1 (short) or R1-R2 (long)";
 
 impl Render for UdpModel {
     fn render(&self, path: &[(World, Option<Action>)]) -> Vec<String> {
         let steps = path
             .iter()
             .filter_map(|(w, a)| a.and_then(|a| self.format_step(w, a)));
-        diagram::numbered(
-            "A sends datagrams 1-3 to B:7 and one to B:9, via R1 (short) or R1-R2 (long)",
-            steps,
-        )
+        diagram::numbered(TITLE, steps)
     }
 }
 

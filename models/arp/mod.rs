@@ -28,7 +28,7 @@
 
 pub mod properties;
 
-use super::diagram::{self, Log, Row};
+use super::diagram::{self, End, Ink, Ladder, LadderRow, Log, Msg, Note, Tracker};
 use super::runner::Render;
 use crate::arp::{self, ArpPacket, Cache, Config, DropReason, Entry, HwAddr, Operation, Update};
 use stateright::{Model, Path, Property};
@@ -397,6 +397,17 @@ impl Model for ArpModel {
         super::table::properties(properties::PROPS)
     }
 
+    fn format_action(&self, action: &Action) -> String {
+        match *action {
+            Action::AppSends => "A's application sends its next IP packet to B".to_string(),
+            Action::Deliver(i) => format!("ARP frame #{} on the link arrives", i + 1),
+            Action::Lose(i) => format!("the link loses ARP frame #{}", i + 1),
+            Action::Tick => "one tick passes (A's retry timer)".to_string(),
+            Action::ForgedReply => "M forges a reply (B's address at M's MAC)".to_string(),
+            Action::ForgedRequest => "M forges a request (B's address at M's MAC)".to_string(),
+        }
+    }
+
     fn format_step(&self, last: &World, action: Action) -> Option<String> {
         let mut log = Log::on();
         self.step(last, action, &mut log);
@@ -404,30 +415,136 @@ impl Model for ArpModel {
     }
 
     fn as_svg(&self, path: Path<World, Action>) -> Option<String> {
-        let lane = |s: Station| s as usize;
-        let rows: Vec<Row> = path
-            .into_vec()
-            .iter()
-            .filter_map(|(w, a)| {
-                let a = (*a)?;
-                let label = self.format_step(w, a).unwrap_or_default();
-                Some(match a {
-                    Action::Deliver(i) => Row::Arrow {
-                        from: lane(w.link[i].from),
-                        to: lane(w.link[i].to),
-                        label,
-                    },
-                    Action::ForgedReply | Action::ForgedRequest => Row::Arrow {
-                        from: lane(Station::M),
-                        to: lane(Station::A),
-                        label,
-                    },
-                    Action::AppSends | Action::Tick => Row::Note { at: Some(0), label },
-                    Action::Lose(_) => Row::Note { at: None, label },
-                })
-            })
-            .collect();
-        Some(diagram::svg(&["A", "B", "M (attacker)"], &rows))
+        Some(diagram::svg(&self.ladder(&path.into_vec())))
+    }
+}
+
+/// What a scenario shows.
+fn scenario(racing: bool) -> &'static str {
+    if racing {
+        "A resolves B; M forges a reply and a request at any moment"
+    } else {
+        "A resolves B; M forges one reply, arriving while A has no entry for B"
+    }
+}
+
+fn frame_ink(f: &Frame) -> Ink {
+    match (f.from, f.arp.op) {
+        (Station::M, _) => Ink::Rst,
+        (_, Operation::Request) => Ink::Syn,
+        (_, Operation::Reply) => Ink::Ack,
+    }
+}
+
+fn frame_msg(f: &Frame) -> Msg {
+    Msg {
+        from: f.from as usize,
+        to: f.to as usize,
+        sent: None,
+        end: End::InFlight,
+        ink: frame_ink(f),
+        dashed: false,
+        label: format!("{:?} \u{2192} {:?}: {}", f.from, f.to, show(&f.arp)),
+        fork: None,
+    }
+}
+
+/// A's entry for B, in words.
+fn entry_text(w: &World) -> String {
+    match a_entry(w) {
+        None => "no entry for B".to_string(),
+        Some(Entry::Incomplete { pending, .. }) => {
+            format!("B incomplete, {} waiting", pending.len())
+        }
+        Some(Entry::Resolved { hw, .. }) => format!("B is {}", hw_name(*hw)),
+    }
+}
+
+impl ArpModel {
+    /// The ladder of a path: A, B and M's lifelines, each ARP frame a line from the row it
+    /// was sent to the row it arrived; M's forgeries arrive at once.
+    pub fn ladder(&self, path: &[(World, Option<Action>)]) -> Ladder {
+        let mut off = Vec::new();
+        if !self.mech.ignore_unsolicited_replies {
+            off.push("ignore-unsolicited-replies");
+        }
+        if !self.mech.bounded_pending_queue {
+            off.push("bounded-pending-queue");
+        }
+        let mut l = Ladder {
+            title: "arp: address resolution with a forging attacker (RFC 826, RFC 1122 §2.3.2)"
+                .to_string(),
+            header: Vec::new(),
+            lanes: vec!["A".into(), "B".into(), "M (attacker)".into()],
+            ..Ladder::default()
+        };
+        let Some((first, _)) = path.first() else {
+            return l;
+        };
+        l.header = vec![
+            scenario(first.racing).to_string(),
+            format!(
+                "bounds: losses {}, forged replies {}, forged requests {}, {PACKETS} packets",
+                first.losses, first.forged_replies, first.forged_requests
+            ),
+            diagram::off_line(&off),
+        ];
+        l.rows.push(LadderRow {
+            left: entry_text(first),
+            notes: vec![Note::new(Ink::Plain, "initial state")],
+            ..LadderRow::default()
+        });
+        let mut tracker = Tracker::start(&mut l, &first.link, frame_msg);
+        for (k, pair) in path.windows(2).enumerate() {
+            let (last, Some(action)) = (&pair[0].0, pair[0].1) else {
+                continue;
+            };
+            let next = &pair[1].0;
+            let row = k + 1;
+            let first_ink = match action {
+                Action::Deliver(i) => {
+                    tracker.end(&mut l, &last.link[i], End::Arrived(row));
+                    frame_ink(&last.link[i])
+                }
+                Action::Lose(i) => {
+                    tracker.end(&mut l, &last.link[i], End::Lost(row));
+                    Ink::Network
+                }
+                Action::ForgedReply | Action::ForgedRequest => {
+                    l.msgs.push(Msg {
+                        from: Station::M as usize,
+                        to: Station::A as usize,
+                        sent: Some(row),
+                        end: End::Arrived(row),
+                        ink: Ink::Rst,
+                        dashed: true,
+                        label: "M's forgery".to_string(),
+                        fork: None,
+                    });
+                    Ink::Rst
+                }
+                Action::AppSends => Ink::User,
+                Action::Tick => Ink::Timer,
+            };
+            let mut log = Log::on();
+            self.step(last, action, &mut log);
+            let notes = log
+                .lines()
+                .into_iter()
+                .enumerate()
+                .map(|(i, t)| Note::new(if i == 0 { first_ink } else { Ink::Plain }, t))
+                .collect();
+            tracker.sync(&mut l, &next.link, row, frame_msg);
+            l.rows.push(LadderRow {
+                left: entry_text(next),
+                notes,
+                ..LadderRow::default()
+            });
+        }
+        if let Some((end, _)) = path.last() {
+            l.footer = diagram::table_verdicts(self, properties::PROPS, end);
+        }
+        l
     }
 }
 

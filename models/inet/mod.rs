@@ -426,3 +426,175 @@ pub fn kind_name(kind: ErrorKind) -> &'static str {
         ErrorKind::TimeExceeded(TimeExceeded::Other(_)) => "time exceeded",
     }
 }
+
+/// What a step of an internet-layer model did to the packets on links, for its ladder.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Op {
+    /// The packet at this index arrived.
+    Arrive(usize),
+    /// The packet at this index was lost.
+    Lose(usize),
+    /// The packet at this index was duplicated.
+    Duplicate(usize),
+    /// The packet at this index was changed in place (corrupted).
+    Change(usize),
+    /// A station's application or user acted.
+    User,
+}
+
+impl Op {
+    /// The op of a network action.
+    pub fn of(a: NetAction) -> Op {
+        match a {
+            NetAction::Arrive { index, .. } => Op::Arrive(index),
+            NetAction::Lose(i) => Op::Lose(i),
+            NetAction::Duplicate(i) => Op::Duplicate(i),
+        }
+    }
+}
+
+/// The colour of a packet: an error, a UDP datagram, an echo request or reply.
+pub fn ink(p: &Packet) -> crate::models::diagram::Ink {
+    use crate::models::diagram::Ink;
+    match p.body {
+        Body::Error { .. } => Ink::Rst,
+        Body::Udp { .. } => Ink::Data,
+        Body::Echo { reply: false, .. } => Ink::Syn,
+        Body::Echo { reply: true, .. } => Ink::Ack,
+    }
+}
+
+/// What an internet-layer model tells its ladder.
+pub struct LadderInput<'a, W, A> {
+    /// Header lines after the title.
+    pub title: String,
+    /// Header lines.
+    pub header: Vec<String>,
+    /// The stations, by number.
+    pub topo: &'a Topology,
+    /// The path.
+    pub path: &'a [(W, Option<A>)],
+    /// The packets on links in a state.
+    pub net: &'a dyn Fn(&W) -> &[Flight],
+    /// What a step does.
+    pub op: &'a dyn Fn(&W, A) -> Op,
+    /// A step's narration, one line per event.
+    pub narrate: &'a dyn Fn(&W, A) -> Vec<String>,
+    /// A packet's name.
+    pub label: &'a dyn Fn(&Packet) -> String,
+    /// The footer on the last state.
+    pub footer: &'a dyn Fn(&W) -> Vec<crate::models::diagram::Note>,
+}
+
+/// The ladder of a path of an internet-layer model: one lifeline per station, each packet a
+/// line from the row where a station put it on a link to the row where it arrived at the
+/// link's other end.
+pub fn ladder<W, A: Copy>(input: LadderInput<'_, W, A>) -> crate::models::diagram::Ladder {
+    use crate::models::diagram::{End, Ink, Ladder, LadderRow, Msg, Note, Tracker};
+    let topo = input.topo;
+    let msg = |f: &Flight| Msg {
+        from: usize::from(f.from),
+        to: usize::from(f.to),
+        sent: None,
+        end: End::InFlight,
+        ink: ink(&f.pkt),
+        dashed: false,
+        label: format!(
+            "{} \u{2192} {}: {}",
+            topo.name(f.from),
+            topo.name(f.to),
+            (input.label)(&f.pkt)
+        ),
+        fork: None,
+    };
+    let mut l = Ladder {
+        title: input.title,
+        header: input.header,
+        lanes: (0..topo.stations.len())
+            .map(|s| topo.name(s as u8).to_string())
+            .collect(),
+        ..Ladder::default()
+    };
+    let Some((first, _)) = input.path.first() else {
+        return l;
+    };
+    l.rows.push(LadderRow {
+        notes: vec![Note::new(Ink::Plain, "initial state")],
+        ..LadderRow::default()
+    });
+    let mut tracker = Tracker::start(&mut l, (input.net)(first), msg);
+    for (k, pair) in input.path.windows(2).enumerate() {
+        let (last, Some(action)) = (&pair[0].0, pair[0].1) else {
+            continue;
+        };
+        let next = &pair[1].0;
+        let row = k + 1;
+        let net = (input.net)(last);
+        let op = (input.op)(last, action);
+        let first_ink = match op {
+            Op::Arrive(i) => {
+                tracker.end(&mut l, &net[i], End::Arrived(row));
+                ink(&net[i].pkt)
+            }
+            Op::Lose(i) => {
+                tracker.end(&mut l, &net[i], End::Lost(row));
+                Ink::Network
+            }
+            Op::Duplicate(i) => {
+                tracker.fork(&mut l, &net[i], row);
+                Ink::Network
+            }
+            Op::Change(i) => {
+                let after = &(input.net)(next)[i];
+                if let Some(id) = tracker.retag(&net[i], after) {
+                    l.msgs[id].ink = Ink::Rst;
+                    l.msgs[id].label += " (corrupted on the way)";
+                }
+                Ink::Rst
+            }
+            Op::User => Ink::User,
+        };
+        let notes = (input.narrate)(last, action)
+            .into_iter()
+            .enumerate()
+            .map(|(i, t)| {
+                let ink = if i == 0 { first_ink } else { Ink::Plain };
+                Note::new(ink, t)
+            })
+            .collect();
+        tracker.sync(&mut l, (input.net)(next), row, msg);
+        l.rows.push(LadderRow {
+            notes,
+            ..LadderRow::default()
+        });
+    }
+    if let Some((end, _)) = input.path.last() {
+        let still: Vec<String> = (input.net)(end)
+            .iter()
+            .map(|f| format!("still on a link: {}", msg(f).label))
+            .collect();
+        if let Some(r) = l.rows.last_mut() {
+            r.notes
+                .extend(still.into_iter().map(|s| Note::new(Ink::Network, s)));
+        }
+        l.footer = (input.footer)(end);
+    }
+    l
+}
+
+/// A network action in words, as far as it can be told without the state (the step's
+/// outcome names the packet).
+pub fn net_action_text(a: NetAction) -> String {
+    match a {
+        NetAction::Arrive { index, table: 0 } => {
+            format!("packet #{} on the links arrives", index + 1)
+        }
+        NetAction::Arrive { index, table } => format!(
+            "packet #{} on the links arrives (receiver's routing table {})",
+            index + 1,
+            table + 1
+        ),
+        NetAction::Lose(i) => format!("a link loses packet #{}", i + 1),
+        NetAction::Duplicate(i) => format!("a link duplicates packet #{}", i + 1),
+    }
+}

@@ -6,8 +6,11 @@
 //! still in flight (sent, not yet delivered); `(lost)`, `(duplicated)`, `(old)` and
 //! `(tick)` mark what the network and time did.
 
-use super::world::{Action, Flight, Peer, Side, World, octet_origin};
-use crate::tcp::Segment;
+use super::TcpModel;
+use super::properties::Prop;
+use super::world::{Action, Facts, Flight, Peer, Side, World, octet_origin, text_octet};
+use crate::models::diagram::{End, Ink, Ladder, LadderRow, Msg, Note, Tracker, verdicts};
+use crate::tcp::{Ctl, Segment};
 
 const STATE_W: usize = 13;
 const MID_W: usize = 52;
@@ -184,61 +187,229 @@ fn received_note(to: Side, text: &[u8], receiver: &Peer) -> String {
     }
 }
 
-fn esc(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
+/// The colour of a segment: RST, SYN, FIN, text, or a bare ACK.
+pub fn ink(seg: &Segment) -> Ink {
+    if seg.has(Ctl::RST) {
+        Ink::Rst
+    } else if seg.has(Ctl::SYN) {
+        Ink::Syn
+    } else if seg.has(Ctl::FIN) {
+        Ink::Fin
+    } else if !seg.data.is_empty() {
+        Ink::Data
+    } else {
+        Ink::Ack
+    }
 }
 
-/// A sequence diagram of a path for the Explorer: A's and B's lifelines, one row per step,
-/// deliveries as arrows labelled in RFC notation, states written beside the lifelines.
-pub fn svg(path: &[(World, Option<Action>)]) -> String {
-    let (xa, xb, top, dy) = (160, 640, 40, 28);
-    let h = top + dy * (path.len() + 1);
-    let mut s = format!(
-        "<svg version='1.1' baseProfile='full' width='800' height='{h}' \
-         xmlns='http://www.w3.org/2000/svg' font-family='monospace' font-size='12'>\
-         <defs><marker id='arrow' markerWidth='10' markerHeight='8' refX='10' refY='4' \
-         orient='auto'><path d='M0,0 L10,4 L0,8 z'/></marker></defs>\
-         <text x='{xa}' y='20' text-anchor='middle'>TCP Peer A</text>\
-         <text x='{xb}' y='20' text-anchor='middle'>TCP Peer B</text>\
-         <line x1='{xa}' y1='{top}' x2='{xa}' y2='{h}' stroke='black'/>\
-         <line x1='{xb}' y1='{top}' x2='{xb}' y2='{h}' stroke='black'/>"
-    );
-    for (k, (w, action)) in path.iter().enumerate() {
-        let y = top + dy * (k + 1);
-        s += &format!(
-            "<text x='{}' y='{y}' text-anchor='end'>{}</text><text x='{}' y='{y}'>{}</text>",
-            xa - 6,
-            w.a.tcb().state.name(),
-            xb + 6,
-            w.b.tcb().state.name()
-        );
-        let Some(action) = action else { continue };
-        let y2 = y + dy;
-        let label = esc(&describe(w, action));
-        match *action {
-            Action::Deliver(i) => {
-                let (x1, x2) = if w.net[i].from == Side::A {
-                    (xa, xb)
-                } else {
-                    (xb, xa)
-                };
-                s += &format!(
-                    "<line x1='{x1}' y1='{y}' x2='{x2}' y2='{y2}' stroke='blue' \
-                     marker-end='url(#arrow)'/><text x='400' y='{}' text-anchor='middle' \
-                     fill='blue'>{}</text>",
-                    y + dy / 2 - 2,
-                    esc(&format!("{}{}", w.net[i].seg, tag(&w.net[i])))
-                );
-            }
-            _ => {
-                s += &format!(
-                    "<text x='400' y='{}' text-anchor='middle' fill='gray'>{label}</text>",
-                    y + dy / 2 - 2
-                );
-            }
+/// `A → B <SEQ=..>...`, with `(old)` for an earlier incarnation's.
+pub fn flight_text(f: &Flight) -> String {
+    format!("{} \u{2192} {} {}{}", f.from, f.from.peer(), f.seg, tag(f))
+}
+
+fn lane(s: Side) -> usize {
+    if s == Side::A { 0 } else { 1 }
+}
+
+fn msg(f: &Flight) -> Msg {
+    Msg {
+        from: lane(f.from),
+        to: lane(f.from.peer()),
+        sent: None,
+        end: End::InFlight,
+        ink: ink(&f.seg),
+        dashed: f.incarnation == 0,
+        label: flight_text(f),
+        fork: None,
+    }
+}
+
+/// What the user of `s` was told in this step, from the facts that became true.
+fn told(last: &World, next: &World, s: Side) -> Vec<Note> {
+    let (before, after) = (last.peer(s).facts, next.peer(s).facts);
+    let mut out = Vec::new();
+    for (f, what) in [
+        (Facts::RESET, "connection reset"),
+        (Facts::REFUSED, "connection refused"),
+        (Facts::TIMED_OUT, "connection timed out"),
+        (Facts::CLOSED_NORMALLY, "connection closed (TCB deleted)"),
+    ] {
+        if after.has(f) && !before.has(f) {
+            let ink = if f == Facts::CLOSED_NORMALLY {
+                Ink::User
+            } else {
+                Ink::Rst
+            };
+            out.push(Note::new(ink, format!("{s}'s user is told: {what}")));
         }
     }
-    s + "</svg>"
+    out
+}
+
+/// A path as a ladder for the Explorer: A's and B's lifelines, one numbered row per state,
+/// every segment a line from the row it was sent to the row it arrived (or was lost, or
+/// trails off still in flight), user calls, deliveries and timers as notes, a rule at each
+/// new incarnation, the model's name, bounds and ablations above, its properties below.
+pub fn ladder_svg(model: &TcpModel, path: &[(World, Option<Action>)]) -> Ladder {
+    let mut l = Ladder {
+        title: model.title(),
+        header: model.header(),
+        lanes: vec!["TCP Peer A".into(), "TCP Peer B".into()],
+        ..Ladder::default()
+    };
+    let Some((first, _)) = path.first() else {
+        return l;
+    };
+    let st = |w: &World, s: Side| w.peer(s).tcb().state.name().to_string();
+    let mut row0 = LadderRow {
+        left: st(first, Side::A),
+        right: st(first, Side::B),
+        notes: vec![Note::new(Ink::Plain, "initial state")],
+        rule: None,
+    };
+    for f in &first.net {
+        row0.notes.push(Note::new(
+            ink(&f.seg),
+            format!("in flight from the start: {}", flight_text(f)),
+        ));
+    }
+    l.rows.push(row0);
+    let mut tracker = Tracker::start(&mut l, &first.net, msg);
+    for (k, pair) in path.windows(2).enumerate() {
+        let (last, Some(action)) = (&pair[0].0, &pair[0].1) else {
+            continue;
+        };
+        let next = &pair[1].0;
+        let row = k + 1;
+        let mut notes = Vec::new();
+        let mut rule = None;
+        match *action {
+            Action::Deliver(i) => {
+                let f = &last.net[i];
+                tracker.end(&mut l, f, End::Arrived(row));
+                notes.push(Note::new(
+                    ink(&f.seg),
+                    format!("{} arrives", flight_text(f)),
+                ));
+            }
+            Action::Lose(i) => {
+                let f = &last.net[i];
+                tracker.end(&mut l, f, End::Lost(row));
+                notes.push(Note::new(
+                    Ink::Network,
+                    format!("network loses {}", flight_text(f)),
+                ));
+            }
+            Action::Duplicate(i) => {
+                let f = &last.net[i];
+                tracker.fork(&mut l, f, row);
+                notes.push(Note::new(
+                    Ink::Network,
+                    format!("network duplicates {}", flight_text(f)),
+                ));
+            }
+            Action::Delay(i) => {
+                let f = &last.net[i];
+                let g = Flight {
+                    delayed: true,
+                    ..f.clone()
+                };
+                tracker.retag(f, &g);
+                notes.push(Note::new(
+                    Ink::Network,
+                    format!("network delays {} past the next tick", flight_text(f)),
+                ));
+            }
+            Action::Tick => {
+                tracker.map_all(|f| Flight {
+                    age: f.age + 1,
+                    ..f.clone()
+                });
+                notes.push(Note::new(Ink::Network, "one tick passes"));
+            }
+            Action::Forge(s, kind) => match kind.segment(last.peer(s).tcb()) {
+                Some(seg) => {
+                    l.msgs.push(Msg {
+                        from: lane(s.peer()),
+                        to: lane(s),
+                        sent: Some(row),
+                        end: End::Arrived(row),
+                        ink: Ink::Rst,
+                        dashed: true,
+                        label: format!("attacker as {} \u{2192} {s} {seg} (forged)", s.peer()),
+                        fork: None,
+                    });
+                    notes.push(Note::new(
+                        Ink::Rst,
+                        format!(
+                            "attacker, as {}, \u{2192} {s} {seg} (forged) arrives",
+                            s.peer()
+                        ),
+                    ));
+                }
+                None => notes.push(Note::new(Ink::Network, describe(last, action))),
+            },
+            Action::Open(s) | Action::Close(s) | Action::Send(s) => {
+                if matches!(action, Action::Open(_)) && next.peer(s).incarnation >= 2 {
+                    rule = Some(format!(
+                        "{s} opens incarnation {}",
+                        next.peer(s).incarnation
+                    ));
+                }
+                let mut text = describe(last, action);
+                if matches!(action, Action::Send(_)) {
+                    let (before, after) = (last.peer(s).sent, next.peer(s).sent);
+                    let inc = next.peer(s).incarnation;
+                    let octets: String = (before..after)
+                        .map(|i| char::from(text_octet(s, inc, i)))
+                        .collect();
+                    text += &format!(" \"{octets}\"");
+                }
+                notes.push(Note::new(Ink::User, text));
+            }
+            Action::Retransmit(_) | Action::TimeWaitExpires(_) => {
+                notes.push(Note::new(Ink::Timer, describe(last, action)));
+            }
+        }
+        let receiver = match action {
+            Action::Deliver(i) => Some(last.net[*i].from.peer()),
+            Action::Forge(s, _) => Some(*s),
+            _ => None,
+        };
+        if let Some(to) = receiver {
+            let (before, after) = (&last.peer(to).received, &next.peer(to).received);
+            if after.len() > before.len() && after.starts_with(before) {
+                let note = received_note(to, &after[before.len()..], next.peer(to));
+                let note = note.trim_start_matches('(').trim_end_matches(')');
+                notes.push(Note::new(Ink::Deliver, note));
+            }
+        }
+        for s in [Side::A, Side::B] {
+            notes.extend(told(last, next, s));
+        }
+        for id in tracker.sync(&mut l, &next.net, row, msg) {
+            let m = &l.msgs[id];
+            notes.push(Note::new(m.ink, format!("{} sent", m.label)));
+        }
+        l.rows.push(LadderRow {
+            left: st(next, Side::A),
+            right: st(next, Side::B),
+            notes,
+            rule,
+        });
+    }
+    if let Some((end, _)) = path.last() {
+        if let Some(r) = l.rows.last_mut() {
+            for f in &end.net {
+                let text = format!("still in flight: {}", flight_text(f));
+                r.notes.push(Note::new(Ink::Network, text));
+            }
+        }
+        l.footer = verdicts(
+            Prop::table(model.scenario)
+                .iter()
+                .map(|p| (p.kind, p.name, p.meaning, (p.condition)(model, end))),
+        );
+    }
+    l
 }

@@ -16,6 +16,7 @@
 pub mod ladder;
 pub mod properties;
 pub mod registry;
+pub mod view;
 pub mod world;
 
 use crate::tcp::{Config, Ctl, Mechanisms, Segment, Seq, State, Tcb};
@@ -358,6 +359,66 @@ impl TcpModel {
         actions.iter().all(|a| self.setup.next(w, a).is_none())
     }
 
+    /// The registry's name of the scenario.
+    pub fn name(&self) -> &'static str {
+        match self.scenario {
+            Scenario::Handshake => "tcp-handshake",
+            Scenario::Close => "tcp-close",
+            Scenario::Lifecycle => "tcp-lifecycle",
+        }
+    }
+
+    /// The first line of a ladder's header: which model this is.
+    pub fn title(&self) -> String {
+        let what = match self.scenario {
+            Scenario::Handshake => "opening a connection (RFC 9293 §3.5, Figures 6-8)",
+            Scenario::Close => "closing a connection (RFC 9293 §3.6, Figures 12-13)",
+            Scenario::Lifecycle => "two incarnations of one connection (RFC 9293 §3.4, §3.6)",
+        };
+        format!("{}: {what}", self.name())
+    }
+
+    /// The further header lines: the bounds and the mechanisms switched off.
+    pub fn header(&self) -> Vec<String> {
+        let mut bounds = Vec::new();
+        if let Some(sc) = self.setup.script {
+            bounds.push(format!("bytes {}", sc.bytes));
+            bounds.push(format!("incarnations {}", sc.incarnations));
+            if sc.fast_reconnect {
+                bounds.push("fast-reconnect".to_string());
+            }
+        }
+        bounds.push(format!("losses {}", self.losses));
+        bounds.push(format!("dups {}", self.dups));
+        bounds.push(format!("delays {}", self.delays));
+        if self.forgeries > 0 {
+            bounds.push(format!("forgeries {}", self.forgeries));
+        }
+        if self.old_syn {
+            bounds.push("old-syn".to_string());
+        }
+        if let Some(msl) = self.setup.msl {
+            bounds.push(format!("MSL {msl} ticks"));
+        }
+        let off: Vec<&str> = self
+            .setup
+            .cfg
+            .mechanisms
+            .disabled()
+            .into_iter()
+            .map(|m| m.name())
+            .collect();
+        let off = if off.is_empty() {
+            "none (the full protocol)".to_string()
+        } else {
+            off.join(", ")
+        };
+        vec![
+            format!("bounds: {}", bounds.join(", ")),
+            format!("mechanisms switched off: {off}"),
+        ]
+    }
+
     /// The TCB of one side.
     pub fn tcb(w: &World, s: Side) -> &Tcb {
         w.peer(s).tcb()
@@ -393,7 +454,7 @@ impl Model for TcpModel {
     }
 
     fn format_action(&self, action: &Action) -> String {
-        format!("{action:?}")
+        view::action_text(action)
     }
 
     fn format_step(&self, last: &World, action: Action) -> Option<String> {
@@ -401,6 +462,9 @@ impl Model for TcpModel {
     }
 
     fn as_svg(&self, path: Path<World, Action>) -> Option<String> {
-        Some(ladder::svg(&path.into_vec()))
+        Some(crate::models::diagram::svg(&ladder::ladder_svg(
+            self,
+            &path.into_vec(),
+        )))
     }
 }

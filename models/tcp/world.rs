@@ -197,8 +197,8 @@ pub struct Peer {
     pub retransmitted_this_tick: bool,
 }
 
-/// The whole state.
-#[derive(Clone, PartialEq, Eq, Hash, Debug)]
+/// The whole state (its `Debug` is the Explorer's compact view, in `view.rs`).
+#[derive(Clone, PartialEq, Eq, Hash)]
 pub struct World {
     /// Peer A.
     pub a: Peer,

@@ -1,0 +1,118 @@
+//! The compact state view the Explorer shows (`{:#?}` of a [`World`]): both endpoints' RFC
+//! state and key variables, the segments in flight in RFC notation, the named facts and the
+//! network's budgets, instead of a 130-line debug dump.
+
+use super::ladder::flight_text;
+use super::world::{Action, Facts, Peer, Side, World};
+use crate::tcp::State;
+use std::fmt;
+
+/// The names of the ghost facts.
+const FACTS: [(u32, &str); 24] = [
+    (Facts::OPENED, "opened"),
+    (Facts::USER_CLOSED, "user-closed"),
+    (Facts::RESET, "reset"),
+    (Facts::REFUSED, "refused"),
+    (Facts::TIMED_OUT, "timed-out"),
+    (Facts::GOT_FIN, "got-fin"),
+    (Facts::FIN_ACKED, "fin-acked"),
+    (Facts::CLOSED_NORMALLY, "closed-normally"),
+    (Facts::BAD_SYN_ACK, "bad-syn-ack"),
+    (Facts::BAD_ESTABLISH, "bad-establish"),
+    (Facts::SIMULTANEOUS_OPEN, "simultaneous-open"),
+    (Facts::BACK_TO_LISTEN, "back-to-listen"),
+    (Facts::TIME_WAIT_REACK, "time-wait-reack"),
+    (Facts::RETRANSMITTED, "retransmitted"),
+    (Facts::WAS_ESTABLISHED, "was-established"),
+    (Facts::CHALLENGE_ACK, "challenge-ack"),
+    (Facts::REASSEMBLED, "reassembled"),
+    (Facts::DUPLICATE_DISCARDED, "duplicate-discarded"),
+    (Facts::LATE_REJECTED, "late-rejected"),
+    (Facts::WINDOW_FULL, "window-full"),
+    (Facts::FIN_MET_RST, "fin-met-rst"),
+    (Facts::TIME_WAIT_KILLED, "time-wait-killed"),
+    (Facts::TIME_WAIT_RST_IGNORED, "time-wait-rst-ignored"),
+    (Facts::FORGERY_REJECTED, "forgery-rejected"),
+];
+
+/// The facts that hold, by name.
+pub fn fact_names(f: Facts) -> Vec<&'static str> {
+    FACTS
+        .iter()
+        .filter(|(bit, _)| f.has(*bit))
+        .map(|(_, n)| *n)
+        .collect()
+}
+
+fn peer(f: &mut fmt::Formatter<'_>, s: Side, p: &Peer) -> fmt::Result {
+    let t = p.tcb();
+    write!(f, "{s}: {:<12}", t.state.name())?;
+    if !matches!(t.state, State::Closed | State::Listen) {
+        write!(
+            f,
+            " ISS={} SND.UNA={} SND.NXT={} SND.WND={} IRS={} RCV.NXT={} RCV.WND={}",
+            t.iss, t.snd_una, t.snd_nxt, t.snd_wnd, t.irs, t.rcv_nxt, t.rcv_wnd
+        )?;
+    }
+    writeln!(f)?;
+    let text: String = p.received.iter().map(|b| char::from(*b)).collect();
+    writeln!(
+        f,
+        "   incarnation {}, sent {} octet(s), user received \"{text}\"",
+        p.incarnation, p.sent
+    )?;
+    let facts = fact_names(p.facts);
+    if !facts.is_empty() {
+        writeln!(f, "   facts: {}", facts.join(", "))?;
+    }
+    Ok(())
+}
+
+impl fmt::Debug for World {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        peer(f, Side::A, &self.a)?;
+        peer(f, Side::B, &self.b)?;
+        if self.net.is_empty() {
+            writeln!(f, "in flight: nothing")?;
+        } else {
+            writeln!(f, "in flight:")?;
+            for x in &self.net {
+                let delayed = if x.delayed {
+                    format!(" (delayed, age {})", x.age)
+                } else {
+                    String::new()
+                };
+                writeln!(f, "   {}{delayed}", flight_text(x))?;
+            }
+        }
+        write!(
+            f,
+            "budgets: losses {}, dups {}, delays {}, forgeries {}; ISN clock {}",
+            self.losses, self.dups, self.delays, self.forgeries, self.clock
+        )
+    }
+}
+
+/// An action in words, as far as it can be told without the state it is taken in (the step's
+/// outcome, with the segment in RFC notation, is `format_step`).
+pub fn action_text(a: &Action) -> String {
+    let nth = |i: usize| match i {
+        0 => "first".to_string(),
+        1 => "second".to_string(),
+        2 => "third".to_string(),
+        n => format!("segment #{}", n + 1),
+    };
+    match a {
+        Action::Open(s) => format!("{s}: user calls OPEN"),
+        Action::Send(s) => format!("{s}: user calls SEND"),
+        Action::Close(s) => format!("{s}: user calls CLOSE"),
+        Action::Deliver(i) => format!("the {} segment in flight arrives", nth(*i)),
+        Action::Lose(i) => format!("network loses the {} segment in flight", nth(*i)),
+        Action::Duplicate(i) => format!("network duplicates the {} segment in flight", nth(*i)),
+        Action::Delay(i) => format!("network delays the {} segment in flight", nth(*i)),
+        Action::Tick => "one tick passes".to_string(),
+        Action::Retransmit(s) => format!("{s}: retransmission timer expires"),
+        Action::TimeWaitExpires(s) => format!("{s}: TIME-WAIT timer expires"),
+        Action::Forge(s, k) => format!("attacker forges a {k:?} against {s}"),
+    }
+}
