@@ -60,7 +60,7 @@ impl std::fmt::Display for Shard {
 
 /// Parses `I/N` with 1 <= I <= N.
 pub fn parse_shard(s: &str) -> Result<Shard, String> {
-    let bad = || format!("expected I/N with 1 <= I <= N, such as 2/3 (got '{s}')");
+    let bad = || "expected I/N with 1 <= I <= N, such as 2/3".to_string();
     let (i, n) = s.split_once('/').ok_or_else(bad)?;
     let index: usize = i.trim().parse().map_err(|_| bad())?;
     let count: usize = n.trim().parse().map_err(|_| bad())?;
