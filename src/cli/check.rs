@@ -484,3 +484,46 @@ pub fn kind_name(k: Kind) -> &'static str {
         Kind::Sometimes => "sometimes",
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shard_specs_parse() {
+        assert_eq!(parse_shard("2/3"), Ok(Shard { index: 2, count: 3 }));
+        assert_eq!(parse_shard("1/1"), Ok(Shard { index: 1, count: 1 }));
+        for bad in ["0/3", "4/3", "3", "/3", "1/", "x/3", "1/0", "-1/3", "1/3/5", ""] {
+            assert!(parse_shard(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn the_split_is_a_deterministic_partition_balanced_longest_first() {
+        let runs = all_runs();
+        assert!(!recorded_costs().is_empty(), "REPORT.md's Runs table is read");
+        for n in 1..=8 {
+            let split = split(&runs, n);
+            assert_eq!(split, super::split(&runs, n), "deterministic");
+            assert!(split.iter().all(|&s| s < n));
+            let union: usize = (1..=n)
+                .map(|i| {
+                    shard_runs(Shard {
+                        index: i,
+                        count: n,
+                    })
+                    .len()
+                })
+                .sum();
+            assert_eq!(union, runs.len(), "every run in exactly one shard");
+        }
+        // With three shards, tcp-lifecycle's full run (by far the largest) is alone.
+        let three = split(&runs, 3);
+        let lifecycle = runs
+            .iter()
+            .position(|(m, w, _)| m.name == "tcp-lifecycle" && w.is_empty())
+            .unwrap();
+        let alone = three.iter().filter(|&&s| s == three[lifecycle]).count();
+        assert_eq!(alone, 1);
+    }
+}
