@@ -14,13 +14,14 @@ pub mod runner;
 pub mod table;
 pub mod tcp;
 pub mod udp;
+pub mod walk;
 
 use runner::{CheckReport, Outcome, Render, RunOptions};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use stateright::Model;
 
 /// The kind of a property.
-#[derive(Clone, Copy, PartialEq, Eq, Debug, Serialize)]
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Kind {
     /// Must hold in every reachable state.
@@ -71,7 +72,7 @@ pub struct Ablation {
 
 /// Bounds a user may set for a model that accepts them (`check --losses 2`, ...). `None`
 /// keeps the model's default.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Bounds {
     /// Octets each side sends per incarnation.
     pub bytes: Option<u8>,
@@ -293,13 +294,11 @@ where
         unreachable!("stateright's Explorer serves until the process ends");
     }
     let names: Vec<String> = without.iter().map(|s| s.to_string()).collect();
-    let mut report = runner::check(
-        spec.name,
-        names,
-        model,
-        |n, k| spec.expected(without, bounds, n, k),
-        opts,
-    );
+    let expected = |n: &str, k| spec.expected(without, bounds, n, k);
+    let mut report = match opts.walks {
+        Some(walks) => walk::walk(spec.name, names, model, expected, opts, walks),
+        None => runner::check(spec.name, names, model, expected, opts),
+    };
     report.bounds = bounds;
     report.explore_command = runner::explore_command(spec.name, &report.without, bounds);
     report

@@ -7,14 +7,14 @@
 //! breadth-first, for that property alone, which yields a shortest counterexample.
 
 use super::Kind;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use stateright::{Checker, HasDiscoveries, Model, Property};
 use std::collections::{BTreeSet, HashSet, VecDeque};
 use std::hash::{BuildHasher, Hash};
 use std::time::{Duration, Instant};
 
 /// What a property was expected to do, or did.
-#[derive(Clone, Copy, PartialEq, Eq, Debug, Serialize)]
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Outcome {
     /// An always-property held in every reachable state.
@@ -25,6 +25,9 @@ pub enum Outcome {
     Found,
     /// A sometimes-property held nowhere.
     NotFound,
+    /// An always-property that no random walk violated (walks only: not a proof that it
+    /// holds).
+    NotViolated,
 }
 
 /// One property's result.
@@ -42,8 +45,8 @@ pub struct PropertyReport {
     pub as_expected: bool,
     /// For a violation, the steps of a shortest path to it.
     pub counterexample: Option<Vec<String>>,
-    /// For a violation, the same path as a ladder (text only, not in the JSON).
-    #[serde(skip)]
+    /// For a violation, the same path as a ladder (a TCP model's RFC 9293 figure, one
+    /// numbered line per step for the others), as the text output and REPORT.md print it.
     pub ladder: Option<Vec<String>>,
     /// The counterexample (violation) or example (sometimes-property found) as a location
     /// in stateright's Explorer, `#/steps/I/A1/A2/...`: the index of the initial state, then
@@ -52,13 +55,50 @@ pub struct PropertyReport {
     /// and bounds ([`CheckReport::explore_command`]).
     pub explorer_path: Option<String>,
     /// Whether `explorer_path` is a shortest path (breadth-first). An example deeper than
-    /// the breadth-first search's budget is the depth-first search's own discovery instead.
-    #[serde(skip)]
+    /// the breadth-first search's budget is the depth-first search's own discovery instead;
+    /// a random walk's path is the shortest of those the walks found, never marked shortest.
     pub explorer_path_shortest: bool,
     /// The model's ladder (`as_svg`) of the counterexample or example, when
     /// [`RunOptions::svg`] asks for it: exactly what the Explorer shows at `explorer_path`.
     #[serde(skip)]
     pub svg: Option<String>,
+    /// Random walks only: how many walks violated (always) or reached (sometimes) it.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub walks_found: Option<u64>,
+}
+
+/// How a run explored the model.
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Default, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Mode {
+    /// A search of every reachable state ([`check`]).
+    #[default]
+    Exhaustive,
+    /// Random walks from the initial states ([`super::walk`]): not exhaustive.
+    Walks,
+}
+
+/// What the random walks of a run did ([`Mode::Walks`]).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WalkSummary {
+    /// Walks run (in this shard).
+    pub count: u64,
+    /// Walks asked for (`--walks`), over all shards.
+    pub of: u64,
+    /// The seed every walk's own seed is derived from (`--seed`).
+    pub seed: u64,
+    /// The longest walk allowed, in steps (`--max-depth`).
+    pub max_depth: usize,
+    /// `I/N` when this run is one shard of the walks (`--shard`), else `null`.
+    pub shard: Option<String>,
+    /// Steps taken by all walks together.
+    pub steps: u64,
+    /// Walks that ended in a state with no successor.
+    pub ended_terminal: u64,
+    /// Walks that ended by coming back to a state they had visited.
+    pub ended_loop: u64,
+    /// Walks cut off at `max_depth`.
+    pub ended_max_depth: u64,
 }
 
 /// The result of checking one model (the JSON contract of architecture.md).
@@ -70,6 +110,13 @@ pub struct CheckReport {
     pub without: Vec<String>,
     /// The bounds set for this run (unset: the model's defaults).
     pub bounds: super::Bounds,
+    /// An exhaustive search or random walks.
+    pub mode: Mode,
+    /// Random walks only: what they did.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub walks: Option<WalkSummary>,
+    /// Checker threads.
+    pub threads: usize,
     /// True iff the whole reachable state space was explored.
     pub exhaustive: bool,
     /// Distinct states.
@@ -133,6 +180,8 @@ pub struct RunOptions {
     /// Render each counterexample and example with the model's `as_svg`
     /// ([`PropertyReport::svg`]).
     pub svg: bool,
+    /// Random walks instead of an exhaustive search ([`super::walk`]).
+    pub walks: Option<super::walk::WalkOptions>,
 }
 
 impl Default for RunOptions {
@@ -144,6 +193,7 @@ impl Default for RunOptions {
             position: None,
             explore: None,
             svg: false,
+            walks: None,
         }
     }
 }
@@ -167,7 +217,7 @@ fn human(n: usize) -> String {
 
 /// Progress of a search on stderr: on a terminal one line rewritten in place (carriage
 /// return), erased when the search ends; otherwise a plain line every few seconds.
-struct Progress {
+pub(crate) struct Progress {
     label: String,
     terminal: bool,
     start: Instant,
@@ -176,7 +226,11 @@ struct Progress {
 }
 
 impl Progress {
-    fn new(name: &str, without: &[String], position: Option<(usize, usize)>) -> Progress {
+    pub(crate) fn new(
+        name: &str,
+        without: &[String],
+        position: Option<(usize, usize)>,
+    ) -> Progress {
         use std::io::IsTerminal;
         let mut label = position.map_or(String::new(), |(i, n)| format!("[{i}/{n}] "));
         label += name;
@@ -193,7 +247,7 @@ impl Progress {
         }
     }
 
-    fn update(&mut self, unique: usize, depth: usize) {
+    pub(crate) fn update(&mut self, unique: usize, depth: usize) {
         let every = Duration::from_secs(if self.terminal { 1 } else { 5 });
         if self.start.elapsed() < Duration::from_secs(1) || self.last.elapsed() < every {
             return;
@@ -214,7 +268,7 @@ impl Progress {
         self.shown = true;
     }
 
-    fn finish(&self) {
+    pub(crate) fn finish(&self) {
         if self.terminal && self.shown {
             eprint!("\r\x1b[K");
         }
@@ -328,12 +382,16 @@ where
             explorer_path: explorer,
             explorer_path_shortest: shortest,
             svg,
+            walks_found: None,
         });
     }
     let as_expected = properties.iter().all(|p| p.as_expected);
     CheckReport {
         model: name,
         bounds: super::Bounds::NONE,
+        mode: Mode::Exhaustive,
+        walks: None,
+        threads: opts.threads.max(1),
         exhaustive,
         unique_states,
         states,
@@ -359,7 +417,7 @@ where
 }
 
 /// The step descriptions of a path.
-fn steps<M: Model>(model: &M, path: &[(M::State, Option<M::Action>)]) -> Vec<String>
+pub(crate) fn steps<M: Model>(model: &M, path: &[(M::State, Option<M::Action>)]) -> Vec<String>
 where
     M::State: std::fmt::Debug,
     M::Action: Clone + std::fmt::Debug,

@@ -1,6 +1,7 @@
 //! The command-line contract of architecture.md: JSON shapes, exit statuses, one-line errors.
 
 use std::process::{Command, Output};
+use std::sync::OnceLock;
 
 fn run(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_tcpip-spec"))
@@ -98,9 +99,36 @@ fn an_ablation_that_breaks_as_registered_exits_0_and_prints_a_ladder() {
     assert!(!p["counterexample"].as_array().unwrap().is_empty());
 }
 
+/// `check --all --json`, run once for every test that needs it.
+fn check_all() -> &'static Output {
+    static ALL: OnceLock<Output> = OnceLock::new();
+    ALL.get_or_init(|| run(&["check", "--all", "--json"]))
+}
+
+/// `check --all --shard I/3 --json` for I = 1, 2, 3, each run once for every test that needs
+/// them.
+fn shards() -> &'static [Output] {
+    static SHARDS: OnceLock<Vec<Output>> = OnceLock::new();
+    SHARDS.get_or_init(|| {
+        (1..=3)
+            .map(|i| run(&["check", "--all", "--shard", &format!("{i}/3"), "--json"]))
+            .collect()
+    })
+}
+
+/// A run as the shard tests compare it: model, mechanisms, unique states, as expected.
+fn run_key(r: &serde_json::Value) -> (String, String, u64, bool) {
+    (
+        r["model"].as_str().unwrap().to_string(),
+        r["without"].to_string(),
+        r["unique_states"].as_u64().unwrap(),
+        r["as_expected"].as_bool().unwrap(),
+    )
+}
+
 #[test]
 fn check_all_json_is_an_array_with_every_model_and_ablation() {
-    let o = run(&["check", "--all", "--json"]);
+    let o = check_all();
     assert_eq!(
         o.status.code(),
         Some(0),
@@ -474,4 +502,239 @@ fn stack_refuses_a_device_that_does_not_exist() {
         "80",
     ]));
     assert!(e.contains("not a network device name"), "{e}");
+}
+
+#[test]
+fn the_shards_together_are_check_all() {
+    let mut union = Vec::new();
+    for (i, o) in shards().iter().enumerate() {
+        assert_eq!(
+            o.status.code(),
+            Some(0),
+            "shard {}: {}",
+            i + 1,
+            String::from_utf8_lossy(&o.stderr)
+        );
+        let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+        let runs = v.as_array().unwrap();
+        assert!(!runs.is_empty(), "shard {} has runs", i + 1);
+        union.extend(runs.iter().map(run_key));
+    }
+    let all: serde_json::Value = serde_json::from_slice(&check_all().stdout).unwrap();
+    let mut all: Vec<_> = all.as_array().unwrap().iter().map(run_key).collect();
+    union.sort();
+    all.sort();
+    assert_eq!(
+        union, all,
+        "each run in exactly one shard, with the same result"
+    );
+}
+
+/// REPORT.md with the seconds of its Runs table blanked: all that differs between two
+/// reports of the same runs made on the same machine.
+fn without_times(report: &str) -> String {
+    let mut in_runs = false;
+    report
+        .lines()
+        .map(|line| {
+            if line.starts_with("## ") {
+                in_runs = line == "## Runs";
+            }
+            if !in_runs || !line.starts_with("| ") || line.starts_with("| model ") {
+                return line.to_string();
+            }
+            let mut cells: Vec<&str> = line.split('|').collect();
+            // "", model, without, bounds, unique, generated, seconds, exhaustive, expected, ""
+            if cells.len() == 10 {
+                cells[6] = " ";
+            }
+            cells.join("|")
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[test]
+fn report_merge_of_the_shards_is_the_report() {
+    let dir = std::env::temp_dir().join(format!("tcpip-spec-merge-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let files: Vec<String> = shards()
+        .iter()
+        .enumerate()
+        .map(|(i, o)| {
+            let path = dir.join(format!("shard-{}.json", i + 1));
+            std::fs::write(&path, &o.stdout).unwrap();
+            path.to_str().unwrap().to_string()
+        })
+        .collect();
+    let merged = dir.join("merged.md");
+    let mut args = vec!["report", "--merge"];
+    args.extend(files.iter().map(String::as_str));
+    args.extend(["--output", merged.to_str().unwrap()]);
+    let o = run(&args);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+
+    // A shard missing, or one given twice: one line naming the runs, exit 2, nothing written.
+    let partial = dir.join("partial.md");
+    let o = run(&[
+        "report",
+        "--merge",
+        &files[0],
+        &files[2],
+        "--output",
+        partial.to_str().unwrap(),
+    ]);
+    let e = one_line_error(&o);
+    assert!(e.contains("are in none of the files"), "{e}");
+    let o = run(&[
+        "report",
+        "--merge",
+        &files[0],
+        &files[1],
+        &files[2],
+        &files[1],
+        "--output",
+        partial.to_str().unwrap(),
+    ]);
+    let e = one_line_error(&o);
+    assert!(e.contains("exactly one shard"), "{e}");
+    assert!(!partial.exists());
+
+    let full = dir.join("full.md");
+    let o = run(&["report", "--output", full.to_str().unwrap()]);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let merged = std::fs::read_to_string(&merged).unwrap();
+    let full = std::fs::read_to_string(&full).unwrap();
+    assert!(
+        merged.contains("```\n    TCP Peer A"),
+        "ladders come through the JSON"
+    );
+    assert_eq!(without_times(&merged), without_times(&full));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn bad_shard_specs_are_one_line_usage_errors() {
+    for spec in ["0/3", "4/3", "2", "a/b", "1/0", "-1/3", "1/3/5"] {
+        let e = one_line_error(&run(&[
+            "check",
+            "--all",
+            &format!("--shard={spec}"),
+            "--json",
+        ]));
+        assert!(e.contains("--shard"), "{spec}: {e}");
+    }
+    let e = one_line_error(&run(&["check", "tcp-close", "--shard", "1/2"]));
+    assert!(e.contains("--shard"), "{e}");
+    one_line_error(&run(&["check", "--all", "--walks", "10"]));
+    one_line_error(&run(&["check", "tcp-close", "--seed", "1"]));
+}
+
+#[test]
+fn walks_find_the_bogus_connection_and_say_they_are_not_exhaustive() {
+    let args = [
+        "check",
+        "tcp-handshake",
+        "--without",
+        "three-way-handshake",
+        "--walks",
+        "200",
+        "--seed",
+        "7",
+    ];
+    let o = run(&args);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(out.contains("200 random walks (seed 7"), "{out}");
+    assert!(out.contains("NOT exhaustive"), "{out}");
+    assert!(
+        out.contains("counterexample to no-bogus-connection (1 step"),
+        "{out}"
+    );
+    assert!(out.contains("TCP Peer A"), "{out}");
+
+    let o = run(&[&args[..], &["--json"]].concat());
+    assert_eq!(o.status.code(), Some(0));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["mode"], "walks");
+    assert_eq!(v["exhaustive"], false);
+    assert_eq!(v["walks"]["count"], 200);
+    assert!(v["walks"]["steps"].as_u64().unwrap() > 0);
+    let prop = |name: &str| {
+        v["properties"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["name"] == name)
+            .unwrap()
+            .clone()
+    };
+    let p = prop("no-bogus-connection");
+    assert_eq!(p["outcome"], "violated");
+    assert_eq!(p["as_expected"], true);
+    assert_eq!(p["counterexample"].as_array().unwrap().len(), 1, "{p}");
+    assert!(!p["ladder"].as_array().unwrap().is_empty());
+    assert_eq!(prop("synchronized-isns")["outcome"], "not-violated");
+
+    // The same walks, in two shards.
+    let mut found = 0;
+    let mut count = 0;
+    for shard in ["1/2", "2/2"] {
+        let o = run(&[&args[..], &["--shard", shard, "--json"]].concat());
+        let s: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+        count += s["walks"]["count"].as_u64().unwrap();
+        found += s["properties"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["name"] == "no-bogus-connection")
+            .unwrap()["walks_found"]
+            .as_u64()
+            .unwrap();
+    }
+    assert_eq!(count, 200);
+    assert_eq!(found, p["walks_found"].as_u64().unwrap());
+}
+
+#[test]
+fn a_sometimes_property_walks_miss_does_not_fail_the_run() {
+    let o = run(&[
+        "check",
+        "tcp-close",
+        "--walks",
+        "1",
+        "--seed",
+        "3",
+        "--json",
+    ]);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let missed = v["properties"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["outcome"] == "not-found" && p["expected"] == "found")
+        .expect("one walk does not reach every state the model can");
+    assert_eq!(missed["as_expected"], true);
+    assert_eq!(v["as_expected"], true);
 }

@@ -3,7 +3,8 @@
 use super::UsageError;
 use clap::Args;
 use std::process::ExitCode;
-use tcpip_spec::models::runner::{CheckReport, Outcome, RunOptions};
+use tcpip_spec::models::runner::{CheckReport, Mode, Outcome, RunOptions};
+use tcpip_spec::models::walk::{DEFAULT_MAX_DEPTH, WalkOptions};
 use tcpip_spec::models::{Bounds, Kind, ModelSpec, registry};
 
 /// Arguments of `check`.
@@ -21,8 +22,128 @@ pub struct CheckArgs {
     /// Print JSON.
     #[arg(long)]
     pub json: bool,
+    /// Run only shard I of N (1-based): with --all, a share of the runs (balanced by their
+    /// recorded cost); with --walks, the walks numbered I-1, I-1+N, ...
+    #[arg(long, value_name = "I/N", value_parser = parse_shard)]
+    pub shard: Option<Shard>,
+    /// Take N random walks instead of an exhaustive search (not exhaustive: finds
+    /// counterexamples, proves nothing).
+    #[arg(long, value_name = "N", conflicts_with = "all",
+          value_parser = clap::value_parser!(u64).range(1..))]
+    pub walks: Option<u64>,
+    /// The seed of the random walks (each walk's seed is derived from it and the walk's
+    /// number).
+    #[arg(long, value_name = "S", requires = "walks")]
+    pub seed: Option<u64>,
+    /// The most steps a random walk takes.
+    #[arg(long, value_name = "D", requires = "walks",
+          value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
+    pub max_depth: Option<u64>,
     #[command(flatten)]
     pub run: RunArgs,
+}
+
+/// Shard `index` (from 1) of `count`: `--shard I/N`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Shard {
+    /// I, from 1.
+    pub index: usize,
+    /// N.
+    pub count: usize,
+}
+
+impl std::fmt::Display for Shard {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}/{}", self.index, self.count)
+    }
+}
+
+/// Parses `I/N` with 1 <= I <= N.
+pub fn parse_shard(s: &str) -> Result<Shard, String> {
+    let bad = || "expected I/N with 1 <= I <= N, such as 2/3".to_string();
+    let (i, n) = s.split_once('/').ok_or_else(bad)?;
+    let index: usize = i.trim().parse().map_err(|_| bad())?;
+    let count: usize = n.trim().parse().map_err(|_| bad())?;
+    if index == 0 || count == 0 || index > count {
+        return Err(bad());
+    }
+    Ok(Shard { index, count })
+}
+
+/// The Runs table of the REPORT.md this binary was built with: the recorded cost of each run.
+const RECORDED_REPORT: &str = include_str!("../../REPORT.md");
+
+/// The states each run generated when REPORT.md was last written (its Runs table), by model
+/// and comma-separated mechanisms (`-` for none).
+pub fn recorded_costs() -> Vec<(String, String, u64)> {
+    let mut costs = Vec::new();
+    let Some(at) = RECORDED_REPORT.find("\n## Runs\n") else {
+        return costs;
+    };
+    for line in RECORDED_REPORT[at..].lines().skip(2) {
+        if line.trim().is_empty() && !costs.is_empty() {
+            break;
+        }
+        let cells: Vec<&str> = line.split('|').map(str::trim).collect();
+        // "", model, without, bounds, unique, generated, seconds, exhaustive, as expected, ""
+        if cells.len() < 7 {
+            continue;
+        }
+        if let Ok(generated) = cells[5].parse::<u64>() {
+            costs.push((cells[1].to_string(), cells[2].to_string(), generated));
+        }
+    }
+    costs
+}
+
+/// One run of `check --all`: a model, the mechanisms switched off, its bounds.
+pub type Run = (&'static ModelSpec, Vec<&'static str>, Bounds);
+
+/// The shard (from 0) of each of `runs` when they are split into `count` shards: longest
+/// first, each to the shard with the least cost so far (ties to the lowest shard), where a
+/// run's cost is the number of states it generated in the REPORT.md this binary was built
+/// with, and a run not recorded there costs the mean of those that are. The split depends
+/// only on the registry and that file, so every shard of one build computes the same one.
+pub fn split(runs: &[Run], count: usize) -> Vec<usize> {
+    let recorded = recorded_costs();
+    let known: Vec<Option<u64>> = runs
+        .iter()
+        .map(|(spec, without, _)| {
+            let without = if without.is_empty() {
+                "-".to_string()
+            } else {
+                without.join(", ")
+            };
+            recorded
+                .iter()
+                .find(|(m, w, _)| m == spec.name && *w == without)
+                .map(|(_, _, c)| *c)
+        })
+        .collect();
+    let sum: u64 = known.iter().flatten().sum();
+    let n = known.iter().flatten().count().max(1) as u64;
+    let cost: Vec<u64> = known.iter().map(|c| c.unwrap_or(sum / n)).collect();
+    let mut order: Vec<usize> = (0..runs.len()).collect();
+    order.sort_by_key(|&i| (std::cmp::Reverse(cost[i]), i));
+    let mut load = vec![0u64; count];
+    let mut shard = vec![0; runs.len()];
+    for i in order {
+        let lightest = (0..count).min_by_key(|&s| (load[s], s)).unwrap_or(0);
+        load[lightest] += cost[i];
+        shard[i] = lightest;
+    }
+    shard
+}
+
+/// The runs of `check --all --shard I/N`, in registry order.
+pub fn shard_runs(shard: Shard) -> Vec<Run> {
+    let runs = all_runs();
+    let of = split(&runs, shard.count);
+    runs.into_iter()
+        .zip(of)
+        .filter(|(_, s)| *s + 1 == shard.index)
+        .map(|(r, _)| r)
+        .collect()
 }
 
 /// Checker threads and model bounds: the flags `check` and `explore` share.
@@ -118,7 +239,7 @@ pub fn default_threads() -> usize {
 
 /// Every run `check --all` makes: each model, then each of its ablations at the bounds the
 /// registry gives it.
-pub fn all_runs() -> Vec<(&'static ModelSpec, Vec<&'static str>, Bounds)> {
+pub fn all_runs() -> Vec<Run> {
     let mut runs = Vec::new();
     for m in registry() {
         runs.push((m, Vec::new(), Bounds::NONE));
@@ -131,6 +252,19 @@ pub fn all_runs() -> Vec<(&'static ModelSpec, Vec<&'static str>, Bounds)> {
 
 /// Runs the check.
 pub fn run(args: &CheckArgs) -> Result<ExitCode, UsageError> {
+    if args.shard.is_some() && !args.all && args.walks.is_none() {
+        return Err(UsageError(
+            "--shard splits the runs of --all or the walks of --walks; give one of them".into(),
+        ));
+    }
+    let walks = args.walks.map(|walks| WalkOptions {
+        walks,
+        seed: args.seed.unwrap_or(0),
+        max_depth: args.max_depth.map_or(DEFAULT_MAX_DEPTH, |d| {
+            usize::try_from(d).unwrap_or(usize::MAX)
+        }),
+        shard: args.shard.map(|s| (s.index, s.count)),
+    });
     let runs = match &args.model {
         Some(name) => vec![args.run.resolve(name, &args.without)?],
         None => {
@@ -139,7 +273,10 @@ pub fn run(args: &CheckArgs) -> Result<ExitCode, UsageError> {
                     "--{b} cannot be used with --all (each run has its registered bounds)"
                 )));
             }
-            all_runs()
+            match args.shard {
+                Some(shard) => shard_runs(shard),
+                None => all_runs(),
+            }
         }
     };
     let total = runs.len();
@@ -149,6 +286,7 @@ pub fn run(args: &CheckArgs) -> Result<ExitCode, UsageError> {
             threads: args.run.threads(),
             progress: true,
             position: (total > 1).then_some((i + 1, total)),
+            walks,
             ..Default::default()
         };
         let report = (spec.check)(&without, bounds, opts);
@@ -172,7 +310,10 @@ pub fn run(args: &CheckArgs) -> Result<ExitCode, UsageError> {
             reports.len() - bad
         );
     }
-    let ok = reports.iter().all(|r| r.as_expected && r.exhaustive);
+    // Random walks fail only on what they found; an exhaustive run also on a cut-off.
+    let ok = reports
+        .iter()
+        .all(|r| r.as_expected && (r.exhaustive || r.mode == Mode::Walks));
     Ok(if ok {
         ExitCode::SUCCESS
     } else {
@@ -187,6 +328,7 @@ pub fn outcome_name(o: Outcome) -> &'static str {
         Outcome::Violated => "violated",
         Outcome::Found => "found",
         Outcome::NotFound => "not-found",
+        Outcome::NotViolated => "not-violated",
     }
 }
 
@@ -211,19 +353,46 @@ pub fn text(r: &CheckReport) -> String {
     } else {
         format!(" --without {}", r.without.join(" --without "))
     };
-    s += &format!(
-        "{}{without}: {} unique states ({} generated), max depth {}, {:.2} s, {}\n",
-        r.model,
-        r.unique_states,
-        r.states,
-        r.max_depth,
-        r.seconds,
-        if r.exhaustive {
-            "exhaustive"
-        } else {
-            "NOT exhaustive"
+    match &r.walks {
+        Some(w) => {
+            let shard = w
+                .shard
+                .as_ref()
+                .map_or(String::new(), |s| format!(", shard {s} of {}", w.of));
+            s += &format!(
+                "{}{without}: {} (seed {}{shard}, at most {} steps each), {} \
+                 ({} ended in a terminal state, {} in a loop, {} at the depth limit), {} distinct \
+                 states, longest {}, {:.2} s, NOT exhaustive: random walks find violations, they \
+                 prove nothing\n",
+                r.model,
+                count(w.count as usize, "random walk"),
+                w.seed,
+                w.max_depth,
+                count(w.steps as usize, "step"),
+                w.ended_terminal,
+                w.ended_loop,
+                w.ended_max_depth,
+                r.unique_states,
+                r.max_depth,
+                r.seconds,
+            );
         }
-    );
+        None => {
+            s += &format!(
+                "{}{without}: {} unique states ({} generated), max depth {}, {:.2} s, {}\n",
+                r.model,
+                r.unique_states,
+                r.states,
+                r.max_depth,
+                r.seconds,
+                if r.exhaustive {
+                    "exhaustive"
+                } else {
+                    "NOT exhaustive"
+                }
+            );
+        }
+    }
     let rows: Vec<Vec<String>> = r
         .properties
         .iter()
@@ -233,8 +402,23 @@ pub fn text(r: &CheckReport) -> String {
                 p.name.to_string(),
                 outcome_name(p.outcome).to_string(),
                 format!("expected {}", outcome_name(p.expected)),
-                if p.as_expected { "ok" } else { "UNEXPECTED" }.to_string(),
+                if !p.as_expected {
+                    "UNEXPECTED"
+                } else if p.outcome != p.expected && r.mode == Mode::Walks {
+                    // A walk missed what was expected: no contradiction, no confirmation.
+                    "inconclusive"
+                } else {
+                    "ok"
+                }
+                .to_string(),
             ]
+            .into_iter()
+            .chain(
+                p.walks_found
+                    .filter(|n| *n > 0)
+                    .map(|n| format!("in {}", count(n as usize, "walk"))),
+            )
+            .collect()
         })
         .collect();
     for line in super::columns(&rows) {
@@ -253,6 +437,8 @@ pub fn text(r: &CheckReport) -> String {
             let steps = path.split('/').count().saturating_sub(3);
             let shortest = if p.explorer_path_shortest {
                 ", shortest"
+            } else if r.mode == Mode::Walks {
+                ", shortest walk"
             } else {
                 ""
             };
@@ -276,9 +462,14 @@ pub fn text(r: &CheckReport) -> String {
         if let Some(ladder) = &p.ladder {
             let steps = p.counterexample.as_ref().map_or(0, Vec::len);
             let shortest = if p.explorer_path_shortest {
-                ", shortest"
+                ", shortest".to_string()
+            } else if let Some(n) = p.walks_found {
+                format!(
+                    ", the shortest of {} that found one",
+                    count(n as usize, "walk")
+                )
             } else {
-                ""
+                String::new()
             };
             s += &format!(
                 "\n  counterexample to {} ({}{shortest}):\n\n",
@@ -299,5 +490,47 @@ pub fn kind_name(k: Kind) -> &'static str {
     match k {
         Kind::Always => "always",
         Kind::Sometimes => "sometimes",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shard_specs_parse() {
+        assert_eq!(parse_shard("2/3"), Ok(Shard { index: 2, count: 3 }));
+        assert_eq!(parse_shard("1/1"), Ok(Shard { index: 1, count: 1 }));
+        for bad in [
+            "0/3", "4/3", "3", "/3", "1/", "x/3", "1/0", "-1/3", "1/3/5", "",
+        ] {
+            assert!(parse_shard(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn the_split_is_a_deterministic_partition_balanced_longest_first() {
+        let runs = all_runs();
+        assert!(
+            !recorded_costs().is_empty(),
+            "REPORT.md's Runs table is read"
+        );
+        for n in 1..=8 {
+            let split = split(&runs, n);
+            assert_eq!(split, super::split(&runs, n), "deterministic");
+            assert!(split.iter().all(|&s| s < n));
+            let union: usize = (1..=n)
+                .map(|i| shard_runs(Shard { index: i, count: n }).len())
+                .sum();
+            assert_eq!(union, runs.len(), "every run in exactly one shard");
+        }
+        // With three shards, tcp-lifecycle's full run (by far the largest) is alone.
+        let three = split(&runs, 3);
+        let lifecycle = runs
+            .iter()
+            .position(|(m, w, _)| m.name == "tcp-lifecycle" && w.is_empty())
+            .unwrap();
+        let alone = three.iter().filter(|&&s| s == three[lifecycle]).count();
+        assert_eq!(alone, 1);
     }
 }

@@ -7,13 +7,14 @@
 use super::UsageError;
 use super::check::{all_runs, default_threads, outcome_name};
 use clap::Args;
+use serde::Deserialize;
 use std::fmt::Write as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use tcpip_spec::bench_results::BenchRecord;
 use tcpip_spec::deviations::DEVIATIONS;
-use tcpip_spec::models::runner::{CheckReport, RunOptions};
-use tcpip_spec::models::{Kind, registry};
+use tcpip_spec::models::runner::{CheckReport, Mode, Outcome, PropertyReport, RunOptions};
+use tcpip_spec::models::{Bounds, Kind, ModelSpec, registry};
 
 /// Arguments of `report`.
 #[derive(Args)]
@@ -21,6 +22,10 @@ pub struct ReportArgs {
     /// Where to write the report.
     #[arg(long, default_value = "REPORT.md")]
     pub output: PathBuf,
+    /// Write the report from these `check --all --shard I/N --json` outputs instead of
+    /// running the checks; together they must hold every run of `check --all` exactly once.
+    #[arg(long, value_name = "FILE", num_args = 1..)]
+    pub merge: Vec<PathBuf>,
 }
 
 /// A claim of the study note and the evidence that must hold for it: (run, property), where a
@@ -187,14 +192,37 @@ const CLAIMS: &[Claim] = &[
     },
 ];
 
-/// Runs every check and writes the report.
+/// Runs every check (or reads the shards' results) and writes the report.
 pub fn run(args: &ReportArgs) -> Result<ExitCode, UsageError> {
-    let threads = default_threads();
+    let merged = if args.merge.is_empty() {
+        None
+    } else {
+        Some(merge(&args.merge)?)
+    };
     let output = Output::open(&args.output)?;
+    let reports = match merged {
+        Some(reports) => reports,
+        None => run_all(),
+    };
+    let benches = tcpip_spec::bench_results::load_all(&tcpip_spec::bench_results::results_dir())
+        .map_err(|e| UsageError(format!("cannot read benchmark results: {e}")))?;
+    let text = render(&reports, &benches);
+    output.write(&text)?;
+    eprintln!("wrote {}", args.output.display());
+    let ok = reports.iter().all(|r| r.as_expected && r.exhaustive);
+    Ok(if ok {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
+
+/// Every run of `check --all`, made here.
+fn run_all() -> Vec<CheckReport> {
+    let threads = default_threads();
     let runs = all_runs();
     let total = runs.len();
-    let reports: Vec<CheckReport> = runs
-        .into_iter()
+    runs.into_iter()
         .enumerate()
         .map(|(i, (spec, without, bounds))| {
             let opts = RunOptions {
@@ -205,18 +233,191 @@ pub fn run(args: &ReportArgs) -> Result<ExitCode, UsageError> {
             };
             (spec.check)(&without, bounds, opts)
         })
+        .collect()
+}
+
+/// A run as `check --json` writes it (the fields the report reads), before it is matched
+/// against the registry.
+#[derive(Deserialize)]
+struct RunJson {
+    model: String,
+    without: Vec<String>,
+    bounds: Bounds,
+    #[serde(default)]
+    mode: Mode,
+    /// Required: JSON written before `threads` existed has no ladders either.
+    threads: usize,
+    exhaustive: bool,
+    unique_states: usize,
+    states: usize,
+    max_depth: usize,
+    seconds: f64,
+    properties: Vec<PropertyJson>,
+    as_expected: bool,
+    explore_command: String,
+}
+
+/// A property of a [`RunJson`].
+#[derive(Deserialize)]
+struct PropertyJson {
+    name: String,
+    kind: Kind,
+    expected: Outcome,
+    outcome: Outcome,
+    as_expected: bool,
+    counterexample: Option<Vec<String>>,
+    ladder: Option<Vec<String>>,
+    explorer_path: Option<String>,
+    #[serde(default)]
+    explorer_path_shortest: bool,
+}
+
+/// A run as `MODEL --without A --without B`.
+fn run_name(model: &str, without: &[impl AsRef<str>]) -> String {
+    let mut name = model.to_string();
+    for w in without {
+        name += " --without ";
+        name += w.as_ref();
+    }
+    name
+}
+
+/// Reads the JSON of `check --all --shard I/N --json` (an array of runs; a single run's
+/// object is taken too) from each file, and returns the runs in `check --all`'s order. Every
+/// run of `check --all` must be in exactly one file, at its registered bounds, and
+/// exhaustive-mode: anything else is a usage error naming the run and the file.
+fn merge(files: &[PathBuf]) -> Result<Vec<CheckReport>, UsageError> {
+    let runs = all_runs();
+    let mut slots: Vec<Option<(CheckReport, &PathBuf)>> = runs.iter().map(|_| None).collect();
+    for file in files {
+        let text = std::fs::read_to_string(file)
+            .map_err(|e| UsageError(format!("cannot read {}: {e}", file.display())))?;
+        let value: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
+            UsageError(format!(
+                "{} is not JSON (of check --json): {e}",
+                file.display()
+            ))
+        })?;
+        let values = match value {
+            serde_json::Value::Array(values) => values,
+            one => vec![one],
+        };
+        for (k, value) in values.into_iter().enumerate() {
+            let run: RunJson = serde_json::from_value(value).map_err(|e| {
+                UsageError(format!(
+                    "{}: run {} is not a run of check --json from this version: {e}",
+                    file.display(),
+                    k + 1
+                ))
+            })?;
+            let name = run_name(&run.model, &run.without);
+            let at = runs
+                .iter()
+                .position(|(spec, without, _)| spec.name == run.model && *without == run.without)
+                .ok_or_else(|| {
+                    UsageError(format!(
+                        "{}: `{name}` is not one of the runs of check --all",
+                        file.display()
+                    ))
+                })?;
+            let (spec, _, bounds) = &runs[at];
+            if run.mode != Mode::Exhaustive {
+                return Err(UsageError(format!(
+                    "{}: `{name}` is a run of random walks, not of check --all",
+                    file.display()
+                )));
+            }
+            if run.bounds != *bounds {
+                return Err(UsageError(format!(
+                    "{}: `{name}` ran at bounds {}, check --all runs it at {}",
+                    file.display(),
+                    run.bounds.text(),
+                    bounds.text()
+                )));
+            }
+            if let Some((_, first)) = &slots[at] {
+                return Err(UsageError(format!(
+                    "run `{name}` is in {} and again in {}: each run must be in exactly one shard",
+                    first.display(),
+                    file.display()
+                )));
+            }
+            let report = to_report(spec, run)
+                .map_err(|e| UsageError(format!("{}: `{name}`: {e}", file.display())))?;
+            slots[at] = Some((report, file));
+        }
+    }
+    let missing: Vec<String> = runs
+        .iter()
+        .zip(&slots)
+        .filter(|(_, slot)| slot.is_none())
+        .map(|((spec, without, _), _)| format!("`{}`", run_name(spec.name, without)))
         .collect();
-    let benches = tcpip_spec::bench_results::load_all(&tcpip_spec::bench_results::results_dir())
-        .map_err(|e| UsageError(format!("cannot read benchmark results: {e}")))?;
-    let text = render(&reports, threads, &benches);
-    output.write(&text)?;
-    eprintln!("wrote {}", args.output.display());
-    let ok = reports.iter().all(|r| r.as_expected && r.exhaustive);
-    Ok(if ok {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::from(1)
+    if !missing.is_empty() {
+        return Err(UsageError(format!(
+            "{} of the {} runs of check --all are in none of the files (a shard missing?): {}",
+            missing.len(),
+            runs.len(),
+            missing.join(", ")
+        )));
+    }
+    Ok(slots.into_iter().flatten().map(|(r, _)| r).collect())
+}
+
+/// A run read from JSON as the report the checker would have returned, its names those of
+/// the registry.
+fn to_report(spec: &'static ModelSpec, run: RunJson) -> Result<CheckReport, String> {
+    let infos = (spec.properties)();
+    let properties = run
+        .properties
+        .into_iter()
+        .map(|p| {
+            let info = infos
+                .iter()
+                .find(|i| i.name == p.name)
+                .ok_or_else(|| format!("model {} has no property {}", spec.name, p.name))?;
+            Ok(PropertyReport {
+                name: info.name,
+                kind: p.kind,
+                expected: p.expected,
+                outcome: p.outcome,
+                as_expected: p.as_expected,
+                counterexample: p.counterexample,
+                ladder: p.ladder,
+                explorer_path: p.explorer_path,
+                explorer_path_shortest: p.explorer_path_shortest,
+                svg: None,
+                walks_found: None,
+            })
+        })
+        .collect::<Result<Vec<_>, String>>()?;
+    Ok(CheckReport {
+        model: spec.name,
+        without: run.without,
+        bounds: run.bounds,
+        mode: run.mode,
+        walks: None,
+        threads: run.threads,
+        exhaustive: run.exhaustive,
+        unique_states: run.unique_states,
+        states: run.states,
+        max_depth: run.max_depth,
+        seconds: run.seconds,
+        properties,
+        as_expected: run.as_expected,
+        explore_command: run.explore_command,
     })
+}
+
+/// The checker threads of the runs: `2`, or `1-4` when they differ.
+fn threads_text(reports: &[CheckReport]) -> String {
+    let min = reports.iter().map(|r| r.threads).min();
+    let max = reports.iter().map(|r| r.threads).max();
+    match (min, max) {
+        (Some(a), Some(b)) if a != b => format!("{a}-{b}"),
+        (Some(a), _) => a.to_string(),
+        _ => default_threads().to_string(),
+    }
 }
 
 /// The report file, checked writable before the runs: a temporary file beside it, created at
@@ -266,7 +467,10 @@ fn base<'a>(reports: &'a [CheckReport], model: &str) -> Option<&'a CheckReport> 
         .find(|r| r.model == name && r.without == without)
 }
 
-fn render(reports: &[CheckReport], threads: usize, benches: &[(String, BenchRecord)]) -> String {
+/// The report of these runs (those of `check --all`, in its order), whether made here or
+/// read from the shards' JSON.
+fn render(reports: &[CheckReport], benches: &[(String, BenchRecord)]) -> String {
+    let threads = threads_text(reports);
     let mut s = String::new();
     let w = &mut s;
     let _ = writeln!(w, "# tcpip-spec report\n");

@@ -189,7 +189,9 @@ fn device_exists(name: &str, kind: Kind) -> Result<(), UsageError> {
         )));
     }
     let listed = std::fs::read_to_string("/proc/self/net/dev").map_err(|e| {
-        UsageError(format!("cannot list network devices (/proc/self/net/dev): {e}"))
+        UsageError(format!(
+            "cannot list network devices (/proc/self/net/dev): {e}"
+        ))
     })?;
     let exists = listed
         .lines()
