@@ -205,12 +205,13 @@ fn explore_serves_the_explorer_with_status_and_sequence_diagrams() {
             "GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
         )
         .ok()?;
-        let mut body = String::new();
-        s.read_to_string(&mut body).ok()?;
-        Some(body)
+        // Raw bytes: a chunked body may split a multi-byte character at a chunk boundary.
+        let mut body = Vec::new();
+        s.read_to_end(&mut body).ok()?;
+        Some(String::from_utf8_lossy(&body).into_owned())
     };
     let mut status = None;
-    for _ in 0..100 {
+    for _ in 0..600 {
         status = get("/.status");
         if status.is_some() {
             break;
