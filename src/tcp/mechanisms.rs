@@ -54,11 +54,17 @@ pub enum Mechanism {
     /// outstanding (RFC 6298 §5.3); switched off, any acknowledgment of new data stops it, a
     /// classic implementation error that leaves the rest of the data without a timer.
     RtoRestart,
+    /// Out-of-order text is held only within the window offered and only once per sequence
+    /// number (RFC 9293 §3.10.7.4 seventh step, §3.8.6: the window is "the amount of data
+    /// the receiver is willing to accept"; issue 17 item 2). Switched off, every copy of every
+    /// in-window segment is held whole, beyond the window's right edge too: the queue outgrows
+    /// what was offered.
+    ReassemblyBound,
 }
 
 impl Mechanism {
     /// Every mechanism, in catalogue order.
-    pub const ALL: [Mechanism; 19] = [
+    pub const ALL: [Mechanism; 20] = [
         Mechanism::ThreeWayHandshake,
         Mechanism::SynSentReset,
         Mechanism::SynSequenceNumber,
@@ -78,6 +84,7 @@ impl Mechanism {
         Mechanism::RetransmitAfterFinReceived,
         Mechanism::SynDataHeld,
         Mechanism::RtoRestart,
+        Mechanism::ReassemblyBound,
     ];
 
     /// The stable kebab-case name.
@@ -102,6 +109,7 @@ impl Mechanism {
             Mechanism::RetransmitAfterFinReceived => "retransmit-after-fin-received",
             Mechanism::SynDataHeld => "syn-data-held",
             Mechanism::RtoRestart => "rto-restart",
+            Mechanism::ReassemblyBound => "reassembly-bound",
         }
     }
 

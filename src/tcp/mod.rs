@@ -32,6 +32,7 @@ mod delack;
 mod demux;
 mod isn;
 mod mechanisms;
+mod reassembly;
 mod recovery;
 mod rto;
 mod segment;
@@ -47,6 +48,7 @@ pub use connection::{Connection, Event, Synchronized, Timer, Timers, Witness, Wi
 pub use demux::{FourTuple, Target, demux};
 pub use isn::{initial_sequence_number, isn_clock_from_micros};
 pub use mechanisms::{Config, Mechanism, Mechanisms, time_wait_duration};
+pub use reassembly::Reassembly;
 pub use recovery::{DUPLICATE_ACK_THRESHOLD, Recovery, Resend};
 pub use rto::{Rto, RtoBounds, RttSampler};
 pub use segment::{Ctl, Segment, SegmentRef};

@@ -308,6 +308,29 @@ impl Connection {
         }
     }
 
+    /// RCV.WND never exceeds the free space of the receive buffer when a segment is judged
+    /// (RFC 9293 §3.8.6: the window is what the receiver "is willing to accept"). RCV.WND is
+    /// set to the free space whenever a segment offers it; text delivered since (with its
+    /// acknowledgment deferred, §3.8.6.3) took space from the buffer and advanced RCV.NXT by
+    /// as much, so lowering RCV.WND to the free space keeps the right edge where it was
+    /// offered: the window does not shrink (§3.8.6.2.2), and text delivered and text held out
+    /// of order together never exceed the buffer, since everything held lies below that edge.
+    ///
+    /// The window offered is the free space itself, not the free space less the octets held
+    /// out of order: those octets lie inside the window already offered, so charging them
+    /// again would move the right edge left while they are held, the shrinking that
+    /// §3.8.6.2.2 asks a receiver not to do.
+    fn keep_window_within_buffer(&mut self) {
+        let free = u16::try_from(self.free_rx()).unwrap_or(u16::MAX);
+        self.tcb.rcv_wnd = self.tcb.rcv_wnd.min(free);
+    }
+
+    /// Octets the receive buffer holds: delivered and unread, plus held out of order. Never
+    /// more than [`Config::rcv_wnd`] (see `keep_window_within_buffer`).
+    pub fn rx_memory(&self) -> usize {
+        self.recv_queued() + self.tcb.rcv_queue.octets()
+    }
+
     fn free_rx(&self) -> usize {
         usize::from(self.cfg.rcv_wnd).saturating_sub(self.recv_queued())
     }
@@ -384,6 +407,7 @@ impl Connection {
         let cfg = self.rules();
         let before = self.before();
         let duplicate = cfg.fast_retransmit && self.tcb.is_duplicate_ack(seg, &cfg);
+        self.keep_window_within_buffer();
         // The text is appended to the receive buffer in place.
         let mut out = std::mem::take(&mut self.scratch);
         out.delivered = std::mem::take(&mut self.rx);

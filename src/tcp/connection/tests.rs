@@ -357,3 +357,46 @@ fn a_synchronized_connection_starts_with_the_given_numbers() {
     assert_eq!(tw.tcb().rcv_nxt, Seq(9), "the peer's FIN consumed");
     assert!(tw.timer(Timer::TimeWait).is_some());
 }
+
+#[test]
+fn text_held_out_of_order_and_text_unread_never_exceed_the_receive_buffer() {
+    // Issue 17 item 2. A 1000-octet buffer; the peer sends in-order text whose ACK is deferred
+    // (so no segment re-offers the window), then floods the window with out-of-order,
+    // overlapping and same-numbered text. Nothing beyond the edge offered is held, nothing
+    // twice.
+    let cfg = Config {
+        rcv_wnd: 1000,
+        delayed_ack: true,
+        ..cfg()
+    };
+    let (_, mut b) = pair(cfg);
+    let rcv_nxt = b.tcb().rcv_nxt;
+    let ack = b.tcb().snd_nxt;
+    b.on_segment(T0, &Segment::text(rcv_nxt, ack, 65535, &[b'a'; 300]));
+    assert!(drain(&mut b, T0).is_empty(), "the ACK is deferred");
+    assert_eq!(b.recv_queued(), 300);
+    let edge = rcv_nxt + 1000;
+    for i in 0..2000u32 {
+        let seq = rcv_nxt + 301 + (i * 37) % 900;
+        let fill = [(i % 251) as u8; 100];
+        b.on_segment(T0, &Segment::text(seq, ack, 65535, &fill));
+        assert!(b.rx_memory() <= 1000, "after {i}: {}", b.rx_memory());
+    }
+    let held: Vec<_> = b.tcb().rcv_queue.to_vec();
+    let (first, last) = (held.first().unwrap(), held.last().unwrap());
+    assert!(first.0.gt(rcv_nxt + 300));
+    assert!(
+        (last.0 + last.1.len() as u32).le(edge),
+        "held beyond the edge offered"
+    );
+    assert_eq!(
+        b.tcb().rcv_queue.octets(),
+        1000 - 301,
+        "301..1000 held once"
+    );
+    // The gap fills: everything held is delivered, up to the edge and no further.
+    b.on_segment(T0, &Segment::text(rcv_nxt + 300, ack, 65535, b"z"));
+    assert_eq!(b.recv_queued(), 1000);
+    assert_eq!(b.tcb().rcv_nxt, edge);
+    assert!(b.tcb().rcv_queue.is_empty());
+}
