@@ -509,3 +509,27 @@ fn out_of_order_overlapping_and_same_sequence_floods_stay_within_the_window_offe
         );
     }
 }
+
+#[test]
+fn an_in_window_rst_flood_draws_challenge_acks_at_the_stated_rate() {
+    // Issue 17: 100 k in-window RSTs/s drew 100 k challenge ACKs/s. RFC 5961 §7 asks for a
+    // limit: `HostConfig::tcp_challenge_ack_limit`, per connection.
+    let mut h = ip_host();
+    let rate = h.config().tcp_challenge_ack_limit.expect("on by default");
+    h.tcp_listen(80, 4).unwrap();
+    let (s, ack) = handshake(&mut h, Duration::ZERO, 40_000, 5000);
+    let n = 100_000;
+    let sent = flood(&mut h, ms(10), n, |i| {
+        let rst = tcp_repr(40_000, 80, 5001 + 1 + i % 60_000, ack, tcp::Flags::RST);
+        tcp_packet(A, B, &rst)
+    });
+    println!("{n} in-window RSTs in 1 s: {sent:?}, {:?}", h.counters());
+    assert_eq!(sent.resets, 0);
+    assert!(sent.other <= most_in_a_second(rate), "{sent:?}");
+    assert!(sent.other >= u64::from(rate.burst) + u64::from(rate.per_second) * 99 / 100);
+    assert_eq!(
+        h.counters().challenge_acks_limited,
+        u64::from(n) - sent.other
+    );
+    assert_eq!(h.tcp_state(s), Some(tcpip_spec::tcp::State::Established));
+}

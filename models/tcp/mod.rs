@@ -126,6 +126,8 @@ impl TcpModel {
             mss: 4,
             max_retransmits: 3,
             max_syn_retransmits: 3,
+            // Rates in abstract time mean nothing, and a bucket would split equal states.
+            challenge_ack_limit: None,
             ..Config::default()
         };
         TcpModel {
@@ -157,6 +159,8 @@ impl TcpModel {
             max_retransmits: losses + delays + 1,
             max_syn_retransmits: losses + delays + 1,
             msl: TICK * 2,
+            // Rates in abstract time mean nothing, and a bucket would split equal states.
+            challenge_ack_limit: None,
             ..Config::default()
         };
         TcpModel {
@@ -193,6 +197,8 @@ impl TcpModel {
             max_retransmits: b.losses + b.delays + 2 * MSL_TICKS + 2,
             max_syn_retransmits: b.losses + b.delays + 2 * MSL_TICKS + 2,
             msl: TICK * u32::from(MSL_TICKS),
+            // Rates in abstract time mean nothing, and a bucket would split equal states.
+            challenge_ack_limit: None,
             ..Config::default()
         };
         let script = Script {

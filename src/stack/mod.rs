@@ -111,6 +111,11 @@ pub struct HostConfig {
     /// 1024, Linux's hard limit on its neighbour table (`gc_thresh3`). Counted in
     /// [`Counters::arp_evicted`].
     pub arp_capacity: usize,
+    /// The rate of RFC 5961 challenge ACKs of each TCP connection (RFC 5961 §7), given to
+    /// every connection's [`Config::challenge_ack_limit`](crate::tcp::Config); `None` for no
+    /// limit. Default [`tcp::CHALLENGE_ACK_LIMIT`](crate::tcp::CHALLENGE_ACK_LIMIT): 1000 per
+    /// second, bursts of 50, per connection. Counted in [`Counters::challenge_acks_limited`].
+    pub tcp_challenge_ack_limit: Option<Rate>,
 }
 
 /// The answers whose rate the host limits (see [`HostConfig`]'s `*_limit` fields).
@@ -148,6 +153,7 @@ impl HostConfig {
             echo_reply_limit: Some(Rate::new(1000, 50)),
             reset_limit: Some(Rate::new(1000, 50)),
             arp_capacity: 1024,
+            tcp_challenge_ack_limit: Some(crate::tcp::CHALLENGE_ACK_LIMIT),
         }
     }
 }
@@ -205,6 +211,9 @@ pub struct Counters {
     /// ARP packets whose sender is not on our subnet: no entry is created or updated
     /// (RFC 1122 §2.3.2.1; see [`crate::arp::Ignore::OffSubnet`]).
     pub arp_off_subnet: u64,
+    /// RFC 5961 challenge ACKs a connection did not send: over
+    /// `HostConfig::tcp_challenge_ack_limit` (the connection's rule; the host counts).
+    pub challenge_acks_limited: u64,
 }
 
 /// Something that happened to a socket, for the application.

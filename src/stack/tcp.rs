@@ -160,6 +160,7 @@ impl Host {
             delayed_ack: self.cfg.tcp_delayed_ack,
             fast_retransmit: self.cfg.tcp_fast_retransmit,
             msl: self.cfg.msl,
+            challenge_ack_limit: self.cfg.tcp_challenge_ack_limit,
             ..Config::default()
         }
     }

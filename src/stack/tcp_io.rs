@@ -145,6 +145,7 @@ impl Host {
         c.fast_retransmits += u64::from(w.has(Witness::FastRetransmit));
         c.partial_ack_retransmits += u64::from(w.has(Witness::PartialAckRetransmit));
         c.window_probes += u64::from(w.has(Witness::WindowProbe));
+        c.challenge_acks_limited += u64::from(w.has(Witness::ChallengeAckLimited));
         let Some(s) = self.tcp.slab.get_mut(h.0 as usize).and_then(Option::as_mut) else {
             return;
         };

@@ -7,6 +7,7 @@
 //! checker can rediscover the hazard the rule exists to prevent.
 
 use super::rto::RtoBounds;
+use crate::ratelimit::Rate;
 use serde::Serialize;
 use std::time::Duration;
 
@@ -189,11 +190,28 @@ pub struct Config {
     pub rto: RtoBounds,
     /// The maximum segment lifetime; TIME-WAIT lasts 2·MSL (RFC 9293 §3.4.1, MUST-13).
     pub msl: Duration,
+    /// The rate of RFC 5961 challenge ACKs (§3.2 for a RST, §4.2 for a SYN, §5.2 for an ACK)
+    /// this connection sends, a token bucket of its own; `None` for no limit. RFC 5961 §7:
+    /// an implementation "SHOULD include an ACK throttling mechanism". Default 1000 per
+    /// second in bursts of 50, the rate of Linux's `tcp_challenge_ack_limit` (1000 per
+    /// second), but per connection rather than per host: a counter shared by every connection
+    /// of a host is a side channel through which an off-path attacker learns whether its
+    /// guess of another connection's numbers drew a challenge ACK (CVE-2016-5696, Cao et
+    /// al., USENIX Security 2016), which is why Linux randomized and later dropped its
+    /// host-wide limit. Over the limit the challenge ACK is not sent
+    /// ([`Witness::ChallengeAckLimited`](crate::tcp::Witness::ChallengeAckLimited)); the
+    /// segment that drew it is dropped all the same.
+    pub challenge_ack_limit: Option<Rate>,
 }
+
+/// The default rate of challenge ACKs per connection (RFC 5961 §7): 1000 per second, bursts
+/// of 50 (see [`Config::challenge_ack_limit`]).
+pub const CHALLENGE_ACK_LIMIT: Rate = Rate::new(1000, 50);
 
 impl Default for Config {
     /// RFC 9293 alone: no delayed ACK, no fast retransmit, a 536-octet MSS, a 64 KiB buffer
-    /// each way, R1 = 3, R2 = 8 (data and SYN), RFC 6298's RTO bounds and an MSL of 2 minutes.
+    /// each way, R1 = 3, R2 = 8 (data and SYN), RFC 6298's RTO bounds, an MSL of 2 minutes and
+    /// challenge ACKs limited to 1000 per second, bursts of 50 (RFC 5961 §7).
     fn default() -> Self {
         Config {
             mechanisms: Mechanisms::default(),
@@ -208,6 +226,7 @@ impl Default for Config {
             fast_retransmit: false,
             rto: RtoBounds::default(),
             msl: Duration::from_secs(120),
+            challenge_ack_limit: Some(CHALLENGE_ACK_LIMIT),
         }
     }
 }

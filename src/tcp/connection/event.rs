@@ -77,11 +77,14 @@ pub enum Witness {
     WindowProbe,
     /// Retransmissions reached R1 (§3.8.3).
     R1Reached,
+    /// A challenge ACK was due but over [`Config::challenge_ack_limit`](crate::tcp::Config)
+    /// and not sent (RFC 5961 §7); the segment that drew it was dropped.
+    ChallengeAckLimited,
 }
 
 impl Witness {
     /// Every witness, in a fixed order.
-    pub const ALL: [Witness; 12] = [
+    pub const ALL: [Witness; 13] = [
         Witness::OurFinAcked,
         Witness::TimeWaitStarted,
         Witness::ReturnedToListen,
@@ -94,6 +97,7 @@ impl Witness {
         Witness::PartialAckRetransmit,
         Witness::WindowProbe,
         Witness::R1Reached,
+        Witness::ChallengeAckLimited,
     ];
 
     /// The witness among a transition's signals, if it is one.

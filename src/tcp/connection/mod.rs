@@ -47,6 +47,7 @@ use super::seq::Seq;
 use super::state::State;
 use super::tcb::{Outputs, Signal, Tcb, UserError};
 use super::window::send_mss;
+use crate::ratelimit::TokenBucket;
 use std::collections::VecDeque;
 use std::time::Duration;
 
@@ -63,6 +64,9 @@ pub struct Connection {
     timers: Timers,
     /// Zero-window probes sent since the zero window began to hold text back.
     probes: u32,
+    /// The challenge-ACK bucket (RFC 5961 §7), made full at the first challenge ACK when
+    /// [`Config::challenge_ack_limit`] is set.
+    challenge_acks: Option<TokenBucket>,
     /// Text delivered and not yet read; the first `rx_read` octets are read.
     rx: Vec<u8>,
     rx_read: usize,
@@ -107,6 +111,7 @@ impl Connection {
             recovery: Recovery::default(),
             timers: Timers::default(),
             probes: 0,
+            challenge_acks: None,
             rx: Vec::new(),
             rx_read: 0,
             transmit: VecDeque::new(),
@@ -408,6 +413,7 @@ impl Connection {
         let before = self.before();
         let duplicate = cfg.fast_retransmit && self.tcb.is_duplicate_ack(seg, &cfg);
         self.keep_window_within_buffer();
+        let owed = self.tcb.ack_delayed;
         // The text is appended to the receive buffer in place.
         let mut out = std::mem::take(&mut self.scratch);
         out.delivered = std::mem::take(&mut self.rx);
@@ -420,6 +426,13 @@ impl Connection {
             self.smss = send_mss(seg.mss, self.cfg.mss);
         }
         let mut w = Witnesses::default();
+        if out.has(Signal::ChallengeAck) && !self.allow_challenge_ack(now) {
+            // The challenge ACK is the only segment of that step (RFC 5961 §3.2, §4.2).
+            out.segments.clear();
+            out.signals.retain(|s| *s != Signal::ChallengeAck);
+            self.tcb.ack_delayed |= owed;
+            w.insert(Witness::ChallengeAckLimited);
+        }
         self.settle(now, before, &mut out, &mut w);
         // `settle` emptied the buffers; they serve the next arrival.
         self.scratch = out;
@@ -439,6 +452,17 @@ impl Connection {
             }
         }
         w
+    }
+
+    /// Whether a challenge ACK may be sent at `now` (RFC 5961 §7, [`Config::challenge_ack_limit`]);
+    /// if so, its token is taken.
+    fn allow_challenge_ack(&mut self, now: Duration) -> bool {
+        let Some(rate) = self.cfg.challenge_ack_limit else {
+            return true;
+        };
+        self.challenge_acks
+            .get_or_insert_with(|| TokenBucket::new(rate, now))
+            .allow(now)
     }
 
     /// Fires every timer that is due at `now`, in the order of [`Timer::ALL`].

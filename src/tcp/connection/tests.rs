@@ -400,3 +400,43 @@ fn text_held_out_of_order_and_text_unread_never_exceed_the_receive_buffer() {
     assert_eq!(b.tcb().rcv_nxt, edge);
     assert!(b.tcb().rcv_queue.is_empty());
 }
+
+#[test]
+fn challenge_acks_are_limited_per_connection_by_a_token_bucket() {
+    // RFC 5961 §7. In-window RSTs that do not sit at RCV.NXT each draw a challenge ACK
+    // (§3.2) until the burst is spent; then one per millisecond at 1000/s.
+    let (_, mut b) = pair(cfg());
+    let forged = Segment::control(b.tcb().rcv_nxt + 10, Seq(0), Ctl::RST, 0);
+    let mut sent = 0;
+    let mut limited = 0;
+    for _ in 0..200 {
+        let w = b.on_segment(T0, &forged);
+        let acks = drain(&mut b, T0);
+        assert_eq!(acks.len(), usize::from(w.has(Witness::ChallengeAck)));
+        sent += acks.len();
+        limited += usize::from(w.has(Witness::ChallengeAckLimited));
+    }
+    assert_eq!((sent, limited), (50, 150));
+    assert_eq!(b.state(), State::Established, "no forged RST acted");
+    let w = b.on_segment(T0 + MS(1), &forged);
+    assert!(w.has(Witness::ChallengeAck), "a token a millisecond");
+    assert!(
+        b.on_segment(T0 + MS(1), &forged)
+            .has(Witness::ChallengeAckLimited)
+    );
+    // A SYN in ESTABLISHED draws a challenge ACK too (§4.2), from the same bucket.
+    let syn = Segment::control(b.tcb().rcv_nxt, Seq(0), Ctl::SYN, 0);
+    assert!(
+        b.on_segment(T0 + MS(1), &syn)
+            .has(Witness::ChallengeAckLimited)
+    );
+    // Without a limit every one is answered.
+    let (_, mut free) = pair(Config {
+        challenge_ack_limit: None,
+        ..cfg()
+    });
+    let forged = Segment::control(free.tcb().rcv_nxt + 10, Seq(0), Ctl::RST, 0);
+    for _ in 0..200 {
+        assert!(free.on_segment(T0, &forged).has(Witness::ChallengeAck));
+    }
+}
