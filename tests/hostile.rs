@@ -533,3 +533,139 @@ fn an_in_window_rst_flood_draws_challenge_acks_at_the_stated_rate() {
     );
     assert_eq!(h.tcp_state(s), Some(tcpip_spec::tcp::State::Established));
 }
+
+/// Runs `h`'s timers up to `end`, discarding what it sends (a peer that has vanished).
+fn run_silent(h: &mut Host, end: Duration) {
+    while let Some(t) = h.poll_timeout()
+        && t <= end
+    {
+        h.handle_timeout(t);
+        while h.poll_transmit().is_some() {}
+    }
+}
+
+/// The TCP header of the next packet `h` sends, if any.
+fn next_tcp(h: &mut Host) -> Option<tcp::Repr> {
+    let p = h.poll_transmit()?;
+    let (ip, seg) = ipv4::Repr::parse_bytes(&p).unwrap();
+    Some(
+        tcp::Repr::parse_bytes(seg, ip.src_addr, ip.dst_addr)
+            .unwrap()
+            .0,
+    )
+}
+
+#[test]
+fn peers_that_never_send_their_fin_are_released_after_the_fin_wait_2_timeout() {
+    // Issue 17: a connection whose peer never sends its FIN stayed in FIN-WAIT-2 for ever
+    // (10,000 after 24 h). 1,000 peers ACK our FIN and fall silent.
+    let mut h = ip_host();
+    let timeout = h.config().tcp_fin_wait_2_timeout.expect("on by default");
+    h.tcp_listen(80, 4).unwrap();
+    let now = Duration::ZERO;
+    let mut socks = Vec::new();
+    for i in 0..1000u16 {
+        let port = 20_000 + i;
+        let (s, _) = handshake(&mut h, now, port, 7000);
+        h.tcp_close(now, s);
+        let fin = next_tcp(&mut h).expect("our FIN");
+        assert!(fin.flags.fin());
+        let ack = tcp_repr(port, 80, 7001, fin.seq.wrapping_add(1), tcp::Flags::ACK);
+        h.handle_packet(now, &tcp_packet(A, B, &ack));
+        assert_eq!(h.tcp_state(s), Some(tcpip_spec::tcp::State::FinWait2));
+        socks.push(s);
+    }
+    run_silent(&mut h, now + timeout - ms(1));
+    assert!(socks.iter().all(|s| h.tcp_state(*s).is_some()));
+    run_silent(&mut h, now + timeout + ms(1));
+    assert!(socks.iter().all(|s| h.tcp_state(*s).is_none()), "released");
+    assert_eq!(h.counters().fin_wait_2_timeouts, 1000);
+    assert_eq!(h.poll_timeout(), None, "nothing left to wait for");
+}
+
+#[test]
+fn a_peer_that_vanishes_behind_a_zero_window_is_given_up_at_r2() {
+    // Issue 17: unanswered zero-window probes never counted toward R2, so a peer that
+    // vanished behind a zero window was probed for ever. RFC 6429: they count.
+    let mut h = ip_host();
+    h.tcp_listen(80, 4).unwrap();
+    let now = Duration::ZERO;
+    let (s, ack) = handshake(&mut h, now, 40_000, 7000);
+    let mut zero = tcp_repr(40_000, 80, 7001, ack, tcp::Flags::ACK);
+    zero.window = 0;
+    h.handle_packet(now, &tcp_packet(A, B, &zero));
+    assert_eq!(h.tcp_send(now, s, b"held back"), 9);
+    assert!(next_tcp(&mut h).is_none(), "zero window: nothing sent");
+    // A few virtual minutes: the probes back off to the RTO's 60 s ceiling.
+    run_silent(&mut h, now + Duration::from_secs(600));
+    assert_eq!(h.tcp_state(s), Some(tcpip_spec::tcp::State::Closed));
+    assert_eq!(h.counters().probes_unanswered, 1);
+    let probes = h.counters().window_probes;
+    println!("given up after {probes} unanswered probes");
+    assert_eq!(
+        probes,
+        u64::from(tcpip_spec::tcp::Config::default().max_retransmits)
+    );
+    assert_eq!(h.poll_timeout(), None);
+}
+
+#[test]
+fn connections_are_capped_per_listener_and_per_host() {
+    let mut cfg = HostConfig::new(Medium::Ip, B, 16, 7);
+    cfg.tcp_max_per_listener = 100;
+    cfg.tcp_max_connections = 150;
+    let mut h = Host::new(cfg);
+    h.tcp_listen(80, 4).unwrap();
+    let now = Duration::ZERO;
+    // Peers complete handshakes and are accepted at once: the backlog never fills, the caps do.
+    let connect = |h: &mut Host, port: u16, from: u16| {
+        let syn = tcp_repr(from, port, 5000, 0, tcp::Flags::SYN);
+        h.handle_packet(now, &tcp_packet(A, B, &syn));
+        let Some(sa) = next_tcp(h) else { return false };
+        let ack = tcp_repr(from, port, 5001, sa.seq.wrapping_add(1), tcp::Flags::ACK);
+        h.handle_packet(now, &tcp_packet(A, B, &ack));
+        h.tcp_accept(port).is_some()
+    };
+    let accepted = (0..1000u16)
+        .filter(|i| connect(&mut h, 80, 10_000 + i))
+        .count();
+    assert_eq!(accepted, 100, "per listener");
+    assert_eq!(h.counters().connection_limit, 900);
+    assert_eq!(h.counters().backlog_full, 0);
+    // The host's cap: 50 more on another port, then neither listeners nor active opens.
+    h.tcp_listen(81, 4).unwrap();
+    let accepted = (0..60u16)
+        .filter(|i| connect(&mut h, 81, 30_000 + i))
+        .count();
+    assert_eq!(accepted, 50, "per host");
+    assert_eq!(h.counters().connection_limit, 910);
+    let peer = std::net::SocketAddrV4::new(A, 9);
+    assert_eq!(
+        h.tcp_connect(now, peer),
+        Err(tcpip_spec::stack::TcpError::ConnectionLimit)
+    );
+    assert_eq!(h.counters().connection_limit, 911);
+}
+
+#[test]
+fn keep_alives_when_switched_on_release_a_peer_that_vanished() {
+    use tcpip_spec::tcp::KeepAlive;
+    let mut cfg = HostConfig::new(Medium::Ip, B, 16, 7);
+    let k = KeepAlive {
+        idle: Duration::from_secs(10),
+        interval: Duration::from_secs(1),
+        probes: 3,
+    };
+    cfg.tcp_keep_alive = Some(k);
+    let mut h = Host::new(cfg);
+    h.tcp_listen(80, 4).unwrap();
+    let (s, _) = handshake(&mut h, Duration::ZERO, 40_000, 7000);
+    run_silent(&mut h, Duration::from_secs(10 + 3) - ms(1));
+    assert_eq!(h.tcp_state(s), Some(tcpip_spec::tcp::State::Established));
+    run_silent(&mut h, Duration::from_secs(10 + 3));
+    assert_eq!(h.tcp_state(s), Some(tcpip_spec::tcp::State::Closed));
+    assert_eq!(h.counters().keep_alive_probes, 3);
+    assert_eq!(h.counters().probes_unanswered, 1);
+    // Off by default (RFC 9293 §3.8.4, MUST-24).
+    assert_eq!(ip_host().config().tcp_keep_alive, None);
+}

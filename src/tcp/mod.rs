@@ -47,7 +47,10 @@ pub use arrival::reset_for;
 pub use connection::{Connection, Event, Synchronized, Timer, Timers, Witness, Witnesses};
 pub use demux::{FourTuple, Target, demux};
 pub use isn::{initial_sequence_number, isn_clock_from_micros};
-pub use mechanisms::{CHALLENGE_ACK_LIMIT, Config, Mechanism, Mechanisms, time_wait_duration};
+pub use mechanisms::{
+    CHALLENGE_ACK_LIMIT, Config, FIN_WAIT_2_TIMEOUT, KeepAlive, Mechanism, Mechanisms,
+    time_wait_duration,
+};
 pub use reassembly::Reassembly;
 pub use recovery::{DUPLICATE_ACK_THRESHOLD, Recovery, Resend};
 pub use rto::{Rto, RtoBounds, RttSampler};

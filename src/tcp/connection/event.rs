@@ -80,11 +80,18 @@ pub enum Witness {
     /// A challenge ACK was due but over [`Config::challenge_ack_limit`](crate::tcp::Config)
     /// and not sent (RFC 5961 §7); the segment that drew it was dropped.
     ChallengeAckLimited,
+    /// FIN-WAIT-2 timed out waiting for the peer's FIN (`Config::fin_wait_2_timeout`).
+    FinWait2Timeout,
+    /// A keep-alive probe was sent (RFC 9293 §3.8.4).
+    KeepAliveProbe,
+    /// Unanswered zero-window probes reached R2 (RFC 6429), or unanswered keep-alives their
+    /// count (§3.8.4): the connection was aborted.
+    ProbesUnanswered,
 }
 
 impl Witness {
     /// Every witness, in a fixed order.
-    pub const ALL: [Witness; 13] = [
+    pub const ALL: [Witness; 16] = [
         Witness::OurFinAcked,
         Witness::TimeWaitStarted,
         Witness::ReturnedToListen,
@@ -98,6 +105,9 @@ impl Witness {
         Witness::WindowProbe,
         Witness::R1Reached,
         Witness::ChallengeAckLimited,
+        Witness::FinWait2Timeout,
+        Witness::KeepAliveProbe,
+        Witness::ProbesUnanswered,
     ];
 
     /// The witness among a transition's signals, if it is one.

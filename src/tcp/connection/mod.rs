@@ -67,6 +67,11 @@ pub struct Connection {
     /// The challenge-ACK bucket (RFC 5961 §7), made full at the first challenge ACK when
     /// [`Config::challenge_ack_limit`] is set.
     challenge_acks: Option<TokenBucket>,
+    /// Zero-window probes sent since the peer last sent an acceptable segment: RFC 6429
+    /// counts these toward R2.
+    unanswered_probes: u8,
+    /// Keep-alive probes sent since the peer last sent an acceptable segment (§3.8.4).
+    keep_alive_probes: u8,
     /// Text delivered and not yet read; the first `rx_read` octets are read.
     rx: Vec<u8>,
     rx_read: usize,
@@ -96,6 +101,7 @@ pub struct Synchronized {
 #[derive(Clone, Copy)]
 struct Before {
     snd_una: Seq,
+    rcv_nxt: Seq,
     state: State,
 }
 
@@ -112,6 +118,8 @@ impl Connection {
             timers: Timers::default(),
             probes: 0,
             challenge_acks: None,
+            unanswered_probes: 0,
+            keep_alive_probes: 0,
             rx: Vec::new(),
             rx_read: 0,
             transmit: VecDeque::new(),
@@ -170,6 +178,7 @@ impl Connection {
             now,
             Before {
                 snd_una: c.tcb.snd_una,
+                rcv_nxt: c.tcb.rcv_nxt,
                 state: c.tcb.state,
             },
             &mut Outputs::default(),
@@ -374,6 +383,7 @@ impl Connection {
     fn before(&self) -> Before {
         Before {
             snd_una: self.tcb.snd_una,
+            rcv_nxt: self.tcb.rcv_nxt,
             state: self.tcb.state,
         }
     }
@@ -434,6 +444,9 @@ impl Connection {
             w.insert(Witness::ChallengeAckLimited);
         }
         self.settle(now, before, &mut out, &mut w);
+        if !w.has(Witness::Unacceptable) {
+            self.heard(now);
+        }
         // `settle` emptied the buffers; they serve the next arrival.
         self.scratch = out;
         if cfg.fast_retransmit {
@@ -463,6 +476,17 @@ impl Connection {
         self.challenge_acks
             .get_or_insert_with(|| TokenBucket::new(rate, now))
             .allow(now)
+    }
+
+    /// The peer sent an acceptable segment: it answered every probe (RFC 6429 counts only
+    /// unanswered zero-window probes toward R2; §3.8.4: any segment answers a keep-alive),
+    /// and the keep-alive idle time starts again.
+    fn heard(&mut self, now: Duration) {
+        self.unanswered_probes = 0;
+        self.keep_alive_probes = 0;
+        if let (Some(k), Some(_)) = (self.cfg.keep_alive, self.timers.get(Timer::KeepAlive)) {
+            self.timers.set(Timer::KeepAlive, Some(now + k.idle));
+        }
     }
 
     /// Fires every timer that is due at `now`, in the order of [`Timer::ALL`].
@@ -503,18 +527,54 @@ impl Connection {
                 }
                 out
             }
+            Timer::Persist if self.unanswered_probes >= cfg.max_retransmits => {
+                // RFC 6429 §2: unanswered probes count toward R2 (§3.8.3), as retransmissions
+                // do; a peer that answers (with a zero window) is probed for as long as it does.
+                w.insert(Witness::ProbesUnanswered);
+                self.tcb.give_up()
+            }
             Timer::Persist => {
                 self.probes = self.probes.saturating_add(1);
                 let out = self.tcb.window_probe();
                 if !out.segments.is_empty() {
+                    self.unanswered_probes = self.unanswered_probes.saturating_add(1);
                     w.insert(Witness::WindowProbe);
                 }
                 out
             }
+            Timer::FinWait2 => {
+                let out = self.tcb.on_fin_wait_2_timeout();
+                if out.has(Signal::TimedOut) {
+                    w.insert(Witness::FinWait2Timeout);
+                }
+                out
+            }
+            Timer::KeepAlive => match cfg.keep_alive {
+                Some(k) if self.keep_alive_probes >= k.probes => {
+                    w.insert(Witness::ProbesUnanswered);
+                    self.tcb.give_up()
+                }
+                Some(_) => {
+                    let out = self.tcb.keep_alive_probe();
+                    if !out.segments.is_empty() {
+                        self.keep_alive_probes = self.keep_alive_probes.saturating_add(1);
+                        w.insert(Witness::KeepAliveProbe);
+                    }
+                    out
+                }
+                None => Outputs::default(),
+            },
             Timer::DelayedAck => self.tcb.on_delayed_ack_timeout(),
             Timer::TimeWait => self.tcb.on_time_wait_timeout(),
         };
         self.settle(now, before, &mut out, &mut w);
+        if let Some(k) = cfg.keep_alive
+            && w.has(Witness::KeepAliveProbe)
+            && self.timers.get(Timer::KeepAlive).is_some()
+        {
+            // The next probe follows an interval after this one (§3.8.4, MUST-27).
+            self.timers.set(Timer::KeepAlive, Some(now + k.interval));
+        }
         w
     }
 
@@ -586,6 +646,27 @@ impl Connection {
                 now,
                 cfg.ack_delay,
             ),
+        );
+        t.set(
+            Timer::FinWait2,
+            timers::fin_wait_2_deadline(
+                t.get(Timer::FinWait2),
+                cfg.fin_wait_2_timeout
+                    .filter(|_| tcb.state == State::FinWait2),
+                before.state != State::FinWait2 || tcb.rcv_nxt != before.rcv_nxt,
+                now,
+            ),
+        );
+        let idle = matches!(tcb.state, State::Established | State::CloseWait)
+            && !tcb.has_unacked()
+            && !blocked;
+        let keep_alive = cfg.keep_alive.filter(|_| idle);
+        if keep_alive.is_none() {
+            self.keep_alive_probes = 0;
+        }
+        t.set(
+            Timer::KeepAlive,
+            keep_alive.map(|k| t.get(Timer::KeepAlive).unwrap_or(now + k.idle)),
         );
         if w.has(Witness::TimeWaitStarted) && tcb.state == State::TimeWait {
             let d = time_wait_duration(cfg.msl, cfg.mechanisms);
