@@ -173,10 +173,14 @@ pub const DEVIATIONS: &[Deviation] = &[
                use them either. The window offered is therefore at most 65,535 octets.",
     },
     Deviation {
-        rfc: "RFC 1122 §4.2.3.9 (TCP MUST act on ICMP errors)",
-        code: "stack::Host::icmp_input",
-        what: "ICMP errors received are counted (icmp_ignored) and not reported to the \
-               connection they quote.",
+        rfc: "RFC 1122 §4.2.3.9 (Destination Unreachable codes 2-4 are hard errors: SHOULD abort)",
+        code: "tcp::icmp_verdict",
+        what: "Port and protocol unreachable abort a connection only in SYN-SENT (refused, \
+               when the quoted sequence number is our ISS); in SYN-RECEIVED and the \
+               synchronized states they are soft errors, as RFC 5927 §5.2 recommends, so that \
+               a blind attacker cannot reset a connection with an ICMP message where RFC 5961 \
+               denies it a RST. Soft errors are counted (icmp_ignored) but not reported to \
+               the user.",
     },
     Deviation {
         rfc: "RFC 1122 §3.2.1.3 (g) (datagrams to our own address loop back internally)",

@@ -669,3 +669,126 @@ fn keep_alives_when_switched_on_release_a_peer_that_vanished() {
     // Off by default (RFC 9293 §3.8.4, MUST-24).
     assert_eq!(ip_host().config().tcp_keep_alive, None);
 }
+
+/// A router at 10.0.9.1 reports `reason` about `sent` (a packet we sent), quoting its IP
+/// header and first 8 octets of TCP with the sequence number replaced by `seq` if given.
+fn icmp_about(sent: &[u8], reason: icmp::Unreachable, seq: Option<u32>) -> Vec<u8> {
+    let mut invoking = sent[..28].to_vec();
+    if let Some(s) = seq {
+        invoking[24..28].copy_from_slice(&s.to_be_bytes());
+    }
+    let msg = icmp::Repr::DstUnreachable { reason, invoking }.to_bytes();
+    ip_packet(Ipv4Addr::new(10, 0, 9, 1), B, IpProtocol::Icmp, &msg)
+}
+
+/// The text sizes (and first sequence numbers) of the TCP segments `h` sends now.
+fn texts(h: &mut Host) -> Vec<(u32, usize, Vec<u8>)> {
+    std::iter::from_fn(|| h.poll_transmit())
+        .map(|p| {
+            let (ip, seg) = ipv4::Repr::parse_bytes(&p).unwrap();
+            let (t, text) = tcp::Repr::parse_bytes(seg, ip.src_addr, ip.dst_addr).unwrap();
+            (t.seq, text.len(), p.clone())
+        })
+        .collect()
+}
+
+#[test]
+fn fragmentation_needed_lowers_the_mss_only_when_it_quotes_a_segment_in_flight() {
+    // Issue 17 item 6, RFC 5927 §4.1, RFC 1191.
+    let mut h = ip_host();
+    h.tcp_listen(80, 4).unwrap();
+    let now = Duration::ZERO;
+    let mut syn = tcp_repr(40_000, 80, 7000, 0, tcp::Flags::SYN);
+    syn.mss = Some(1460);
+    h.handle_packet(now, &tcp_packet(A, B, &syn));
+    let sa = next_tcp(&mut h).unwrap();
+    let ack = tcp_repr(40_000, 80, 7001, sa.seq.wrapping_add(1), tcp::Flags::ACK);
+    h.handle_packet(now, &tcp_packet(A, B, &ack));
+    let s = h.tcp_accept(80).unwrap();
+    assert_eq!(h.tcp_conn(s).unwrap().send_mss(), 1460);
+    h.tcp_send(now, s, &pattern(4000, 1));
+    let sent = texts(&mut h);
+    assert_eq!(
+        sent.iter().map(|t| t.1).collect::<Vec<_>>(),
+        [1460, 1460, 1080]
+    );
+    let (una, _, first) = &sent[0];
+    let frag = |mtu| icmp::Unreachable::FragNeeded { next_hop_mtu: mtu };
+    // Forged: quoting sequence numbers not in flight (below SND.UNA, at or beyond SND.NXT).
+    for seq in [una.wrapping_sub(1), una + 4000, una + 1_000_000, 0] {
+        h.handle_packet(ms(1), &icmp_about(first, frag(576), Some(seq)));
+    }
+    // Forged port unreachable on an ESTABLISHED connection: a soft error.
+    h.handle_packet(ms(1), &icmp_about(first, icmp::Unreachable::Port, None));
+    assert_eq!(h.tcp_conn(s).unwrap().send_mss(), 1460, "undisturbed");
+    assert_eq!(h.tcp_state(s), Some(tcpip_spec::tcp::State::Established));
+    assert!(texts(&mut h).is_empty());
+    assert_eq!(h.counters().mss_lowered, 0);
+    assert_eq!(h.counters().icmp_ignored, 5);
+    // Genuine: the first segment met a 1000-octet link. It is sent again at once, 960 octets.
+    h.handle_packet(ms(2), &icmp_about(first, frag(1000), None));
+    assert_eq!(h.counters().mss_lowered, 1);
+    assert_eq!(h.tcp_conn(s).unwrap().send_mss(), 960);
+    let again = texts(&mut h);
+    assert_eq!(
+        again.iter().map(|t| (t.0, t.1)).collect::<Vec<_>>(),
+        [(*una, 960)]
+    );
+    // A report of a larger MTU never raises it; an MTU of 0 (pre-RFC 1191) is ignored.
+    h.handle_packet(ms(3), &icmp_about(first, frag(1400), None));
+    h.handle_packet(ms(3), &icmp_about(first, frag(0), None));
+    assert_eq!(h.tcp_conn(s).unwrap().send_mss(), 960);
+    // New text goes out in the new size.
+    let acked = una.wrapping_add(4000);
+    let ack = tcp_repr(40_000, 80, 7001, acked, tcp::Flags::ACK);
+    h.handle_packet(ms(4), &tcp_packet(A, B, &ack));
+    h.tcp_send(ms(4), s, &pattern(2000, 2));
+    let sizes: Vec<_> = texts(&mut h).iter().map(|t| t.1).collect();
+    assert_eq!(sizes, [960, 960, 80]);
+    // A tiny MTU is held at the floor.
+    let last = una.wrapping_add(4000);
+    let probe = {
+        let mut p = first.clone();
+        p[24..28].copy_from_slice(&last.to_be_bytes());
+        p
+    };
+    h.handle_packet(ms(5), &icmp_about(&probe, frag(68), None));
+    assert_eq!(usize::from(h.tcp_conn(s).unwrap().send_mss()), MIN_SEND_MSS);
+}
+
+#[test]
+fn port_unreachable_about_our_syn_refuses_the_connection_and_a_forged_one_does_not() {
+    // RFC 1122 §4.2.3.9: codes 2-4 are hard errors; in SYN-SENT the quoted sequence number
+    // must be our ISS.
+    let mut h = ip_host();
+    let now = Duration::ZERO;
+    let peer = std::net::SocketAddrV4::new(A, 9);
+    let c = h.tcp_connect(now, peer).unwrap();
+    let syn = h.poll_transmit().expect("our SYN");
+    let (ip, seg) = ipv4::Repr::parse_bytes(&syn).unwrap();
+    let iss = tcp::Repr::parse_bytes(seg, ip.src_addr, ip.dst_addr)
+        .unwrap()
+        .0
+        .seq;
+    let port = icmp::Unreachable::Port;
+    h.handle_packet(ms(1), &icmp_about(&syn, port, Some(iss.wrapping_add(1))));
+    h.handle_packet(ms(1), &icmp_about(&syn, icmp::Unreachable::Host, None));
+    assert_eq!(
+        h.tcp_state(c),
+        Some(tcpip_spec::tcp::State::SynSent),
+        "forged, or soft"
+    );
+    h.handle_packet(ms(2), &icmp_about(&syn, port, None));
+    assert_eq!(h.tcp_state(c), Some(tcpip_spec::tcp::State::Closed));
+    assert_eq!(h.counters().icmp_refused, 1);
+    let refused = std::iter::from_fn(|| h.poll_event()).any(|e| {
+        matches!(
+            e,
+            tcpip_spec::stack::SocketEvent::Tcp {
+                event: tcpip_spec::tcp::Event::Refused,
+                ..
+            }
+        )
+    });
+    assert!(refused);
+}

@@ -246,6 +246,13 @@ pub struct Counters {
     /// SYNs dropped and active OPENs refused over `HostConfig::tcp_max_connections` or
     /// `tcp_max_per_listener`.
     pub connection_limit: u64,
+    /// ICMP "fragmentation needed" errors that lowered a TCP connection's send MSS (RFC 1191;
+    /// believed only when the quoted sequence number is in flight, RFC 5927 §4.1). The ones
+    /// not believed, and soft errors, count in `icmp_ignored`.
+    pub mss_lowered: u64,
+    /// TCP connections refused in SYN-SENT by an ICMP port or protocol unreachable quoting
+    /// our SYN (RFC 1122 §4.2.3.9).
+    pub icmp_refused: u64,
 }
 
 /// Something that happened to a socket, for the application.

@@ -157,6 +157,9 @@ impl Host {
         c.fin_wait_2_timeouts += u64::from(w.has(Witness::FinWait2Timeout));
         c.keep_alive_probes += u64::from(w.has(Witness::KeepAliveProbe));
         c.probes_unanswered += u64::from(w.has(Witness::ProbesUnanswered));
+        c.icmp_ignored += u64::from(w.has(Witness::IcmpIgnored) || w.has(Witness::IcmpSoftError));
+        c.mss_lowered += u64::from(w.has(Witness::MssLowered));
+        c.icmp_refused += u64::from(w.has(Witness::IcmpRefused));
         let Some(s) = self.tcp.slab.get_mut(h.0 as usize).and_then(Option::as_mut) else {
             return;
         };

@@ -30,6 +30,7 @@ mod arrival;
 mod connection;
 mod delack;
 mod demux;
+mod icmp;
 mod isn;
 mod mechanisms;
 mod reassembly;
@@ -46,6 +47,7 @@ mod window;
 pub use arrival::reset_for;
 pub use connection::{Connection, Event, Synchronized, Timer, Timers, Witness, Witnesses};
 pub use demux::{FourTuple, Target, demux};
+pub use icmp::{IcmpError, IcmpVerdict, icmp_verdict};
 pub use isn::{initial_sequence_number, isn_clock_from_micros};
 pub use mechanisms::{
     CHALLENGE_ACK_LIMIT, Config, FIN_WAIT_2_TIMEOUT, KeepAlive, Mechanism, Mechanisms,

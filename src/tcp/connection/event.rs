@@ -87,11 +87,21 @@ pub enum Witness {
     /// Unanswered zero-window probes reached R2 (RFC 6429), or unanswered keep-alives their
     /// count (§3.8.4): the connection was aborted.
     ProbesUnanswered,
+    /// An ICMP error was not believed or not usable (RFC 5927 §4.1: its quoted sequence
+    /// number is not in flight).
+    IcmpIgnored,
+    /// An ICMP "fragmentation needed" lowered the send MSS (RFC 1191, RFC 5927 §4.1).
+    MssLowered,
+    /// An ICMP port or protocol unreachable refused the connection in SYN-SENT (RFC 1122
+    /// §4.2.3.9).
+    IcmpRefused,
+    /// A soft ICMP error arrived; nothing changed (RFC 1122 §4.2.3.9).
+    IcmpSoftError,
 }
 
 impl Witness {
     /// Every witness, in a fixed order.
-    pub const ALL: [Witness; 16] = [
+    pub const ALL: [Witness; 20] = [
         Witness::OurFinAcked,
         Witness::TimeWaitStarted,
         Witness::ReturnedToListen,
@@ -108,6 +118,10 @@ impl Witness {
         Witness::FinWait2Timeout,
         Witness::KeepAliveProbe,
         Witness::ProbesUnanswered,
+        Witness::IcmpIgnored,
+        Witness::MssLowered,
+        Witness::IcmpRefused,
+        Witness::IcmpSoftError,
     ];
 
     /// The witness among a transition's signals, if it is one.
@@ -128,7 +142,7 @@ impl Witness {
 
 /// The witnesses of one input: a small set.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Default)]
-pub struct Witnesses(u16);
+pub struct Witnesses(u32);
 
 impl Witnesses {
     /// Whether `w` is in the set.

@@ -39,6 +39,7 @@ mod timers;
 pub use event::{Event, Witness, Witnesses};
 pub use timers::{Timer, Timers};
 
+use super::icmp::{IcmpError, IcmpVerdict, icmp_verdict};
 use super::mechanisms::{Config, Mechanism, time_wait_duration};
 use super::recovery::{Recovery, Resend};
 use super::rto::{Rto, RttSampler};
@@ -476,6 +477,39 @@ impl Connection {
         self.challenge_acks
             .get_or_insert_with(|| TokenBucket::new(rate, now))
             .allow(now)
+    }
+
+    /// An ICMP error quoting one of this connection's segments arrives (RFC 1122 §4.2.3.9,
+    /// RFC 5927; the rules are in [`icmp_verdict`](crate::tcp::icmp_verdict)): the host
+    /// found the connection by the quoted 4-tuple and passes the quoted sequence number.
+    /// "Fragmentation needed" about a segment in flight lowers the send MSS and resends the
+    /// segment at SND.UNA at once; port or protocol unreachable about our SYN refuses the
+    /// connection; anything else changes nothing.
+    pub fn on_icmp_error(&mut self, now: Duration, err: IcmpError, quoted_seq: Seq) -> Witnesses {
+        let mut w = Witnesses::default();
+        let before = self.before();
+        let mut out = Outputs::default();
+        match icmp_verdict(&self.tcb, self.smss, err, quoted_seq) {
+            IcmpVerdict::Ignored => w.insert(Witness::IcmpIgnored),
+            IcmpVerdict::Soft => w.insert(Witness::IcmpSoftError),
+            IcmpVerdict::LowerMss(mss) => {
+                self.smss = mss;
+                w.insert(Witness::MssLowered);
+                if self.tcb.syn_acked() && self.tcb.has_unacked() {
+                    // RFC 1191 §6.5: the router dropped it; send it again in the new size,
+                    // without backing the timer off or counting toward R2.
+                    let cfg = self.rules();
+                    out.segments.push(self.tcb.earliest_unacked_segment(&cfg));
+                }
+            }
+            IcmpVerdict::Refuse => {
+                self.tcb.delete();
+                out.signals.push(Signal::Refused);
+                w.insert(Witness::IcmpRefused);
+            }
+        }
+        self.settle(now, before, &mut out, &mut w);
+        w
     }
 
     /// The peer sent an acceptable segment: it answered every probe (RFC 6429 counts only
