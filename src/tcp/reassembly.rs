@@ -33,14 +33,18 @@ pub struct Reassembly {
     base: Seq,
     /// Offset from `base` of each interval's first octet → its text; no two overlap.
     map: BTreeMap<u32, Vec<u8>>,
-    /// Octets held (the sum of the intervals' lengths).
+    /// Octets held (the sum of the intervals' lengths, and of `copies`).
     octets: usize,
+    /// Further copies of text already held at the same sequence number: only with the
+    /// `reassembly-bound` ablation, which keeps every copy. Never delivered; dropped once
+    /// RCV.NXT passes them.
+    copies: Vec<(Seq, Vec<u8>)>,
 }
 
 impl Reassembly {
     /// Whether nothing is held.
     pub fn is_empty(&self) -> bool {
-        self.map.is_empty()
+        self.map.is_empty() && self.copies.is_empty()
     }
 
     /// Octets held.
@@ -123,22 +127,39 @@ impl Reassembly {
     }
 
     /// Holds `text` at `seq` as it came, neither trimmed to the window nor against what is
-    /// held (the `reassembly-bound` ablation): every copy is kept, appended to an interval that
-    /// begins at the same sequence number, as a queue that deduplicates nothing would. Only
-    /// the first `text.len()` octets of an interval are ever delivered from `seq`, so the
-    /// copies are dead weight. Returns the octets added.
+    /// held (the `reassembly-bound` ablation): a queue that deduplicates nothing. Text at a
+    /// sequence number already held is kept as a further copy, which is never delivered (so
+    /// the ablation changes how much is held, not what is delivered). Returns the octets
+    /// added.
     pub(crate) fn insert_unbounded(&mut self, rcv_nxt: Seq, seq: Seq, text: &[u8]) -> usize {
-        if self.map.is_empty() {
+        if self.is_empty() {
             self.rebase(rcv_nxt);
         }
         let k = seq - self.base;
-        self.map.entry(k).or_default().extend_from_slice(text);
+        match self.map.entry(k) {
+            std::collections::btree_map::Entry::Occupied(_) => {
+                self.copies.push((seq, text.to_vec()));
+            }
+            std::collections::btree_map::Entry::Vacant(v) => {
+                v.insert(text.to_vec());
+            }
+        }
         self.octets += text.len();
         text.len()
     }
 
     /// Takes the first interval if it begins at or before `rcv_nxt` (RCV.NXT has reached it).
     pub(crate) fn pop_reached(&mut self, rcv_nxt: Seq) -> Option<(Seq, Vec<u8>)> {
+        if !self.copies.is_empty() {
+            let octets = &mut self.octets;
+            self.copies.retain(|(s, t)| {
+                let live = (*s + t.len() as u32).gt(rcv_nxt);
+                if !live {
+                    *octets -= t.len();
+                }
+                live
+            });
+        }
         let (&k, _) = self.map.first_key_value()?;
         let seq = self.base + k;
         if !seq.le(rcv_nxt) {
@@ -168,7 +189,7 @@ impl Reassembly {
 /// their bases: equal connections must be equal states for a model checker.
 impl PartialEq for Reassembly {
     fn eq(&self, other: &Self) -> bool {
-        self.octets == other.octets && self.iter().eq(other.iter())
+        self.octets == other.octets && self.iter().eq(other.iter()) && self.copies == other.copies
     }
 }
 
@@ -181,6 +202,7 @@ impl Hash for Reassembly {
             s.hash(h);
             t.hash(h);
         }
+        self.copies.hash(h);
     }
 }
 
@@ -266,6 +288,20 @@ mod tests {
         r.insert(nxt, nxt + 10, b"y");
         assert_eq!(r.base, nxt);
         assert_eq!(r.to_vec(), q(&[(REBASE_AFTER + 60, b"y"), (far, b"x")]));
+    }
+
+    #[test]
+    fn without_the_bound_every_copy_is_held_but_delivered_once() {
+        let mut r = Reassembly::default();
+        for _ in 0..3 {
+            r.insert_unbounded(Seq(0), Seq(5), b"ab");
+        }
+        assert_eq!(r.octets(), 6, "three copies of two octets");
+        assert_eq!(r.to_vec(), q(&[(5, b"ab")]));
+        assert_eq!(r.pop_reached(Seq(5)), Some((Seq(5), b"ab".to_vec())));
+        assert_eq!(r.octets(), 4, "the copies wait for RCV.NXT to pass them");
+        assert_eq!(r.pop_reached(Seq(7)), None);
+        assert!(r.is_empty() && r.octets() == 0);
     }
 
     #[test]
