@@ -55,6 +55,19 @@ pub const DEVIATIONS: &[Deviation] = &[
                acknowledges it. Read literally, the eighth step is never reached by it.",
     },
     Deviation {
+        rfc: "RFC 9293 §3.6 (FIN-WAIT-2 has no time limit)",
+        code: "tcp::Connection (Timer::FinWait2, Config::fin_wait_2_timeout)",
+        what: "A connection in FIN-WAIT-2 that hears no text from its peer for 60 s (Linux's \
+               tcp_fin_timeout) sends a RST and is aborted with TimedOut. RFC 9293 lets it \
+               wait for the peer's FIN indefinitely, and the user timeout (§3.8.3) runs only \
+               while something is unacknowledged, which in FIN-WAIT-2 nothing is, so a peer \
+               that never sends its FIN held the TCB for ever (issue 17: 10,000 such after \
+               24 h). Unlike Linux, which applies it to orphaned sockets only, it applies to \
+               every CLOSE (a CLOSE here is a half-close after which the user may still \
+               RECEIVE), so the timer restarts whenever text arrives. None switches it off; the \
+               models run without it.",
+    },
+    Deviation {
         rfc: "RFC 9293 §3.10.4 (CLOSE in SYN-RECEIVED with text queued)",
         code: "tcp::Tcb::close",
         what: "With SENDs pending, the RFC holds the CLOSE until ESTABLISHED. Here \
@@ -160,10 +173,14 @@ pub const DEVIATIONS: &[Deviation] = &[
                use them either. The window offered is therefore at most 65,535 octets.",
     },
     Deviation {
-        rfc: "RFC 1122 §4.2.3.9 (TCP MUST act on ICMP errors)",
-        code: "stack::Host::icmp_input",
-        what: "ICMP errors received are counted (icmp_ignored) and not reported to the \
-               connection they quote.",
+        rfc: "RFC 1122 §4.2.3.9 (Destination Unreachable codes 2-4 are hard errors: SHOULD abort)",
+        code: "tcp::icmp_verdict",
+        what: "Port and protocol unreachable abort a connection only in SYN-SENT (refused, \
+               when the quoted sequence number is our ISS); in SYN-RECEIVED and the \
+               synchronized states they are soft errors, as RFC 5927 §5.2 recommends, so that \
+               a blind attacker cannot reset a connection with an ICMP message where RFC 5961 \
+               denies it a RST. Soft errors are counted (icmp_ignored) but not reported to \
+               the user.",
     },
     Deviation {
         rfc: "RFC 1122 §3.2.1.3 (g) (datagrams to our own address loop back internally)",

@@ -19,7 +19,7 @@ use std::time::Duration;
 use tcpip_spec::arp::Entry;
 use tcpip_spec::icmp::EchoId;
 use tcpip_spec::ratelimit::Rate;
-use tcpip_spec::stack::{Host, HostConfig, Medium};
+use tcpip_spec::stack::{Host, HostConfig, Medium, TcpHandle};
 use tcpip_spec::wire::{
     EtherType, EthernetAddress, IpProtocol, arp, ethernet, icmp, ipv4, tcp, udp,
 };
@@ -424,4 +424,371 @@ fn a_peer_announcing_an_mss_of_one_gets_segments_of_the_floor() {
     assert!(full.iter().all(|&n| n == MIN_SEND_MSS), "{sizes:?}");
     assert!(*last <= MIN_SEND_MSS);
     assert_eq!(sizes.len(), 1000usize.div_ceil(MIN_SEND_MSS));
+}
+
+/// A peer at `A`:`port` completes a handshake with `h`'s listener on 80 at `now`; returns the
+/// accepted connection and our ISS + 1 (what the peer acknowledges).
+fn handshake(h: &mut Host, now: Duration, port: u16, peer_iss: u32) -> (TcpHandle, u32) {
+    let syn = tcp_repr(port, 80, peer_iss, 0, tcp::Flags::SYN);
+    h.handle_packet(now, &tcp_packet(A, B, &syn));
+    let syn_ack = h.poll_transmit().expect("SYN,ACK");
+    let (ip, seg) = ipv4::Repr::parse_bytes(&syn_ack).unwrap();
+    let (t, _) = tcp::Repr::parse_bytes(seg, ip.src_addr, ip.dst_addr).unwrap();
+    assert!(t.flags.syn() && t.flags.ack());
+    let ack = tcp_repr(
+        port,
+        80,
+        peer_iss + 1,
+        t.seq.wrapping_add(1),
+        tcp::Flags::ACK,
+    );
+    h.handle_packet(now, &tcp_packet(A, B, &ack));
+    (
+        h.tcp_accept(80).expect("established"),
+        t.seq.wrapping_add(1),
+    )
+}
+
+fn text_packet(port: u16, seq: u32, ack: u32, text: &[u8]) -> Vec<u8> {
+    let mut r = tcp_repr(port, 80, seq, ack, tcp::Flags::ACK | tcp::Flags::PSH);
+    r.payload_len = text.len();
+    ip_packet(A, B, IpProtocol::Tcp, &r.to_bytes(text, A, B))
+}
+
+#[test]
+fn out_of_order_overlapping_and_same_sequence_floods_stay_within_the_window_offered() {
+    // Issue 17: one peer queued 64.9 MB of distinct out-of-order segments, and 248 MB by
+    // resending the same sequence numbers with different text. Here 50 connections each take
+    // 20,000 such segments in one virtual second: beyond the window, overlapping each other,
+    // and the same numbers with new text. Each holds at most its receive buffer, each sequence
+    // number once; the segment that fills the gap delivers exactly the window.
+    let mut h = ip_host();
+    let buffer = h.config().tcp_rx_buffer;
+    h.tcp_listen(80, 64).unwrap();
+    let now = Duration::ZERO;
+    let mut conns = Vec::new();
+    for c in 0..50u16 {
+        let iss = 1000 + u32::from(c) * 7_000_000;
+        conns.push((40_000 + c, iss + 1, handshake(&mut h, now, 40_000 + c, iss)));
+    }
+    let mut most_held = 0;
+    let mut most_intervals = 0;
+    for i in 0..20_000u32 {
+        let at = now + Duration::from_micros(u64::from(i) * 50);
+        for (port, rcv_nxt, (_, ack)) in &conns {
+            // Offsets 1..200,000: beyond RCV.NXT, mostly overlapping, a third beyond the window.
+            let offset = 1 + (i.wrapping_mul(2_654_435_761) % 200_000);
+            let text = vec![(i % 256) as u8; 100 + (i % 1300) as usize];
+            h.handle_packet(at, &text_packet(*port, rcv_nxt + offset, *ack, &text));
+        }
+        while h.poll_transmit().is_some() {}
+        if i % 1000 == 999 {
+            for (_, _, (s, _)) in &conns {
+                let c = h.tcp_conn(*s).unwrap();
+                assert!(c.rx_memory() <= buffer, "{} > {buffer}", c.rx_memory());
+                most_held = most_held.max(c.tcb().rcv_queue.octets());
+                most_intervals = most_intervals.max(c.tcb().rcv_queue.intervals());
+            }
+        }
+    }
+    println!("held at most {most_held} octets in {most_intervals} intervals per connection");
+    assert!(most_held < buffer, "octets 1..65,535 of the window at most");
+    let at = now + Duration::from_secs(1);
+    for (port, rcv_nxt, (s, ack)) in &conns {
+        h.handle_packet(at, &text_packet(*port, *rcv_nxt, *ack, b"!"));
+        let c = h.tcp_conn(*s).unwrap();
+        assert_eq!(
+            c.recv_queued(),
+            buffer,
+            "the gap filled: the whole window delivered"
+        );
+        assert_eq!(
+            c.tcb().rcv_queue.octets(),
+            0,
+            "nothing held beyond the window"
+        );
+    }
+}
+
+#[test]
+fn an_in_window_rst_flood_draws_challenge_acks_at_the_stated_rate() {
+    // Issue 17: 100 k in-window RSTs/s drew 100 k challenge ACKs/s. RFC 5961 §7 asks for a
+    // limit: `HostConfig::tcp_challenge_ack_limit`, per connection.
+    let mut h = ip_host();
+    let rate = h.config().tcp_challenge_ack_limit.expect("on by default");
+    h.tcp_listen(80, 4).unwrap();
+    let (s, ack) = handshake(&mut h, Duration::ZERO, 40_000, 5000);
+    let n = 100_000;
+    let sent = flood(&mut h, ms(10), n, |i| {
+        let rst = tcp_repr(40_000, 80, 5001 + 1 + i % 60_000, ack, tcp::Flags::RST);
+        tcp_packet(A, B, &rst)
+    });
+    println!("{n} in-window RSTs in 1 s: {sent:?}, {:?}", h.counters());
+    assert_eq!(sent.resets, 0);
+    assert!(sent.other <= most_in_a_second(rate), "{sent:?}");
+    assert!(sent.other >= u64::from(rate.burst) + u64::from(rate.per_second) * 99 / 100);
+    assert_eq!(
+        h.counters().challenge_acks_limited,
+        u64::from(n) - sent.other
+    );
+    assert_eq!(h.tcp_state(s), Some(tcpip_spec::tcp::State::Established));
+}
+
+/// Runs `h`'s timers up to `end`, discarding what it sends (a peer that has vanished).
+fn run_silent(h: &mut Host, end: Duration) {
+    while let Some(t) = h.poll_timeout()
+        && t <= end
+    {
+        h.handle_timeout(t);
+        while h.poll_transmit().is_some() {}
+    }
+}
+
+/// The TCP header of the next packet `h` sends, if any.
+fn next_tcp(h: &mut Host) -> Option<tcp::Repr> {
+    let p = h.poll_transmit()?;
+    let (ip, seg) = ipv4::Repr::parse_bytes(&p).unwrap();
+    Some(
+        tcp::Repr::parse_bytes(seg, ip.src_addr, ip.dst_addr)
+            .unwrap()
+            .0,
+    )
+}
+
+#[test]
+fn peers_that_never_send_their_fin_are_released_after_the_fin_wait_2_timeout() {
+    // Issue 17: a connection whose peer never sends its FIN stayed in FIN-WAIT-2 for ever
+    // (10,000 after 24 h). 1,000 peers ACK our FIN and fall silent.
+    let mut h = ip_host();
+    let timeout = h.config().tcp_fin_wait_2_timeout.expect("on by default");
+    h.tcp_listen(80, 4).unwrap();
+    let now = Duration::ZERO;
+    let mut socks = Vec::new();
+    for i in 0..1000u16 {
+        let port = 20_000 + i;
+        let (s, _) = handshake(&mut h, now, port, 7000);
+        h.tcp_close(now, s);
+        let fin = next_tcp(&mut h).expect("our FIN");
+        assert!(fin.flags.fin());
+        let ack = tcp_repr(port, 80, 7001, fin.seq.wrapping_add(1), tcp::Flags::ACK);
+        h.handle_packet(now, &tcp_packet(A, B, &ack));
+        assert_eq!(h.tcp_state(s), Some(tcpip_spec::tcp::State::FinWait2));
+        socks.push(s);
+    }
+    run_silent(&mut h, now + timeout - ms(1));
+    assert!(socks.iter().all(|s| h.tcp_state(*s).is_some()));
+    run_silent(&mut h, now + timeout + ms(1));
+    assert!(socks.iter().all(|s| h.tcp_state(*s).is_none()), "released");
+    assert_eq!(h.counters().fin_wait_2_timeouts, 1000);
+    assert_eq!(h.poll_timeout(), None, "nothing left to wait for");
+}
+
+#[test]
+fn a_peer_that_vanishes_behind_a_zero_window_is_given_up_at_r2() {
+    // Issue 17: unanswered zero-window probes never counted toward R2, so a peer that
+    // vanished behind a zero window was probed for ever. RFC 6429: they count.
+    let mut h = ip_host();
+    h.tcp_listen(80, 4).unwrap();
+    let now = Duration::ZERO;
+    let (s, ack) = handshake(&mut h, now, 40_000, 7000);
+    let mut zero = tcp_repr(40_000, 80, 7001, ack, tcp::Flags::ACK);
+    zero.window = 0;
+    h.handle_packet(now, &tcp_packet(A, B, &zero));
+    assert_eq!(h.tcp_send(now, s, b"held back"), 9);
+    assert!(next_tcp(&mut h).is_none(), "zero window: nothing sent");
+    // A few virtual minutes: the probes back off to the RTO's 60 s ceiling.
+    run_silent(&mut h, now + Duration::from_secs(600));
+    assert_eq!(h.tcp_state(s), Some(tcpip_spec::tcp::State::Closed));
+    assert_eq!(h.counters().probes_unanswered, 1);
+    let probes = h.counters().window_probes;
+    println!("given up after {probes} unanswered probes");
+    assert_eq!(
+        probes,
+        u64::from(tcpip_spec::tcp::Config::default().max_retransmits)
+    );
+    assert_eq!(h.poll_timeout(), None);
+}
+
+#[test]
+fn connections_are_capped_per_listener_and_per_host() {
+    let mut cfg = HostConfig::new(Medium::Ip, B, 16, 7);
+    cfg.tcp_max_per_listener = 100;
+    cfg.tcp_max_connections = 150;
+    let mut h = Host::new(cfg);
+    h.tcp_listen(80, 4).unwrap();
+    let now = Duration::ZERO;
+    // Peers complete handshakes and are accepted at once: the backlog never fills, the caps do.
+    let connect = |h: &mut Host, port: u16, from: u16| {
+        let syn = tcp_repr(from, port, 5000, 0, tcp::Flags::SYN);
+        h.handle_packet(now, &tcp_packet(A, B, &syn));
+        let Some(sa) = next_tcp(h) else { return false };
+        let ack = tcp_repr(from, port, 5001, sa.seq.wrapping_add(1), tcp::Flags::ACK);
+        h.handle_packet(now, &tcp_packet(A, B, &ack));
+        h.tcp_accept(port).is_some()
+    };
+    let accepted = (0..1000u16)
+        .filter(|i| connect(&mut h, 80, 10_000 + i))
+        .count();
+    assert_eq!(accepted, 100, "per listener");
+    assert_eq!(h.counters().connection_limit, 900);
+    assert_eq!(h.counters().backlog_full, 0);
+    // The host's cap: 50 more on another port, then neither listeners nor active opens.
+    h.tcp_listen(81, 4).unwrap();
+    let accepted = (0..60u16)
+        .filter(|i| connect(&mut h, 81, 30_000 + i))
+        .count();
+    assert_eq!(accepted, 50, "per host");
+    assert_eq!(h.counters().connection_limit, 910);
+    let peer = std::net::SocketAddrV4::new(A, 9);
+    assert_eq!(
+        h.tcp_connect(now, peer),
+        Err(tcpip_spec::stack::TcpError::ConnectionLimit)
+    );
+    assert_eq!(h.counters().connection_limit, 911);
+}
+
+#[test]
+fn keep_alives_when_switched_on_release_a_peer_that_vanished() {
+    use tcpip_spec::tcp::KeepAlive;
+    let mut cfg = HostConfig::new(Medium::Ip, B, 16, 7);
+    let k = KeepAlive {
+        idle: Duration::from_secs(10),
+        interval: Duration::from_secs(1),
+        probes: 3,
+    };
+    cfg.tcp_keep_alive = Some(k);
+    let mut h = Host::new(cfg);
+    h.tcp_listen(80, 4).unwrap();
+    let (s, _) = handshake(&mut h, Duration::ZERO, 40_000, 7000);
+    run_silent(&mut h, Duration::from_secs(10 + 3) - ms(1));
+    assert_eq!(h.tcp_state(s), Some(tcpip_spec::tcp::State::Established));
+    run_silent(&mut h, Duration::from_secs(10 + 3));
+    assert_eq!(h.tcp_state(s), Some(tcpip_spec::tcp::State::Closed));
+    assert_eq!(h.counters().keep_alive_probes, 3);
+    assert_eq!(h.counters().probes_unanswered, 1);
+    // Off by default (RFC 9293 §3.8.4, MUST-24).
+    assert_eq!(ip_host().config().tcp_keep_alive, None);
+}
+
+/// A router at 10.0.9.1 reports `reason` about `sent` (a packet we sent), quoting its IP
+/// header and first 8 octets of TCP with the sequence number replaced by `seq` if given.
+fn icmp_about(sent: &[u8], reason: icmp::Unreachable, seq: Option<u32>) -> Vec<u8> {
+    let mut invoking = sent[..28].to_vec();
+    if let Some(s) = seq {
+        invoking[24..28].copy_from_slice(&s.to_be_bytes());
+    }
+    let msg = icmp::Repr::DstUnreachable { reason, invoking }.to_bytes();
+    ip_packet(Ipv4Addr::new(10, 0, 9, 1), B, IpProtocol::Icmp, &msg)
+}
+
+/// The text sizes (and first sequence numbers) of the TCP segments `h` sends now.
+fn texts(h: &mut Host) -> Vec<(u32, usize, Vec<u8>)> {
+    std::iter::from_fn(|| h.poll_transmit())
+        .map(|p| {
+            let (ip, seg) = ipv4::Repr::parse_bytes(&p).unwrap();
+            let (t, text) = tcp::Repr::parse_bytes(seg, ip.src_addr, ip.dst_addr).unwrap();
+            (t.seq, text.len(), p.clone())
+        })
+        .collect()
+}
+
+#[test]
+fn fragmentation_needed_lowers_the_mss_only_when_it_quotes_a_segment_in_flight() {
+    // Issue 17 item 6, RFC 5927 §4.1, RFC 1191.
+    let mut h = ip_host();
+    h.tcp_listen(80, 4).unwrap();
+    let now = Duration::ZERO;
+    let mut syn = tcp_repr(40_000, 80, 7000, 0, tcp::Flags::SYN);
+    syn.mss = Some(1460);
+    h.handle_packet(now, &tcp_packet(A, B, &syn));
+    let sa = next_tcp(&mut h).unwrap();
+    let ack = tcp_repr(40_000, 80, 7001, sa.seq.wrapping_add(1), tcp::Flags::ACK);
+    h.handle_packet(now, &tcp_packet(A, B, &ack));
+    let s = h.tcp_accept(80).unwrap();
+    assert_eq!(h.tcp_conn(s).unwrap().send_mss(), 1460);
+    h.tcp_send(now, s, &pattern(4000, 1));
+    let sent = texts(&mut h);
+    assert_eq!(
+        sent.iter().map(|t| t.1).collect::<Vec<_>>(),
+        [1460, 1460, 1080]
+    );
+    let (una, _, first) = &sent[0];
+    let frag = |mtu| icmp::Unreachable::FragNeeded { next_hop_mtu: mtu };
+    // Forged: quoting sequence numbers not in flight (below SND.UNA, at or beyond SND.NXT).
+    for seq in [una.wrapping_sub(1), una + 4000, una + 1_000_000, 0] {
+        h.handle_packet(ms(1), &icmp_about(first, frag(576), Some(seq)));
+    }
+    // Forged port unreachable on an ESTABLISHED connection: a soft error.
+    h.handle_packet(ms(1), &icmp_about(first, icmp::Unreachable::Port, None));
+    assert_eq!(h.tcp_conn(s).unwrap().send_mss(), 1460, "undisturbed");
+    assert_eq!(h.tcp_state(s), Some(tcpip_spec::tcp::State::Established));
+    assert!(texts(&mut h).is_empty());
+    assert_eq!(h.counters().mss_lowered, 0);
+    assert_eq!(h.counters().icmp_ignored, 5);
+    // Genuine: the first segment met a 1000-octet link. It is sent again at once, 960 octets.
+    h.handle_packet(ms(2), &icmp_about(first, frag(1000), None));
+    assert_eq!(h.counters().mss_lowered, 1);
+    assert_eq!(h.tcp_conn(s).unwrap().send_mss(), 960);
+    let again = texts(&mut h);
+    assert_eq!(
+        again.iter().map(|t| (t.0, t.1)).collect::<Vec<_>>(),
+        [(*una, 960)]
+    );
+    // A report of a larger MTU never raises it; an MTU of 0 (pre-RFC 1191) is ignored.
+    h.handle_packet(ms(3), &icmp_about(first, frag(1400), None));
+    h.handle_packet(ms(3), &icmp_about(first, frag(0), None));
+    assert_eq!(h.tcp_conn(s).unwrap().send_mss(), 960);
+    // New text goes out in the new size.
+    let acked = una.wrapping_add(4000);
+    let ack = tcp_repr(40_000, 80, 7001, acked, tcp::Flags::ACK);
+    h.handle_packet(ms(4), &tcp_packet(A, B, &ack));
+    h.tcp_send(ms(4), s, &pattern(2000, 2));
+    let sizes: Vec<_> = texts(&mut h).iter().map(|t| t.1).collect();
+    assert_eq!(sizes, [960, 960, 80]);
+    // A tiny MTU is held at the floor.
+    let last = una.wrapping_add(4000);
+    let probe = {
+        let mut p = first.clone();
+        p[24..28].copy_from_slice(&last.to_be_bytes());
+        p
+    };
+    h.handle_packet(ms(5), &icmp_about(&probe, frag(68), None));
+    assert_eq!(usize::from(h.tcp_conn(s).unwrap().send_mss()), MIN_SEND_MSS);
+}
+
+#[test]
+fn port_unreachable_about_our_syn_refuses_the_connection_and_a_forged_one_does_not() {
+    // RFC 1122 §4.2.3.9: codes 2-4 are hard errors; in SYN-SENT the quoted sequence number
+    // must be our ISS.
+    let mut h = ip_host();
+    let now = Duration::ZERO;
+    let peer = std::net::SocketAddrV4::new(A, 9);
+    let c = h.tcp_connect(now, peer).unwrap();
+    let syn = h.poll_transmit().expect("our SYN");
+    let (ip, seg) = ipv4::Repr::parse_bytes(&syn).unwrap();
+    let iss = tcp::Repr::parse_bytes(seg, ip.src_addr, ip.dst_addr)
+        .unwrap()
+        .0
+        .seq;
+    let port = icmp::Unreachable::Port;
+    h.handle_packet(ms(1), &icmp_about(&syn, port, Some(iss.wrapping_add(1))));
+    h.handle_packet(ms(1), &icmp_about(&syn, icmp::Unreachable::Host, None));
+    assert_eq!(
+        h.tcp_state(c),
+        Some(tcpip_spec::tcp::State::SynSent),
+        "forged, or soft"
+    );
+    h.handle_packet(ms(2), &icmp_about(&syn, port, None));
+    assert_eq!(h.tcp_state(c), Some(tcpip_spec::tcp::State::Closed));
+    assert_eq!(h.counters().icmp_refused, 1);
+    let refused = std::iter::from_fn(|| h.poll_event()).any(|e| {
+        matches!(
+            e,
+            tcpip_spec::stack::SocketEvent::Tcp {
+                event: tcpip_spec::tcp::Event::Refused,
+                ..
+            }
+        )
+    });
+    assert!(refused);
 }

@@ -536,6 +536,9 @@ impl<'m> Replay<'m> {
             c.msl = MSL;
             c.tcp_fast_retransmit = false;
             c.tcp_delayed_ack = false;
+            // As in the models: no FIN-WAIT-2 timeout, no challenge-ACK limit.
+            c.tcp_fin_wait_2_timeout = None;
+            c.tcp_challenge_ack_limit = None;
             Host::new(c)
         });
         let mut r = Replay {

@@ -127,6 +127,10 @@ impl TcpModel {
             mss: 4,
             max_retransmits: 3,
             max_syn_retransmits: 3,
+            // Rates and idle timeouts in abstract time mean nothing, and a bucket or one more
+            // deadline would split equal states.
+            challenge_ack_limit: None,
+            fin_wait_2_timeout: None,
             ..Config::default()
         };
         TcpModel {
@@ -158,6 +162,10 @@ impl TcpModel {
             max_retransmits: losses + delays + 1,
             max_syn_retransmits: losses + delays + 1,
             msl: TICK * 2,
+            // Rates and idle timeouts in abstract time mean nothing, and a bucket or one more
+            // deadline would split equal states.
+            challenge_ack_limit: None,
+            fin_wait_2_timeout: None,
             ..Config::default()
         };
         TcpModel {
@@ -194,6 +202,10 @@ impl TcpModel {
             max_retransmits: b.losses + b.delays + 2 * MSL_TICKS + 2,
             max_syn_retransmits: b.losses + b.delays + 2 * MSL_TICKS + 2,
             msl: TICK * u32::from(MSL_TICKS),
+            // Rates and idle timeouts in abstract time mean nothing, and a bucket or one more
+            // deadline would split equal states.
+            challenge_ack_limit: None,
+            fin_wait_2_timeout: None,
             ..Config::default()
         };
         let script = Script {

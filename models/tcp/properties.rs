@@ -100,6 +100,28 @@ const RETRANSMISSION_TIMER_ARMED: Prop = Prop {
     },
 };
 
+/// `queued-within-window`: the reassembly queue is bounded by what was offered. Broken by
+/// `reassembly-bound` (tcp-lifecycle).
+const QUEUED_WITHIN_WINDOW: Prop = Prop {
+    kind: Kind::Always,
+    name: "queued-within-window",
+    meaning: "the text an endpoint holds out of order is held once per sequence number and \
+              fits in the window it offers beyond the gap before it: at most RCV.NXT + RCV.WND \
+              minus the first sequence number held (RFC 9293 §3.8.6, §3.10.7.4 seventh step)",
+    condition: |_, w| {
+        both(|s| {
+            let t = w.peer(s).tcb();
+            let Some((first, _)) = t.rcv_queue.iter().next() else {
+                return t.rcv_queue.octets() == 0;
+            };
+            let edge = t.rcv_nxt + u32::from(t.rcv_wnd);
+            let room = if first.le(edge) { edge - first } else { 0 };
+            let distinct: usize = t.rcv_queue.iter().map(|(_, text)| text.len()).sum();
+            t.rcv_queue.octets() == distinct && distinct <= room as usize
+        })
+    },
+};
+
 /// `old-syn-rejected`: Figure 8 happens (tcp-handshake; tcp-lifecycle with `--old-syn 1`).
 const OLD_SYN_REJECTED: Prop = Prop {
     kind: Kind::Sometimes,
@@ -281,6 +303,7 @@ fn received_all(m: &TcpModel, w: &World, s: Side) -> bool {
 
 const LIFECYCLE: &[Prop] = &[
     RETRANSMISSION_TIMER_ARMED,
+    QUEUED_WITHIN_WINDOW,
     Prop {
         kind: Kind::Always,
         name: "ordered-delivery",

@@ -159,6 +159,24 @@ const ATTACKER: Bounds = Bounds {
 ///   (`time-wait-ends-by-timer`).
 const LIFECYCLE_ABLATIONS: &[Ablation] = &[
     Ablation {
+        mechanism: "reassembly-bound",
+        breaks: "queued-within-window",
+        also_breaks: &[],
+        hides: &[],
+        reveals: &[],
+        reference: "RFC 9293 §3.8.6, §3.10.7.4",
+        hazard: "an out-of-order octet duplicated by the network is held once per copy, so the \
+                 queue can outgrow the window offered (issue 17: 248 MB held on one connection)",
+        bounds: Bounds {
+            bytes: Some(2),
+            incarnations: Some(1),
+            losses: Some(0),
+            dups: Some(1),
+            delays: Some(0),
+            ..Bounds::NONE
+        },
+    },
+    Ablation {
         mechanism: "rto-restart",
         breaks: "retransmission-timer-armed",
         also_breaks: &[],

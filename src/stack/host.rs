@@ -8,6 +8,7 @@ use crate::arp::{self, ArpPacket};
 use crate::icmp::{self, Echo, EchoId, EchoResponse, ErrorKind, ErrorMessage, ReplyMatch};
 use crate::ip::{self, Decision, InterfaceAddr, Node, Route, Upper};
 use crate::ratelimit::TokenBucket;
+use crate::tcp;
 use crate::wire::{self, EtherType, EthernetAddress, IpProtocol, ethernet, ipv4};
 use std::collections::VecDeque;
 use std::net::Ipv4Addr;
@@ -485,8 +486,51 @@ impl Host {
                     }
                 }
             }
+            wire::icmp::Repr::DstUnreachable { reason, invoking } => {
+                let err = match reason {
+                    wire::icmp::Unreachable::FragNeeded { next_hop_mtu } => {
+                        tcp::IcmpError::FragmentationNeeded { mtu: next_hop_mtu }
+                    }
+                    wire::icmp::Unreachable::Protocol => tcp::IcmpError::ProtocolUnreachable,
+                    wire::icmp::Unreachable::Port => tcp::IcmpError::PortUnreachable,
+                    _ => tcp::IcmpError::Soft,
+                };
+                self.tcp_icmp_error(&invoking, err);
+            }
+            wire::icmp::Repr::TimeExceeded { invoking, .. } => {
+                self.tcp_icmp_error(&invoking, tcp::IcmpError::Soft);
+            }
             _ => self.counters.icmp_ignored += 1,
         }
+    }
+
+    /// An ICMP error quoting `invoking`: if it quotes a TCP segment of one of our connections,
+    /// that connection decides what it means (`tcp::Connection::on_icmp_error`, RFC 1122
+    /// §4.2.3.9, RFC 5927); otherwise it is counted and ignored.
+    fn tcp_icmp_error(&mut self, invoking: &[u8], err: tcp::IcmpError) {
+        let quote = match wire::icmp::Quote::parse(invoking) {
+            Ok(q) if q.protocol == IpProtocol::Tcp => q,
+            _ => {
+                self.counters.icmp_ignored += 1;
+                return;
+            }
+        };
+        let tuple = tcp::FourTuple {
+            local: std::net::SocketAddrV4::new(quote.src_addr, quote.src_port),
+            remote: std::net::SocketAddrV4::new(quote.dst_addr, quote.dst_port),
+        };
+        let now = self.now;
+        let Some(h) = self.tcp.conns.get(&tuple).copied() else {
+            self.counters.icmp_ignored += 1;
+            return;
+        };
+        let Some(s) = self.tcp.get_mut(h) else {
+            return;
+        };
+        let w = s
+            .conn
+            .on_icmp_error(now, err, tcp::Seq(quote.transport_word));
+        self.after(h, w);
     }
 
     /// Sends an Echo Request to `dst` at `now` (a ping), recorded in the echo client so that

@@ -111,6 +111,29 @@ pub struct HostConfig {
     /// 1024, Linux's hard limit on its neighbour table (`gc_thresh3`). Counted in
     /// [`Counters::arp_evicted`].
     pub arp_capacity: usize,
+    /// The rate of RFC 5961 challenge ACKs of each TCP connection (RFC 5961 §7), given to
+    /// every connection's [`Config::challenge_ack_limit`](crate::tcp::Config); `None` for no
+    /// limit. Default [`tcp::CHALLENGE_ACK_LIMIT`](crate::tcp::CHALLENGE_ACK_LIMIT): 1000 per
+    /// second, bursts of 50, per connection. Counted in [`Counters::challenge_acks_limited`].
+    pub tcp_challenge_ack_limit: Option<Rate>,
+    /// How long a TCP connection in FIN-WAIT-2 waits for the peer's FIN without hearing text
+    /// (a deviation from RFC 9293 §3.6, which sets no limit; see
+    /// [`Config::fin_wait_2_timeout`](crate::tcp::Config)); `None` waits for ever. Default
+    /// 60 s, Linux's `tcp_fin_timeout`. Counted in [`Counters::fin_wait_2_timeouts`].
+    pub tcp_fin_wait_2_timeout: Option<Duration>,
+    /// Keep-alives for every TCP connection (RFC 9293 §3.8.4); `None`, the default, sends none
+    /// (MUST-24). Probes are counted in [`Counters::keep_alive_probes`], connections given up
+    /// in [`Counters::probes_unanswered`].
+    pub tcp_keep_alive: Option<crate::tcp::KeepAlive>,
+    /// TCP connections the host holds at most, in every state, active and passive; beyond it
+    /// a SYN to a listener is dropped and an active OPEN refused
+    /// ([`TcpError::ConnectionLimit`](super::TcpError)). Default 16,384: with 64 KiB buffers
+    /// each way, at most 2 GiB of buffers. Counted in [`Counters::connection_limit`].
+    pub tcp_max_connections: usize,
+    /// Live connections one listening port may have spawned, accepted or not (the backlog
+    /// bounds only those not yet accepted); beyond it a SYN is dropped. Default 4,096 (Linux's
+    /// `somaxconn`). Counted in [`Counters::connection_limit`].
+    pub tcp_max_per_listener: usize,
 }
 
 /// The answers whose rate the host limits (see [`HostConfig`]'s `*_limit` fields).
@@ -148,6 +171,11 @@ impl HostConfig {
             echo_reply_limit: Some(Rate::new(1000, 50)),
             reset_limit: Some(Rate::new(1000, 50)),
             arp_capacity: 1024,
+            tcp_challenge_ack_limit: Some(crate::tcp::CHALLENGE_ACK_LIMIT),
+            tcp_fin_wait_2_timeout: Some(crate::tcp::FIN_WAIT_2_TIMEOUT),
+            tcp_keep_alive: None,
+            tcp_max_connections: 16_384,
+            tcp_max_per_listener: 4_096,
         }
     }
 }
@@ -205,6 +233,26 @@ pub struct Counters {
     /// ARP packets whose sender is not on our subnet: no entry is created or updated
     /// (RFC 1122 §2.3.2.1; see [`crate::arp::Ignore::OffSubnet`]).
     pub arp_off_subnet: u64,
+    /// RFC 5961 challenge ACKs a connection did not send: over
+    /// `HostConfig::tcp_challenge_ack_limit` (the connection's rule; the host counts).
+    pub challenge_acks_limited: u64,
+    /// TCP connections ended in FIN-WAIT-2 by `HostConfig::tcp_fin_wait_2_timeout`.
+    pub fin_wait_2_timeouts: u64,
+    /// TCP keep-alive probes sent (RFC 9293 §3.8.4).
+    pub keep_alive_probes: u64,
+    /// TCP connections aborted because their zero-window probes (RFC 6429) or keep-alives
+    /// went unanswered.
+    pub probes_unanswered: u64,
+    /// SYNs dropped and active OPENs refused over `HostConfig::tcp_max_connections` or
+    /// `tcp_max_per_listener`.
+    pub connection_limit: u64,
+    /// ICMP "fragmentation needed" errors that lowered a TCP connection's send MSS (RFC 1191;
+    /// believed only when the quoted sequence number is in flight, RFC 5927 §4.1). The ones
+    /// not believed, and soft errors, count in `icmp_ignored`.
+    pub mss_lowered: u64,
+    /// TCP connections refused in SYN-SENT by an ICMP port or protocol unreachable quoting
+    /// our SYN (RFC 1122 §4.2.3.9).
+    pub icmp_refused: u64,
 }
 
 /// Something that happened to a socket, for the application.

@@ -23,6 +23,8 @@ pub enum TcpError {
     PortUnavailable,
     /// No ephemeral port is free for this destination.
     NoEphemeralPort,
+    /// The host holds `HostConfig::tcp_max_connections` connections already.
+    ConnectionLimit,
 }
 
 /// A connection of this host: the rules' [`Connection`] and what the host keeps beside it.
@@ -37,6 +39,9 @@ pub(super) struct Socket {
     pub(super) wake_at: Option<Duration>,
     /// The listening port that spawned it, until it is accepted.
     pub(super) listener: Option<u16>,
+    /// The listening port that spawned it, for good: its share of
+    /// `HostConfig::tcp_max_per_listener`.
+    pub(super) origin: Option<u16>,
     pub(super) user_closed: bool,
 }
 
@@ -78,6 +83,8 @@ pub(super) struct TcpSockets {
     pub(super) isn_override: IsnOverride,
     /// A buffer for the segments of one input, kept empty between inputs.
     pub(super) segments: Vec<crate::tcp::Segment>,
+    /// Live connections spawned by each listening port (accepted or not).
+    pub(super) spawned: HashMap<u16, usize>,
 }
 
 const EPHEMERAL: std::ops::RangeInclusive<u16> = 49152..=65535;
@@ -94,7 +101,18 @@ impl TcpSockets {
             timers: BinaryHeap::new(),
             isn_override: IsnOverride(None),
             segments: Vec::new(),
+            spawned: HashMap::new(),
         }
+    }
+
+    /// Connections the host holds (every state, until released).
+    pub(super) fn live(&self) -> usize {
+        self.slab.len() - self.free.len()
+    }
+
+    /// Live connections spawned by the listener on `port`.
+    pub(super) fn spawned_by(&self, port: u16) -> usize {
+        self.spawned.get(&port).copied().unwrap_or(0)
     }
 
     pub(super) fn get(&self, h: TcpHandle) -> Option<&Socket> {
@@ -107,6 +125,9 @@ impl TcpSockets {
 
     pub(super) fn insert(&mut self, s: Socket) -> TcpHandle {
         let tuple = s.tuple;
+        if let Some(p) = s.origin {
+            *self.spawned.entry(p).or_default() += 1;
+        }
         let h = match self.free.pop() {
             Some(i) => {
                 self.slab[i as usize] = Some(s);
@@ -125,6 +146,14 @@ impl TcpSockets {
         if let Some(s) = self.slab.get_mut(h.0 as usize).and_then(Option::take) {
             if self.conns.get(&s.tuple) == Some(&h) {
                 self.conns.remove(&s.tuple);
+            }
+            if let Some(p) = s.origin
+                && let Some(n) = self.spawned.get_mut(&p)
+            {
+                *n -= 1;
+                if *n == 0 {
+                    self.spawned.remove(&p);
+                }
             }
             self.free.push(h.0);
         }
@@ -160,6 +189,9 @@ impl Host {
             delayed_ack: self.cfg.tcp_delayed_ack,
             fast_retransmit: self.cfg.tcp_fast_retransmit,
             msl: self.cfg.msl,
+            challenge_ack_limit: self.cfg.tcp_challenge_ack_limit,
+            fin_wait_2_timeout: self.cfg.tcp_fin_wait_2_timeout,
+            keep_alive: self.cfg.tcp_keep_alive,
             ..Config::default()
         }
     }
@@ -196,6 +228,7 @@ impl Host {
             tuple,
             wake_at: None,
             listener,
+            origin: listener,
             user_closed: false,
         }
     }
@@ -272,11 +305,15 @@ impl Host {
         {
             return Err(TcpError::PortUnavailable);
         }
-        Ok(self.open_active(now, tuple))
+        self.open_active(now, tuple)
     }
 
-    fn open_active(&mut self, now: Duration, tuple: FourTuple) -> TcpHandle {
+    fn open_active(&mut self, now: Duration, tuple: FourTuple) -> Result<TcpHandle, TcpError> {
         self.at(now);
+        if self.tcp.live() >= self.cfg.tcp_max_connections {
+            self.counters.connection_limit += 1;
+            return Err(TcpError::ConnectionLimit);
+        }
         let iss = self.isn(&tuple);
         let sock = self.new_socket(Connection::new(self.conn_config()), tuple, None);
         let h = self.tcp.insert(sock);
@@ -285,7 +322,7 @@ impl Host {
             let _ = s.conn.open_active(now, iss);
         }
         self.after(h, tcp::Witnesses::default());
-        h
+        Ok(h)
     }
 
     /// The connection on the pair of sockets `tuple` (our address and port, the peer's), if
@@ -326,7 +363,7 @@ impl Host {
             .ok_or(TcpError::NoEphemeralPort)?;
         let next = tuple.local.port() - EPHEMERAL.start();
         self.tcp.next_port = EPHEMERAL.start() + (next + 1) % span;
-        Ok(self.open_active(now, tuple))
+        self.open_active(now, tuple)
     }
 
     /// SEND at `now`: queues as much of `data` as the send buffer has room for and returns how

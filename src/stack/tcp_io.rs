@@ -90,6 +90,14 @@ impl Host {
             self.counters.backlog_full += 1;
             return;
         }
+        if self.tcp.live() >= self.cfg.tcp_max_connections
+            || self.tcp.spawned_by(port) >= self.cfg.tcp_max_per_listener
+        {
+            // As for a full backlog, the SYN is dropped: the peer retries (RFC 9293 §3.10.7.2
+            // leaves a LISTEN free to ignore a SYN it has no resources for).
+            self.counters.connection_limit += 1;
+            return;
+        }
         let sock = self.new_socket(conn, tuple, Some(port));
         let h = self.tcp.insert(sock);
         if let Some(l) = self.tcp.listeners.get_mut(&port) {
@@ -109,6 +117,13 @@ impl Host {
         c.fast_retransmits += u64::from(w.has(Witness::FastRetransmit));
         c.partial_ack_retransmits += u64::from(w.has(Witness::PartialAckRetransmit));
         c.window_probes += u64::from(w.has(Witness::WindowProbe));
+        c.challenge_acks_limited += u64::from(w.has(Witness::ChallengeAckLimited));
+        c.fin_wait_2_timeouts += u64::from(w.has(Witness::FinWait2Timeout));
+        c.keep_alive_probes += u64::from(w.has(Witness::KeepAliveProbe));
+        c.probes_unanswered += u64::from(w.has(Witness::ProbesUnanswered));
+        c.icmp_ignored += u64::from(w.has(Witness::IcmpIgnored) || w.has(Witness::IcmpSoftError));
+        c.mss_lowered += u64::from(w.has(Witness::MssLowered));
+        c.icmp_refused += u64::from(w.has(Witness::IcmpRefused));
         let Some(s) = self.tcp.slab.get_mut(h.0 as usize).and_then(Option::as_mut) else {
             return;
         };

@@ -168,7 +168,7 @@ impl Tcb {
         let room = usize::from(self.rcv_wnd).min(seg.data.len());
         let text = seg.data[..room].to_vec();
         if cfg.mechanisms.on(Mechanism::SynDataHeld) {
-            self.rcv_queue.push((self.rcv_nxt, text));
+            self.rcv_queue.insert(self.rcv_nxt, self.rcv_nxt, &text);
             out.signals.push(Signal::Queued);
         } else {
             self.rcv_nxt = self.rcv_nxt + text.len() as u32;
@@ -426,18 +426,19 @@ impl Tcb {
         let window_end = self.rcv_nxt + u32::from(self.rcv_wnd);
         let end_seq = seg.seq + seg.data.len() as u32;
         if deliver && !seg.data.is_empty() {
-            if seg.seq.le(self.rcv_nxt) {
+            let beyond = seg.seq.gt(self.rcv_nxt);
+            if !beyond {
                 self.deliver_from(seg.seq, seg.data, out);
-            } else {
+            } else if m.on(Mechanism::ReassemblyBound) {
+                // Only what the window offered is held, and only octets not held already.
                 let room = (window_end - seg.seq) as usize;
-                let text = seg.data[..seg.data.len().min(room)].to_vec();
-                if !self
-                    .rcv_queue
-                    .iter()
-                    .any(|(s, t)| *s == seg.seq && *t == text)
-                {
-                    self.rcv_queue.push((seg.seq, text));
-                }
+                let text = &seg.data[..seg.data.len().min(room)];
+                self.rcv_queue.insert(self.rcv_nxt, seg.seq, text);
+            } else {
+                self.rcv_queue
+                    .insert_unbounded(self.rcv_nxt, seg.seq, seg.data);
+            }
+            if beyond {
                 out.signals.push(Signal::Queued);
             }
         }
@@ -475,13 +476,11 @@ impl Tcb {
     /// Delivers held text that RCV.NXT has reached, repeatedly, dropping what is now old.
     fn pull_queue(&mut self, out: &mut Outputs) {
         let mut reassembled = false;
-        while let Some(i) = self.rcv_queue.iter().position(|(s, _)| s.le(self.rcv_nxt)) {
-            let (seq, text) = self.rcv_queue.swap_remove(i);
+        while let Some((seq, text)) = self.rcv_queue.pop_reached(self.rcv_nxt) {
             let before = self.rcv_nxt;
             self.deliver_from(seq, &text, out);
             reassembled |= self.rcv_nxt != before;
         }
-        self.rcv_queue.sort_by_key(|(s, _)| *s - self.rcv_nxt);
         if reassembled {
             out.signals.push(Signal::Reassembled);
         }

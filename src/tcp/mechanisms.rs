@@ -7,6 +7,7 @@
 //! checker can rediscover the hazard the rule exists to prevent.
 
 use super::rto::RtoBounds;
+use crate::ratelimit::Rate;
 use serde::Serialize;
 use std::time::Duration;
 
@@ -54,11 +55,17 @@ pub enum Mechanism {
     /// outstanding (RFC 6298 §5.3); switched off, any acknowledgment of new data stops it, a
     /// classic implementation error that leaves the rest of the data without a timer.
     RtoRestart,
+    /// Out-of-order text is held only within the window offered and only once per sequence
+    /// number (RFC 9293 §3.10.7.4 seventh step, §3.8.6: the window is "the amount of data
+    /// the receiver is willing to accept"; issue 17 item 2). Switched off, every copy of every
+    /// in-window segment is held whole, beyond the window's right edge too: the queue outgrows
+    /// what was offered.
+    ReassemblyBound,
 }
 
 impl Mechanism {
     /// Every mechanism, in catalogue order.
-    pub const ALL: [Mechanism; 19] = [
+    pub const ALL: [Mechanism; 20] = [
         Mechanism::ThreeWayHandshake,
         Mechanism::SynSentReset,
         Mechanism::SynSequenceNumber,
@@ -78,6 +85,7 @@ impl Mechanism {
         Mechanism::RetransmitAfterFinReceived,
         Mechanism::SynDataHeld,
         Mechanism::RtoRestart,
+        Mechanism::ReassemblyBound,
     ];
 
     /// The stable kebab-case name.
@@ -102,6 +110,7 @@ impl Mechanism {
             Mechanism::RetransmitAfterFinReceived => "retransmit-after-fin-received",
             Mechanism::SynDataHeld => "syn-data-held",
             Mechanism::RtoRestart => "rto-restart",
+            Mechanism::ReassemblyBound => "reassembly-bound",
         }
     }
 
@@ -181,11 +190,72 @@ pub struct Config {
     pub rto: RtoBounds,
     /// The maximum segment lifetime; TIME-WAIT lasts 2·MSL (RFC 9293 §3.4.1, MUST-13).
     pub msl: Duration,
+    /// The rate of RFC 5961 challenge ACKs (§3.2 for a RST, §4.2 for a SYN, §5.2 for an ACK)
+    /// this connection sends, a token bucket of its own; `None` for no limit. RFC 5961 §7:
+    /// an implementation "SHOULD include an ACK throttling mechanism". Default 1000 per
+    /// second in bursts of 50, the rate of Linux's `tcp_challenge_ack_limit` (1000 per
+    /// second), but per connection rather than per host: a counter shared by every connection
+    /// of a host is a side channel through which an off-path attacker learns whether its
+    /// guess of another connection's numbers drew a challenge ACK (CVE-2016-5696, Cao et
+    /// al., USENIX Security 2016), which is why Linux randomized and later dropped its
+    /// host-wide limit. Over the limit the challenge ACK is not sent
+    /// ([`Witness::ChallengeAckLimited`](crate::tcp::Witness::ChallengeAckLimited)); the
+    /// segment that drew it is dropped all the same.
+    pub challenge_ack_limit: Option<Rate>,
+    /// How long FIN-WAIT-2 may wait for the peer's FIN without hearing any text from it;
+    /// `None` waits for ever, as RFC 9293 alone does. Default 60 s, Linux's
+    /// `tcp_fin_timeout`. A deliberate deviation (listed in `crate::deviations`): RFC 9293
+    /// §3.6 lets a connection in FIN-WAIT-2 wait for the peer's FIN indefinitely, and the user
+    /// timeout (§3.8.3 R2) runs only while something is unacknowledged, which in FIN-WAIT-2
+    /// nothing is; a peer that never sends its FIN, or vanished, would hold the TCB for ever.
+    /// The timer restarts whenever text arrives (RCV.NXT advances), so a half-closed
+    /// connection that still receives is not cut. At expiry a RST is sent (as Linux does)
+    /// and the user is told "connection aborted due to user timeout".
+    pub fin_wait_2_timeout: Option<Duration>,
+    /// Keep-alives (RFC 9293 §3.8.4); `None`, the default, sends none (MUST-24: off unless
+    /// the application turns them on).
+    pub keep_alive: Option<KeepAlive>,
 }
+
+/// Keep-alive probing (RFC 9293 §3.8.4, MUST-24..27, SHLD-12): after `idle` with nothing
+/// received and nothing outstanding, probe `<SEQ=SND.NXT-1><ACK=RCV.NXT><CTL=ACK>` (no text,
+/// SHLD-12 allows it) every `interval`; a segment from the peer answers. `probes` probes in a
+/// row unanswered end the connection (MUST-27: one lost probe alone never does).
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
+pub struct KeepAlive {
+    /// The idle time before the first probe (MUST-26: configurable, default no less than two
+    /// hours).
+    pub idle: Duration,
+    /// Between unanswered probes (Linux's `tcp_keepalive_intvl`: 75 s).
+    pub interval: Duration,
+    /// Unanswered probes after which the connection is aborted (Linux's
+    /// `tcp_keepalive_probes`: 9).
+    pub probes: u8,
+}
+
+impl Default for KeepAlive {
+    /// Two hours idle (MUST-26's least default), then 9 probes 75 s apart, as Linux.
+    fn default() -> Self {
+        KeepAlive {
+            idle: Duration::from_secs(2 * 3600),
+            interval: Duration::from_secs(75),
+            probes: 9,
+        }
+    }
+}
+
+/// The default rate of challenge ACKs per connection (RFC 5961 §7): 1000 per second, bursts
+/// of 50 (see [`Config::challenge_ack_limit`]).
+pub const CHALLENGE_ACK_LIMIT: Rate = Rate::new(1000, 50);
+
+/// The default FIN-WAIT-2 timeout (see [`Config::fin_wait_2_timeout`]): Linux's 60 s.
+pub const FIN_WAIT_2_TIMEOUT: Duration = Duration::from_secs(60);
 
 impl Default for Config {
     /// RFC 9293 alone: no delayed ACK, no fast retransmit, a 536-octet MSS, a 64 KiB buffer
-    /// each way, R1 = 3, R2 = 8 (data and SYN), RFC 6298's RTO bounds and an MSL of 2 minutes.
+    /// each way, R1 = 3, R2 = 8 (data and SYN), RFC 6298's RTO bounds, an MSL of 2 minutes and
+    /// challenge ACKs limited to 1000 per second, bursts of 50 (RFC 5961 §7), a 60 s FIN-WAIT-2
+    /// timeout and no keep-alives.
     fn default() -> Self {
         Config {
             mechanisms: Mechanisms::default(),
@@ -200,6 +270,9 @@ impl Default for Config {
             fast_retransmit: false,
             rto: RtoBounds::default(),
             msl: Duration::from_secs(120),
+            challenge_ack_limit: Some(CHALLENGE_ACK_LIMIT),
+            fin_wait_2_timeout: Some(FIN_WAIT_2_TIMEOUT),
+            keep_alive: None,
         }
     }
 }

@@ -30,8 +30,10 @@ mod arrival;
 mod connection;
 mod delack;
 mod demux;
+mod icmp;
 mod isn;
 mod mechanisms;
+mod reassembly;
 mod recovery;
 mod rto;
 mod segment;
@@ -45,8 +47,13 @@ mod window;
 pub use arrival::reset_for;
 pub use connection::{Connection, Event, Synchronized, Timer, Timers, Witness, Witnesses};
 pub use demux::{FourTuple, Target, demux};
+pub use icmp::{IcmpError, IcmpVerdict, icmp_verdict};
 pub use isn::{initial_sequence_number, isn_clock_from_micros};
-pub use mechanisms::{Config, Mechanism, Mechanisms, time_wait_duration};
+pub use mechanisms::{
+    CHALLENGE_ACK_LIMIT, Config, FIN_WAIT_2_TIMEOUT, KeepAlive, Mechanism, Mechanisms,
+    time_wait_duration,
+};
+pub use reassembly::Reassembly;
 pub use recovery::{DUPLICATE_ACK_THRESHOLD, Recovery, Resend};
 pub use rto::{Rto, RtoBounds, RttSampler};
 pub use segment::{Ctl, Segment, SegmentRef};

@@ -5,6 +5,7 @@
 //! lies between SND.UNA and SND.NXT; the rest of `send_buf` is queued, not yet sent.
 
 use super::mechanisms::{Config, Mechanism};
+use super::reassembly::Reassembly;
 use super::segment::{Ctl, Segment};
 use super::seq::Seq;
 use super::state::State;
@@ -52,8 +53,9 @@ pub struct Tcb {
     /// Consecutive retransmissions without progress (RFC 9293 §3.8.3, R2).
     pub retransmits: u8,
     /// The reassembly queue: in-window text beyond RCV.NXT (and text that came on a SYN),
-    /// held until RCV.NXT reaches it (RFC 9293 §3.10.7.4 seventh step, §3.10.7.2).
-    pub rcv_queue: Vec<(Seq, Vec<u8>)>,
+    /// held until RCV.NXT reaches it (RFC 9293 §3.10.7.4 seventh step, §3.10.7.2), each
+    /// sequence number at most once and never beyond the window offered.
+    pub rcv_queue: Reassembly,
     /// The sequence number of a FIN that arrived beyond RCV.NXT, held with the text before it.
     pub rcv_fin: Option<Seq>,
     /// An in-order text segment arrived and its acknowledgment is deferred (delayed ACK, RFC

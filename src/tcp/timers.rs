@@ -6,6 +6,7 @@
 
 use super::mechanisms::{Config, Mechanism};
 use super::segment::{Ctl, Segment};
+use super::seq::Seq;
 use super::state::State;
 use super::tcb::{Outputs, Signal, Tcb};
 
@@ -60,6 +61,46 @@ impl Tcb {
         self.has_unacked()
             && (!matches!(self.state, State::CloseWait | State::LastAck)
                 || cfg.mechanisms.on(Mechanism::RetransmitAfterFinReceived))
+    }
+
+    /// FIN-WAIT-2 waited too long for the peer's FIN (`Config::fin_wait_2_timeout`, a
+    /// deviation from RFC 9293 §3.6, which sets no limit): `<SEQ=SND.NXT><CTL=RST>` tells a
+    /// peer that is still there, and the TCB is deleted with "connection aborted due to user
+    /// timeout", as at R2 (§3.8.3).
+    pub fn on_fin_wait_2_timeout(&mut self) -> Outputs {
+        let mut out = Outputs::default();
+        if self.state == State::FinWait2 {
+            out.segments
+                .push(Segment::control(self.snd_nxt, Seq(0), Ctl::RST, 0));
+            self.delete();
+            out.signals.push(Signal::TimedOut);
+        }
+        out
+    }
+
+    /// Probes went unanswered too often (zero-window probes, RFC 6429 §2: they count toward
+    /// R2 of RFC 9293 §3.8.3 while unanswered; keep-alives, §3.8.4): the connection is
+    /// aborted with "connection aborted due to user timeout", without a RST (the peer did not
+    /// answer the last ones either), as Linux does.
+    pub fn give_up(&mut self) -> Outputs {
+        let mut out = Outputs::default();
+        if self.state != State::Closed {
+            self.delete();
+            out.signals.push(Signal::TimedOut);
+        }
+        out
+    }
+
+    /// A keep-alive probe (RFC 9293 §3.8.4): `<SEQ=SND.NXT-1><ACK=RCV.NXT><CTL=ACK>` with no
+    /// text (SHLD-12 allows one garbage octet; none is sent). It lies below the peer's
+    /// RCV.NXT, so the peer must answer with an acknowledgment (§3.10.7.4 first step).
+    pub fn keep_alive_probe(&mut self) -> Outputs {
+        let mut out = Outputs::default();
+        if matches!(self.state, State::Established | State::CloseWait) {
+            let seq = self.snd_nxt + u32::MAX;
+            out.segments.push(self.segment(seq, Ctl::ACK, Vec::new()));
+        }
+        out
     }
 
     /// The 2·MSL TIME-WAIT timer expired: delete the TCB (§3.10.8).

@@ -77,11 +77,31 @@ pub enum Witness {
     WindowProbe,
     /// Retransmissions reached R1 (§3.8.3).
     R1Reached,
+    /// A challenge ACK was due but over [`Config::challenge_ack_limit`](crate::tcp::Config)
+    /// and not sent (RFC 5961 §7); the segment that drew it was dropped.
+    ChallengeAckLimited,
+    /// FIN-WAIT-2 timed out waiting for the peer's FIN (`Config::fin_wait_2_timeout`).
+    FinWait2Timeout,
+    /// A keep-alive probe was sent (RFC 9293 §3.8.4).
+    KeepAliveProbe,
+    /// Unanswered zero-window probes reached R2 (RFC 6429), or unanswered keep-alives their
+    /// count (§3.8.4): the connection was aborted.
+    ProbesUnanswered,
+    /// An ICMP error was not believed or not usable (RFC 5927 §4.1: its quoted sequence
+    /// number is not in flight).
+    IcmpIgnored,
+    /// An ICMP "fragmentation needed" lowered the send MSS (RFC 1191, RFC 5927 §4.1).
+    MssLowered,
+    /// An ICMP port or protocol unreachable refused the connection in SYN-SENT (RFC 1122
+    /// §4.2.3.9).
+    IcmpRefused,
+    /// A soft ICMP error arrived; nothing changed (RFC 1122 §4.2.3.9).
+    IcmpSoftError,
 }
 
 impl Witness {
     /// Every witness, in a fixed order.
-    pub const ALL: [Witness; 12] = [
+    pub const ALL: [Witness; 20] = [
         Witness::OurFinAcked,
         Witness::TimeWaitStarted,
         Witness::ReturnedToListen,
@@ -94,6 +114,14 @@ impl Witness {
         Witness::PartialAckRetransmit,
         Witness::WindowProbe,
         Witness::R1Reached,
+        Witness::ChallengeAckLimited,
+        Witness::FinWait2Timeout,
+        Witness::KeepAliveProbe,
+        Witness::ProbesUnanswered,
+        Witness::IcmpIgnored,
+        Witness::MssLowered,
+        Witness::IcmpRefused,
+        Witness::IcmpSoftError,
     ];
 
     /// The witness among a transition's signals, if it is one.
@@ -114,7 +142,7 @@ impl Witness {
 
 /// The witnesses of one input: a small set.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Default)]
-pub struct Witnesses(u16);
+pub struct Witnesses(u32);
 
 impl Witnesses {
     /// Whether `w` is in the set.

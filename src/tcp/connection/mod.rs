@@ -39,6 +39,7 @@ mod timers;
 pub use event::{Event, Witness, Witnesses};
 pub use timers::{Timer, Timers};
 
+use super::icmp::{IcmpError, IcmpVerdict, icmp_verdict};
 use super::mechanisms::{Config, Mechanism, time_wait_duration};
 use super::recovery::{Recovery, Resend};
 use super::rto::{Rto, RttSampler};
@@ -47,6 +48,7 @@ use super::seq::Seq;
 use super::state::State;
 use super::tcb::{Outputs, Signal, Tcb, UserError};
 use super::window::send_mss;
+use crate::ratelimit::TokenBucket;
 use std::collections::VecDeque;
 use std::time::Duration;
 
@@ -63,6 +65,14 @@ pub struct Connection {
     timers: Timers,
     /// Zero-window probes sent since the zero window began to hold text back.
     probes: u32,
+    /// The challenge-ACK bucket (RFC 5961 §7), made full at the first challenge ACK when
+    /// [`Config::challenge_ack_limit`] is set.
+    challenge_acks: Option<TokenBucket>,
+    /// Zero-window probes sent since the peer last sent an acceptable segment: RFC 6429
+    /// counts these toward R2.
+    unanswered_probes: u8,
+    /// Keep-alive probes sent since the peer last sent an acceptable segment (§3.8.4).
+    keep_alive_probes: u8,
     /// Text delivered and not yet read; the first `rx_read` octets are read.
     rx: Vec<u8>,
     rx_read: usize,
@@ -92,6 +102,7 @@ pub struct Synchronized {
 #[derive(Clone, Copy)]
 struct Before {
     snd_una: Seq,
+    rcv_nxt: Seq,
     state: State,
 }
 
@@ -107,6 +118,9 @@ impl Connection {
             recovery: Recovery::default(),
             timers: Timers::default(),
             probes: 0,
+            challenge_acks: None,
+            unanswered_probes: 0,
+            keep_alive_probes: 0,
             rx: Vec::new(),
             rx_read: 0,
             transmit: VecDeque::new(),
@@ -165,6 +179,7 @@ impl Connection {
             now,
             Before {
                 snd_una: c.tcb.snd_una,
+                rcv_nxt: c.tcb.rcv_nxt,
                 state: c.tcb.state,
             },
             &mut Outputs::default(),
@@ -308,6 +323,29 @@ impl Connection {
         }
     }
 
+    /// RCV.WND never exceeds the free space of the receive buffer when a segment is judged
+    /// (RFC 9293 §3.8.6: the window is what the receiver "is willing to accept"). RCV.WND is
+    /// set to the free space whenever a segment offers it; text delivered since (with its
+    /// acknowledgment deferred, §3.8.6.3) took space from the buffer and advanced RCV.NXT by
+    /// as much, so lowering RCV.WND to the free space keeps the right edge where it was
+    /// offered: the window does not shrink (§3.8.6.2.2), and text delivered and text held out
+    /// of order together never exceed the buffer, since everything held lies below that edge.
+    ///
+    /// The window offered is the free space itself, not the free space less the octets held
+    /// out of order: those octets lie inside the window already offered, so charging them
+    /// again would move the right edge left while they are held, the shrinking that
+    /// §3.8.6.2.2 asks a receiver not to do.
+    fn keep_window_within_buffer(&mut self) {
+        let free = u16::try_from(self.free_rx()).unwrap_or(u16::MAX);
+        self.tcb.rcv_wnd = self.tcb.rcv_wnd.min(free);
+    }
+
+    /// Octets the receive buffer holds: delivered and unread, plus held out of order. Never
+    /// more than [`Config::rcv_wnd`] (see `keep_window_within_buffer`).
+    pub fn rx_memory(&self) -> usize {
+        self.recv_queued() + self.tcb.rcv_queue.octets()
+    }
+
     fn free_rx(&self) -> usize {
         usize::from(self.cfg.rcv_wnd).saturating_sub(self.recv_queued())
     }
@@ -346,6 +384,7 @@ impl Connection {
     fn before(&self) -> Before {
         Before {
             snd_una: self.tcb.snd_una,
+            rcv_nxt: self.tcb.rcv_nxt,
             state: self.tcb.state,
         }
     }
@@ -384,6 +423,8 @@ impl Connection {
         let cfg = self.rules();
         let before = self.before();
         let duplicate = cfg.fast_retransmit && self.tcb.is_duplicate_ack(seg, &cfg);
+        self.keep_window_within_buffer();
+        let owed = self.tcb.ack_delayed;
         // The text is appended to the receive buffer in place.
         let mut out = std::mem::take(&mut self.scratch);
         out.delivered = std::mem::take(&mut self.rx);
@@ -396,7 +437,17 @@ impl Connection {
             self.smss = send_mss(seg.mss, self.cfg.mss);
         }
         let mut w = Witnesses::default();
+        if out.has(Signal::ChallengeAck) && !self.allow_challenge_ack(now) {
+            // The challenge ACK is the only segment of that step (RFC 5961 §3.2, §4.2).
+            out.segments.clear();
+            out.signals.retain(|s| *s != Signal::ChallengeAck);
+            self.tcb.ack_delayed |= owed;
+            w.insert(Witness::ChallengeAckLimited);
+        }
         self.settle(now, before, &mut out, &mut w);
+        if !w.has(Witness::Unacceptable) {
+            self.heard(now);
+        }
         // `settle` emptied the buffers; they serve the next arrival.
         self.scratch = out;
         if cfg.fast_retransmit {
@@ -415,6 +466,61 @@ impl Connection {
             }
         }
         w
+    }
+
+    /// Whether a challenge ACK may be sent at `now` (RFC 5961 §7, [`Config::challenge_ack_limit`]);
+    /// if so, its token is taken.
+    fn allow_challenge_ack(&mut self, now: Duration) -> bool {
+        let Some(rate) = self.cfg.challenge_ack_limit else {
+            return true;
+        };
+        self.challenge_acks
+            .get_or_insert_with(|| TokenBucket::new(rate, now))
+            .allow(now)
+    }
+
+    /// An ICMP error quoting one of this connection's segments arrives (RFC 1122 §4.2.3.9,
+    /// RFC 5927; the rules are in [`icmp_verdict`](crate::tcp::icmp_verdict)): the host
+    /// found the connection by the quoted 4-tuple and passes the quoted sequence number.
+    /// "Fragmentation needed" about a segment in flight lowers the send MSS and resends the
+    /// segment at SND.UNA at once; port or protocol unreachable about our SYN refuses the
+    /// connection; anything else changes nothing.
+    pub fn on_icmp_error(&mut self, now: Duration, err: IcmpError, quoted_seq: Seq) -> Witnesses {
+        let mut w = Witnesses::default();
+        let before = self.before();
+        let mut out = Outputs::default();
+        match icmp_verdict(&self.tcb, self.smss, err, quoted_seq) {
+            IcmpVerdict::Ignored => w.insert(Witness::IcmpIgnored),
+            IcmpVerdict::Soft => w.insert(Witness::IcmpSoftError),
+            IcmpVerdict::LowerMss(mss) => {
+                self.smss = mss;
+                w.insert(Witness::MssLowered);
+                if self.tcb.syn_acked() && self.tcb.has_unacked() {
+                    // RFC 1191 §6.5: the router dropped it; send it again in the new size,
+                    // without backing the timer off or counting toward R2.
+                    let cfg = self.rules();
+                    out.segments.push(self.tcb.earliest_unacked_segment(&cfg));
+                }
+            }
+            IcmpVerdict::Refuse => {
+                self.tcb.delete();
+                out.signals.push(Signal::Refused);
+                w.insert(Witness::IcmpRefused);
+            }
+        }
+        self.settle(now, before, &mut out, &mut w);
+        w
+    }
+
+    /// The peer sent an acceptable segment: it answered every probe (RFC 6429 counts only
+    /// unanswered zero-window probes toward R2; §3.8.4: any segment answers a keep-alive),
+    /// and the keep-alive idle time starts again.
+    fn heard(&mut self, now: Duration) {
+        self.unanswered_probes = 0;
+        self.keep_alive_probes = 0;
+        if let (Some(k), Some(_)) = (self.cfg.keep_alive, self.timers.get(Timer::KeepAlive)) {
+            self.timers.set(Timer::KeepAlive, Some(now + k.idle));
+        }
     }
 
     /// Fires every timer that is due at `now`, in the order of [`Timer::ALL`].
@@ -455,18 +561,54 @@ impl Connection {
                 }
                 out
             }
+            Timer::Persist if self.unanswered_probes >= cfg.max_retransmits => {
+                // RFC 6429 §2: unanswered probes count toward R2 (§3.8.3), as retransmissions
+                // do; a peer that answers (with a zero window) is probed for as long as it does.
+                w.insert(Witness::ProbesUnanswered);
+                self.tcb.give_up()
+            }
             Timer::Persist => {
                 self.probes = self.probes.saturating_add(1);
                 let out = self.tcb.window_probe();
                 if !out.segments.is_empty() {
+                    self.unanswered_probes = self.unanswered_probes.saturating_add(1);
                     w.insert(Witness::WindowProbe);
                 }
                 out
             }
+            Timer::FinWait2 => {
+                let out = self.tcb.on_fin_wait_2_timeout();
+                if out.has(Signal::TimedOut) {
+                    w.insert(Witness::FinWait2Timeout);
+                }
+                out
+            }
+            Timer::KeepAlive => match cfg.keep_alive {
+                Some(k) if self.keep_alive_probes >= k.probes => {
+                    w.insert(Witness::ProbesUnanswered);
+                    self.tcb.give_up()
+                }
+                Some(_) => {
+                    let out = self.tcb.keep_alive_probe();
+                    if !out.segments.is_empty() {
+                        self.keep_alive_probes = self.keep_alive_probes.saturating_add(1);
+                        w.insert(Witness::KeepAliveProbe);
+                    }
+                    out
+                }
+                None => Outputs::default(),
+            },
             Timer::DelayedAck => self.tcb.on_delayed_ack_timeout(),
             Timer::TimeWait => self.tcb.on_time_wait_timeout(),
         };
         self.settle(now, before, &mut out, &mut w);
+        if let Some(k) = cfg.keep_alive
+            && w.has(Witness::KeepAliveProbe)
+            && self.timers.get(Timer::KeepAlive).is_some()
+        {
+            // The next probe follows an interval after this one (§3.8.4, MUST-27).
+            self.timers.set(Timer::KeepAlive, Some(now + k.interval));
+        }
         w
     }
 
@@ -538,6 +680,27 @@ impl Connection {
                 now,
                 cfg.ack_delay,
             ),
+        );
+        t.set(
+            Timer::FinWait2,
+            timers::fin_wait_2_deadline(
+                t.get(Timer::FinWait2),
+                cfg.fin_wait_2_timeout
+                    .filter(|_| tcb.state == State::FinWait2),
+                before.state != State::FinWait2 || tcb.rcv_nxt != before.rcv_nxt,
+                now,
+            ),
+        );
+        let idle = matches!(tcb.state, State::Established | State::CloseWait)
+            && !tcb.has_unacked()
+            && !blocked;
+        let keep_alive = cfg.keep_alive.filter(|_| idle);
+        if keep_alive.is_none() {
+            self.keep_alive_probes = 0;
+        }
+        t.set(
+            Timer::KeepAlive,
+            keep_alive.map(|k| t.get(Timer::KeepAlive).unwrap_or(now + k.idle)),
         );
         if w.has(Witness::TimeWaitStarted) && tcb.state == State::TimeWait {
             let d = time_wait_duration(cfg.msl, cfg.mechanisms);

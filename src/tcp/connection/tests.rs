@@ -343,7 +343,11 @@ fn a_synchronized_connection_starts_with_the_given_numbers() {
     assert_eq!((t.snd_una, t.snd_nxt, t.rcv_nxt), (Seq(1), Seq(1), Seq(8)));
     assert!(t.fin_sent && t.fin_acked());
     assert_eq!(c.send_mss(), 80);
-    assert_eq!(c.poll_timeout(), None);
+    assert_eq!(
+        c.poll_timeout(),
+        Some(crate::tcp::FIN_WAIT_2_TIMEOUT),
+        "FIN-WAIT-2 waits for the peer's FIN for 60 s"
+    );
     let tw = Connection::synchronized(
         cfg(),
         Synchronized {
@@ -356,4 +360,251 @@ fn a_synchronized_connection_starts_with_the_given_numbers() {
     );
     assert_eq!(tw.tcb().rcv_nxt, Seq(9), "the peer's FIN consumed");
     assert!(tw.timer(Timer::TimeWait).is_some());
+}
+
+#[test]
+fn text_held_out_of_order_and_text_unread_never_exceed_the_receive_buffer() {
+    // Issue 17 item 2. A 1000-octet buffer; the peer sends in-order text whose ACK is deferred
+    // (so no segment re-offers the window), then floods the window with out-of-order,
+    // overlapping and same-numbered text. Nothing beyond the edge offered is held, nothing
+    // twice.
+    let cfg = Config {
+        rcv_wnd: 1000,
+        delayed_ack: true,
+        ..cfg()
+    };
+    let (_, mut b) = pair(cfg);
+    let rcv_nxt = b.tcb().rcv_nxt;
+    let ack = b.tcb().snd_nxt;
+    b.on_segment(T0, &Segment::text(rcv_nxt, ack, 65535, &[b'a'; 300]));
+    assert!(drain(&mut b, T0).is_empty(), "the ACK is deferred");
+    assert_eq!(b.recv_queued(), 300);
+    let edge = rcv_nxt + 1000;
+    for i in 0..2000u32 {
+        let seq = rcv_nxt + 301 + (i * 37) % 900;
+        let fill = [(i % 251) as u8; 100];
+        b.on_segment(T0, &Segment::text(seq, ack, 65535, &fill));
+        assert!(b.rx_memory() <= 1000, "after {i}: {}", b.rx_memory());
+    }
+    let held: Vec<_> = b.tcb().rcv_queue.to_vec();
+    let (first, last) = (held.first().unwrap(), held.last().unwrap());
+    assert!(first.0.gt(rcv_nxt + 300));
+    assert!(
+        (last.0 + last.1.len() as u32).le(edge),
+        "held beyond the edge offered"
+    );
+    assert_eq!(
+        b.tcb().rcv_queue.octets(),
+        1000 - 301,
+        "301..1000 held once"
+    );
+    // The gap fills: everything held is delivered, up to the edge and no further.
+    b.on_segment(T0, &Segment::text(rcv_nxt + 300, ack, 65535, b"z"));
+    assert_eq!(b.recv_queued(), 1000);
+    assert_eq!(b.tcb().rcv_nxt, edge);
+    assert!(b.tcb().rcv_queue.is_empty());
+}
+
+#[test]
+fn challenge_acks_are_limited_per_connection_by_a_token_bucket() {
+    // RFC 5961 §7. In-window RSTs that do not sit at RCV.NXT each draw a challenge ACK
+    // (§3.2) until the burst is spent; then one per millisecond at 1000/s.
+    let (_, mut b) = pair(cfg());
+    let forged = Segment::control(b.tcb().rcv_nxt + 10, Seq(0), Ctl::RST, 0);
+    let mut sent = 0;
+    let mut limited = 0;
+    for _ in 0..200 {
+        let w = b.on_segment(T0, &forged);
+        let acks = drain(&mut b, T0);
+        assert_eq!(acks.len(), usize::from(w.has(Witness::ChallengeAck)));
+        sent += acks.len();
+        limited += usize::from(w.has(Witness::ChallengeAckLimited));
+    }
+    assert_eq!((sent, limited), (50, 150));
+    assert_eq!(b.state(), State::Established, "no forged RST acted");
+    let w = b.on_segment(T0 + MS(1), &forged);
+    assert!(w.has(Witness::ChallengeAck), "a token a millisecond");
+    assert!(
+        b.on_segment(T0 + MS(1), &forged)
+            .has(Witness::ChallengeAckLimited)
+    );
+    // A SYN in ESTABLISHED draws a challenge ACK too (§4.2), from the same bucket.
+    let syn = Segment::control(b.tcb().rcv_nxt, Seq(0), Ctl::SYN, 0);
+    assert!(
+        b.on_segment(T0 + MS(1), &syn)
+            .has(Witness::ChallengeAckLimited)
+    );
+    // Without a limit every one is answered.
+    let (_, mut free) = pair(Config {
+        challenge_ack_limit: None,
+        ..cfg()
+    });
+    let forged = Segment::control(free.tcb().rcv_nxt + 10, Seq(0), Ctl::RST, 0);
+    for _ in 0..200 {
+        assert!(free.on_segment(T0, &forged).has(Witness::ChallengeAck));
+    }
+}
+
+fn fin_wait_2(cfg: Config) -> Connection {
+    Connection::synchronized(
+        cfg,
+        Synchronized {
+            state: State::FinWait2,
+            iss: Seq(300),
+            irs: Seq(100),
+            snd_wnd: 1000,
+            peer_mss: None,
+        },
+    )
+}
+
+#[test]
+fn fin_wait_2_gives_up_on_a_silent_peer_after_the_timeout_and_text_restarts_it() {
+    // Config::fin_wait_2_timeout (a deviation from RFC 9293 §3.6, which sets no limit).
+    let d = crate::tcp::FIN_WAIT_2_TIMEOUT;
+    let mut a = fin_wait_2(cfg());
+    assert_eq!(a.timer(Timer::FinWait2), Some(d));
+    // Text from the peer (a half-closed connection still receiving) restarts it.
+    let at = Duration::from_secs(50);
+    a.on_segment(at, &Segment::text(Seq(101), Seq(302), 1000, b"more"));
+    assert_eq!(a.timer(Timer::FinWait2), Some(at + d));
+    // A bare ACK does not.
+    a.on_segment(
+        at + MS(10),
+        &Segment::control(Seq(105), Seq(302), Ctl::ACK, 1000),
+    );
+    assert_eq!(a.timer(Timer::FinWait2), Some(at + d));
+    drain(&mut a, at);
+    assert!(a.handle_timeout(at + d - MS(1)).is_empty());
+    let w = a.handle_timeout(at + d);
+    assert!(w.has(Witness::FinWait2Timeout));
+    assert_eq!(a.state(), State::Closed);
+    assert_eq!(
+        drain(&mut a, at + d)
+            .iter()
+            .map(Segment::to_string)
+            .collect::<Vec<_>>(),
+        ["<SEQ=302><CTL=RST>"]
+    );
+    assert_eq!(a.poll_event(), Some(Event::TimedOut));
+    assert_eq!(a.poll_timeout(), None);
+    // Switched off, FIN-WAIT-2 waits for ever, as RFC 9293 alone.
+    let b = fin_wait_2(Config {
+        fin_wait_2_timeout: None,
+        ..cfg()
+    });
+    assert_eq!(b.poll_timeout(), None);
+}
+
+#[test]
+fn unanswered_zero_window_probes_count_toward_r2_and_answered_ones_do_not() {
+    // RFC 6429 §2: a peer that vanishes behind a zero window is given up at R2; one that
+    // answers every probe (with a zero window still) is probed for as long as it answers.
+    let c = Config {
+        max_retransmits: 4,
+        ..cfg()
+    };
+    let zero = |c: Config| {
+        let mut a = Connection::synchronized(
+            c,
+            Synchronized {
+                state: State::Established,
+                iss: Seq(300),
+                irs: Seq(100),
+                snd_wnd: 0,
+                peer_mss: None,
+            },
+        );
+        a.send(T0, b"blocked").unwrap();
+        assert!(a.timer(Timer::Persist).is_some());
+        a
+    };
+    let mut a = zero(c);
+    let mut probes = 0;
+    let mut now = T0;
+    while let Some(t) = a.poll_timeout() {
+        now = t;
+        let w = a.handle_timeout(now);
+        probes += usize::from(w.has(Witness::WindowProbe));
+        if w.has(Witness::ProbesUnanswered) {
+            break;
+        }
+        drain(&mut a, now);
+    }
+    assert_eq!(probes, 4, "R2 probes, then the connection is given up");
+    assert_eq!(a.state(), State::Closed);
+    assert_eq!(a.poll_event(), Some(Event::TimedOut));
+    println!("given up after {now:?}");
+    // A peer that answers each probe keeps the connection.
+    let mut b = zero(c);
+    for _ in 0..20 {
+        let t = b.poll_timeout().expect("persist armed");
+        assert!(b.handle_timeout(t).has(Witness::WindowProbe));
+        drain(&mut b, t);
+        let answer = Segment::control(Seq(101), Seq(301), Ctl::ACK, 0);
+        assert!(!b.on_segment(t, &answer).has(Witness::Unacceptable));
+    }
+    assert_eq!(b.state(), State::Established);
+}
+
+#[test]
+fn keep_alives_are_off_by_default_and_probe_an_idle_peer_when_on() {
+    // RFC 9293 §3.8.4: MUST-24 off by default; MUST-26 at least two hours idle by default;
+    // MUST-27 one unanswered probe is not a dead connection.
+    let sync = |c: Config| {
+        Connection::synchronized(
+            c,
+            Synchronized {
+                state: State::Established,
+                iss: Seq(300),
+                irs: Seq(100),
+                snd_wnd: 1000,
+                peer_mss: None,
+            },
+        )
+    };
+    assert_eq!(sync(cfg()).poll_timeout(), None, "MUST-24: off");
+    let k = crate::tcp::KeepAlive::default();
+    assert!(k.idle >= Duration::from_secs(7200), "MUST-26");
+    let mut a = sync(Config {
+        keep_alive: Some(k),
+        ..cfg()
+    });
+    assert_eq!(a.timer(Timer::KeepAlive), Some(k.idle));
+    // Heard from the peer: the idle time starts again.
+    let at = Duration::from_secs(3600);
+    a.on_segment(at, &Segment::text(Seq(101), Seq(301), 1000, b"x"));
+    drain(&mut a, at);
+    assert_eq!(a.timer(Timer::KeepAlive), Some(at + k.idle));
+    // Idle: probes k.interval apart, <SEQ=SND.NXT-1>, then given up after k.probes.
+    let mut now = at + k.idle;
+    let w = a.handle_timeout(now);
+    assert!(w.has(Witness::KeepAliveProbe));
+    let probe = drain(&mut a, now);
+    assert_eq!(probe[0].to_string(), "<SEQ=300><ACK=102><CTL=ACK>");
+    assert_eq!(a.timer(Timer::KeepAlive), Some(now + k.interval));
+    // An answer resets the count and the idle time.
+    a.on_segment(now, &Segment::control(Seq(102), Seq(301), Ctl::ACK, 1000));
+    assert_eq!(a.timer(Timer::KeepAlive), Some(now + k.idle));
+    let mut probes = 0;
+    now += k.idle;
+    loop {
+        let w = a.handle_timeout(now);
+        drain(&mut a, now);
+        if w.has(Witness::ProbesUnanswered) {
+            break;
+        }
+        assert!(w.has(Witness::KeepAliveProbe));
+        probes += 1;
+        now = a.poll_timeout().unwrap();
+    }
+    assert_eq!(probes, usize::from(k.probes));
+    assert_eq!(a.state(), State::Closed);
+    // Text in flight: the retransmission timer watches the peer, not the keep-alive.
+    let mut b = sync(Config {
+        keep_alive: Some(k),
+        ..cfg()
+    });
+    b.send(T0, b"x").unwrap();
+    assert_eq!(b.timer(Timer::KeepAlive), None);
 }

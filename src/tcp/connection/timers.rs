@@ -17,16 +17,23 @@ pub enum Timer {
     DelayedAck,
     /// TIME-WAIT's 2·MSL (RFC 9293 §3.6, MUST-13).
     TimeWait,
+    /// FIN-WAIT-2 has waited [`Config::fin_wait_2_timeout`](crate::tcp::Config) for the
+    /// peer's FIN (a deviation from RFC 9293 §3.6, which sets no limit).
+    FinWait2,
+    /// A keep-alive probe is due (RFC 9293 §3.8.4).
+    KeepAlive,
 }
 
 impl Timer {
     /// Every timer, in the order [`Connection::handle_timeout`](super::Connection::handle_timeout)
     /// fires those that are due.
-    pub const ALL: [Timer; 4] = [
+    pub const ALL: [Timer; 6] = [
         Timer::Retransmit,
         Timer::Persist,
         Timer::DelayedAck,
         Timer::TimeWait,
+        Timer::FinWait2,
+        Timer::KeepAlive,
     ];
 
     /// The timer's name, as ladders and the JSON output show it.
@@ -36,6 +43,8 @@ impl Timer {
             Timer::Persist => "persist",
             Timer::DelayedAck => "delayed-ACK",
             Timer::TimeWait => "TIME-WAIT",
+            Timer::FinWait2 => "FIN-WAIT-2",
+            Timer::KeepAlive => "keep-alive",
         }
     }
 }
@@ -43,7 +52,7 @@ impl Timer {
 /// The deadlines of the armed timers, as instants of the caller's clock.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, Default)]
 pub struct Timers {
-    deadlines: [Option<Duration>; 4],
+    deadlines: [Option<Duration>; 6],
 }
 
 impl Timers {
@@ -125,6 +134,22 @@ pub(super) fn delayed_ack_deadline(
     pending.then(|| running.unwrap_or(now + delay))
 }
 
+/// The FIN-WAIT-2 timer (`Config::fin_wait_2_timeout`; RFC 9293 §3.6 sets none): runs in
+/// FIN-WAIT-2 when a timeout is configured (`timeout`), from entering the state and again from
+/// each arrival of text (`restart`), so that it measures how long the peer has been silent.
+pub(super) fn fin_wait_2_deadline(
+    running: Option<Duration>,
+    timeout: Option<Duration>,
+    restart: bool,
+    now: Duration,
+) -> Option<Duration> {
+    let d = timeout?;
+    match running {
+        Some(r) if !restart => Some(r),
+        _ => Some(now + d),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -179,6 +204,22 @@ mod tests {
             delayed_ack_deadline(Some(MS(30)), false, MS(10), MS(40)),
             None
         );
+    }
+
+    #[test]
+    fn the_fin_wait_2_timer_runs_from_the_last_text_heard_in_fin_wait_2() {
+        let d = Some(MS(60_000));
+        assert_eq!(fin_wait_2_deadline(None, d, true, MS(5)), Some(MS(60_005)));
+        assert_eq!(
+            fin_wait_2_deadline(Some(MS(100)), d, false, MS(5)),
+            Some(MS(100))
+        );
+        assert_eq!(
+            fin_wait_2_deadline(Some(MS(100)), d, true, MS(50)),
+            Some(MS(60_050)),
+            "text arrived: restarted"
+        );
+        assert_eq!(fin_wait_2_deadline(Some(MS(100)), None, false, MS(5)), None);
     }
 
     #[test]
