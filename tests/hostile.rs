@@ -435,18 +435,9 @@ fn handshake(h: &mut Host, now: Duration, port: u16, peer_iss: u32) -> (TcpHandl
     let (ip, seg) = ipv4::Repr::parse_bytes(&syn_ack).unwrap();
     let (t, _) = tcp::Repr::parse_bytes(seg, ip.src_addr, ip.dst_addr).unwrap();
     assert!(t.flags.syn() && t.flags.ack());
-    let ack = tcp_repr(
-        port,
-        80,
-        peer_iss + 1,
-        t.seq.wrapping_add(1),
-        tcp::Flags::ACK,
-    );
+    let ack = tcp_repr(port, 80, peer_iss + 1, (t.seq + 1).0, tcp::Flags::ACK);
     h.handle_packet(now, &tcp_packet(A, B, &ack));
-    (
-        h.tcp_accept(80).expect("established"),
-        t.seq.wrapping_add(1),
-    )
+    (h.tcp_accept(80).expect("established"), (t.seq + 1).0)
 }
 
 fn text_packet(port: u16, seq: u32, ack: u32, text: &[u8]) -> Vec<u8> {
@@ -570,7 +561,7 @@ fn peers_that_never_send_their_fin_are_released_after_the_fin_wait_2_timeout() {
         h.tcp_close(now, s);
         let fin = next_tcp(&mut h).expect("our FIN");
         assert!(fin.flags.fin());
-        let ack = tcp_repr(port, 80, 7001, fin.seq.wrapping_add(1), tcp::Flags::ACK);
+        let ack = tcp_repr(port, 80, 7001, (fin.seq + 1).0, tcp::Flags::ACK);
         h.handle_packet(now, &tcp_packet(A, B, &ack));
         assert_eq!(h.tcp_state(s), Some(tcpip_spec::tcp::State::FinWait2));
         socks.push(s);
@@ -622,7 +613,7 @@ fn connections_are_capped_per_listener_and_per_host() {
         let syn = tcp_repr(from, port, 5000, 0, tcp::Flags::SYN);
         h.handle_packet(now, &tcp_packet(A, B, &syn));
         let Some(sa) = next_tcp(h) else { return false };
-        let ack = tcp_repr(from, port, 5001, sa.seq.wrapping_add(1), tcp::Flags::ACK);
+        let ack = tcp_repr(from, port, 5001, (sa.seq + 1).0, tcp::Flags::ACK);
         h.handle_packet(now, &tcp_packet(A, B, &ack));
         h.tcp_accept(port).is_some()
     };
@@ -687,7 +678,7 @@ fn texts(h: &mut Host) -> Vec<(u32, usize, Vec<u8>)> {
         .map(|p| {
             let (ip, seg) = ipv4::Repr::parse_bytes(&p).unwrap();
             let (t, text) = tcp::Repr::parse_bytes(seg, ip.src_addr, ip.dst_addr).unwrap();
-            (t.seq, text.len(), p.clone())
+            (t.seq.0, text.len(), p.clone())
         })
         .collect()
 }
@@ -702,7 +693,7 @@ fn fragmentation_needed_lowers_the_mss_only_when_it_quotes_a_segment_in_flight()
     syn.mss = Some(1460);
     h.handle_packet(now, &tcp_packet(A, B, &syn));
     let sa = next_tcp(&mut h).unwrap();
-    let ack = tcp_repr(40_000, 80, 7001, sa.seq.wrapping_add(1), tcp::Flags::ACK);
+    let ack = tcp_repr(40_000, 80, 7001, (sa.seq + 1).0, tcp::Flags::ACK);
     h.handle_packet(now, &tcp_packet(A, B, &ack));
     let s = h.tcp_accept(80).unwrap();
     assert_eq!(h.tcp_conn(s).unwrap().send_mss(), 1460);
@@ -713,7 +704,7 @@ fn fragmentation_needed_lowers_the_mss_only_when_it_quotes_a_segment_in_flight()
         [1460, 1460, 1080]
     );
     let (una, _, first) = &sent[0];
-    let frag = |mtu| icmp::Unreachable::FragNeeded { next_hop_mtu: mtu };
+    let frag = |mtu| icmp::Unreachable::FragmentationNeeded { next_hop_mtu: mtu };
     // Forged: quoting sequence numbers not in flight (below SND.UNA, at or beyond SND.NXT).
     for seq in [una.wrapping_sub(1), una + 4000, una + 1_000_000, 0] {
         h.handle_packet(ms(1), &icmp_about(first, frag(576), Some(seq)));
@@ -771,7 +762,7 @@ fn port_unreachable_about_our_syn_refuses_the_connection_and_a_forged_one_does_n
         .0
         .seq;
     let port = icmp::Unreachable::Port;
-    h.handle_packet(ms(1), &icmp_about(&syn, port, Some(iss.wrapping_add(1))));
+    h.handle_packet(ms(1), &icmp_about(&syn, port, Some((iss + 1).0)));
     h.handle_packet(ms(1), &icmp_about(&syn, icmp::Unreachable::Host, None));
     assert_eq!(
         h.tcp_state(c),

@@ -488,7 +488,7 @@ impl Host {
             }
             wire::icmp::Repr::DstUnreachable { reason, invoking } => {
                 let err = match reason {
-                    wire::icmp::Unreachable::FragNeeded { next_hop_mtu } => {
+                    wire::icmp::Unreachable::FragmentationNeeded { next_hop_mtu } => {
                         tcp::IcmpError::FragmentationNeeded { mtu: next_hop_mtu }
                     }
                     wire::icmp::Unreachable::Protocol => tcp::IcmpError::ProtocolUnreachable,
