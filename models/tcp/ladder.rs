@@ -140,17 +140,8 @@ pub fn ladder(path: &[(World, Option<Action>)]) -> Vec<String> {
             _ => format!("({})", describe(last, action)),
         };
         lines.push(row(n, &a, &mid, &b));
-        let receiver = match action {
-            Action::Deliver(i) => Some(last.net[*i].from.peer()),
-            Action::Forge(s, _) => Some(*s),
-            _ => None,
-        };
-        if let Some(to) = receiver {
-            let (before, after) = (&last.peer(to).received, &next.peer(to).received);
-            if after.len() > before.len() && after.starts_with(before) {
-                let note = received_note(to, &after[before.len()..], next.peer(to));
-                lines.push(row(None, "", &note, ""));
-            }
+        if let Some(note) = delivery_note(action, last, next) {
+            lines.push(row(None, "", &note, ""));
         }
         if matches!(action, Action::Duplicate(_) | Action::Delay(_)) {
             continue;
@@ -165,6 +156,19 @@ pub fn ladder(path: &[(World, Option<Action>)]) -> Vec<String> {
 /// `(B's user receives "ab")`, naming the sender's incarnation when it is not the one the
 /// receiver's connection synchronized with, and saying so when text is from no user's script
 /// (an old duplicate SYN's, an attacker's).
+/// What the receiving user got in the step `last --action--> next`, as a note, if anything:
+/// one reading for the text ladder and the SVG.
+fn delivery_note(action: &Action, last: &World, next: &World) -> Option<String> {
+    let to = match action {
+        Action::Deliver(i) => last.net[*i].from.peer(),
+        Action::Forge(s, _) => *s,
+        _ => return None,
+    };
+    let (before, after) = (&last.peer(to).received, &next.peer(to).received);
+    (after.len() > before.len() && after.starts_with(before))
+        .then(|| received_note(to, &after[before.len()..], next.peer(to)))
+}
+
 fn received_note(to: Side, text: &[u8], receiver: &Peer) -> String {
     let incarnation = receiver.incarnation;
     let shown: String = text.iter().map(|b| char::from(*b)).collect();
@@ -371,18 +375,9 @@ pub fn ladder_svg(model: &TcpModel, path: &[(World, Option<Action>)]) -> Ladder 
                 notes.push(Note::new(Ink::Timer, describe(last, action)));
             }
         }
-        let receiver = match action {
-            Action::Deliver(i) => Some(last.net[*i].from.peer()),
-            Action::Forge(s, _) => Some(*s),
-            _ => None,
-        };
-        if let Some(to) = receiver {
-            let (before, after) = (&last.peer(to).received, &next.peer(to).received);
-            if after.len() > before.len() && after.starts_with(before) {
-                let note = received_note(to, &after[before.len()..], next.peer(to));
-                let note = note.trim_start_matches('(').trim_end_matches(')');
-                notes.push(Note::new(Ink::Deliver, note));
-            }
+        if let Some(note) = delivery_note(action, last, next) {
+            let note = note.trim_start_matches('(').trim_end_matches(')');
+            notes.push(Note::new(Ink::Deliver, note));
         }
         for s in [Side::A, Side::B] {
             notes.extend(told(last, next, s));
