@@ -139,7 +139,9 @@ struct Scenario {
     name: &'static str,
     tap: bool,
     fault: Option<&'static str>,
-    kernel_options: bool,
+    /// The kernel's TCP options switched off (`net.ipv4.` sysctls of the namespace):
+    /// `tcp_timestamps`, `tcp_sack`, `tcp_window_scaling`.
+    kernel_off: &'static [&'static str],
     /// Our stack with delayed ACK and fast retransmit off: RFC 9293 alone.
     rfc_9293_alone: bool,
 }
@@ -201,6 +203,9 @@ fn tshark_clean(pcap: &Path) {
     );
 }
 
+/// The kernel with none of RFC 7323 and RFC 2018.
+const ALL_OFF: &[&str] = &["tcp_timestamps", "tcp_sack", "tcp_window_scaling"];
+
 fn run(s: &Scenario) {
     require_environment(s.name);
     let dir = workdir(s.name);
@@ -210,17 +215,19 @@ fn run(s: &Scenario) {
     } else {
         ("tun", "tun0", "--tun tun0")
     };
+    // A 1 MiB buffer: windows beyond 65,535 octets where the kernel agrees to scaling.
     let mut fault = s.fault.map_or(String::new(), |f| format!("--fault {f}"));
+    fault.push_str(" --tcp-buffer 1048576");
     if s.rfc_9293_alone {
         fault.push_str(" --no-delayed-ack --no-fast-retransmit");
     }
     // The same sizes with and without injected faults.
     let (big, echo) = (1_048_576, 300_000);
-    let sysctl = if s.kernel_options {
-        ""
-    } else {
-        "sysctl -q -w net.ipv4.tcp_timestamps=0 net.ipv4.tcp_sack=0 net.ipv4.tcp_window_scaling=0"
-    };
+    let sysctl: String = s
+        .kernel_off
+        .iter()
+        .map(|o| format!("sysctl -q -w net.ipv4.{o}=0\n"))
+        .collect();
     let script = format!(
         r#"
 set -eu
@@ -289,7 +296,69 @@ took "client: {big} bytes each way"
     );
     tshark_clean(&dir.join("server.pcap"));
     tshark_clean(&dir.join("client.pcap"));
+    options_negotiated(s, &dir.join("server.pcap"), &dir.join("client.pcap"));
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Frames of `pcap` that tshark's display filter `filter` selects.
+fn count(pcap: &Path, filter: &str) -> usize {
+    let out = Command::new("tshark")
+        .arg("-r")
+        .arg(pcap)
+        .args(["-Y", filter])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "tshark -Y '{filter}' failed on {pcap:?}"
+    );
+    String::from_utf8_lossy(&out.stdout).lines().count()
+}
+
+/// Our SYN,ACK (server run) carries exactly the options the kernel's SYN offered, and the
+/// connection then honours them: with timestamps every segment of ours carries TSopt, with
+/// window scaling our windows go out scaled (RFC 7323), with SACK neither side is refused
+/// (RFC 2018). The client run's SYN offers all three.
+fn options_negotiated(s: &Scenario, server: &Path, client: &Path) {
+    let ours = "ip.src==10.0.0.2";
+    let syn_ack = format!("{ours} && tcp.flags.syn==1 && tcp.flags.ack==1");
+    assert!(
+        count(server, &syn_ack) >= 1,
+        "no SYN,ACK of ours in {server:?}"
+    );
+    for (sysctl, option) in [
+        ("tcp_timestamps", "tcp.options.timestamp.tsval"),
+        ("tcp_sack", "tcp.options.sack_perm"),
+        ("tcp_window_scaling", "tcp.options.wscale.shift"),
+    ] {
+        let offered = !s.kernel_off.contains(&sysctl);
+        let with = count(server, &format!("{syn_ack} && {option}"));
+        let without = count(server, &format!("{syn_ack} && !{option}"));
+        if offered {
+            assert!(
+                with >= 1 && without == 0,
+                "{}: our SYN,ACK must carry {option}",
+                s.name
+            );
+        } else {
+            assert!(
+                with == 0,
+                "{}: our SYN,ACK must not carry {option} the kernel did not offer",
+                s.name
+            );
+        }
+        let syn = format!("{ours} && tcp.flags.syn==1 && tcp.flags.ack==0 && {option}");
+        assert!(count(client, &syn) >= 1, "our SYN offers {option}");
+    }
+    if !s.kernel_off.contains(&"tcp_timestamps") {
+        let bare = format!("{ours} && tcp && !tcp.flags.reset==1 && !tcp.options.timestamp.tsval");
+        assert_eq!(
+            count(server, &bare),
+            0,
+            "{}: every segment of ours but a RST carries TSopt (RFC 7323 §3.2)",
+            s.name
+        );
+    }
 }
 
 #[test]
@@ -302,7 +371,7 @@ fn tun_with_kernel_tcp_options() {
         name: "tun_with_kernel_tcp_options",
         tap: false,
         fault: None,
-        kernel_options: true,
+        kernel_off: &[],
         rfc_9293_alone: false,
     });
 }
@@ -317,7 +386,7 @@ fn tun_without_kernel_tcp_options() {
         name: "tun_without_kernel_tcp_options",
         tap: false,
         fault: None,
-        kernel_options: false,
+        kernel_off: ALL_OFF,
         rfc_9293_alone: true,
     });
 }
@@ -332,7 +401,7 @@ fn tun_with_loss_and_reordering() {
         name: "tun_with_loss_and_reordering",
         tap: false,
         fault: Some("loss=0.02,reorder=0.05,seed=7"),
-        kernel_options: true,
+        kernel_off: &[],
         rfc_9293_alone: false,
     });
 }
@@ -347,7 +416,7 @@ fn tap_with_kernel_tcp_options() {
         name: "tap_with_kernel_tcp_options",
         tap: true,
         fault: None,
-        kernel_options: true,
+        kernel_off: &[],
         rfc_9293_alone: false,
     });
 }
@@ -362,7 +431,7 @@ fn tap_without_kernel_tcp_options_with_loss_and_reordering() {
         name: "tap_without_kernel_tcp_options_with_loss_and_reordering",
         tap: true,
         fault: Some("loss=0.02,reorder=0.05,seed=11"),
-        kernel_options: false,
+        kernel_off: ALL_OFF,
         rfc_9293_alone: false,
     });
 }
@@ -377,7 +446,52 @@ fn tap_with_loss_and_reordering() {
         name: "tap_with_loss_and_reordering",
         tap: true,
         fault: Some("loss=0.02,reorder=0.05,seed=3"),
-        kernel_options: true,
+        kernel_off: &[],
+        rfc_9293_alone: false,
+    });
+}
+
+#[test]
+#[cfg_attr(
+    not(interop_env),
+    ignore = "needs root with unshare, ip, curl, ping, python3, tshark; set CI=true to require"
+)]
+fn tun_kernel_without_timestamps_with_loss() {
+    run(&Scenario {
+        name: "tun_kernel_without_timestamps_with_loss",
+        tap: false,
+        fault: Some("loss=0.02,reorder=0.05,seed=5"),
+        kernel_off: &["tcp_timestamps"],
+        rfc_9293_alone: false,
+    });
+}
+
+#[test]
+#[cfg_attr(
+    not(interop_env),
+    ignore = "needs root with unshare, ip, curl, ping, python3, tshark; set CI=true to require"
+)]
+fn tun_kernel_without_sack() {
+    run(&Scenario {
+        name: "tun_kernel_without_sack",
+        tap: false,
+        fault: None,
+        kernel_off: &["tcp_sack"],
+        rfc_9293_alone: false,
+    });
+}
+
+#[test]
+#[cfg_attr(
+    not(interop_env),
+    ignore = "needs root with unshare, ip, curl, ping, python3, tshark; set CI=true to require"
+)]
+fn tap_kernel_without_window_scaling_with_loss() {
+    run(&Scenario {
+        name: "tap_kernel_without_window_scaling_with_loss",
+        tap: true,
+        fault: Some("loss=0.02,reorder=0.05,seed=9"),
+        kernel_off: &["tcp_window_scaling"],
         rfc_9293_alone: false,
     });
 }

@@ -195,7 +195,7 @@ impl TcpModel {
             // checker finds a window-edge stall: an ACK sent after a FIN the receiver has not
             // yet got lies one past the window, Table 6 rejects it, and the close then depends
             // on the FIN's retransmission winning a race against the peer's give-up.
-            rcv_wnd: u16::from(b.bytes) + 1,
+            rcv_wnd: u32::from(b.bytes) + 1,
             mss: 1,
             // R2 outlasts what the network may destroy or delay plus the peer's TIME-WAIT
             // (a SYN that meets it draws a challenge ACK until it ends, RFC 5961 §4).
@@ -258,7 +258,7 @@ impl TcpModel {
             let old_seq = self.setup.isn_now(&w, Side::A, 1) + u32::MAX;
             let seg = Segment {
                 data: vec![world::OLD_SYN_OCTET],
-                ..Segment::control(old_seq, Seq(0), Ctl::SYN, cfg.rcv_wnd)
+                ..Segment::control(old_seq, Seq(0), Ctl::SYN, cfg.rcv_wnd as u16)
             };
             w.net.push(Flight {
                 delayed: false,

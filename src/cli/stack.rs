@@ -68,6 +68,20 @@ pub struct StackArgs {
     /// third duplicate ACK (fast retransmit, RFC 5681 §3.2, RFC 6582).
     #[arg(long)]
     no_fast_retransmit: bool,
+    /// Do not offer window scaling on our SYNs (RFC 7323 §2): windows stay within 65,535
+    /// octets.
+    #[arg(long)]
+    no_window_scale: bool,
+    /// Do not offer timestamps on our SYNs (RFC 7323 §3: RTT measurement and PAWS).
+    #[arg(long)]
+    no_timestamps: bool,
+    /// Do not offer SACK on our SYNs (RFC 2018).
+    #[arg(long)]
+    no_sack: bool,
+    /// Each TCP connection's send and receive buffer, in octets (default 65535). Windows
+    /// above 65,535 octets are offered only to a peer that agreed to window scaling.
+    #[arg(long, value_name = "BYTES", value_parser = clap::value_parser!(u32).range(1..=1 << 30))]
+    tcp_buffer: Option<u32>,
     #[command(subcommand)]
     mode: Option<Mode>,
 }
@@ -77,6 +91,13 @@ impl StackArgs {
     fn apply_tcp_options(&self, cfg: &mut HostConfig) {
         cfg.tcp_delayed_ack &= !self.no_delayed_ack;
         cfg.tcp_fast_retransmit &= !self.no_fast_retransmit;
+        cfg.tcp_window_scale &= !self.no_window_scale;
+        cfg.tcp_timestamps &= !self.no_timestamps;
+        cfg.tcp_sack &= !self.no_sack;
+        if let Some(b) = self.tcp_buffer {
+            cfg.tcp_rx_buffer = b as usize;
+            cfg.tcp_tx_buffer = b as usize;
+        }
     }
 }
 

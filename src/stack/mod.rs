@@ -70,8 +70,8 @@ pub struct HostConfig {
     pub msl: Duration,
     /// The link MTU: sets the MSS we advertise and the most we put in one segment.
     pub mtu: u16,
-    /// Receive buffer of each TCP connection, in octets (the window offered; at most 65,535
-    /// is advertised, there is no window scaling).
+    /// Receive buffer of each TCP connection, in octets: the window offered (more than 65,535
+    /// only to a peer that agreed to window scaling, RFC 7323 §2).
     pub tcp_rx_buffer: usize,
     /// Send buffer of each TCP connection, in octets (unacknowledged plus unsent text).
     pub tcp_tx_buffer: usize,
@@ -134,6 +134,16 @@ pub struct HostConfig {
     /// bounds only those not yet accepted); beyond it a SYN is dropped. Default 4,096 (Linux's
     /// `somaxconn`). Counted in [`Counters::connection_limit`].
     pub tcp_max_per_listener: usize,
+    /// Whether our SYNs offer window scaling (RFC 7323 §2). On by default, as on Linux
+    /// (`net.ipv4.tcp_window_scaling`).
+    pub tcp_window_scale: bool,
+    /// Whether our SYNs offer timestamps (RFC 7323 §3; RTT measurement and PAWS). On by
+    /// default, as on Linux (`net.ipv4.tcp_timestamps`). TSval is the host's clock in
+    /// milliseconds plus an offset per connection drawn from the ISN key (§7.1).
+    pub tcp_timestamps: bool,
+    /// Whether our SYNs offer SACK (RFC 2018). On by default, as on Linux
+    /// (`net.ipv4.tcp_sack`).
+    pub tcp_sack: bool,
 }
 
 /// The answers whose rate the host limits (see [`HostConfig`]'s `*_limit` fields).
@@ -176,6 +186,9 @@ impl HostConfig {
             tcp_keep_alive: None,
             tcp_max_connections: 16_384,
             tcp_max_per_listener: 4_096,
+            tcp_window_scale: true,
+            tcp_timestamps: true,
+            tcp_sack: true,
         }
     }
 }

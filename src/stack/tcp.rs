@@ -183,7 +183,7 @@ impl Host {
     pub(super) fn conn_config(&self) -> Config {
         Config {
             mechanisms: Mechanisms::default(),
-            rcv_wnd: u16::try_from(self.cfg.tcp_rx_buffer).unwrap_or(u16::MAX),
+            rcv_wnd: u32::try_from(self.cfg.tcp_rx_buffer).unwrap_or(u32::MAX),
             mss: tcp::advertised_mss(self.cfg.mtu),
             snd_buf: self.cfg.tcp_tx_buffer,
             delayed_ack: self.cfg.tcp_delayed_ack,
@@ -192,8 +192,26 @@ impl Host {
             challenge_ack_limit: self.cfg.tcp_challenge_ack_limit,
             fin_wait_2_timeout: self.cfg.tcp_fin_wait_2_timeout,
             keep_alive: self.cfg.tcp_keep_alive,
+            window_scale: self.cfg.tcp_window_scale,
+            timestamps: self.cfg.tcp_timestamps,
+            sack: self.cfg.tcp_sack,
             ..Config::default()
         }
+    }
+
+    /// A new connection of `tuple` with this host's configuration and its own timestamp
+    /// offset (RFC 7323 §7.1: F(4-tuple, key) of a second keyed hash, so that TSval reveals
+    /// neither the host's clock nor the ISN).
+    pub(super) fn new_connection(&self, t: &FourTuple) -> Connection {
+        let mut conn = Connection::new(self.conn_config());
+        let key = self.cfg.isn_key ^ 0x7473_6f66_6673_6574;
+        let mut h = SipHasher13::new_with_keys(key, key.rotate_left(17));
+        h.write(&t.local.ip().octets());
+        h.write_u16(t.local.port());
+        h.write(&t.remote.ip().octets());
+        h.write_u16(t.remote.port());
+        conn.set_timestamp_offset(h.finish() as u32);
+        conn
     }
 
     /// ISN = M + F(4-tuple, key) (RFC 9293 §3.4.1): F is SipHash-1-3 keyed with the host's
@@ -315,7 +333,7 @@ impl Host {
             return Err(TcpError::ConnectionLimit);
         }
         let iss = self.isn(&tuple);
-        let sock = self.new_socket(Connection::new(self.conn_config()), tuple, None);
+        let sock = self.new_socket(self.new_connection(&tuple), tuple, None);
         let h = self.tcp.insert(sock);
         if let Some(s) = self.tcp.get_mut(h) {
             // A new connection in CLOSED accepts an active OPEN.

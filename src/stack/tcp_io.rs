@@ -8,8 +8,7 @@
 use super::tcp::TcpHandle;
 use super::{Host, SocketEvent};
 use crate::tcp::{
-    self, Config, Connection, Event, FourTuple, Segment, SegmentRef, State, Target, Witness,
-    Witnesses,
+    self, Config, Event, FourTuple, Segment, SegmentRef, State, Target, Witness, Witnesses,
 };
 use crate::wire::{self, IpProtocol};
 use std::cmp::Reverse;
@@ -29,6 +28,11 @@ impl Host {
             ctl: repr.flags,
             wnd: repr.window,
             mss: repr.mss,
+            opt: tcp::Options {
+                window_scale: repr.window_scale,
+                sack_permitted: repr.sack_permitted,
+                timestamps: repr.timestamps,
+            },
             data,
         };
         let tuple = FourTuple {
@@ -66,7 +70,7 @@ impl Host {
     /// ISN this host would choose now.
     fn listener_segment(&mut self, tuple: FourTuple, seg: SegmentRef<'_>) {
         let now = self.now;
-        let mut conn = Connection::new(self.conn_config());
+        let mut conn = self.new_connection(&tuple);
         // A new connection in CLOSED accepts a passive OPEN.
         let _ = conn.open_passive(now);
         let w = conn.on_listen_segment(now, seg, self.isn(&tuple));
@@ -213,10 +217,10 @@ impl Host {
             window: seg.wnd,
             urgent: 0,
             mss: seg.mss,
-            window_scale: None,
-            sack_permitted: false,
+            window_scale: seg.opt.window_scale,
+            sack_permitted: seg.opt.sack_permitted,
             sack_blocks: Vec::new(),
-            timestamps: None,
+            timestamps: seg.opt.timestamps,
             payload_len: seg.data.len(),
         }
     }

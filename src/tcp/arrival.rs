@@ -93,8 +93,10 @@ impl Tcb {
             rcv_nxt: seg.seq + syn_len,
             rcv_wnd: cfg.rcv_wnd,
             send_buf,
+            syn_opt: Tcb::offer(cfg),
             ..Tcb::closed()
         };
+        self.negotiate(seg);
         self.take_syn_text(seg, cfg, out);
         out.segments.push(self.syn_segment());
         if !cfg.mechanisms.on(Mechanism::ThreeWayHandshake) {
@@ -132,6 +134,7 @@ impl Tcb {
             return;
         }
         let syn_len = Tcb::syn_len(cfg);
+        self.negotiate(seg);
         if seg.has(Ctl::ACK) {
             self.irs = seg.seq;
             self.rcv_nxt = seg.seq + syn_len;
@@ -142,7 +145,7 @@ impl Tcb {
             out.signals.push(Signal::Established);
             if !seg.data.is_empty() {
                 // §3.10.7.3 "continue processing at the sixth step": the text is in order.
-                let room = usize::from(self.rcv_wnd).min(seg.data.len());
+                let room = (self.rcv_wnd as usize).min(seg.data.len());
                 out.delivered.extend_from_slice(&seg.data[..room]);
                 self.rcv_nxt = self.rcv_nxt + room as u32;
             }
@@ -165,7 +168,7 @@ impl Tcb {
         if seg.data.is_empty() {
             return;
         }
-        let room = usize::from(self.rcv_wnd).min(seg.data.len());
+        let room = (self.rcv_wnd as usize).min(seg.data.len());
         let text = seg.data[..room].to_vec();
         if cfg.mechanisms.on(Mechanism::SynDataHeld) {
             self.rcv_queue.insert(self.rcv_nxt, self.rcv_nxt, &text);
@@ -176,9 +179,9 @@ impl Tcb {
         }
     }
 
-    /// SND.WND ← SEG.WND, SND.WL1 ← SEG.SEQ, SND.WL2 ← SEG.ACK.
-    fn take_window(&mut self, seg: SegmentRef<'_>) {
-        self.snd_wnd = u32::from(seg.wnd);
+    /// SND.WND ← SEG.WND (scaled, RFC 7323 §2.3), SND.WL1 ← SEG.SEQ, SND.WL2 ← SEG.ACK.
+    pub(crate) fn take_window(&mut self, seg: SegmentRef<'_>) {
+        self.snd_wnd = self.peer_window(seg);
         self.snd_wl1 = seg.seq;
         self.snd_wl2 = seg.ack;
     }
@@ -187,7 +190,7 @@ impl Tcb {
     pub fn acceptable<'a>(&self, seg: impl Into<SegmentRef<'a>>, cfg: &Config) -> bool {
         let seg = seg.into();
         let len = seg.len_with(cfg.mechanisms.on(Mechanism::SynSequenceNumber));
-        let wnd = u32::from(self.rcv_wnd);
+        let wnd = self.rcv_wnd;
         let end = self.rcv_nxt + wnd;
         match (len, wnd) {
             (0, 0) => seg.seq == self.rcv_nxt,
@@ -211,6 +214,20 @@ impl Tcb {
         let m = cfg.mechanisms;
         let arrived_in = self.state;
 
+        // RFC 7323 §3.2: without TSopt where it was negotiated, dropped silently; §5.3 R1:
+        // PAWS, before the sequence number is judged.
+        if self.lacks_timestamps(seg) {
+            out.signals.push(Signal::Unacceptable);
+            out.signals.push(Signal::MissingTimestamps);
+            return;
+        }
+        if self.paws_rejects(seg, cfg) {
+            out.signals.push(Signal::Unacceptable);
+            out.signals.push(Signal::PawsRejected);
+            out.segments.push(self.ack_segment());
+            return;
+        }
+
         // First: check the sequence number.
         if !self.passes_sequence_check(seg, cfg) {
             out.signals.push(Signal::Unacceptable);
@@ -226,6 +243,11 @@ impl Tcb {
                 out.segments.push(self.ack_segment());
             }
             return;
+        }
+
+        // RFC 7323 §4.3 (2): an acceptable segment may update TS.Recent.
+        if !seg.has(Ctl::RST) {
+            self.take_ts_recent(seg);
         }
 
         // Second: the RST bit (§3.10.7.4, RFC 5961 §3.2, RFC 1337 F1).
@@ -423,7 +445,7 @@ impl Tcb {
             }
             return seg.has(Ctl::FIN);
         }
-        let window_end = self.rcv_nxt + u32::from(self.rcv_wnd);
+        let window_end = self.rcv_nxt + self.rcv_wnd;
         let end_seq = seg.seq + seg.data.len() as u32;
         if deliver && !seg.data.is_empty() {
             let beyond = seg.seq.gt(self.rcv_nxt);
@@ -468,7 +490,7 @@ impl Tcb {
         if skip >= text.len() {
             return;
         }
-        let take = (text.len() - skip).min(usize::from(self.rcv_wnd));
+        let take = (text.len() - skip).min(self.rcv_wnd as usize);
         out.delivered.extend_from_slice(&text[skip..skip + take]);
         self.rcv_nxt = self.rcv_nxt + take as u32;
     }

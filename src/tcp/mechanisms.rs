@@ -61,11 +61,16 @@ pub enum Mechanism {
     /// in-window segment is held whole, beyond the window's right edge too: the queue outgrows
     /// what was offered.
     ReassemblyBound,
+    /// PAWS (RFC 7323 §5): on a connection with timestamps, a segment whose TSval is older
+    /// than TS.Recent is dropped (and acknowledged) before its sequence number is judged.
+    /// Switched off, an old duplicate from the previous wrap of the sequence space that lands
+    /// inside the current window is taken as new text.
+    Paws,
 }
 
 impl Mechanism {
     /// Every mechanism, in catalogue order.
-    pub const ALL: [Mechanism; 20] = [
+    pub const ALL: [Mechanism; 21] = [
         Mechanism::ThreeWayHandshake,
         Mechanism::SynSentReset,
         Mechanism::SynSequenceNumber,
@@ -86,6 +91,7 @@ impl Mechanism {
         Mechanism::SynDataHeld,
         Mechanism::RtoRestart,
         Mechanism::ReassemblyBound,
+        Mechanism::Paws,
     ];
 
     /// The stable kebab-case name.
@@ -111,6 +117,7 @@ impl Mechanism {
             Mechanism::SynDataHeld => "syn-data-held",
             Mechanism::RtoRestart => "rto-restart",
             Mechanism::ReassemblyBound => "reassembly-bound",
+            Mechanism::Paws => "paws",
         }
     }
 
@@ -156,8 +163,9 @@ pub struct Config {
     /// Which rules are on.
     pub mechanisms: Mechanisms,
     /// The receive buffer, in octets: the window offered when nothing delivered is unread
-    /// (RCV.WND is this less the unread text, RFC 9293 §3.8.6.2.2).
-    pub rcv_wnd: u16,
+    /// (RCV.WND is this less the unread text, RFC 9293 §3.8.6.2.2). Above 65,535 octets only
+    /// a connection with window scaling can offer all of it; at most 2^30 (RFC 7323 §2.3).
+    pub rcv_wnd: u32,
     /// The MSS this endpoint advertises on its SYN and the most text it puts into one segment
     /// (RFC 9293 §3.7.1; a host sets it to its MTU less 40). The send MSS of a connection is
     /// the smaller of this and the peer's MSS option (536 without one).
@@ -215,6 +223,13 @@ pub struct Config {
     /// Keep-alives (RFC 9293 §3.8.4); `None`, the default, sends none (MUST-24: off unless
     /// the application turns them on).
     pub keep_alive: Option<KeepAlive>,
+    /// Whether our SYN offers window scaling (RFC 7323 §2), with the shift
+    /// [`window_shift_for`](crate::tcp::window_shift_for) gives for `rcv_wnd`.
+    pub window_scale: bool,
+    /// Whether our SYN offers timestamps (RFC 7323 §3): RTT measurement and PAWS.
+    pub timestamps: bool,
+    /// Whether our SYN offers SACK (RFC 2018 §2).
+    pub sack: bool,
 }
 
 /// Keep-alive probing (RFC 9293 §3.8.4, MUST-24..27, SHLD-12): after `idle` with nothing
@@ -255,7 +270,8 @@ impl Default for Config {
     /// RFC 9293 alone: no delayed ACK, no fast retransmit, a 536-octet MSS, a 64 KiB buffer
     /// each way, R1 = 3, R2 = 8 (data and SYN), RFC 6298's RTO bounds, an MSL of 2 minutes and
     /// challenge ACKs limited to 1000 per second, bursts of 50 (RFC 5961 §7), a 60 s FIN-WAIT-2
-    /// timeout and no keep-alives.
+    /// timeout, no keep-alives, and none of the options of RFC 7323 and RFC 2018 offered
+    /// (a host offers them: see [`Config::with_extensions`]).
     fn default() -> Self {
         Config {
             mechanisms: Mechanisms::default(),
@@ -273,6 +289,22 @@ impl Default for Config {
             challenge_ack_limit: Some(CHALLENGE_ACK_LIMIT),
             fin_wait_2_timeout: Some(FIN_WAIT_2_TIMEOUT),
             keep_alive: None,
+            window_scale: false,
+            timestamps: false,
+            sack: false,
+        }
+    }
+}
+
+impl Config {
+    /// The same configuration offering window scaling, timestamps and SACK, as every Linux
+    /// peer does by default.
+    pub fn with_extensions(self) -> Config {
+        Config {
+            window_scale: true,
+            timestamps: true,
+            sack: true,
+            ..self
         }
     }
 }

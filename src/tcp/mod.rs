@@ -33,6 +33,7 @@ mod demux;
 mod icmp;
 mod isn;
 mod mechanisms;
+mod options;
 mod reassembly;
 mod recovery;
 mod rto;
@@ -53,10 +54,11 @@ pub use mechanisms::{
     CHALLENGE_ACK_LIMIT, Config, FIN_WAIT_2_TIMEOUT, KeepAlive, Mechanism, Mechanisms,
     time_wait_duration,
 };
+pub use options::{MAX_WINDOW_SHIFT, TS_RECENT_LIFETIME, ts_clock, ts_older, window_shift_for};
 pub use reassembly::Reassembly;
 pub use recovery::{DUPLICATE_ACK_THRESHOLD, Recovery, Resend};
 pub use rto::{Rto, RtoBounds, RttSampler};
-pub use segment::{Ctl, Segment, SegmentRef};
+pub use segment::{Ctl, Options, Segment, SegmentRef, Timestamps};
 pub use seq::Seq;
 pub use state::State;
 pub use tcb::{Outputs, Signal, TEXT_HEADROOM, Tcb, UserError};

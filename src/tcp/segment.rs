@@ -1,8 +1,10 @@
 //! The segment as the connection machine sees it: the header fields that RFC 9293 §3.10
-//! reads (SEQ, ACK, CTL, WND) and the text. Ports and options belong to the wire codec and the
-//! demultiplexer; they never change a transition of one connection.
+//! reads (SEQ, ACK, CTL, WND), the options a connection acts on (MSS, RFC 7323 window scale
+//! and timestamps, RFC 2018 SACK-permitted) and the text. Ports belong to the wire codec and
+//! the demultiplexer; they never change a transition of one connection.
 
 use super::seq::Seq;
+pub use crate::wire::tcp::Timestamps;
 use serde::Serialize;
 use std::fmt;
 use std::ops::{BitOr, BitOrAssign};
@@ -150,8 +152,23 @@ pub struct Segment {
     pub wnd: u16,
     /// The Maximum Segment Size option (RFC 9293 §3.7.1), sent only on a SYN.
     pub mss: Option<u16>,
+    /// The other options a connection acts on.
+    pub opt: Options,
     /// The text (data) of the segment.
     pub data: Vec<u8>,
+}
+
+/// The options of RFC 7323 and RFC 2018 as a connection reads and writes them; all absent by
+/// default, which is a segment of RFC 9293 alone.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default, Debug, Serialize)]
+pub struct Options {
+    /// Window scale (RFC 7323 §2.2): the shift count the sender will apply to the windows it
+    /// offers, carried only on a SYN.
+    pub window_scale: Option<u8>,
+    /// SACK-permitted (RFC 2018 §2), carried only on a SYN.
+    pub sack_permitted: bool,
+    /// Timestamps (RFC 7323 §3): TSval, and TSecr (meaningful only with ACK).
+    pub timestamps: Option<Timestamps>,
 }
 
 impl Segment {
@@ -163,6 +180,7 @@ impl Segment {
             ctl,
             wnd,
             mss: None,
+            opt: Options::default(),
             data: Vec::new(),
         }
     }
@@ -202,9 +220,9 @@ impl Segment {
 
     /// A key for storing segments in sorted containers (raw numeric order, no meaning in
     /// sequence space).
-    pub fn sort_key(&self) -> (u32, u32, Ctl, u16, Option<u16>, &[u8]) {
+    pub fn sort_key(&self) -> (u32, u32, Ctl, u16, Option<u16>, Options, &[u8]) {
         (
-            self.seq.0, self.ack.0, self.ctl, self.wnd, self.mss, &self.data,
+            self.seq.0, self.ack.0, self.ctl, self.wnd, self.mss, self.opt, &self.data,
         )
     }
 }
@@ -224,6 +242,8 @@ pub struct SegmentRef<'a> {
     pub wnd: u16,
     /// The Maximum Segment Size option, if the segment carried one.
     pub mss: Option<u16>,
+    /// The other options a connection acts on.
+    pub opt: Options,
     /// The text (data) of the segment.
     pub data: &'a [u8],
 }
@@ -236,6 +256,7 @@ impl<'a> From<&'a Segment> for SegmentRef<'a> {
             ctl: s.ctl,
             wnd: s.wnd,
             mss: s.mss,
+            opt: s.opt,
             data: &s.data,
         }
     }
@@ -291,6 +312,9 @@ impl fmt::Display for SegmentRef<'_> {
         }
         if self.ctl != Ctl::NONE {
             write!(f, "<CTL={}>", self.ctl)?;
+        }
+        if let Some(ts) = self.opt.timestamps {
+            write!(f, "<TS={},{}>", ts.tsval, ts.tsecr)?;
         }
         if !self.data.is_empty() {
             f.write_str("<DATA=")?;
@@ -348,6 +372,7 @@ mod tests {
             ctl: Ctl::ACK | Ctl::FIN,
             wnd: 5,
             mss: None,
+            opt: Options::default(),
             data: b"ab".to_vec(),
         };
         let r = SegmentRef::from(&s);

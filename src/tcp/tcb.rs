@@ -6,7 +6,7 @@
 
 use super::mechanisms::{Config, Mechanism};
 use super::reassembly::Reassembly;
-use super::segment::{Ctl, Segment};
+use super::segment::{Ctl, Options, Segment, Timestamps};
 use super::seq::Seq;
 use super::state::State;
 use serde::Serialize;
@@ -42,8 +42,9 @@ pub struct Tcb {
     pub irs: Seq,
     /// RCV.NXT: next sequence number expected.
     pub rcv_nxt: Seq,
-    /// RCV.WND: the window we offer.
-    pub rcv_wnd: u16,
+    /// RCV.WND: the window we offer, in octets (the window field carries it shifted right by
+    /// `rcv_wscale`, RFC 7323 §2.3).
+    pub rcv_wnd: u32,
     /// Text from SND.UNA on: first the retransmission queue (sent, unacknowledged), then text
     /// queued by SEND and not yet sent. A ring buffer: acknowledged octets leave from the front
     /// without moving the rest.
@@ -63,6 +64,26 @@ pub struct Tcb {
     /// segment, or the caller's delayed-ACK timer ([`Tcb::on_delayed_ack_timeout`]), sends it.
     /// Always false unless [`Config::delayed_ack`] is on.
     pub ack_delayed: bool,
+    /// The options our SYN (or SYN,ACK) carries: what [`Config`] offers, and on a SYN,ACK
+    /// only what the peer's SYN offered too (RFC 7323 §2.2, §3.2; RFC 2018 §2).
+    pub syn_opt: Options,
+    /// Snd.Wind.Shift (RFC 7323 §2.3): the peer's window field of every segment but a SYN
+    /// is shifted left by this. 0 unless both SYNs carried the window scale option; at most
+    /// 14 (§2.3: a larger shift is used as 14).
+    pub snd_wscale: u8,
+    /// Rcv.Wind.Shift: the window fields we send (but on a SYN) are RCV.WND shifted right by
+    /// this; 0 unless both SYNs carried the option.
+    pub rcv_wscale: u8,
+    /// Both SYNs carried SACK-permitted (RFC 2018 §2).
+    pub sack_ok: bool,
+    /// Both SYNs carried the timestamps option (RFC 7323 §3.2): every segment but a RST
+    /// carries it from then on, and PAWS (§5) judges the peer's.
+    pub ts_ok: bool,
+    /// TS.Recent (RFC 7323 §4.3): the timestamp to echo, and the one PAWS compares against;
+    /// `None` until a segment set it, or once it is no longer valid (§5.5).
+    pub ts_recent: Option<u32>,
+    /// Last.ACK.sent (RFC 7323 §4.3): the acknowledgment number of the last ACK we sent.
+    pub last_ack_sent: Seq,
 }
 
 /// What the user is told, and what the caller must do with timers.
@@ -97,6 +118,11 @@ pub enum Signal {
     Queued,
     /// Held text was delivered once the gap before it was filled.
     Reassembled,
+    /// A segment failed the PAWS test (RFC 7323 §5.3 R1): its TSval is older than TS.Recent.
+    PawsRejected,
+    /// A segment other than a RST arrived without the timestamps option on a connection that
+    /// negotiated it, and was dropped (RFC 7323 §3.2).
+    MissingTimestamps,
     /// A user call was refused with an error.
     Error(UserError),
 }
@@ -197,19 +223,38 @@ impl Tcb {
     /// Every segment built here is sent, so one with ACK acknowledges everything received and
     /// ends a deferred acknowledgment (RFC 9293 §3.10.7.4: the acknowledgment "should be
     /// piggybacked on a segment being transmitted").
+    ///
+    /// With timestamps negotiated the segment carries TSopt (RFC 7323 §3.2: every segment but
+    /// a RST, and this connection sends a RST with it too, as §3.2 allows): TSecr is TS.Recent
+    /// when ACK is set and 0 otherwise; TSval is the sender's clock, which the caller stamps
+    /// when the segment leaves ([`Connection::poll_transmit`](crate::tcp::Connection)). The
+    /// acknowledgment number is recorded as Last.ACK.sent (§4.3).
     pub(crate) fn segment(&mut self, seq: Seq, ctl: Ctl, data: Vec<u8>) -> Segment {
         let ack = if ctl.has(Ctl::ACK) {
             self.ack_delayed = false;
+            self.last_ack_sent = self.rcv_nxt;
             self.rcv_nxt
         } else {
             Seq(0)
         };
+        let mut opt = Options::default();
+        if self.ts_ok {
+            opt.timestamps = Some(Timestamps {
+                tsval: 0,
+                tsecr: if ctl.has(Ctl::ACK) {
+                    self.ts_recent.unwrap_or(0)
+                } else {
+                    0
+                },
+            });
+        }
         Segment {
             seq,
             ack,
             ctl,
-            wnd: self.rcv_wnd,
+            wnd: self.window_field(),
             mss: None,
+            opt,
             data,
         }
     }
@@ -220,13 +265,26 @@ impl Tcb {
     }
 
     /// The SYN (SYN-SENT) or SYN,ACK (SYN-RECEIVED) that opens our half of the connection.
+    ///
+    /// It carries the options of `syn_opt`, TSecr echoing the peer's TSval on a SYN,ACK (RFC
+    /// 7323 §3.2), and a window field that is never scaled (§2.2).
     pub(crate) fn syn_segment(&mut self) -> Segment {
         let ctl = if self.state == State::SynSent {
             Ctl::SYN
         } else {
             Ctl::SYN | Ctl::ACK
         };
-        self.segment(self.iss, ctl, Vec::new())
+        let mut seg = self.segment(self.iss, ctl, Vec::new());
+        seg.wnd = u16::try_from(self.rcv_wnd).unwrap_or(u16::MAX);
+        seg.opt = self.syn_opt;
+        if let Some(ts) = &mut seg.opt.timestamps {
+            ts.tsecr = if ctl.has(Ctl::ACK) {
+                self.ts_recent.unwrap_or(0)
+            } else {
+                0
+            };
+        }
+        seg
     }
 
     /// Deletes the TCB: back to CLOSED with every variable reset.

@@ -42,6 +42,7 @@ impl Tcb {
             snd_nxt: iss + Tcb::syn_len(cfg),
             rcv_wnd: cfg.rcv_wnd,
             send_buf,
+            syn_opt: Tcb::offer(cfg),
             ..Tcb::closed()
         };
         out.segments.push(self.syn_segment());

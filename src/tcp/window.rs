@@ -59,18 +59,27 @@ pub fn send_mss(peer_mss: Option<u16>, ours: u16) -> u16 {
         .max(1)
 }
 
-fn window_of(free: usize) -> u16 {
-    u16::try_from(free).unwrap_or(u16::MAX)
-}
-
 impl Tcb {
-    /// Sets RCV.WND to the `free` space of the receive buffer (at most 65,535 octets, no
-    /// window scaling) and puts it in the window field of the ACK-bearing `segments` that
-    /// the last transition produced, so every segment advertises the current window.
+    /// The window that `free` octets of buffer let us offer: all of it, up to what the window
+    /// field can carry with the shift in force (65,535 octets without window scaling, RFC
+    /// 7323 §2.3).
+    fn window_of(&self, free: usize) -> u32 {
+        let most = u32::from(u16::MAX) << self.rcv_wscale;
+        u32::try_from(free).unwrap_or(u32::MAX).min(most)
+    }
+
+    /// Sets RCV.WND to the `free` space of the receive buffer (as much as the window field can
+    /// carry) and puts it in the window field of the ACK-bearing `segments` that the last
+    /// transition produced, so every segment advertises the current window: shifted right by
+    /// Rcv.Wind.Shift, but on a SYN,ACK, whose window is never scaled (RFC 7323 §2.2).
     pub fn offer_window(&mut self, free: usize, segments: &mut [Segment]) {
-        self.rcv_wnd = window_of(free);
+        self.rcv_wnd = self.window_of(free);
         for seg in segments.iter_mut().filter(|s| s.has(Ctl::ACK)) {
-            seg.wnd = self.rcv_wnd;
+            seg.wnd = if seg.has(Ctl::SYN) {
+                u16::try_from(self.rcv_wnd).unwrap_or(u16::MAX)
+            } else {
+                self.window_field()
+            };
         }
     }
 
@@ -86,15 +95,15 @@ impl Tcb {
             self.state,
             State::Established | State::FinWait1 | State::FinWait2
         ) {
-            self.rcv_wnd = window_of(free);
+            self.rcv_wnd = self.window_of(free);
             return None;
         }
         let threshold = (capacity / 2).min(usize::from(mss)).max(1);
-        let grown = usize::from(window_of(free)).saturating_sub(usize::from(self.rcv_wnd));
+        let grown = self.window_of(free).saturating_sub(self.rcv_wnd) as usize;
         if grown < threshold {
             return None;
         }
-        self.rcv_wnd = window_of(free);
+        self.rcv_wnd = self.window_of(free);
         Some(self.ack_segment())
     }
 }
@@ -190,7 +199,7 @@ mod tests {
         a.offer_window(100, &mut segs);
         assert_eq!((a.rcv_wnd, segs[0].wnd, segs[1].wnd), (100, 100, 0));
         a.offer_window(1 << 20, &mut segs);
-        assert_eq!(a.rcv_wnd, u16::MAX, "no window scaling");
+        assert_eq!(a.rcv_wnd, u32::from(u16::MAX), "no window scaling");
     }
 
     #[test]

@@ -416,6 +416,14 @@ mod tests {
     }
 
     #[test]
+    fn a_syn_with_all_four_options_is_emitted_byte_for_byte_as_linux_packs_it() {
+        // MSS, SACK-permitted and timestamps unpadded, NOP, window scale: 20 octets.
+        let (repr, _) = Repr::parse_bytes(&LINUX_SYN, CLIENT, SERVER).unwrap();
+        assert_eq!(repr.header_len(), 40);
+        assert_eq!(repr.to_bytes(&[], CLIENT, SERVER), LINUX_SYN);
+    }
+
+    #[test]
     fn emits_syn_with_mss() {
         let bytes = syn().to_bytes(&[], CLIENT, SERVER);
         // The checksum 0xc4dc was computed independently of this crate.

@@ -97,11 +97,18 @@ pub enum Witness {
     IcmpRefused,
     /// A soft ICMP error arrived; nothing changed (RFC 1122 §4.2.3.9).
     IcmpSoftError,
+    /// A segment failed PAWS (RFC 7323 §5.3 R1) and was acknowledged and dropped.
+    PawsRejected,
+    /// A segment without the negotiated timestamps option was dropped (RFC 7323 §3.2).
+    MissingTimestamps,
+    /// A half-duplex CLOSE found received text unread, or text arrived after it: the
+    /// connection was reset (RFC 9293 §3.6, SHLD-3).
+    UnreadDataReset,
 }
 
 impl Witness {
     /// Every witness, in a fixed order.
-    pub const ALL: [Witness; 20] = [
+    pub const ALL: [Witness; 23] = [
         Witness::OurFinAcked,
         Witness::TimeWaitStarted,
         Witness::ReturnedToListen,
@@ -122,6 +129,9 @@ impl Witness {
         Witness::MssLowered,
         Witness::IcmpRefused,
         Witness::IcmpSoftError,
+        Witness::PawsRejected,
+        Witness::MissingTimestamps,
+        Witness::UnreadDataReset,
     ];
 
     /// The witness among a transition's signals, if it is one.
@@ -135,6 +145,8 @@ impl Witness {
             Signal::Retransmitted => Witness::RetransmitTimeout,
             Signal::Queued => Witness::Queued,
             Signal::Reassembled => Witness::Reassembled,
+            Signal::PawsRejected => Witness::PawsRejected,
+            Signal::MissingTimestamps => Witness::MissingTimestamps,
             _ => return None,
         })
     }
@@ -142,7 +154,7 @@ impl Witness {
 
 /// The witnesses of one input: a small set.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Default)]
-pub struct Witnesses(u32);
+pub struct Witnesses(u64);
 
 impl Witnesses {
     /// Whether `w` is in the set.
@@ -194,6 +206,8 @@ mod tests {
             Signal::Retransmitted,
             Signal::Queued,
             Signal::Reassembled,
+            Signal::PawsRejected,
+            Signal::MissingTimestamps,
         ];
         for s in all {
             assert!(

@@ -41,6 +41,7 @@ pub use timers::{Timer, Timers};
 
 use super::icmp::{IcmpError, IcmpVerdict, icmp_verdict};
 use super::mechanisms::{Config, Mechanism, time_wait_duration};
+use super::options::{TS_RECENT_LIFETIME, ts_clock};
 use super::recovery::{Recovery, Resend};
 use super::rto::{Rto, RttSampler};
 use super::segment::{Ctl, Segment, SegmentRef};
@@ -81,6 +82,14 @@ pub struct Connection {
     /// The buffers of a segment arrival's outputs, empty between inputs, so that an arrival
     /// allocates nothing for them.
     scratch: Outputs,
+    /// The offset of the timestamp clock (RFC 7323 §5.4, §7.1), chosen by the host.
+    ts_offset: u32,
+    /// When TS.Recent was last set: it is valid for [`TS_RECENT_LIFETIME`] (RFC 7323 §5.5).
+    ts_recent_at: Duration,
+    /// The user closed with [`close_and_discard`](Connection::close_and_discard): received
+    /// text will not be read, and text arriving now is answered with a RST (RFC 9293 §3.6,
+    /// MAY-1, SHLD-3).
+    discarding: bool,
 }
 
 /// The numbers of a synchronized connection, for [`Connection::synchronized`].
@@ -104,6 +113,8 @@ struct Before {
     snd_una: Seq,
     rcv_nxt: Seq,
     state: State,
+    /// An RTT measured from the echoed timestamp of the segment that arrived (RFC 7323 §4.1).
+    ts_rtt: Option<Duration>,
 }
 
 impl Connection {
@@ -126,7 +137,17 @@ impl Connection {
             transmit: VecDeque::new(),
             events: VecDeque::new(),
             scratch: Outputs::default(),
+            ts_offset: 0,
+            ts_recent_at: Duration::ZERO,
+            discarding: false,
         }
+    }
+
+    /// Sets the offset of this connection's timestamp clock (RFC 7323 §5.4; §7.1 asks for a
+    /// random offset per connection, so that TSval does not reveal the host's clock), before
+    /// the connection opens. TSval is the caller's clock in milliseconds plus this offset.
+    pub fn set_timestamp_offset(&mut self, offset: u32) {
+        self.ts_offset = offset;
     }
 
     /// A connection already synchronized with the given numbers, as if its handshake had just
@@ -181,6 +202,7 @@ impl Connection {
                 snd_una: c.tcb.snd_una,
                 rcv_nxt: c.tcb.rcv_nxt,
                 state: c.tcb.state,
+                ts_rtt: None,
             },
             &mut Outputs::default(),
             &mut Witnesses::default(),
@@ -314,7 +336,7 @@ impl Connection {
         }
         if n > 0 {
             let free = self.free_rx();
-            let cap = usize::from(self.cfg.rcv_wnd);
+            let cap = self.cfg.rcv_wnd as usize;
             if let Some(seg) = self.tcb.window_update(free, cap, self.smss) {
                 self.transmit.push_back(seg);
             }
@@ -336,7 +358,7 @@ impl Connection {
     /// again would move the right edge left while they are held, the shrinking that
     /// §3.8.6.2.2 asks a receiver not to do.
     fn keep_window_within_buffer(&mut self) {
-        let free = u16::try_from(self.free_rx()).unwrap_or(u16::MAX);
+        let free = u32::try_from(self.free_rx()).unwrap_or(u32::MAX);
         self.tcb.rcv_wnd = self.tcb.rcv_wnd.min(free);
     }
 
@@ -347,13 +369,27 @@ impl Connection {
     }
 
     fn free_rx(&self) -> usize {
-        usize::from(self.cfg.rcv_wnd).saturating_sub(self.recv_queued())
+        (self.cfg.rcv_wnd as usize).saturating_sub(self.recv_queued())
     }
 
     /// CLOSE (§3.10.4): our FIN follows the queued text.
     pub fn close(&mut self, now: Duration) -> Result<(), UserError> {
         let cfg = self.rules();
         self.step(now, |tcb| tcb.close(&cfg)).map(drop)
+    }
+
+    /// CLOSE of a "half-duplex" close sequence (RFC 9293 §3.6, MAY-1): the user will neither
+    /// send nor read any more. With received text still unread, or when text arrives later,
+    /// the connection is reset instead, "to show that data was lost" (SHLD-3): ABORT's RST
+    /// goes out and the connection is CLOSED. Otherwise it is [`close`](Self::close).
+    pub fn close_and_discard(&mut self, now: Duration) -> Result<Witnesses, UserError> {
+        if self.recv_queued() > 0 && self.tcb.state.is_synchronized() {
+            let mut w = self.step(now, |tcb| tcb.abort())?;
+            w.insert(Witness::UnreadDataReset);
+            return Ok(w);
+        }
+        self.discarding = true;
+        self.close(now).map(|()| Witnesses::default())
     }
 
     /// ABORT (§3.10.5): a RST where the RFC says so; the connection is CLOSED.
@@ -386,6 +422,7 @@ impl Connection {
             snd_una: self.tcb.snd_una,
             rcv_nxt: self.tcb.rcv_nxt,
             state: self.tcb.state,
+            ts_rtt: None,
         }
     }
 
@@ -421,10 +458,30 @@ impl Connection {
 
     fn arrive(&mut self, now: Duration, seg: SegmentRef<'_>, iss: Seq) -> Witnesses {
         let cfg = self.rules();
-        let before = self.before();
+        let mut before = self.before();
+        // RFC 7323 §5.5: TS.Recent is no longer valid after 24 days without an update.
+        if self.tcb.ts_recent.is_some()
+            && now.saturating_sub(self.ts_recent_at) > TS_RECENT_LIFETIME
+        {
+            self.tcb.ts_recent = None;
+        }
+        let recent = self.tcb.ts_recent;
+        // RFC 7323 §4.1: an ACK's TSecr echoes the TSval of the segment it answers (in
+        // SYN-SENT, of our SYN if it offered timestamps).
+        let offered = self.tcb.state == State::SynSent && self.tcb.syn_opt.timestamps.is_some();
+        if (self.tcb.ts_ok || offered)
+            && seg.has(Ctl::ACK)
+            && let Some(ts) = seg.opt.timestamps
+        {
+            let ms = ts_clock(self.ts_offset, now).wrapping_sub(ts.tsecr);
+            if (ms as i32) >= 0 {
+                before.ts_rtt = Some(Duration::from_millis(u64::from(ms)));
+            }
+        }
         let duplicate = cfg.fast_retransmit && self.tcb.is_duplicate_ack(seg, &cfg);
         self.keep_window_within_buffer();
         let owed = self.tcb.ack_delayed;
+        let unread = self.rx.len();
         // The text is appended to the receive buffer in place.
         let mut out = std::mem::take(&mut self.scratch);
         out.delivered = std::mem::take(&mut self.rx);
@@ -443,6 +500,16 @@ impl Connection {
             out.signals.retain(|s| *s != Signal::ChallengeAck);
             self.tcb.ack_delayed |= owed;
             w.insert(Witness::ChallengeAckLimited);
+        }
+        if self.tcb.ts_recent != recent {
+            self.ts_recent_at = now;
+        }
+        if self.discarding && self.rx.len() > unread && self.tcb.state.is_synchronized() {
+            // Text arrived after a half-duplex CLOSE: it will never be read (SHLD-3).
+            self.rx.truncate(unread);
+            out.segments.clear();
+            out.segments.extend(self.tcb.abort().segments);
+            w.insert(Witness::UnreadDataReset);
         }
         self.settle(now, before, &mut out, &mut w);
         if !w.has(Witness::Unacceptable) {
@@ -630,8 +697,11 @@ impl Connection {
         let tcb = &self.tcb;
         let live = tcb.state != State::Closed;
         let acked_new = live && tcb.snd_una != before.snd_una;
-        if acked_new && let Some(rtt) = self.sampler.on_ack(tcb.snd_una, now) {
-            self.rto.on_sample(rtt);
+        if acked_new {
+            let karn = self.sampler.on_ack(tcb.snd_una, now);
+            if let Some(rtt) = before.ts_rtt.or(karn) {
+                self.rto.on_sample(rtt);
+            }
         }
         let syn_occupies = cfg.mechanisms.on(Mechanism::SynSequenceNumber);
         let mut sent = false;
@@ -714,7 +784,6 @@ impl Connection {
     /// The next segment to send. The window it offers (and RCV.WND) is the free space of the
     /// receive buffer now (§3.8.6.2.2); a SYN carries our MSS option (§3.7.1, MUST-14).
     pub fn poll_transmit(&mut self, now: Duration) -> Option<Segment> {
-        let _ = now;
         let mut seg = self.transmit.pop_front()?;
         if seg.has(Ctl::ACK) {
             let free = self.free_rx();
@@ -722,6 +791,9 @@ impl Connection {
         }
         if seg.has(Ctl::SYN) {
             seg.mss = Some(self.cfg.mss);
+        }
+        if let Some(ts) = &mut seg.opt.timestamps {
+            ts.tsval = ts_clock(self.ts_offset, now);
         }
         Some(seg)
     }
@@ -746,6 +818,7 @@ impl Connection {
     pub fn rebase(&mut self, elapsed: Duration) {
         self.timers.rebase(elapsed);
         self.sampler.rebase(elapsed);
+        self.ts_recent_at = self.ts_recent_at.saturating_sub(elapsed);
     }
 }
 

@@ -1,6 +1,7 @@
 //! A connection's decisions around its transitions: timers, samples, recovery, MSS, buffers.
 
 use super::*;
+use crate::tcp::{Segment, Timestamps};
 
 const MS: fn(u64) -> Duration = Duration::from_millis;
 const T0: Duration = Duration::ZERO;
@@ -607,4 +608,138 @@ fn keep_alives_are_off_by_default_and_probe_an_idle_peer_when_on() {
     });
     b.send(T0, b"x").unwrap();
     assert_eq!(b.timer(Timer::KeepAlive), None);
+}
+
+/// RFC 7323 and RFC 2018 between two connections that both offer them.
+fn extended() -> Config {
+    Config {
+        mss: 1000,
+        rcv_wnd: 1 << 20,
+        snd_buf: 1 << 20,
+        ..Config::default().with_extensions()
+    }
+}
+
+#[test]
+fn both_offering_the_extensions_agree_on_them_and_open_a_window_beyond_64_kib() {
+    let (mut a, mut b) = pair(extended());
+    for c in [&a, &b] {
+        let t = c.tcb();
+        assert!(t.ts_ok && t.sack_ok);
+        assert_eq!((t.snd_wscale, t.rcv_wscale), (5, 5));
+    }
+    assert_eq!(a.tcb().snd_wnd, 65_535, "a SYN's window is never scaled");
+    let text = vec![7u8; 300_000];
+    assert_eq!(a.send(T0, &text).unwrap(), text.len());
+    let first = drain(&mut a, T0);
+    let flight: usize = first.iter().map(|s| s.data.len()).sum();
+    assert_eq!(flight, 65_535, "the unscaled window of B's SYN,ACK");
+    for s in &first {
+        b.on_segment(T0, s);
+    }
+    let ack = drain(&mut b, T0).pop().unwrap();
+    assert_eq!(
+        u32::from(ack.wnd),
+        ((1 << 20) - 65_535) >> 5,
+        "scaled by 2^5"
+    );
+    a.on_segment(T0, &ack);
+    let rest = drain(&mut a, T0);
+    let flight: usize = rest.iter().map(|s| s.data.len()).sum();
+    assert_eq!(
+        flight,
+        300_000 - 65_535,
+        "the rest at once, far past 65,535 octets"
+    );
+    for s in &rest {
+        b.on_segment(T0, s);
+    }
+    assert_eq!(b.read_to_vec(T0), text);
+}
+
+#[test]
+fn tsval_is_the_clock_plus_the_offset_and_tsecr_measures_the_round_trip() {
+    let (mut a, mut b) = (Connection::new(extended()), Connection::new(extended()));
+    a.set_timestamp_offset(1_000_000);
+    b.set_timestamp_offset(7);
+    b.open_passive(T0).unwrap();
+    a.open_active(T0, Seq(1)).unwrap();
+    let syn = a.poll_transmit(MS(5)).unwrap();
+    assert_eq!(
+        syn.opt.timestamps,
+        Some(Timestamps {
+            tsval: 1_000_005,
+            tsecr: 0
+        })
+    );
+    b.on_listen_segment(MS(30), &syn, Seq(9));
+    let syn_ack = b.poll_transmit(MS(30)).unwrap();
+    assert_eq!(
+        syn_ack.opt.timestamps,
+        Some(Timestamps {
+            tsval: 37,
+            tsecr: 1_000_005
+        }),
+        "TSecr echoes the SYN's TSval (RFC 7323 §3.2)"
+    );
+    a.on_segment(MS(55), &syn_ack);
+    assert_eq!(
+        a.srtt(),
+        Some(MS(50)),
+        "the echoed TSval times the round trip (§4.1)"
+    );
+    let ack = a.poll_transmit(MS(55)).unwrap();
+    assert_eq!(ack.opt.timestamps.map(|t| t.tsecr), Some(37));
+}
+
+#[test]
+fn ts_recent_is_forgotten_after_24_days_of_silence() {
+    let (mut a, mut b) = pair(extended());
+    let old = TS_RECENT_LIFETIME + Duration::from_secs(1);
+    // B's clock has run backwards (or wrapped) over a long idle period: its TSval is older
+    // than A's TS.Recent, and PAWS would reject it were TS.Recent still valid (§5.5).
+    let mut seg = Segment::text(b.tcb().snd_nxt, b.tcb().rcv_nxt, 100, b"late");
+    seg.opt.timestamps = Some(Timestamps {
+        tsval: u32::MAX - 5,
+        tsecr: 0,
+    });
+    let mut early = a.clone();
+    assert!(early.on_segment(MS(10), &seg).has(Witness::PawsRejected));
+    assert!(!a.on_segment(old, &seg).has(Witness::PawsRejected));
+    assert_eq!(a.read_to_vec(old), b"late");
+}
+
+#[test]
+fn a_half_duplex_close_with_unread_text_resets_the_connection() {
+    let (mut a, mut b) = pair(cfg());
+    b.send(T0, b"unread").unwrap();
+    for s in drain(&mut b, T0) {
+        a.on_segment(T0, &s);
+    }
+    let w = a.close_and_discard(T0).unwrap();
+    assert!(w.has(Witness::UnreadDataReset));
+    assert_eq!(a.state(), State::Closed);
+    let sent = drain(&mut a, T0);
+    assert!(
+        sent.last().unwrap().has(Ctl::RST),
+        "SHLD-3: a RST shows that data was lost"
+    );
+}
+
+#[test]
+fn text_arriving_after_a_half_duplex_close_resets_the_connection() {
+    let (mut a, mut b) = pair(cfg());
+    a.close_and_discard(T0).unwrap();
+    assert_eq!(a.state(), State::FinWait1);
+    for s in drain(&mut a, T0) {
+        b.on_segment(T0, &s);
+    }
+    drain(&mut b, T0);
+    b.send(T0, b"late").unwrap();
+    let data = drain(&mut b, T0);
+    let w = a.on_segment(T0, &data[0]);
+    assert!(w.has(Witness::UnreadDataReset));
+    assert_eq!(a.state(), State::Closed);
+    assert!(drain(&mut a, T0).iter().any(|s| s.has(Ctl::RST)));
+    assert_eq!(a.recv_queued(), 0);
 }

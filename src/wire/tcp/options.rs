@@ -23,7 +23,7 @@ mod kind {
 }
 
 /// One SACK block (RFC 2018 §3): the left and right edges of a received range.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
 pub struct SackBlock {
     /// First sequence number of the block.
     pub left: u32,
@@ -32,7 +32,7 @@ pub struct SackBlock {
 }
 
 /// The timestamps option (RFC 7323 §3).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
 pub struct Timestamps {
     /// TSval: the sender's clock.
     pub tsval: u32,
@@ -100,12 +100,15 @@ pub(super) fn parse(mut rest: &[u8], repr: &mut Repr) -> Result<(), Error> {
 const MAX_OPTIONS_LEN: usize = MAX_HEADER_LEN - HEADER_LEN;
 
 impl Repr {
-    /// Option bytes other than SACK blocks, each option padded with NOPs to a 4-byte boundary.
+    /// Option bytes other than SACK blocks, laid out as Linux lays them out: MSS (4), then
+    /// SACK-permitted and timestamps together (2 + 10) or each after two NOPs, then NOP and
+    /// window scale (4). A SYN with all four takes 20 octets.
     fn fixed_options_len(&self) -> usize {
+        let ts = self.timestamps.is_some();
         4 * usize::from(self.mss.is_some())
             + 4 * usize::from(self.window_scale.is_some())
-            + 4 * usize::from(self.sack_permitted)
-            + 12 * usize::from(self.timestamps.is_some())
+            + 12 * usize::from(ts)
+            + 4 * usize::from(self.sack_permitted && !ts)
     }
 
     /// How many SACK blocks `emit` sends: all that fit, at most 4.
@@ -124,7 +127,9 @@ impl Repr {
         self.fixed_options_len() + sack
     }
 
-    /// Writes the options into an area of exactly [`options_len`](Self::options_len) bytes.
+    /// Writes the options into an area of exactly [`options_len`](Self::options_len) bytes,
+    /// in Linux's order and packing (see [`fixed_options_len`](Self::fixed_options_len)), so
+    /// that our SYN reads like a Linux SYN to any middlebox or dissector.
     pub(super) fn emit_options(&self, options: &mut [u8]) {
         let mut at = 0;
         let mut put = |bytes: &[u8]| {
@@ -135,16 +140,20 @@ impl Repr {
             let [hi, lo] = mss.to_be_bytes();
             put(&[kind::MSS, 4, hi, lo]);
         }
+        if let Some(ts) = self.timestamps {
+            if self.sack_permitted {
+                put(&[kind::SACK_PERMITTED, 2, kind::TIMESTAMPS, 10]);
+            } else {
+                put(&[kind::NOP, kind::NOP, kind::TIMESTAMPS, 10]);
+            }
+            put(&ts.tsval.to_be_bytes());
+            put(&ts.tsecr.to_be_bytes());
+        }
         if let Some(shift) = self.window_scale {
             put(&[kind::NOP, kind::WINDOW_SCALE, 3, shift]);
         }
-        if self.sack_permitted {
+        if self.sack_permitted && self.timestamps.is_none() {
             put(&[kind::NOP, kind::NOP, kind::SACK_PERMITTED, 2]);
-        }
-        if let Some(ts) = self.timestamps {
-            put(&[kind::NOP, kind::NOP, kind::TIMESTAMPS, 10]);
-            put(&ts.tsval.to_be_bytes());
-            put(&ts.tsecr.to_be_bytes());
         }
         let blocks = &self.sack_blocks[..self.sack_blocks_sent()];
         if !blocks.is_empty() {
@@ -253,10 +262,11 @@ mod tests {
             sack_blocks: vec![block; 4],
             ..syn()
         };
-        // 24 bytes of other options leave 16: room for one block (4 + 8 bytes).
-        assert_eq!(repr.header_len(), 20 + 24 + 12);
+        // 20 bytes of other options (packed as Linux packs them) leave 20: room for two
+        // blocks (4 + 2 * 8 bytes).
+        assert_eq!(repr.header_len(), 20 + 20 + 20);
         let bytes = repr.to_bytes(&[], CLIENT, SERVER);
         let parsed = Repr::parse_bytes(&bytes, CLIENT, SERVER).unwrap().0;
-        assert_eq!(parsed.sack_blocks, vec![block]);
+        assert_eq!(parsed.sack_blocks, vec![block; 2]);
     }
 }
