@@ -90,6 +90,9 @@ pub struct Bounds {
     pub old_syn: Option<u8>,
     /// Segments an off-path attacker may forge.
     pub forgeries: Option<u8>,
+    /// 1: both ends use timestamps, and an old duplicate from the previous wrap of A's
+    /// sequence space is in flight at the start.
+    pub old_wrap: Option<u8>,
 }
 
 impl Bounds {
@@ -103,6 +106,7 @@ impl Bounds {
         fast_reconnect: None,
         old_syn: None,
         forgeries: None,
+        old_wrap: None,
     };
 
     /// `self`, with the bounds `over` sets taking precedence.
@@ -116,11 +120,12 @@ impl Bounds {
             fast_reconnect: over.fast_reconnect.or(self.fast_reconnect),
             old_syn: over.old_syn.or(self.old_syn),
             forgeries: over.forgeries.or(self.forgeries),
+            old_wrap: over.old_wrap.or(self.old_wrap),
         }
     }
 
     /// Every bound by its command-line name (`--NAME`), set or not.
-    pub fn entries(&self) -> [(&'static str, Option<u8>); 8] {
+    pub fn entries(&self) -> [(&'static str, Option<u8>); 9] {
         [
             ("bytes", self.bytes),
             ("incarnations", self.incarnations),
@@ -130,6 +135,7 @@ impl Bounds {
             ("fast-reconnect", self.fast_reconnect),
             ("old-syn", self.old_syn),
             ("forgeries", self.forgeries),
+            ("old-wrap", self.old_wrap),
         ]
     }
 
@@ -144,6 +150,7 @@ impl Bounds {
             "fast-reconnect" => &mut self.fast_reconnect,
             "old-syn" => &mut self.old_syn,
             "forgeries" => &mut self.forgeries,
+            "old-wrap" => &mut self.old_wrap,
             _ => return false,
         };
         *slot = Some(value);

@@ -42,6 +42,9 @@ pub struct TcpModel {
     pub forgeries: u8,
     /// Whether an old duplicate SYN of A's previous connection is in flight at the start.
     pub old_syn: bool,
+    /// Whether an old duplicate from the previous wrap of A's sequence space is in flight at
+    /// the start (both ends then use timestamps).
+    pub old_wrap: bool,
     /// If set, only this property is checked (used to search for a shortest counterexample).
     pub only: Option<&'static str>,
 }
@@ -69,6 +72,11 @@ pub struct LifecycleBounds {
     pub old_syn: bool,
     /// Segments an off-path attacker may forge (see [`world::Forgery`]).
     pub forgeries: u8,
+    /// RFC 7323 §5 in the lifecycle: both ends use timestamps, and an old duplicate of A's
+    /// from the previous wrap of its sequence space is in flight: its SEQ is A's first text
+    /// octet of this connection (inside B's window once B is synchronized), its text an octet
+    /// of no script ([`world::OLD_WRAP_OCTET`]), its TSval older than any of this connection.
+    pub old_wrap: bool,
 }
 
 impl From<crate::models::Bounds> for LifecycleBounds {
@@ -83,6 +91,7 @@ impl From<crate::models::Bounds> for LifecycleBounds {
             fast_reconnect: b.fast_reconnect.map_or(d.fast_reconnect, |f| f != 0),
             old_syn: b.old_syn.map_or(d.old_syn, |o| o != 0),
             forgeries: b.forgeries.unwrap_or(d.forgeries),
+            old_wrap: b.old_wrap.map_or(d.old_wrap, |o| o != 0),
         }
     }
 }
@@ -98,6 +107,7 @@ impl Default for LifecycleBounds {
             fast_reconnect: false,
             old_syn: false,
             forgeries: 0,
+            old_wrap: false,
         }
     }
 }
@@ -146,6 +156,7 @@ impl TcpModel {
             delays: 0,
             forgeries: 0,
             old_syn: false,
+            old_wrap: false,
             only: None,
         }
     }
@@ -181,6 +192,7 @@ impl TcpModel {
             delays,
             forgeries: 0,
             old_syn: false,
+            old_wrap: false,
             only: None,
         }
     }
@@ -206,6 +218,7 @@ impl TcpModel {
             // deadline would split equal states.
             challenge_ack_limit: None,
             fin_wait_2_timeout: None,
+            timestamps: b.old_wrap,
             ..Config::default()
         };
         let script = Script {
@@ -229,6 +242,7 @@ impl TcpModel {
             delays: b.delays,
             forgeries: b.forgeries,
             old_syn: b.old_syn,
+            old_wrap: b.old_wrap,
             only: None,
         }
     }
@@ -260,6 +274,29 @@ impl TcpModel {
                 data: vec![world::OLD_SYN_OCTET],
                 ..Segment::control(old_seq, Seq(0), Ctl::SYN, cfg.rcv_wnd as u16)
             };
+            w.net.push(Flight {
+                delayed: false,
+                age: 0,
+                from: Side::A,
+                incarnation: 0,
+                seg,
+            });
+        }
+        if self.old_wrap {
+            // A's text of 2^32 octets ago: the sequence number of A's first octet now, an
+            // acknowledgment below B's SND.UNA (an old duplicate ACK, ignored), and a TSval
+            // older than the 0 every segment of this connection carries (the model's clock).
+            let seq = self.setup.isn_now(&w, Side::A, 1) + 1;
+            let mut seg = Segment::text(
+                seq,
+                self.setup.isn_now(&w, Side::B, 1),
+                cfg.rcv_wnd as u16,
+                &[world::OLD_WRAP_OCTET],
+            );
+            seg.opt.timestamps = Some(crate::tcp::Timestamps {
+                tsval: u32::MAX,
+                tsecr: 0,
+            });
             w.net.push(Flight {
                 delayed: false,
                 age: 0,
@@ -408,6 +445,9 @@ impl TcpModel {
         }
         if self.old_syn {
             bounds.push("old-syn".to_string());
+        }
+        if self.old_wrap {
+            bounds.push("old-wrap".to_string());
         }
         if let Some(msl) = self.setup.msl {
             bounds.push(format!("MSL {msl} ticks"));

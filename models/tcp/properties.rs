@@ -436,6 +436,14 @@ const LIFECYCLE: &[Prop] = &[
     OLD_SYN_REJECTED,
     Prop {
         kind: Kind::Sometimes,
+        name: "paws-rejected",
+        meaning: "a segment whose TSval is older than TS.Recent arrives in a synchronized \
+                  state and is dropped before its sequence number is judged (RFC 7323 §5.3; \
+                  only with --old-wrap)",
+        condition: |_, w| either(|s| fact(w, s, Facts::PAWS_REJECTED)),
+    },
+    Prop {
+        kind: Kind::Sometimes,
         name: "forgery-rejected",
         meaning: "an attacker's forged segment reaches an endpoint and neither delivers text \
                   nor resets it (only with --forgeries)",

@@ -81,6 +81,7 @@ pub const LIFECYCLE: ModelSpec = ModelSpec {
         "delays",
         "fast-reconnect",
         "old-syn",
+        "old-wrap",
         "forgeries",
     ],
     premises: lifecycle_premises,
@@ -105,9 +106,10 @@ fn lifecycle_premises(name: &str, bounds: Bounds) -> bool {
         // the network delays, duplicates or loses, which makes for a retransmission), or the
         // old SYN's text of the connection before.
         "late-segment-rejected" => {
-            (b.incarnations >= 2 && b.losses + b.dups + b.delays > 0) || b.old_syn
+            (b.incarnations >= 2 && b.losses + b.dups + b.delays > 0) || b.old_syn || b.old_wrap
         }
         "forgery-rejected" => b.forgeries > 0,
+        "paws-rejected" => b.old_wrap,
         // A forged RST, or a reconnecting SYN that meets TIME-WAIT (RFC 5961 §4).
         "challenge-ack" => b.forgeries > 0 || b.incarnations >= 2,
         // Figure 8's SYN from the start, or one of incarnation 1 delayed or duplicated into
@@ -123,6 +125,16 @@ const OLD_SYN: Bounds = Bounds {
     losses: Some(0),
     delays: Some(0),
     old_syn: Some(1),
+    ..Bounds::NONE
+};
+
+/// RFC 7323 §5 in the lifecycle: one incarnation with timestamps, over a network that only
+/// reorders, with an old duplicate from the previous wrap of A's sequence space in flight.
+const OLD_WRAP: Bounds = Bounds {
+    incarnations: Some(1),
+    losses: Some(0),
+    delays: Some(0),
+    old_wrap: Some(1),
     ..Bounds::NONE
 };
 
@@ -158,6 +170,16 @@ const ATTACKER: Bounds = Bounds {
 ///   32 M states in 490 s without a verdict. T6 is shown by the assassination itself
 ///   (`time-wait-ends-by-timer`).
 const LIFECYCLE_ABLATIONS: &[Ablation] = &[
+    Ablation {
+        mechanism: "paws",
+        breaks: "ordered-delivery",
+        also_breaks: &["complete-delivery"],
+        hides: &["paws-rejected"],
+        reveals: &[],
+        reference: "RFC 7323 §5",
+        hazard: "on a fast connection the sequence numbers wrap within a segment's lifetime; an old duplicate of the previous wrap lands inside the window and its text is taken as new",
+        bounds: OLD_WRAP,
+    },
     Ablation {
         mechanism: "reassembly-bound",
         breaks: "queued-within-window",

@@ -8,7 +8,7 @@ use crate::tcp::State;
 use std::fmt;
 
 /// The names of the ghost facts.
-const FACTS: [(u32, &str); 24] = [
+const FACTS: [(u32, &str); 25] = [
     (Facts::OPENED, "opened"),
     (Facts::USER_CLOSED, "user-closed"),
     (Facts::RESET, "reset"),
@@ -33,6 +33,7 @@ const FACTS: [(u32, &str); 24] = [
     (Facts::TIME_WAIT_KILLED, "time-wait-killed"),
     (Facts::TIME_WAIT_RST_IGNORED, "time-wait-rst-ignored"),
     (Facts::FORGERY_REJECTED, "forgery-rejected"),
+    (Facts::PAWS_REJECTED, "paws-rejected"),
 ];
 
 /// The facts that hold, by name.

@@ -137,6 +137,8 @@ impl Facts {
     pub const TIME_WAIT_RST_IGNORED: u32 = 1 << 23;
     /// A forged segment reached this endpoint and delivered nothing, reset nothing.
     pub const FORGERY_REJECTED: u32 = 1 << 24;
+    /// A segment failed PAWS (RFC 7323 §5.3) and was dropped.
+    pub const PAWS_REJECTED: u32 = 1 << 25;
 
     /// Witnesses of events, true only in the state right after the step that produced them:
     /// sometimes-properties read them, and keeping them no longer than one step keeps them
@@ -152,7 +154,8 @@ impl Facts {
         | Facts::WINDOW_FULL
         | Facts::TIME_WAIT_KILLED
         | Facts::TIME_WAIT_RST_IGNORED
-        | Facts::FORGERY_REJECTED;
+        | Facts::FORGERY_REJECTED
+        | Facts::PAWS_REJECTED;
 
     /// Facts that describe the current incarnation only; cleared by a new OPEN.
     pub const PER_INCARNATION: u32 = Facts::OPENED
@@ -328,6 +331,10 @@ pub enum Forgery {
 /// The octet the old duplicate SYN of `--old-syn` carries (text of A's previous connection,
 /// from no script of this run), so that any delivery of it breaks `ordered-delivery`.
 pub const OLD_SYN_OCTET: u8 = b'z';
+
+/// The octet the old duplicate of `--old-wrap` carries (text of 2^32 octets ago), so that any
+/// delivery of it breaks `ordered-delivery`.
+pub const OLD_WRAP_OCTET: u8 = b'w';
 
 /// The octet a forged segment carries: from no user's script, so any delivery of it breaks
 /// `ordered-delivery`.
@@ -765,6 +772,7 @@ impl Setup {
                 }
                 Witness::RetransmitTimeout => Facts::RETRANSMITTED,
                 Witness::ChallengeAck => Facts::CHALLENGE_ACK,
+                Witness::PawsRejected => Facts::PAWS_REJECTED,
                 Witness::Reassembled => Facts::REASSEMBLED,
                 Witness::OurFinAcked => Facts::FIN_ACKED,
                 Witness::TimeWaitStarted => {

@@ -181,6 +181,11 @@ pub struct RunArgs {
     /// acknowledging data never sent (tcp-lifecycle; RFC 5961).
     #[arg(long, value_parser = clap::value_parser!(u8).range(0..=2))]
     pub forgeries: Option<u8>,
+    /// 1: both ends use timestamps (RFC 7323), and an old duplicate segment of A's from the
+    /// previous wrap of its sequence space, inside B's window but with a TSval older than any
+    /// of this connection, is in flight at the start (tcp-lifecycle; RFC 7323 §5).
+    #[arg(long, value_parser = clap::value_parser!(u8).range(0..=1))]
+    pub old_wrap: Option<u8>,
 }
 
 impl RunArgs {
@@ -195,6 +200,7 @@ impl RunArgs {
             fast_reconnect: self.fast_reconnect,
             old_syn: self.old_syn,
             forgeries: self.forgeries,
+            old_wrap: self.old_wrap,
         }
     }
 
