@@ -27,6 +27,7 @@
 //! ```
 
 mod arrival;
+pub mod congestion;
 mod connection;
 mod delack;
 mod demux;
@@ -46,6 +47,7 @@ mod user;
 mod window;
 
 pub use arrival::reset_for;
+pub use congestion::{Algorithm, Congestion};
 pub use connection::{Connection, Event, Synchronized, Timer, Timers, Witness, Witnesses};
 pub use demux::{FourTuple, Target, demux};
 pub use icmp::{IcmpError, IcmpVerdict, icmp_verdict};
