@@ -36,6 +36,7 @@ mod mechanisms;
 mod reassembly;
 mod recovery;
 mod rto;
+pub mod sack;
 mod segment;
 mod seq;
 mod state;
@@ -56,6 +57,10 @@ pub use mechanisms::{
 pub use reassembly::Reassembly;
 pub use recovery::{DUPLICATE_ACK_THRESHOLD, Recovery, Resend};
 pub use rto::{Rto, RtoBounds, RttSampler};
+pub use sack::{
+    AckInfo, NextSeg, NextSegRule, RecoveryEvent, SackAck, SackBlocks, SackReceiver, SackRecovery,
+    Scoreboard, SenderView,
+};
 pub use segment::{Ctl, Segment, SegmentRef};
 pub use seq::Seq;
 pub use state::State;
