@@ -38,6 +38,7 @@ mod options;
 mod reassembly;
 mod recovery;
 mod rto;
+pub mod sack;
 mod segment;
 mod seq;
 mod state;
@@ -60,6 +61,10 @@ pub use options::{MAX_WINDOW_SHIFT, TS_RECENT_LIFETIME, ts_clock, ts_older, wind
 pub use reassembly::Reassembly;
 pub use recovery::{DUPLICATE_ACK_THRESHOLD, Recovery, Resend};
 pub use rto::{Rto, RtoBounds, RttSampler};
+pub use sack::{
+    AckInfo, NextSeg, NextSegRule, RecoveryEvent, SackAck, SackBlocks, SackReceiver, SackRecovery,
+    Scoreboard, SenderView,
+};
 pub use segment::{Ctl, Options, Segment, SegmentRef, Timestamps};
 pub use seq::Seq;
 pub use state::State;

@@ -67,6 +67,37 @@ impl Reassembly {
         self.iter().map(|(s, t)| (s, t.to_vec())).collect()
     }
 
+    /// The contiguous run of held sequence numbers around `seq`, as `(left, right)` with
+    /// `right` exclusive, or `None` if `seq` is not held: the block a SACK option reports for
+    /// a segment queued there (RFC 2018 §4). Intervals that abut (text that filled the gap in
+    /// front of held text is kept as its own interval) are joined.
+    ///
+    /// Cost: a lookup in the ordered map (logarithmic in the number of intervals) plus one
+    /// step per abutting interval joined. Exact for the bounded queue, whose intervals are
+    /// disjoint; under the `reassembly-bound` ablation, where copies may overlap, a run is
+    /// joined to the left only through intervals that reach it.
+    pub(crate) fn interval_containing(&self, seq: Seq) -> Option<(Seq, Seq)> {
+        let at = seq - self.base;
+        let (&k, held) = self.map.range(..=at).next_back()?;
+        let (mut left, mut right) = (k, k.saturating_add(held.len() as u32));
+        if right <= at {
+            return None;
+        }
+        for (&k, held) in self.map.range(right..) {
+            if k > right {
+                break;
+            }
+            right = right.max(k.saturating_add(held.len() as u32));
+        }
+        for (&k, held) in self.map.range(..left).rev() {
+            if k.saturating_add(held.len() as u32) < left {
+                break;
+            }
+            left = k;
+        }
+        Some((self.base + left, self.base + right))
+    }
+
     /// Holds `text` starting at `seq` (which lies beyond `rcv_nxt`; the caller has trimmed it
     /// to the window), keeping only the octets not already held. Returns how many octets were
     /// newly held.
@@ -302,6 +333,29 @@ mod tests {
         assert_eq!(r.octets(), 4, "the copies wait for RCV.NXT to pass them");
         assert_eq!(r.pop_reached(Seq(7)), None);
         assert!(r.is_empty() && r.octets() == 0);
+    }
+
+    #[test]
+    fn the_interval_containing_a_sequence_number_joins_abutting_runs() {
+        let mut r = Reassembly::default();
+        let nxt = Seq(u32::MAX - 9);
+        r.insert(nxt, Seq(u32::MAX - 4), b"ab");
+        r.insert(nxt, Seq(3), b"xy");
+        // Fills the gap in front of the held "ab": kept as its own interval, but one run.
+        r.insert(nxt, Seq(u32::MAX - 6), b"cd");
+        assert_eq!(r.intervals(), 2 + 1);
+        let run = Some((Seq(u32::MAX - 6), Seq(u32::MAX - 2)));
+        assert_eq!(r.interval_containing(Seq(u32::MAX - 6)), run);
+        assert_eq!(r.interval_containing(Seq(u32::MAX - 3)), run);
+        assert_eq!(r.interval_containing(Seq(u32::MAX - 2)), None, "right edge");
+        assert_eq!(r.interval_containing(Seq(u32::MAX - 7)), None, "in front");
+        assert_eq!(
+            r.interval_containing(Seq(4)),
+            Some((Seq(3), Seq(5))),
+            "past 2^32"
+        );
+        assert_eq!(r.interval_containing(Seq(1)), None, "in the gap");
+        assert_eq!(Reassembly::default().interval_containing(Seq(0)), None);
     }
 
     #[test]
