@@ -78,6 +78,10 @@ pub struct StackArgs {
     /// Do not offer SACK on our SYNs (RFC 2018).
     #[arg(long)]
     no_sack: bool,
+    /// Congestion control: cubic (RFC 9438, the default), reno (RFC 5681 with NewReno,
+    /// RFC 6582), or none (send whatever the peer's window allows).
+    #[arg(long, value_name = "ALGORITHM", value_parser = ["cubic", "reno", "none"])]
+    congestion: Option<String>,
     /// Each TCP connection's send and receive buffer, in octets (default 65535). Windows
     /// above 65,535 octets are offered only to a peer that agreed to window scaling.
     #[arg(long, value_name = "BYTES", value_parser = clap::value_parser!(u32).range(1..=1 << 30))]
@@ -94,6 +98,12 @@ impl StackArgs {
         cfg.tcp_window_scale &= !self.no_window_scale;
         cfg.tcp_timestamps &= !self.no_timestamps;
         cfg.tcp_sack &= !self.no_sack;
+        match self.congestion.as_deref() {
+            Some("reno") => cfg.tcp_congestion = Some(tcpip_spec::tcp::Algorithm::Reno),
+            Some("none") => cfg.tcp_congestion = None,
+            Some(_) => cfg.tcp_congestion = Some(tcpip_spec::tcp::Algorithm::Cubic),
+            None => {}
+        }
         if let Some(b) = self.tcp_buffer {
             cfg.tcp_rx_buffer = b as usize;
             cfg.tcp_tx_buffer = b as usize;

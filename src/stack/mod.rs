@@ -144,6 +144,10 @@ pub struct HostConfig {
     /// Whether our SYNs offer SACK (RFC 2018). On by default, as on Linux
     /// (`net.ipv4.tcp_sack`).
     pub tcp_sack: bool,
+    /// Congestion control of every TCP connection (RFC 5681, MUST-19): CUBIC by default, as
+    /// on Linux (`net.ipv4.tcp_congestion_control`, whose own default on this kernel is BBR);
+    /// `None` sends whatever the peer's window allows (RFC 9293's text alone, a deviation).
+    pub tcp_congestion: Option<crate::tcp::Algorithm>,
 }
 
 /// The answers whose rate the host limits (see [`HostConfig`]'s `*_limit` fields).
@@ -189,6 +193,7 @@ impl HostConfig {
             tcp_window_scale: true,
             tcp_timestamps: true,
             tcp_sack: true,
+            tcp_congestion: Some(crate::tcp::Algorithm::Cubic),
         }
     }
 }

@@ -195,6 +195,7 @@ impl Host {
             window_scale: self.cfg.tcp_window_scale,
             timestamps: self.cfg.tcp_timestamps,
             sack: self.cfg.tcp_sack,
+            congestion: self.cfg.tcp_congestion,
             ..Config::default()
         }
     }

@@ -32,6 +32,7 @@ impl Host {
                 window_scale: repr.window_scale,
                 sack_permitted: repr.sack_permitted,
                 timestamps: repr.timestamps,
+                sack: tcp::SackBlocks::from_wire(&repr.sack_blocks),
             },
             data,
         };
@@ -219,7 +220,7 @@ impl Host {
             mss: seg.mss,
             window_scale: seg.opt.window_scale,
             sack_permitted: seg.opt.sack_permitted,
-            sack_blocks: Vec::new(),
+            sack_blocks: seg.opt.sack.to_wire(),
             timestamps: seg.opt.timestamps,
             payload_len: seg.data.len(),
         }

@@ -6,6 +6,7 @@
 //! stack) runs the very same transition functions with that rule disabled, and the model
 //! checker can rediscover the hazard the rule exists to prevent.
 
+use super::congestion::Algorithm;
 use super::rto::RtoBounds;
 use crate::ratelimit::Rate;
 use serde::Serialize;
@@ -66,11 +67,17 @@ pub enum Mechanism {
     /// Switched off, an old duplicate from the previous wrap of the sequence space that lands
     /// inside the current window is taken as new text.
     Paws,
+    /// The sender keeps what it has in flight within the congestion window (RFC 5681 §3.1:
+    /// "MUST NOT send data with a sequence number higher than the sum of the highest
+    /// acknowledged sequence number and the minimum of cwnd and rwnd"; RFC 6675 §5 (C) in
+    /// SACK recovery). Switched off, it sends whatever the peer's window allows, into any
+    /// bottleneck: the congestion collapse of 1986 that RFC 5681's ancestors answered.
+    CongestionWindow,
 }
 
 impl Mechanism {
     /// Every mechanism, in catalogue order.
-    pub const ALL: [Mechanism; 21] = [
+    pub const ALL: [Mechanism; 22] = [
         Mechanism::ThreeWayHandshake,
         Mechanism::SynSentReset,
         Mechanism::SynSequenceNumber,
@@ -92,6 +99,7 @@ impl Mechanism {
         Mechanism::RtoRestart,
         Mechanism::ReassemblyBound,
         Mechanism::Paws,
+        Mechanism::CongestionWindow,
     ];
 
     /// The stable kebab-case name.
@@ -118,6 +126,7 @@ impl Mechanism {
             Mechanism::RtoRestart => "rto-restart",
             Mechanism::ReassemblyBound => "reassembly-bound",
             Mechanism::Paws => "paws",
+            Mechanism::CongestionWindow => "congestion-window",
         }
     }
 
@@ -230,6 +239,15 @@ pub struct Config {
     pub timestamps: bool,
     /// Whether our SYN offers SACK (RFC 2018 §2).
     pub sack: bool,
+    /// Congestion control (RFC 5681, MUST-19; RFC 9438 CUBIC or Reno): `None` sends whatever
+    /// the peer's window allows, as RFC 9293's own text does and the models check it by
+    /// default; a host runs one (see [`Config::with_extensions`]).
+    pub congestion: Option<Algorithm>,
+    /// The congestion window a transition may fill, set by [`Connection`](crate::tcp::Connection)
+    /// for each transition from its controller: the sender keeps SND.NXT − SND.UNA within
+    /// min(this, SND.WND) (RFC 5681 §3.1). `None` (leave it so) is no limit but the peer's
+    /// window.
+    pub cwnd: Option<u32>,
 }
 
 /// Keep-alive probing (RFC 9293 §3.8.4, MUST-24..27, SHLD-12): after `idle` with nothing
@@ -292,18 +310,23 @@ impl Default for Config {
             window_scale: false,
             timestamps: false,
             sack: false,
+            congestion: None,
+            cwnd: None,
         }
     }
 }
 
 impl Config {
-    /// The same configuration offering window scaling, timestamps and SACK, as every Linux
-    /// peer does by default.
+    /// The same configuration as a real peer runs it: offering window scaling, timestamps
+    /// and SACK, with CUBIC congestion control, fast retransmit and recovery, as Linux does
+    /// by default.
     pub fn with_extensions(self) -> Config {
         Config {
             window_scale: true,
             timestamps: true,
             sack: true,
+            congestion: Some(Algorithm::Cubic),
+            fast_retransmit: true,
             ..self
         }
     }

@@ -74,6 +74,7 @@ impl Tcb {
             window_scale: cfg.window_scale.then(|| window_shift_for(cfg.rcv_wnd)),
             sack_permitted: cfg.sack,
             timestamps: cfg.timestamps.then_some(Timestamps { tsval: 0, tsecr: 0 }),
+            ..Options::default()
         }
     }
 
@@ -96,6 +97,7 @@ impl Tcb {
             window_scale: scale.map(|(r, _)| r),
             sack_permitted: self.sack_ok,
             timestamps: ours.timestamps.filter(|_| self.ts_ok),
+            ..Options::default()
         };
     }
 
@@ -175,6 +177,7 @@ mod tests {
                 tsval: 1000,
                 tsecr: 0,
             }),
+            ..Options::default()
         })
     }
 

@@ -156,6 +156,22 @@ impl fmt::Debug for SackBlocks {
     }
 }
 
+/// Raw numeric order of the edges (no meaning in sequence space), for sorted containers.
+impl PartialOrd for SackBlocks {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for SackBlocks {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        let raw = |b: &SackBlocks| -> Vec<(u32, u32)> {
+            b.as_slice().iter().map(|(l, r)| (l.0, r.0)).collect()
+        };
+        raw(self).cmp(&raw(other))
+    }
+}
+
 impl Serialize for SackBlocks {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.collect_seq(self.as_slice())

@@ -3,6 +3,7 @@
 //! and timestamps, RFC 2018 SACK-permitted) and the text. Ports belong to the wire codec and
 //! the demultiplexer; they never change a transition of one connection.
 
+use super::sack::SackBlocks;
 use super::seq::Seq;
 pub use crate::wire::tcp::Timestamps;
 use serde::Serialize;
@@ -169,6 +170,8 @@ pub struct Options {
     pub sack_permitted: bool,
     /// Timestamps (RFC 7323 §3): TSval, and TSecr (meaningful only with ACK).
     pub timestamps: Option<Timestamps>,
+    /// SACK blocks (RFC 2018 §3; a D-SACK block first, RFC 2883), on an ACK.
+    pub sack: SackBlocks,
 }
 
 impl Segment {
@@ -315,6 +318,14 @@ impl fmt::Display for SegmentRef<'_> {
         }
         if let Some(ts) = self.opt.timestamps {
             write!(f, "<TS={},{}>", ts.tsval, ts.tsecr)?;
+        }
+        if !self.opt.sack.is_empty() {
+            f.write_str("<SACK=")?;
+            for (i, (l, r)) in self.opt.sack.iter().enumerate() {
+                let sep = if i == 0 { "" } else { "," };
+                write!(f, "{sep}{l}-{r}")?;
+            }
+            f.write_str(">")?;
         }
         if !self.data.is_empty() {
             f.write_str("<DATA=")?;

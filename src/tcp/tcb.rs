@@ -295,6 +295,9 @@ impl Tcb {
     /// Segmentizes queued text within the send window, then the FIN once the user has
     /// closed and every octet is sent (RFC 9293 §3.10.2, §3.10.4, §3.7). The FIN rides on the
     /// last text segment when they fit together. Returns whether anything was sent.
+    ///
+    /// The window is SND.UNA + min(SND.WND, [`Config::cwnd`]) (RFC 5681 §3.1), the
+    /// congestion window being what the connection's controller allows this transition.
     pub(crate) fn transmit(&mut self, cfg: &Config, out: &mut Outputs) -> bool {
         let can_send = matches!(
             self.state,
@@ -308,7 +311,7 @@ impl Tcb {
             return false;
         }
         let mut sent_any = false;
-        let window_end = self.snd_una + self.snd_wnd;
+        let window_end = self.snd_una + cfg.cwnd.map_or(self.snd_wnd, |c| c.min(self.snd_wnd));
         loop {
             let offset = self.sent_len();
             let unsent = self.send_buf.len() - offset;

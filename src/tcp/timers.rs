@@ -55,6 +55,26 @@ impl Tcb {
         self.segment(self.snd_una, ctl, data)
     }
 
+    /// The sent and unacknowledged segment `seq..seq+len` (at most one MSS, within what was
+    /// sent), as it is sent again by SACK-based recovery (RFC 6675 §5 (C.1)): the text of
+    /// the retransmission queue there, with our FIN if the range reaches it. `None` when
+    /// nothing of the range is outstanding or retransmission is not allowed.
+    pub(crate) fn retransmit_range(&mut self, seq: Seq, len: u32, cfg: &Config) -> Option<Segment> {
+        if !self.syn_acked() || !self.may_retransmit(cfg) || !seq.ge(self.snd_una) {
+            return None;
+        }
+        let offset = (seq - self.snd_una) as usize;
+        let sent = self.sent_len();
+        if offset > sent || (offset == sent && !self.fin_sent) {
+            return None;
+        }
+        let n = (len as usize).min(usize::from(cfg.mss)).min(sent - offset);
+        let fin = self.fin_sent && offset + n == sent;
+        let ctl = if fin { Ctl::ACK | Ctl::FIN } else { Ctl::ACK };
+        let data = self.send_text(offset, n);
+        Some(self.segment(seq, ctl, data))
+    }
+
     /// Whether a retransmission may be sent now: something is unacknowledged, and, with T17
     /// ablated, the peer's FIN has not been received (CLOSE-WAIT, LAST-ACK).
     pub(crate) fn may_retransmit(&self, cfg: &Config) -> bool {

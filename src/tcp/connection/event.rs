@@ -104,11 +104,14 @@ pub enum Witness {
     /// A half-duplex CLOSE found received text unread, or text arrived after it: the
     /// connection was reset (RFC 9293 §3.6, SHLD-3).
     UnreadDataReset,
+    /// SACK-based recovery resent a hole the scoreboard judged lost, or another unSACKed
+    /// segment (RFC 6675 §5 (C)).
+    SackRetransmit,
 }
 
 impl Witness {
     /// Every witness, in a fixed order.
-    pub const ALL: [Witness; 23] = [
+    pub const ALL: [Witness; 24] = [
         Witness::OurFinAcked,
         Witness::TimeWaitStarted,
         Witness::ReturnedToListen,
@@ -132,6 +135,7 @@ impl Witness {
         Witness::PawsRejected,
         Witness::MissingTimestamps,
         Witness::UnreadDataReset,
+        Witness::SackRetransmit,
     ];
 
     /// The witness among a transition's signals, if it is one.

@@ -39,11 +39,13 @@ mod timers;
 pub use event::{Event, Witness, Witnesses};
 pub use timers::{Timer, Timers};
 
+use super::congestion::{Congestion, initial_window};
 use super::icmp::{IcmpError, IcmpVerdict, icmp_verdict};
 use super::mechanisms::{Config, Mechanism, time_wait_duration};
 use super::options::{TS_RECENT_LIFETIME, ts_clock};
 use super::recovery::{Recovery, Resend};
 use super::rto::{Rto, RttSampler};
+use super::sack::{NextSegRule, RecoveryEvent, SackReceiver, SackRecovery};
 use super::segment::{Ctl, Segment, SegmentRef};
 use super::seq::Seq;
 use super::state::State;
@@ -90,6 +92,16 @@ pub struct Connection {
     /// text will not be read, and text arriving now is answered with a RST (RFC 9293 §3.6,
     /// MAY-1, SHLD-3).
     discarding: bool,
+    /// The congestion controller (RFC 5681, RFC 9438), from the end of the handshake when
+    /// [`Config::congestion`] is set.
+    cc: Option<Congestion>,
+    /// SACK-based loss recovery of what we send (RFC 6675), with SACK negotiated.
+    sack_tx: SackRecovery,
+    /// The SACK blocks we report (RFC 2018 §4, RFC 2883), with SACK negotiated.
+    sack_rx: SackReceiver,
+    /// When text was last sent, for the restart after idle (RFC 5681 §4.1); kept only with
+    /// congestion control.
+    last_send: Duration,
 }
 
 /// The numbers of a synchronized connection, for [`Connection::synchronized`].
@@ -105,6 +117,21 @@ pub struct Synchronized {
     pub snd_wnd: u32,
     /// The peer's MSS option (`None`: 536).
     pub peer_mss: Option<u16>,
+}
+
+/// What an arriving segment acknowledged, for [`Connection::on_acknowledgment`].
+#[derive(Clone, Copy)]
+struct Acked {
+    /// A duplicate ACK by RFC 5681 §2, judged before the segment was processed.
+    duplicate: bool,
+    /// SND.UNA moved.
+    advanced: bool,
+    /// Octets newly acknowledged.
+    octets: u32,
+    /// FlightSize before the segment.
+    flight_before: u32,
+    /// Whether the congestion window limited the sender before the segment.
+    cwnd_limited: bool,
 }
 
 /// What an input changed, for the timers.
@@ -140,6 +167,10 @@ impl Connection {
             ts_offset: 0,
             ts_recent_at: Duration::ZERO,
             discarding: false,
+            cc: None,
+            sack_tx: SackRecovery::default(),
+            sack_rx: SackReceiver::default(),
+            last_send: Duration::ZERO,
         }
     }
 
@@ -246,6 +277,44 @@ impl Connection {
         self.rto.srtt()
     }
 
+    /// The congestion controller, once the handshake is over and if [`Config::congestion`]
+    /// is set.
+    pub fn congestion(&self) -> Option<&Congestion> {
+        self.cc.as_ref()
+    }
+
+    /// SACK-based loss recovery (RFC 6675) of what this connection sends.
+    pub fn sack_recovery(&self) -> &SackRecovery {
+        &self.sack_tx
+    }
+
+    /// Octets sent and not yet acknowledged: SND.NXT − SND.UNA once our SYN is acknowledged
+    /// (FlightSize of RFC 5681 §2), 0 before.
+    pub fn flight(&self) -> u32 {
+        if self.tcb.syn_acked() && self.tcb.state != State::Closed {
+            self.tcb.snd_nxt - self.tcb.snd_una
+        } else {
+            0
+        }
+    }
+
+    /// The most this connection may have in flight now by its congestion window, as every
+    /// transition is given it in [`Config::cwnd`]: the controller's cwnd; before the
+    /// controller exists (the handshake), the initial window; in SACK recovery, what is in
+    /// flight, since there RFC 6675 §5 (C) decides what more goes out. `None` without
+    /// congestion control or with [`Mechanism::CongestionWindow`] off.
+    pub fn send_cap(&self) -> Option<u32> {
+        self.cfg.congestion?;
+        if !self.cfg.mechanisms.on(Mechanism::CongestionWindow) {
+            return None;
+        }
+        Some(match &self.cc {
+            None => initial_window(u32::from(self.smss)),
+            Some(_) if self.sack_tx.in_recovery() => self.flight(),
+            Some(c) => c.cwnd(),
+        })
+    }
+
     /// The deadline of timer `t`, if it is armed.
     pub fn timer(&self, t: Timer) -> Option<Duration> {
         self.timers.get(t)
@@ -276,6 +345,7 @@ impl Connection {
     fn rules(&self) -> Config {
         Config {
             mss: self.smss,
+            cwnd: self.send_cap(),
             ..self.cfg
         }
     }
@@ -300,6 +370,14 @@ impl Connection {
         let n = data
             .len()
             .min(self.cfg.snd_buf.saturating_sub(self.tcb.send_buf.len()));
+        if let Some(c) = &mut self.cc
+            && !self.tcb.has_unacked()
+        {
+            // RFC 5681 §4.1: after an idle period longer than an RTO, restart from (at
+            // most) the initial window.
+            let idle = now.saturating_sub(self.last_send);
+            c.after_idle(now, idle, self.rto.rto(), u32::from(self.smss));
+        }
         let cfg = self.rules();
         self.step(now, |tcb| tcb.send(&data[..n], &cfg))?;
         Ok(n)
@@ -457,7 +535,20 @@ impl Connection {
     }
 
     fn arrive(&mut self, now: Duration, seg: SegmentRef<'_>, iss: Seq) -> Witnesses {
-        let cfg = self.rules();
+        let mut cfg = self.rules();
+        let opening = matches!(self.tcb.state, State::Listen | State::SynSent);
+        if opening && seg.has(Ctl::SYN) {
+            // Text queued before the handshake may go out in the step that completes it:
+            // in segments of the send MSS this SYN sets, within the initial window of that
+            // MSS (RFC 9293 §3.7.1, RFC 5681 §3.1).
+            cfg.mss = send_mss(seg.mss, self.cfg.mss);
+            cfg.cwnd = cfg.cwnd.map(|_| initial_window(u32::from(cfg.mss)));
+        }
+        let smss = u32::from(self.smss);
+        let flight_before = self.flight();
+        let cwnd_limited = self
+            .cc
+            .is_some_and(|c| flight_before.saturating_add(smss) >= c.cwnd());
         let mut before = self.before();
         // RFC 7323 §5.5: TS.Recent is no longer valid after 24 days without an update.
         if self.tcb.ts_recent.is_some()
@@ -488,7 +579,6 @@ impl Connection {
         self.tcb.on_segment_into(seg, iss, &cfg, &mut out);
         self.rx = std::mem::take(&mut out.delivered);
         // The peer's MSS option is read from the SYN that synchronizes us (§3.7.1).
-        let opening = matches!(before.state, State::Listen | State::SynSent);
         if opening && seg.has(Ctl::SYN) && !matches!(self.tcb.state, State::Listen | State::Closed)
         {
             self.smss = send_mss(seg.mss, self.cfg.mss);
@@ -517,22 +607,192 @@ impl Connection {
         }
         // `settle` emptied the buffers; they serve the next arrival.
         self.scratch = out;
-        if cfg.fast_retransmit {
-            let advanced = self.tcb.snd_una != before.snd_una;
-            if let Some(why) = self.recovery.on_ack(duplicate, advanced, &self.tcb) {
-                let before = self.before();
+        if self.tcb.sack_ok {
+            self.sack_received(seg, before.rcv_nxt, w);
+        }
+        if let Some(alg) = self.cfg.congestion
+            && self.cc.is_none()
+            && self.tcb.state.is_synchronized()
+        {
+            self.cc = Some(Congestion::new(alg, u32::from(self.smss)));
+        }
+        let acked = Acked {
+            duplicate,
+            advanced: self.tcb.snd_una != before.snd_una,
+            octets: self.acked_octets(before.snd_una),
+            flight_before,
+            cwnd_limited,
+        };
+        self.on_acknowledgment(now, seg, acked, &mut w);
+        w
+    }
+
+    /// Octets (text and FIN) that SND.UNA has moved over since `snd_una`, the SYN not
+    /// counted.
+    fn acked_octets(&self, snd_una: Seq) -> u32 {
+        if self.tcb.state == State::Closed || !self.tcb.syn_acked() {
+            return 0;
+        }
+        let syn = u32::from(snd_una == self.tcb.iss) * Tcb::syn_len(&self.cfg);
+        (self.tcb.snd_una - snd_una).saturating_sub(syn)
+    }
+
+    /// The receiver's side of SACK (RFC 2018 §4, RFC 2883 §4): text queued out of order
+    /// makes the next ACK report its block first; text that was all received already makes
+    /// it report a D-SACK block.
+    fn sack_received(&mut self, seg: SegmentRef<'_>, rcv_nxt: Seq, w: Witnesses) {
+        let end = seg.seq + seg.data.len() as u32;
+        if w.has(Witness::Queued) {
+            self.sack_rx.on_queued(seg.seq, end, &self.tcb.rcv_queue);
+        } else if !seg.data.is_empty() && end.le(rcv_nxt) {
+            self.sack_rx.on_duplicate(seg.seq, end);
+        }
+    }
+
+    /// What an arriving acknowledgment does to loss recovery and the congestion window, and
+    /// what more may then be sent:
+    ///
+    /// - with SACK negotiated and [`Config::fast_retransmit`], RFC 6675 §5: the scoreboard
+    ///   learns the blocks; the ACK that starts recovery sets ssthresh and cwnd (step 4.2,
+    ///   with the controller's response) and resends the first lost segment; in recovery,
+    ///   `NextSeg ()` is sent while cwnd − pipe ≥ SMSS (C);
+    /// - without SACK, RFC 5681 §3.2 with NewReno (RFC 6582 §3.2): the third duplicate ACK
+    ///   resends the segment at SND.UNA and enters fast recovery (cwnd = ssthresh + 3·SMSS,
+    ///   inflated by each further duplicate, deflated by partial ACKs, ended by the full ACK);
+    /// - otherwise, an ACK of new data grows cwnd (slow start or congestion avoidance, RFC
+    ///   5681 §3.1, RFC 9438 §4); then whatever the window now allows is sent.
+    fn on_acknowledgment(
+        &mut self,
+        now: Duration,
+        seg: SegmentRef<'_>,
+        a: Acked,
+        w: &mut Witnesses,
+    ) {
+        if !self.tcb.state.is_synchronized() || !seg.has(Ctl::ACK) {
+            return;
+        }
+        let smss = u32::from(self.smss);
+        let srtt = self.rto.srtt();
+        let before = self.before();
+        let mut out = Outputs::default();
+        if self.tcb.sack_ok && self.cfg.fast_retransmit {
+            let r = self.sack_tx.on_ack(
+                seg.ack,
+                self.tcb.snd_una,
+                a.advanced,
+                self.tcb.snd_nxt,
+                &seg.opt.sack,
+                smss,
+            );
+            if let Some(RecoveryEvent::Entered { retransmit }) = r.event {
+                if let Some(c) = &mut self.cc {
+                    c.on_congestion_event(a.flight_before, smss);
+                }
                 let cfg = self.rules();
-                let mut out = self.tcb.fast_retransmit(&cfg);
-                if !out.segments.is_empty() {
+                if let Some(s) = self.tcb.retransmit_range(retransmit.seq, retransmit.len, &cfg) {
+                    out.segments.push(s);
+                    w.insert(Witness::FastRetransmit);
+                }
+            } else if a.advanced
+                && !self.sack_tx.in_recovery()
+                && let Some(c) = &mut self.cc
+            {
+                c.on_ack(now, a.octets, smss, srtt, a.cwnd_limited);
+            }
+            if self.sack_tx.in_recovery() {
+                self.sack_transmit(&mut out, w);
+            }
+        } else if self.cfg.fast_retransmit {
+            let was_recovering = self.recovery.in_recovery();
+            let why = self.recovery.on_ack(a.duplicate, a.advanced, &self.tcb);
+            let flight = self.flight();
+            if let Some(c) = &mut self.cc {
+                let recovering = c.in_fast_recovery();
+                match why {
+                    Some(Resend::FastRetransmit) => {
+                        c.on_congestion_event(a.flight_before, smss);
+                        c.enter_fast_recovery(smss);
+                    }
+                    Some(Resend::PartialAck) if recovering => c.on_partial_ack(a.octets, smss),
+                    _ if recovering && was_recovering && !self.recovery.in_recovery() => {
+                        c.exit_fast_recovery(flight, smss)
+                    }
+                    _ if recovering && a.duplicate => c.on_duplicate_in_recovery(smss),
+                    _ if a.advanced => c.on_ack(now, a.octets, smss, srtt, a.cwnd_limited),
+                    _ => {}
+                }
+            }
+            if let Some(why) = why {
+                let cfg = self.rules();
+                let resent = self.tcb.fast_retransmit(&cfg);
+                if !resent.segments.is_empty() {
                     w.insert(match why {
                         Resend::FastRetransmit => Witness::FastRetransmit,
                         Resend::PartialAck => Witness::PartialAckRetransmit,
                     });
                 }
-                self.settle(now, before, &mut out, &mut w);
+                out.segments.extend(resent.segments);
             }
+        } else if a.advanced
+            && let Some(c) = &mut self.cc
+        {
+            c.on_ack(now, a.octets, smss, srtt, a.cwnd_limited);
         }
-        w
+        if self.cc.is_some() {
+            // The step sent what the window allowed before this ACK's response; now what it
+            // allows after.
+            let cfg = self.rules();
+            self.tcb.transmit(&cfg, &mut out);
+        }
+        self.settle(now, before, &mut out, w);
+    }
+
+    /// RFC 6675 §5 (C): in recovery, while cwnd − pipe ≥ 1 SMSS, send `NextSeg ()` (a lost
+    /// hole, new data, an unSACKed segment, the rescue) and record it (C.2). Without
+    /// [`Mechanism::CongestionWindow`] the pipe is not consulted. At most 64 segments per
+    /// ACK.
+    fn sack_transmit(&mut self, out: &mut Outputs, w: &mut Witnesses) {
+        let Some(cwnd) = self.cc.map(|c| c.cwnd()) else {
+            return;
+        };
+        let limit = self.cfg.mechanisms.on(Mechanism::CongestionWindow);
+        let smss = u32::from(self.smss);
+        for _ in 0..64 {
+            let t = &self.tcb;
+            let pipe = self.sack_tx.pipe(t.snd_una, t.snd_nxt, smss);
+            if limit && pipe.saturating_add(smss) > cwnd {
+                break;
+            }
+            let window_end = t.snd_una + t.snd_wnd;
+            let room = if t.snd_nxt.lt(window_end) {
+                window_end - t.snd_nxt
+            } else {
+                0
+            };
+            let unsent = (t.send_buf.len() - t.sent_len()) as u32;
+            let new_data = if t.fin_sent { 0 } else { unsent.min(room) };
+            let Some(next) = self.sack_tx.next_seg(t.snd_una, t.snd_nxt, new_data, smss) else {
+                break;
+            };
+            let cfg = self.rules();
+            let sent = if next.rule == NextSegRule::NewData {
+                let one = Config {
+                    cwnd: Some(self.flight().saturating_add(next.len)),
+                    ..cfg
+                };
+                self.tcb.transmit(&one, out)
+            } else if let Some(s) = self.tcb.retransmit_range(next.seq, next.len, &cfg) {
+                out.segments.push(s);
+                w.insert(Witness::SackRetransmit);
+                true
+            } else {
+                false
+            };
+            if !sent {
+                break;
+            }
+            self.sack_tx.on_sent(&next);
+        }
     }
 
     /// Whether a challenge ACK may be sent at `now` (RFC 5961 §7, [`Config::challenge_ack_limit`]);
@@ -560,6 +820,9 @@ impl Connection {
             IcmpVerdict::Ignored => w.insert(Witness::IcmpIgnored),
             IcmpVerdict::Soft => w.insert(Witness::IcmpSoftError),
             IcmpVerdict::LowerMss(mss) => {
+                if let Some(c) = &mut self.cc {
+                    c.set_smss(u32::from(self.smss), u32::from(mss));
+                }
                 self.smss = mss;
                 w.insert(Witness::MssLowered);
                 if self.tcb.syn_acked() && self.tcb.has_unacked() {
@@ -617,8 +880,18 @@ impl Connection {
         let mut out = match t {
             Timer::Retransmit => {
                 // RFC 6298 (5.5): back off; (5.4): resend the earliest unacknowledged segment.
+                let flight = self.flight();
+                let first = self.tcb.retransmits == 0;
                 self.rto.backoff(!self.tcb.syn_acked());
                 let out = self.tcb.on_retransmit_timeout(&cfg);
+                if out.has(Signal::Retransmitted) {
+                    // RFC 5681 §3.1: ssthresh from FlightSize (on the first timeout of the
+                    // segment), cwnd the loss window; RFC 6675 §5.1.
+                    if let Some(c) = &mut self.cc {
+                        c.on_retransmit_timeout(flight, u32::from(self.smss), first);
+                    }
+                    self.sack_tx.on_retransmit_timeout(self.tcb.snd_nxt);
+                }
                 if out.has(Signal::Retransmitted) && cfg.fast_retransmit {
                     self.recovery.on_retransmit_timeout(&self.tcb);
                 }
@@ -705,6 +978,9 @@ impl Connection {
         }
         let syn_occupies = cfg.mechanisms.on(Mechanism::SynSequenceNumber);
         let mut sent = false;
+        if self.cc.is_some() && out.segments.iter().any(|s| !s.data.is_empty()) {
+            self.last_send = now;
+        }
         for seg in &out.segments {
             let len = seg.len_with(syn_occupies);
             sent |= len > 0;
@@ -795,6 +1071,14 @@ impl Connection {
         if let Some(ts) = &mut seg.opt.timestamps {
             ts.tsval = ts_clock(self.ts_offset, now);
         }
+        if self.tcb.sack_ok && seg.has(Ctl::ACK) && !seg.has(Ctl::SYN) && !seg.has(Ctl::RST) {
+            // RFC 2018 §4: every ACK while text is held out of order; 3 blocks fit beside
+            // timestamps, 4 without.
+            let max = if self.tcb.ts_ok { 3 } else { 4 };
+            seg.opt.sack = self
+                .sack_rx
+                .blocks(self.tcb.rcv_nxt, &self.tcb.rcv_queue, max);
+        }
         Some(seg)
     }
 
@@ -819,6 +1103,10 @@ impl Connection {
         self.timers.rebase(elapsed);
         self.sampler.rebase(elapsed);
         self.ts_recent_at = self.ts_recent_at.saturating_sub(elapsed);
+        self.last_send = self.last_send.saturating_sub(elapsed);
+        if let Some(c) = &mut self.cc {
+            c.rebase(elapsed);
+        }
     }
 }
 

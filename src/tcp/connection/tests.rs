@@ -622,7 +622,10 @@ fn extended() -> Config {
 
 #[test]
 fn both_offering_the_extensions_agree_on_them_and_open_a_window_beyond_64_kib() {
-    let (mut a, mut b) = pair(extended());
+    let (mut a, mut b) = pair(Config {
+        congestion: None,
+        ..extended()
+    });
     for c in [&a, &b] {
         let t = c.tcb();
         assert!(t.ts_ok && t.sack_ok);
@@ -694,7 +697,7 @@ fn tsval_is_the_clock_plus_the_offset_and_tsecr_measures_the_round_trip() {
 
 #[test]
 fn ts_recent_is_forgotten_after_24_days_of_silence() {
-    let (mut a, mut b) = pair(extended());
+    let (mut a, b) = pair(extended());
     let old = TS_RECENT_LIFETIME + Duration::from_secs(1);
     // B's clock has run backwards (or wrapped) over a long idle period: its TSval is older
     // than A's TS.Recent, and PAWS would reject it were TS.Recent still valid (§5.5).
@@ -742,4 +745,85 @@ fn text_arriving_after_a_half_duplex_close_resets_the_connection() {
     assert_eq!(a.state(), State::Closed);
     assert!(drain(&mut a, T0).iter().any(|s| s.has(Ctl::RST)));
     assert_eq!(a.recv_queued(), 0);
+}
+
+#[test]
+fn the_initial_window_limits_the_first_flight_and_each_ack_grows_it_in_slow_start() {
+    // RFC 6928: 10 segments of 1000 octets; RFC 5681 §3.1: cwnd += SMSS per ACK.
+    let (mut a, mut b) = pair(extended());
+    a.send(T0, &vec![1u8; 100_000]).unwrap();
+    let first = drain(&mut a, T0);
+    assert_eq!(first.len(), 10, "the initial window");
+    assert_eq!(a.congestion().unwrap().cwnd(), 10_000);
+    let mut acks = Vec::new();
+    for s in &first {
+        b.on_segment(MS(10), s);
+        acks.extend(drain(&mut b, MS(10)));
+    }
+    for ack in &acks {
+        a.on_segment(MS(20), ack);
+    }
+    assert_eq!(a.congestion().unwrap().cwnd(), 10_000 + 1000 * acks.len() as u32);
+    let second = drain(&mut a, MS(20));
+    let flight: u32 = second.iter().map(|s| s.data.len() as u32).sum();
+    assert_eq!(a.flight(), a.congestion().unwrap().cwnd());
+    assert!(flight > 10_000, "slow start: the next flight is larger");
+}
+
+#[test]
+fn without_the_congestion_window_the_first_flight_is_the_peers_whole_window() {
+    let cfg = extended();
+    let off = Config {
+        mechanisms: cfg.mechanisms.without(Mechanism::CongestionWindow),
+        ..cfg
+    };
+    let (mut a, _) = pair(off);
+    a.send(T0, &vec![1u8; 100_000]).unwrap();
+    let first = drain(&mut a, T0);
+    assert_eq!(first.len(), 66, "all of B's unscaled 65,535 octets");
+}
+
+#[test]
+fn sack_recovery_resends_only_the_holes_and_never_sacked_text() {
+    // Ten segments; the first and the fourth are lost. B's ACKs carry SACK blocks (RFC 2018);
+    // A enters recovery (RFC 6675 §5) and resends exactly the two holes.
+    let (mut a, mut b) = pair(extended());
+    a.send(T0, &vec![9u8; 10_000]).unwrap();
+    let segs = drain(&mut a, T0);
+    assert_eq!(segs.len(), 10);
+    let lost = [segs[0].seq, segs[3].seq];
+    let mut resent = Vec::new();
+    for s in segs.iter().filter(|s| !lost.contains(&s.seq)) {
+        b.on_segment(MS(10), s);
+        for ack in drain(&mut b, MS(10)) {
+            assert!(!ack.opt.sack.is_empty(), "an ACK while text is held carries SACK");
+            a.on_segment(MS(20), &ack);
+            resent.extend(drain(&mut a, MS(20)));
+        }
+    }
+    let holes: Vec<Seq> = resent
+        .iter()
+        .filter(|s| s.seq.lt(segs[9].seq + 1000))
+        .map(|s| s.seq)
+        .collect();
+    assert_eq!(holes, lost, "the two holes, in order, and nothing SACKed");
+    assert!(a.sack_recovery().in_recovery());
+    let c = a.congestion().unwrap();
+    assert!(c.ssthresh() < 10_000, "ssthresh lowered on entering recovery");
+    for s in &resent {
+        b.on_segment(MS(30), s);
+    }
+    assert_eq!(b.read_to_vec(MS(30)).len(), 10_000 + (resent.len() - 2) * 1000);
+}
+
+#[test]
+fn a_retransmission_timeout_sets_cwnd_to_the_loss_window() {
+    let (mut a, _) = pair(extended());
+    a.send(T0, &vec![1u8; 5000]).unwrap();
+    drain(&mut a, T0);
+    let rto = a.timer(Timer::Retransmit).unwrap();
+    assert!(a.handle_timeout(rto).has(Witness::RetransmitTimeout));
+    let c = a.congestion().unwrap();
+    assert_eq!(c.cwnd(), 1000, "RFC 5681 §3.1: LW = 1 SMSS");
+    assert_eq!(c.ssthresh(), 3500, "CUBIC: β·FlightSize (RFC 9438 §4.6)");
 }
