@@ -9,7 +9,7 @@ use super::{Error, ErrorKind};
 use crate::wire::{EtherType, ethernet};
 
 /// How a frame's bytes begin: the link type of its interface.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum LinkType {
     /// LINKTYPE_ETHERNET (1): Ethernet II, with or without one 802.1Q tag.
     Ethernet,
