@@ -536,3 +536,71 @@ fn trailing_len_mismatch(offset: u64) -> Error {
 fn io_error(e: io::Error) -> Error {
     Error::new(ErrorKind::Io(e.to_string()))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn iface(units_per_sec: u128, offset_secs: i64) -> Interface {
+        Interface {
+            link: LinkType::Raw,
+            snaplen: 0,
+            units_per_sec,
+            offset_secs,
+        }
+    }
+
+    #[test]
+    fn if_tsresol_is_a_power_of_ten_or_of_two() {
+        assert_eq!(resolution(6), Some(1_000_000));
+        assert_eq!(resolution(9), Some(1_000_000_000));
+        assert_eq!(resolution(0x80 | 10), Some(1024));
+        assert_eq!(resolution(0), Some(1));
+        assert_eq!(resolution(38), Some(10u128.pow(38)));
+        assert_eq!(
+            resolution(39),
+            None,
+            "10^39 does not fit: a malformed option"
+        );
+        assert_eq!(resolution(0xff), Some(1 << 127));
+    }
+
+    #[test]
+    fn timestamps_in_any_resolution_with_offsets() {
+        assert_eq!(
+            iface(1_000_000, 0).timestamp(5_000_001),
+            Duration::new(5, 1_000)
+        );
+        assert_eq!(
+            iface(1024, 10).timestamp(3 * 1024 + 512),
+            Duration::new(13, 500_000_000)
+        );
+        assert_eq!(
+            iface(1000, -20).timestamp(5_000),
+            Duration::ZERO,
+            "saturates"
+        );
+        // The largest count in the finest resolution neither overflows nor panics.
+        assert_eq!(iface(1 << 127, 0).timestamp(u64::MAX), Duration::new(0, 0));
+        assert_eq!(
+            iface(1, i64::MAX).timestamp(u64::MAX),
+            Duration::from_secs(u64::MAX)
+        );
+    }
+
+    #[test]
+    fn options_stop_at_the_end_marker_or_a_cut_option() {
+        let mut body = vec![2, 0, 3, 0, b'a', b'b', b'c', 0, 9, 0, 1, 0, 6, 0, 0, 0];
+        let all: Vec<_> = options(&body, false).collect();
+        assert_eq!(all, [(2, &b"abc"[..]), (9, &[6][..])]);
+        body.extend([0, 0, 0, 0, 9, 0, 1, 0, 7, 0, 0, 0]);
+        assert_eq!(
+            options(&body, false).count(),
+            2,
+            "nothing after opt_endofopt"
+        );
+        let cut = [9, 0, 8, 0, 1, 2];
+        assert_eq!(options(&cut, false).count(), 0);
+        assert_eq!(options(&[0, 9, 0, 1, 7, 0, 0, 0], true).count(), 1);
+    }
+}

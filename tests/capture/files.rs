@@ -379,16 +379,19 @@ fn pcapng_headers_only_and_simple_packet_snaplen() {
     let text = vec![7; 500];
     let big = segment((A, 40000), (B, 80), 1, 2, psh_ack(), &text);
     let frame = ethernet(A, EtherType::Ipv4, &big);
+    // A snapshot length of 94 leaves 2 bytes of block padding after the data.
     let mut ng = PcapNg::new(false);
-    ng.interface(1, 96, None, None)
-        .epb(0, 1, &frame[..96], frame.len())
-        // A Simple Packet Block stores no captured length: the snapshot length gives it.
-        .spb(&frame[..96], frame.len());
+    ng.interface(1, 94, None, None)
+        .epb(0, 1, &frame[..94], frame.len())
+        // A Simple Packet Block stores no captured length: the snapshot length gives it, not
+        // the padded block.
+        .spb(&frame[..94], frame.len());
     let frames = read(&ng.bytes);
+    assert_eq!(frames.len(), 2);
     for f in &frames {
-        assert_eq!((f.captured_len, f.original_len), (96, frame.len()));
+        assert_eq!((f.captured_len, f.original_len), (94, frame.len()));
         let (_, tcp) = tcp_of(f);
-        assert_eq!((tcp.repr.payload_len, tcp.payload.len()), (500, 42));
+        assert_eq!((tcp.repr.payload_len, tcp.payload.len()), (500, 40));
         assert_eq!(tcp.checksum, Checksum::NotVerified);
     }
 }
@@ -514,4 +517,36 @@ fn errors_say_what_and_where_in_one_line() {
         "{missing}"
     );
     assert!(!missing.contains('\n'));
+}
+
+#[test]
+fn modified_pcap_and_fcs_bits_of_the_link_type() {
+    // Kuznetzov's modified pcap: its own magic, 8 more bytes (ifindex, protocol, packet type)
+    // in each record header.
+    let plain = pcap(false, false, 101, 65535, &timed(connection(ISN_A, ISN_B)));
+    let mut modified = 0xa1b2_cd34u32.to_le_bytes().to_vec();
+    modified.extend(&plain[4..24]);
+    let mut at = 24;
+    while at < plain.len() {
+        let caplen = u32::from_le_bytes(plain[at + 8..at + 12].try_into().unwrap()) as usize;
+        modified.extend(&plain[at..at + 16]);
+        modified.extend([2, 0, 0, 0, 0x08, 0x00, 4, 0]);
+        modified.extend(&plain[at + 16..at + 16 + caplen]);
+        at += 16 + caplen;
+    }
+    assert_connection(&read(&modified), LinkType::Raw);
+    // The upper bits of the link type field say the frames end in a 4-byte FCS; the IP total
+    // length already tells it apart from the packet.
+    let with_fcs: Vec<_> = ethernet_connection()
+        .into_iter()
+        .map(|mut f| {
+            f.extend([0xde, 0xad, 0xbe, 0xef]);
+            f
+        })
+        .collect();
+    let fcs_flag = 1 | 1 << 26 | 4 << 28;
+    assert_connection(
+        &read(&pcap(true, false, fcs_flag, 65535, &timed(with_fcs))),
+        LinkType::Ethernet,
+    );
 }
