@@ -9,6 +9,8 @@
 #[path = "capture/build.rs"]
 mod build;
 
+mod common;
+
 #[path = "capture/files.rs"]
 mod capture_files;
 
@@ -20,3 +22,6 @@ mod capture_robustness;
 
 #[path = "capture/tshark.rs"]
 mod capture_tshark;
+
+#[path = "capture/stack.rs"]
+mod capture_stack;
