@@ -33,16 +33,17 @@
 //! # Ok::<(), tcpip_spec::capture::Error>(())
 //! ```
 
+mod collect;
 mod container;
 mod conversation;
 mod link;
 mod packet;
 
-pub use conversation::{
-    ArpExchange, ArpMessage, Assignment, Conversation, Conversations, Datagram, Direction,
-    IcmpError, IcmpExchange, IcmpKind, IcmpMessage, Segment, SplitConfig, Splitter, Summary,
-    TcpConversation, UdpFlow,
+pub use collect::{
+    ArpExchange, ArpMessage, Conversation, Conversations, Datagram, IcmpError, IcmpExchange,
+    IcmpMessage, Segment, TcpConversation, UdpFlow,
 };
+pub use conversation::{Assignment, Direction, IcmpKind, SplitConfig, Splitter, Summary};
 pub use link::LinkType;
 pub use packet::{Checksum, Icmp, Ipv4, Packet, Tcp, Udp, Undecodable};
 
