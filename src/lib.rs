@@ -14,6 +14,7 @@
 
 pub mod arp;
 pub mod bench_results;
+pub mod capture;
 pub mod deviations;
 pub mod icmp;
 pub mod ip;
