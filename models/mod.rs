@@ -93,6 +93,8 @@ pub struct Bounds {
     /// 1: both ends use timestamps, and an old duplicate from the previous wrap of A's
     /// sequence space is in flight at the start.
     pub old_wrap: Option<u8>,
+    /// 1: both ends run congestion control (Reno, an initial window of one segment).
+    pub congestion: Option<u8>,
 }
 
 impl Bounds {
@@ -107,6 +109,7 @@ impl Bounds {
         old_syn: None,
         forgeries: None,
         old_wrap: None,
+        congestion: None,
     };
 
     /// `self`, with the bounds `over` sets taking precedence.
@@ -121,11 +124,12 @@ impl Bounds {
             old_syn: over.old_syn.or(self.old_syn),
             forgeries: over.forgeries.or(self.forgeries),
             old_wrap: over.old_wrap.or(self.old_wrap),
+            congestion: over.congestion.or(self.congestion),
         }
     }
 
     /// Every bound by its command-line name (`--NAME`), set or not.
-    pub fn entries(&self) -> [(&'static str, Option<u8>); 9] {
+    pub fn entries(&self) -> [(&'static str, Option<u8>); 10] {
         [
             ("bytes", self.bytes),
             ("incarnations", self.incarnations),
@@ -136,6 +140,7 @@ impl Bounds {
             ("old-syn", self.old_syn),
             ("forgeries", self.forgeries),
             ("old-wrap", self.old_wrap),
+            ("congestion", self.congestion),
         ]
     }
 
@@ -151,6 +156,7 @@ impl Bounds {
             "old-syn" => &mut self.old_syn,
             "forgeries" => &mut self.forgeries,
             "old-wrap" => &mut self.old_wrap,
+            "congestion" => &mut self.congestion,
             _ => return false,
         };
         *slot = Some(value);

@@ -406,6 +406,12 @@ fn segment_of(from: Side, packet: &[u8]) -> Segment {
         ctl,
         wnd: 0,
         mss: t.mss,
+        opt: tcpip_spec::tcp::Options {
+            window_scale: t.window_scale,
+            sack_permitted: t.sack_permitted,
+            timestamps: t.timestamps,
+            sack: tcpip_spec::tcp::SackBlocks::from_wire(&t.sack_blocks),
+        },
         data: data.to_vec(),
     }
 }
@@ -531,11 +537,16 @@ impl<'m> Replay<'m> {
         let isn = [Arc::new(AtomicU32::new(0)), Arc::new(AtomicU32::new(0))];
         let hosts = [A, B].map(|addr| {
             let mut c = HostConfig::new(Medium::Ip, addr, 24, u64::from(addr.to_bits()));
-            c.tcp_rx_buffer = usize::from(cfg.rcv_wnd);
+            c.tcp_rx_buffer = cfg.rcv_wnd as usize;
             c.mtu = 40 + cfg.mss;
             c.msl = MSL;
             c.tcp_fast_retransmit = false;
             c.tcp_delayed_ack = false;
+            // As the model's connections: RFC 9293 alone unless the bounds add more.
+            c.tcp_window_scale = cfg.window_scale;
+            c.tcp_timestamps = cfg.timestamps;
+            c.tcp_sack = cfg.sack;
+            c.tcp_congestion = cfg.congestion;
             // As in the models: no FIN-WAIT-2 timeout, no challenge-ACK limit.
             c.tcp_fin_wait_2_timeout = None;
             c.tcp_challenge_ack_limit = None;

@@ -77,6 +77,9 @@ pub struct LifecycleBounds {
     /// octet of this connection (inside B's window once B is synchronized), its text an octet
     /// of no script ([`world::OLD_WRAP_OCTET`]), its TSval older than any of this connection.
     pub old_wrap: bool,
+    /// RFC 5681 in the lifecycle: both ends run Reno with an initial window of one segment
+    /// (one octet here), so that the congestion window binds before the peer's window does.
+    pub congestion: bool,
 }
 
 impl From<crate::models::Bounds> for LifecycleBounds {
@@ -92,6 +95,7 @@ impl From<crate::models::Bounds> for LifecycleBounds {
             old_syn: b.old_syn.map_or(d.old_syn, |o| o != 0),
             forgeries: b.forgeries.unwrap_or(d.forgeries),
             old_wrap: b.old_wrap.map_or(d.old_wrap, |o| o != 0),
+            congestion: b.congestion.map_or(d.congestion, |c| c != 0),
         }
     }
 }
@@ -108,6 +112,7 @@ impl Default for LifecycleBounds {
             old_syn: false,
             forgeries: 0,
             old_wrap: false,
+            congestion: false,
         }
     }
 }
@@ -219,6 +224,8 @@ impl TcpModel {
             challenge_ack_limit: None,
             fin_wait_2_timeout: None,
             timestamps: b.old_wrap,
+            congestion: b.congestion.then_some(crate::tcp::Algorithm::Reno),
+            initial_window: b.congestion.then_some(1),
             ..Config::default()
         };
         let script = Script {
@@ -448,6 +455,9 @@ impl TcpModel {
         }
         if self.old_wrap {
             bounds.push("old-wrap".to_string());
+        }
+        if self.setup.cfg.congestion.is_some() {
+            bounds.push("congestion".to_string());
         }
         if let Some(msl) = self.setup.msl {
             bounds.push(format!("MSL {msl} ticks"));

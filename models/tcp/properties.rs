@@ -306,6 +306,13 @@ const LIFECYCLE: &[Prop] = &[
     QUEUED_WITHIN_WINDOW,
     Prop {
         kind: Kind::Always,
+        name: "congestion-window",
+        meaning: "new text goes out only within SND.UNA + min(cwnd, SND.WND) (RFC 5681 §3.1; \
+                  holds trivially without --congestion)",
+        condition: |_, w| both(|s| !fact(w, s, Facts::CWND_EXCEEDED)),
+    },
+    Prop {
+        kind: Kind::Always,
         name: "ordered-delivery",
         meaning: "what each user has received in an incarnation is a prefix of what its peer \
                   sent in that incarnation: in order, once, nothing foreign (S1)",
@@ -434,6 +441,13 @@ const LIFECYCLE: &[Prop] = &[
         condition: |_, w| either(|s| fact(w, s, Facts::CHALLENGE_ACK)),
     },
     OLD_SYN_REJECTED,
+    Prop {
+        kind: Kind::Sometimes,
+        name: "cwnd-limited",
+        meaning: "text the peer's window would take waits for the congestion window (only \
+                  with --congestion)",
+        condition: |_, w| either(|s| fact(w, s, Facts::CWND_LIMITED)),
+    },
     Prop {
         kind: Kind::Sometimes,
         name: "paws-rejected",

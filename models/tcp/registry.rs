@@ -82,6 +82,7 @@ pub const LIFECYCLE: ModelSpec = ModelSpec {
         "fast-reconnect",
         "old-syn",
         "old-wrap",
+        "congestion",
         "forgeries",
     ],
     premises: lifecycle_premises,
@@ -110,6 +111,18 @@ fn lifecycle_premises(name: &str, bounds: Bounds) -> bool {
         }
         "forgery-rejected" => b.forgeries > 0,
         "paws-rejected" => b.old_wrap,
+        "cwnd-limited" => b.congestion && b.bytes >= 2,
+        "window-full" => !b.congestion,
+        // Behind a congestion window of one segment, a network that neither loses, delays nor
+        // duplicates (and no old or forged segment) never leaves text unacknowledged with
+        // nothing in flight: no retransmission, no text twice.
+        "retransmitted" | "duplicate-discarded" => {
+            !b.congestion
+                || b.losses + b.delays + b.dups > 0
+                || b.old_syn
+                || b.old_wrap
+                || b.forgeries > 0
+        }
         // A forged RST, or a reconnecting SYN that meets TIME-WAIT (RFC 5961 §4).
         "challenge-ack" => b.forgeries > 0 || b.incarnations >= 2,
         // Figure 8's SYN from the start, or one of incarnation 1 delayed or duplicated into
@@ -135,6 +148,17 @@ const OLD_WRAP: Bounds = Bounds {
     losses: Some(0),
     delays: Some(0),
     old_wrap: Some(1),
+    ..Bounds::NONE
+};
+
+/// RFC 5681 in the lifecycle: two octets each way behind a congestion window of one, one
+/// incarnation, over a network that only reorders.
+const CONGESTION: Bounds = Bounds {
+    bytes: Some(2),
+    incarnations: Some(1),
+    losses: Some(0),
+    delays: Some(0),
+    congestion: Some(1),
     ..Bounds::NONE
 };
 
@@ -170,6 +194,16 @@ const ATTACKER: Bounds = Bounds {
 ///   32 M states in 490 s without a verdict. T6 is shown by the assassination itself
 ///   (`time-wait-ends-by-timer`).
 const LIFECYCLE_ABLATIONS: &[Ablation] = &[
+    Ablation {
+        mechanism: "congestion-window",
+        breaks: "congestion-window",
+        also_breaks: &[],
+        hides: &["cwnd-limited"],
+        reveals: &["window-full", "retransmitted", "duplicate-discarded"],
+        reference: "RFC 5681 §3.1; RFC 9293 §3.8.2, MUST-19",
+        hazard: "the sender fills the peer's whole window at once, whatever the congestion window says: into a bottleneck, every sender doing so is the congestion collapse of 1986",
+        bounds: CONGESTION,
+    },
     Ablation {
         mechanism: "paws",
         breaks: "ordered-delivery",

@@ -8,7 +8,7 @@ use crate::tcp::State;
 use std::fmt;
 
 /// The names of the ghost facts.
-const FACTS: [(u32, &str); 25] = [
+const FACTS: [(u32, &str); 27] = [
     (Facts::OPENED, "opened"),
     (Facts::USER_CLOSED, "user-closed"),
     (Facts::RESET, "reset"),
@@ -34,6 +34,8 @@ const FACTS: [(u32, &str); 25] = [
     (Facts::TIME_WAIT_RST_IGNORED, "time-wait-rst-ignored"),
     (Facts::FORGERY_REJECTED, "forgery-rejected"),
     (Facts::PAWS_REJECTED, "paws-rejected"),
+    (Facts::CWND_EXCEEDED, "cwnd-exceeded"),
+    (Facts::CWND_LIMITED, "cwnd-limited"),
 ];
 
 /// The facts that hold, by name.

@@ -139,6 +139,10 @@ impl Facts {
     pub const FORGERY_REJECTED: u32 = 1 << 24;
     /// A segment failed PAWS (RFC 7323 §5.3) and was dropped.
     pub const PAWS_REJECTED: u32 = 1 << 25;
+    /// New text was sent beyond SND.UNA + min(cwnd, SND.WND) (RFC 5681 §3.1).
+    pub const CWND_EXCEEDED: u32 = 1 << 26;
+    /// Text was waiting that the peer's window allowed but the congestion window held back.
+    pub const CWND_LIMITED: u32 = 1 << 27;
 
     /// Witnesses of events, true only in the state right after the step that produced them:
     /// sometimes-properties read them, and keeping them no longer than one step keeps them
@@ -155,7 +159,9 @@ impl Facts {
         | Facts::TIME_WAIT_KILLED
         | Facts::TIME_WAIT_RST_IGNORED
         | Facts::FORGERY_REJECTED
-        | Facts::PAWS_REJECTED;
+        | Facts::PAWS_REJECTED
+        | Facts::CWND_EXCEEDED
+        | Facts::CWND_LIMITED;
 
     /// Facts that describe the current incarnation only; cleared by a new OPEN.
     pub const PER_INCARNATION: u32 = Facts::OPENED
@@ -335,6 +341,39 @@ pub const OLD_SYN_OCTET: u8 = b'z';
 /// The octet the old duplicate of `--old-wrap` carries (text of 2^32 octets ago), so that any
 /// delivery of it breaks `ordered-delivery`.
 pub const OLD_WRAP_OCTET: u8 = b'w';
+
+/// The ghost facts of RFC 5681 §3.1 after a step from `w` to `n`, for each side that runs
+/// congestion control: new text went out beyond SND.UNA + min(cwnd, SND.WND)
+/// (`CWND_EXCEEDED`), or text the peer's window would take waits for the congestion window
+/// (`CWND_LIMITED`). A FIN occupies no room in the window here (the sender sends it whatever
+/// the windows say, as RFC 9293 §3.10.4 queues it behind the text); text is what counts.
+fn congestion_facts(w: &World, n: &mut World) {
+    for s in [Side::A, Side::B] {
+        let old = w.peer(s).tcb();
+        let p = n.peer_mut(s);
+        let Some(c) = p.conn.congestion() else {
+            continue;
+        };
+        let t = p.conn.tcb();
+        if !t.syn_acked() || t.state == State::Closed {
+            continue;
+        }
+        let text_end = |t: &Tcb| t.snd_nxt + u32::from(t.fin_sent).wrapping_neg();
+        let text_flight = if t.snd_una.lt(text_end(t)) {
+            text_end(t) - t.snd_una
+        } else {
+            0
+        };
+        let new_text = t.iss == old.iss && text_end(t).gt(text_end(old));
+        if new_text && text_flight > c.cwnd().min(t.snd_wnd) {
+            p.facts.0 |= Facts::CWND_EXCEEDED;
+        }
+        let waiting = t.send_buf.len() > t.sent_len() && !t.fin_sent;
+        if waiting && text_flight < t.snd_wnd && text_flight >= c.cwnd() {
+            p.facts.0 |= Facts::CWND_LIMITED;
+        }
+    }
+}
 
 /// The octet a forged segment carries: from no user's script, so any delivery of it breaks
 /// `ordered-delivery`.
@@ -660,6 +699,7 @@ impl Setup {
                 self.absorb(&mut n, s, None, step);
             }
         }
+        congestion_facts(w, &mut n);
         Some(n)
     }
 

@@ -186,6 +186,11 @@ pub struct RunArgs {
     /// of this connection, is in flight at the start (tcp-lifecycle; RFC 7323 §5).
     #[arg(long, value_parser = clap::value_parser!(u8).range(0..=1))]
     pub old_wrap: Option<u8>,
+    /// 1: both ends run congestion control (RFC 5681 Reno with an initial window of one
+    /// segment), so that the congestion window, not the peer's window, limits what is in
+    /// flight (tcp-lifecycle).
+    #[arg(long, value_parser = clap::value_parser!(u8).range(0..=1))]
+    pub congestion: Option<u8>,
 }
 
 impl RunArgs {
@@ -201,6 +206,7 @@ impl RunArgs {
             old_syn: self.old_syn,
             forgeries: self.forgeries,
             old_wrap: self.old_wrap,
+            congestion: self.congestion,
         }
     }
 

@@ -152,6 +152,16 @@ impl Congestion {
         }
     }
 
+    /// A new connection's state with an initial window of `iw` octets (at least one octet)
+    /// instead of RFC 6928's: RFC 5681 §3.1 sets only an upper bound on IW, and a smaller one
+    /// (RFC 3390's, or a single segment as before RFC 2414) is always allowed.
+    pub fn with_initial_window(algorithm: Algorithm, iw: u32) -> Congestion {
+        Congestion {
+            cwnd: iw.max(1),
+            ..Congestion::new(algorithm, iw)
+        }
+    }
+
     /// The algorithm in use.
     pub fn algorithm(&self) -> Algorithm {
         self.algorithm

@@ -243,6 +243,10 @@ pub struct Config {
     /// the peer's window allows, as RFC 9293's own text does and the models check it by
     /// default; a host runs one (see [`Config::with_extensions`]).
     pub congestion: Option<Algorithm>,
+    /// The initial window in segments of the send MSS; `None` is RFC 6928's (about ten
+    /// segments, as Linux). RFC 5681 §3.1 bounds IW from above only, so any smaller value is
+    /// allowed; the models use one segment, so that the window binds within a few octets.
+    pub initial_window: Option<u32>,
     /// The congestion window a transition may fill, set by [`Connection`](crate::tcp::Connection)
     /// for each transition from its controller: the sender keeps SND.NXT − SND.UNA within
     /// min(this, SND.WND) (RFC 5681 §3.1). `None` (leave it so) is no limit but the peer's
@@ -311,6 +315,7 @@ impl Default for Config {
             timestamps: false,
             sack: false,
             congestion: None,
+            initial_window: None,
             cwnd: None,
         }
     }

@@ -94,7 +94,7 @@ fn closed_open_passive_enters_listen() {
     expect(&fx.open_passive(), &[], &[], b"");
     assert_eq!(fx.state(), State::Listen);
     assert!(fx.tcb.passive);
-    assert_eq!(fx.tcb.rcv_wnd, WND);
+    assert_eq!(fx.tcb.rcv_wnd, u32::from(WND));
 }
 
 // §3.10.1 CLOSED: active OPEN sends <SEQ=ISS><CTL=SYN>, SND.UNA = ISS, SND.NXT = ISS+1.

@@ -20,7 +20,7 @@ pub const WND: u16 = 100;
 /// The configuration of every fixture: the full protocol, a 100-octet window.
 pub fn cfg() -> Config {
     Config {
-        rcv_wnd: WND,
+        rcv_wnd: u32::from(WND),
         ..Config::default()
     }
 }
@@ -142,6 +142,7 @@ fn seg(seq: u32, ack: u32, ctl: Ctl, data: &[u8]) -> Segment {
         ctl,
         wnd: WND,
         mss: None,
+        opt: Default::default(),
         data: data.to_vec(),
     }
 }

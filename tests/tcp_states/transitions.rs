@@ -50,6 +50,7 @@ fn seg(seq: u32, ack: u32, ctl: Ctl, data: &[u8]) -> Segment {
         ctl,
         wnd: WND,
         mss: None,
+        opt: Default::default(),
         data: data.to_vec(),
     }
 }

@@ -309,10 +309,18 @@ impl Connection {
             return None;
         }
         Some(match &self.cc {
-            None => initial_window(u32::from(self.smss)),
+            None => self.initial_window(u32::from(self.smss)),
             Some(_) if self.sack_tx.in_recovery() => self.flight(),
             Some(c) => c.cwnd(),
         })
+    }
+
+    /// The initial window for a send MSS of `smss` ([`Config::initial_window`]).
+    fn initial_window(&self, smss: u32) -> u32 {
+        match self.cfg.initial_window {
+            Some(segments) => segments.max(1).saturating_mul(smss),
+            None => initial_window(smss),
+        }
     }
 
     /// The deadline of timer `t`, if it is armed.
@@ -542,7 +550,7 @@ impl Connection {
             // in segments of the send MSS this SYN sets, within the initial window of that
             // MSS (RFC 9293 §3.7.1, RFC 5681 §3.1).
             cfg.mss = send_mss(seg.mss, self.cfg.mss);
-            cfg.cwnd = cfg.cwnd.map(|_| initial_window(u32::from(cfg.mss)));
+            cfg.cwnd = cfg.cwnd.map(|_| self.initial_window(u32::from(cfg.mss)));
         }
         let smss = u32::from(self.smss);
         let flight_before = self.flight();
@@ -614,7 +622,8 @@ impl Connection {
             && self.cc.is_none()
             && self.tcb.state.is_synchronized()
         {
-            self.cc = Some(Congestion::new(alg, u32::from(self.smss)));
+            let iw = self.initial_window(u32::from(self.smss));
+            self.cc = Some(Congestion::with_initial_window(alg, iw));
         }
         let acked = Acked {
             duplicate,
@@ -689,7 +698,10 @@ impl Connection {
                     c.on_congestion_event(a.flight_before, smss);
                 }
                 let cfg = self.rules();
-                if let Some(s) = self.tcb.retransmit_range(retransmit.seq, retransmit.len, &cfg) {
+                if let Some(s) = self
+                    .tcb
+                    .retransmit_range(retransmit.seq, retransmit.len, &cfg)
+                {
                     out.segments.push(s);
                     w.insert(Witness::FastRetransmit);
                 }
