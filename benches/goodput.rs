@@ -17,9 +17,13 @@
 //! 3. a 100 Mbit/s bottleneck each way with a drop-tail queue of one bandwidth-delay product
 //!    (250 kB), no random loss.
 //!
-//! The ratio ours/Linux is recorded in `bench-results/goodput.json` (rendered into REPORT.md by
-//! `tcpip-spec report`), and the bytes in flight (SND.NXT − SND.UNA, read from our connection's
-//! TCB) over time of our transfer on path 1 in `bench-results/series/goodput-inflight.json`.
+//! Each sender runs three rounds (`GOODPUT_RUNS=N` for another number), the senders taking
+//! turns within a round so that all meet the same changes in the load of a shared machine, and
+//! the links of round `r` seeded with `13 + r`; the table shows the median and the range.
+//! The ratio ours/Linux (of medians) is recorded in `bench-results/goodput.json` (rendered
+//! into REPORT.md by `tcpip-spec report`), and the bytes in flight (SND.NXT − SND.UNA, read
+//! from our connection's TCB) over time of our first transfer on path 1 in
+//! `bench-results/series/goodput-inflight.json`.
 //!
 //! Run with `cargo bench --bench goodput` as root on Linux with `/dev/net/tun` and `ip`
 //! (iproute2). Elsewhere it prints one `goodput: SKIPPED (...)` line and records nothing.
@@ -226,6 +230,8 @@ struct Outcome {
     backward: LinkStats,
     /// Our stack's segments sent again (timeouts, fast, partial-ACK), when ours sent.
     retransmissions: Option<u64>,
+    /// Our connection's bytes in flight over time, when ours sent (see [`InFlight`]).
+    in_flight: Vec<(f64, u32)>,
 }
 
 /// Reads the receiver's result once it has exited.
@@ -276,6 +282,7 @@ fn linux_to_linux(path: &PathSpec, congestion: &str, seed: u64) -> Result<Outcom
         forward: emu.ab.stats,
         backward: emu.ba.stats,
         retransmissions: None,
+        in_flight: Vec::new(),
     })
 }
 
@@ -291,7 +298,7 @@ struct InFlight {
 }
 
 /// Our host at 10.0.0.1 sends `path.bytes` to Linux in namespace B.
-fn ours_to_linux(path: &PathSpec, seed: u64) -> Result<(Outcome, Vec<(f64, u32)>), String> {
+fn ours_to_linux(path: &PathSpec, seed: u64) -> Result<Outcome, String> {
     let e = |e: std::io::Error| e.to_string();
     let (_, b) = names("o");
     let ns_b = Namespace::new(&b).map_err(e)?;
@@ -357,19 +364,60 @@ fn ours_to_linux(path: &PathSpec, seed: u64) -> Result<(Outcome, Vec<(f64, u32)>
         retransmissions: Some(
             c.retransmit_timeouts + c.fast_retransmits + c.partial_ack_retransmits,
         ),
+        in_flight: samples,
     };
-    Ok((outcome, samples))
+    Ok(outcome)
 }
 
-fn mbit(o: &Outcome) -> String {
-    match &o.goodput {
-        Ok(g) => format!("{:.1}", g * 8.0 / 1e6),
-        Err(e) => format!("— ({e})"),
+/// Several rounds of one sender on one path.
+struct Rounds(Vec<Outcome>);
+
+impl Rounds {
+    /// The median goodput in bytes per second, if every round finished.
+    fn median(&self) -> Result<f64, String> {
+        let mut g = Vec::new();
+        for o in &self.0 {
+            g.push(o.goodput.clone()?);
+        }
+        g.sort_by(f64::total_cmp);
+        g.get(g.len() / 2)
+            .copied()
+            .ok_or_else(|| "no round".to_string())
+    }
+
+    /// `median (min–max)` in Mbit/s, or why there is none.
+    fn cell(&self) -> String {
+        let mbit = |g: f64| g * 8.0 / 1e6;
+        match self.median() {
+            Ok(m) => {
+                let g = self.0.iter().filter_map(|o| o.goodput.as_ref().ok());
+                let lo = g.clone().copied().fold(f64::INFINITY, f64::min);
+                let hi = g.copied().fold(0.0, f64::max);
+                format!("{:.1} ({:.1}–{:.1})", mbit(m), mbit(lo), mbit(hi))
+            }
+            Err(e) => format!("— ({e})"),
+        }
+    }
+
+    /// What the path did in the data and the ACK direction, summed over the rounds.
+    fn stats(&self) -> (LinkStats, LinkStats) {
+        let add = |a: LinkStats, b: LinkStats| LinkStats {
+            sent: a.sent + b.sent,
+            queue_full: a.queue_full + b.queue_full,
+            lost: a.lost + b.lost,
+            duplicated: a.duplicated + b.duplicated,
+            reordered: a.reordered + b.reordered,
+        };
+        self.0
+            .iter()
+            .fold((LinkStats::default(), LinkStats::default()), |(f, b), o| {
+                (add(f, o.forward), add(b, o.backward))
+            })
     }
 }
 
-fn ratio(ours: &Outcome, linux: &Outcome) -> String {
-    match (&ours.goodput, &linux.goodput) {
+fn ratio(ours: &Rounds, linux: &Rounds) -> String {
+    match (ours.median(), linux.median()) {
         (Ok(o), Ok(l)) => format!("{:.2}", o / l),
         _ => "—".to_string(),
     }
@@ -380,6 +428,19 @@ fn stats_cell(s: &LinkStats) -> String {
         "{} sent, {} lost, {} reordered, {} queue-dropped",
         s.sent, s.lost, s.reordered, s.queue_full
     )
+}
+
+/// The three senders on `path`, `runs` rounds in which they take turns, the links seeded
+/// with `SEED + round`.
+fn measure(path: &PathSpec, runs: u64) -> Result<[Rounds; 3], String> {
+    let (mut cubic, mut reno, mut ours) = (Vec::new(), Vec::new(), Vec::new());
+    for round in 0..runs {
+        let seed = SEED + round;
+        cubic.push(linux_to_linux(path, "cubic", seed)?);
+        reno.push(linux_to_linux(path, "reno", seed)?);
+        ours.push(ours_to_linux(path, seed)?);
+    }
+    Ok([Rounds(cubic), Rounds(reno), Rounds(ours)])
 }
 
 fn main() {
@@ -395,11 +456,12 @@ fn main() {
         println!("goodput: SKIPPED ({why}); nothing measured, nothing recorded");
         return;
     }
-    let mib_override = std::env::var("GOODPUT_MIB")
-        .ok()
-        .and_then(|v| v.parse::<u64>().ok());
+    let env = |name| std::env::var(name).ok().and_then(|v| v.parse::<u64>().ok());
+    let mib_override = env("GOODPUT_MIB");
+    let runs = env("GOODPUT_RUNS").unwrap_or(3).max(1);
     let mut table = BenchTable::new(
-        "Goodput across an emulated path: Linux → Linux and ours → Linux (Mbit/s)",
+        "Goodput across an emulated path: Linux → Linux and ours → Linux (Mbit/s, median \
+         (min–max))",
         &[
             "path",
             "MiB moved",
@@ -411,7 +473,10 @@ fn main() {
         ],
     );
     let mut links = BenchTable::new(
-        "Goodput runs: what the emulated path did (data direction; ACK direction) and our retransmissions",
+        &format!(
+            "Goodput runs: what the emulated path did, frames summed over {runs} rounds, and \
+             our retransmissions"
+        ),
         &[
             "path",
             "sender",
@@ -423,48 +488,46 @@ fn main() {
     let mut series = None;
     let mut failed = false;
     for path in paths(mib_override) {
-        let cubic = linux_to_linux(&path, "cubic", SEED);
-        let reno = linux_to_linux(&path, "reno", SEED);
-        let ours = ours_to_linux(&path, SEED);
-        let (cubic, reno, (ours, samples)) = match (cubic, reno, ours) {
-            (Ok(c), Ok(r), Ok(o)) => (c, r, o),
-            (c, r, o) => {
-                for err in [c.err(), r.err(), o.err()].into_iter().flatten() {
-                    eprintln!("goodput: {}: setting up failed: {err}", path.name);
-                }
+        let (cubic, reno, mut ours) = match measure(&path, runs) {
+            Ok([c, r, o]) => (c, r, o),
+            Err(err) => {
+                eprintln!("goodput: {}: setting up failed: {err}", path.name);
                 failed = true;
                 continue;
             }
         };
         println!(
-            "{:48} Linux cubic {:>7} Mbit/s, reno {:>7} Mbit/s, ours {:>7} Mbit/s, ours/cubic {}, ours/reno {}",
+            "{:48} Linux cubic {} Mbit/s, reno {} Mbit/s, ours {} Mbit/s, ours/cubic {}, \
+             ours/reno {}",
             path.name,
-            mbit(&cubic),
-            mbit(&reno),
-            mbit(&ours),
+            cubic.cell(),
+            reno.cell(),
+            ours.cell(),
             ratio(&ours, &cubic),
             ratio(&ours, &reno)
         );
         table.row(vec![
             path.name.to_string(),
             (path.bytes >> 20).to_string(),
-            mbit(&cubic),
-            mbit(&reno),
-            mbit(&ours),
+            cubic.cell(),
+            reno.cell(),
+            ours.cell(),
             ratio(&ours, &cubic),
             ratio(&ours, &reno),
         ]);
-        for (who, o) in [
+        for (who, r) in [
             ("Linux cubic", &cubic),
             ("Linux reno", &reno),
             ("ours", &ours),
         ] {
+            let (forward, backward) = r.stats();
+            let again: Option<u64> = r.0.iter().map(|o| o.retransmissions).sum();
             links.row(vec![
                 path.name.to_string(),
                 who.to_string(),
-                stats_cell(&o.forward),
-                stats_cell(&o.backward),
-                o.retransmissions.map_or("".to_string(), |n| n.to_string()),
+                stats_cell(&forward),
+                stats_cell(&backward),
+                again.map_or(String::new(), |n| n.to_string()),
             ]);
         }
         if series.is_none() && path.faults.loss > 0.0 {
@@ -472,21 +535,23 @@ fn main() {
                 path: path.name.to_string(),
                 seed: SEED,
                 what: "bytes in flight (SND.NXT - SND.UNA) of our sender over time",
-                samples,
+                samples: std::mem::take(&mut ours.0[0].in_flight),
             });
         }
     }
     table.notes.push(format!(
         "Goodput is application bytes over the time from accept to end of file, timed by the \
-         same Linux receiver for every sender; one transfer each, links seeded with {SEED}. \
-         Linux's controller is set per route (congctl); ours has no congestion control yet \
-         and no window scaling, so it never has more than 64 KiB in flight (26 Mbit/s at \
-         20 ms)."
+         same Linux receiver for every sender; {runs} rounds in which the three senders take \
+         turns, the links seeded with {SEED} + round. Linux's controller is set per route \
+         (congctl); ours has no congestion control yet and no window scaling, so it never \
+         has more than 64 KiB in flight (26 Mbit/s at 20 ms). The ratios are of medians."
     ));
     table.notes.push(
         "The path is emulated in user space by `tcpip_spec::stack::emulator` between TAP \
          devices in network namespaces (frames leave on a clock of about 1 ms); see \
-         benches/goodput.rs."
+         benches/goodput.rs. Loss and reordering apply to both directions (ACKs too). The \
+         first two paths have no rate limit: there Linux is bounded by the pump and the two \
+         kernels sharing the machine's cores."
             .to_string(),
     );
     if let Some(m) = mib_override {
