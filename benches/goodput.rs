@@ -228,8 +228,9 @@ struct Outcome {
     goodput: Result<f64, String>,
     forward: LinkStats,
     backward: LinkStats,
-    /// Our stack's segments sent again (timeouts, fast, partial-ACK), when ours sent.
-    retransmissions: Option<u64>,
+    /// Our stack's segments sent again on a timeout, on the third duplicate ACK and on a
+    /// partial ACK, when ours sent.
+    retransmissions: Option<[u64; 3]>,
     /// Our connection's bytes in flight over time, when ours sent (see [`InFlight`]).
     in_flight: Vec<(f64, u32)>,
 }
@@ -361,9 +362,11 @@ fn ours_to_linux(path: &PathSpec, seed: u64) -> Result<Outcome, String> {
         goodput: receiver_result(&mut receiver, finished),
         forward: emu.ab.stats,
         backward: emu.ba.stats,
-        retransmissions: Some(
-            c.retransmit_timeouts + c.fast_retransmits + c.partial_ack_retransmits,
-        ),
+        retransmissions: Some([
+            c.retransmit_timeouts,
+            c.fast_retransmits,
+            c.partial_ack_retransmits,
+        ]),
         in_flight: samples,
     };
     Ok(outcome)
@@ -482,7 +485,7 @@ fn main() {
             "sender",
             "data direction",
             "ACK direction",
-            "ours sent again",
+            "ours sent again: timeout / fast / partial ACK",
         ],
     );
     let mut series = None;
@@ -521,13 +524,16 @@ fn main() {
             ("ours", &ours),
         ] {
             let (forward, backward) = r.stats();
-            let again: Option<u64> = r.0.iter().map(|o| o.retransmissions).sum();
+            let again =
+                r.0.iter()
+                    .filter_map(|o| o.retransmissions)
+                    .reduce(|a, b| [a[0] + b[0], a[1] + b[1], a[2] + b[2]]);
             links.row(vec![
                 path.name.to_string(),
                 who.to_string(),
                 stats_cell(&forward),
                 stats_cell(&backward),
-                again.map_or(String::new(), |n| n.to_string()),
+                again.map_or(String::new(), |[t, f, p]| format!("{t} / {f} / {p}")),
             ]);
         }
         if series.is_none() && path.faults.loss > 0.0 {
