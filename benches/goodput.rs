@@ -41,6 +41,8 @@ use serde::Serialize;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{Ipv4Addr, Shutdown, SocketAddrV4, TcpListener, TcpStream};
 use std::process::{Child, ChildStdout, Stdio};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 use tcpip_spec::bench_results::{self, BenchTable};
 use tcpip_spec::stack::emulator::{Emulator, Tap};
@@ -55,6 +57,15 @@ const PORT: u16 = 5001;
 /// The most a transfer may take before it is recorded as not finished.
 const LIMIT: Duration = Duration::from_secs(120);
 const SEED: u64 = 13;
+
+/// Set by SIGINT or SIGTERM: the transfer under way stops, and the namespaces and devices are
+/// removed on the way out instead of left behind.
+static STOP: std::sync::LazyLock<Arc<AtomicBool>> =
+    std::sync::LazyLock::new(|| Arc::new(AtomicBool::new(false)));
+
+fn stopped() -> bool {
+    STOP.load(Ordering::Relaxed)
+}
 
 /// The byte at `offset` of every transfer: a period of 251 (prime), so that a segment moved,
 /// repeated or dropped shows.
@@ -237,7 +248,11 @@ struct Outcome {
 
 /// Reads the receiver's result once it has exited.
 fn receiver_result(r: &mut Helper, finished: bool) -> Result<f64, String> {
-    if !finished {
+    if stopped() {
+        return Err("interrupted".to_string());
+    }
+    // The pump stops once the receiver has exited, so its last line can be read.
+    if !finished || !r.exited() {
         return Err(format!("not finished in {} s", LIMIT.as_secs()));
     }
     let line = r.line();
@@ -277,7 +292,9 @@ fn linux_to_linux(path: &PathSpec, congestion: &str, seed: u64) -> Result<Outcom
     let (ab, ba) = path.links(seed);
     let mut emu = Emulator::new(Tap::new(tap_a), Tap::new(tap_b), ab, ba);
     let _sender = Helper::spawn(&ns_a, "send", path.bytes).map_err(e)?;
-    let finished = emu.run(LIMIT, |_, _| receiver.exited()).map_err(e)?;
+    let finished = emu
+        .run(LIMIT, |_, _| receiver.exited() || stopped())
+        .map_err(e)?;
     Ok(Outcome {
         goodput: receiver_result(&mut receiver, finished),
         forward: emu.ab.stats,
@@ -351,7 +368,7 @@ fn ours_to_linux(path: &PathSpec, seed: u64) -> Result<Outcome, String> {
                     samples.push(((now - opened).as_secs_f64(), in_flight));
                 }
             }
-            receiver.exited()
+            receiver.exited() || stopped()
         })
         .map_err(e)?;
     if let Some(f) = failed {
@@ -437,11 +454,18 @@ fn stats_cell(s: &LinkStats) -> String {
 /// with `SEED + round`.
 fn measure(path: &PathSpec, runs: u64) -> Result<[Rounds; 3], String> {
     let (mut cubic, mut reno, mut ours) = (Vec::new(), Vec::new(), Vec::new());
+    let go_on = |o: Outcome| {
+        if stopped() {
+            Err("interrupted".to_string())
+        } else {
+            Ok(o)
+        }
+    };
     for round in 0..runs {
         let seed = SEED + round;
-        cubic.push(linux_to_linux(path, "cubic", seed)?);
-        reno.push(linux_to_linux(path, "reno", seed)?);
-        ours.push(ours_to_linux(path, seed)?);
+        cubic.push(go_on(linux_to_linux(path, "cubic", seed)?)?);
+        reno.push(go_on(linux_to_linux(path, "reno", seed)?)?);
+        ours.push(go_on(ours_to_linux(path, seed)?)?);
     }
     Ok([Rounds(cubic), Rounds(reno), Rounds(ours)])
 }
@@ -460,6 +484,12 @@ fn main() {
         return;
     }
     let env = |name| std::env::var(name).ok().and_then(|v| v.parse::<u64>().ok());
+    for sig in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
+        if let Err(e) = signal_hook::flag::register(sig, Arc::clone(&STOP)) {
+            eprintln!("goodput: cannot handle signal {sig}: {e}");
+            std::process::exit(1);
+        }
+    }
     let mib_override = env("GOODPUT_MIB");
     let runs = env("GOODPUT_RUNS").unwrap_or(3).max(1);
     let mut table = BenchTable::new(
@@ -491,7 +521,12 @@ fn main() {
     let mut series = None;
     let mut failed = false;
     for path in paths(mib_override) {
-        let (cubic, reno, mut ours) = match measure(&path, runs) {
+        let measured = measure(&path, runs);
+        if stopped() {
+            println!("goodput: interrupted; everything made was removed, nothing recorded");
+            std::process::exit(130);
+        }
+        let (cubic, reno, mut ours) = match measured {
             Ok([c, r, o]) => (c, r, o),
             Err(err) => {
                 eprintln!("goodput: {}: setting up failed: {err}", path.name);
