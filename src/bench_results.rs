@@ -5,6 +5,9 @@
 //! them with [`save`] to `bench-results/NAME.json` at the crate root; the file is committed
 //! with the change that produced it. `report` reads every such file with [`load_all`] and
 //! renders each table with the command that reproduces it and the time it was recorded.
+//!
+//! Data that is not a table (a time series for a plot) goes with [`save_series`] to
+//! `bench-results/series/NAME.json`, which [`load_all`] does not read.
 
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
@@ -86,6 +89,17 @@ pub fn save(name: &str, tables: Vec<BenchTable>) -> std::io::Result<PathBuf> {
     std::fs::create_dir_all(&dir)?;
     let path = dir.join(format!("{name}.json"));
     let json = serde_json::to_string_pretty(&record).map_err(std::io::Error::other)?;
+    std::fs::write(&path, json + "\n")?;
+    Ok(path)
+}
+
+/// Saves `data` (a time series or other raw measurements, as JSON) to
+/// `bench-results/series/NAME.json`.
+pub fn save_series(name: &str, data: &impl Serialize) -> std::io::Result<PathBuf> {
+    let dir = results_dir().join("series");
+    std::fs::create_dir_all(&dir)?;
+    let path = dir.join(format!("{name}.json"));
+    let json = serde_json::to_string(data).map_err(std::io::Error::other)?;
     std::fs::write(&path, json + "\n")?;
     Ok(path)
 }
@@ -172,6 +186,9 @@ mod tests {
         };
         std::fs::write(dir.join("x.json"), serde_json::to_string(&rec).unwrap()).unwrap();
         std::fs::write(dir.join("ignored.txt"), "no").unwrap();
+        // A series for a plot, in its subdirectory, is not a table.
+        std::fs::create_dir_all(dir.join("series")).unwrap();
+        std::fs::write(dir.join("series").join("s.json"), "[[0.0, 1]]").unwrap();
         let all = load_all(&dir).unwrap();
         assert_eq!(all, vec![("x".to_string(), rec)]);
         assert_eq!(

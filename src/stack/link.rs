@@ -1,7 +1,12 @@
 //! An in-memory link in virtual time, with loss, duplication, reordering and latency drawn
-//! from a seed, and a harness that runs two endpoints over it (after quinn-proto's test
-//! `Pair`): each step jumps to the next delivery or timer deadline, so a run is
-//! deterministic and takes no wall-clock time beyond the work done.
+//! from a seed, an optional rate-limited bottleneck with a drop-tail queue, and a harness that
+//! runs two endpoints over it (after quinn-proto's test `Pair`): each step jumps to the next
+//! delivery or timer deadline, so a run is deterministic and takes no wall-clock time beyond
+//! the work done.
+//!
+//! The decision for one packet ([`Link::decide`]) is pure given the link's state: the seed,
+//! the packets sent before and `now` fix whether and when it arrives. The same [`Link`]
+//! schedules frames in real time between TAP devices in [`super::emulator`].
 
 use super::Host;
 use std::cmp::Reverse;
@@ -75,11 +80,58 @@ impl Faults {
     }
 }
 
+/// A bottleneck at the entrance of a link: a transmitter of `bits_per_sec` fed by a FIFO
+/// queue that holds at most `queue_bytes` not yet transmitted; a packet that does not fit is
+/// dropped (drop-tail). A packet's one-way latency starts when its last bit has left.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Bottleneck {
+    /// The transmitter's rate, in bits per second (more than 0).
+    pub bits_per_sec: u64,
+    /// The most octets waiting in the queue or in transmission, the arriving packet included.
+    pub queue_bytes: usize,
+}
+
+impl Bottleneck {
+    /// How long `len` octets take to transmit.
+    pub fn transmission_time(&self, len: usize) -> Duration {
+        let nanos =
+            (len as u128 * 8 * 1_000_000_000).div_ceil(u128::from(self.bits_per_sec.max(1)));
+        Duration::from_nanos(u64::try_from(nanos).unwrap_or(u64::MAX))
+    }
+
+    /// The octets still to transmit at `now` when the transmitter is busy until `busy_until`.
+    fn backlog(&self, now: Duration, busy_until: Duration) -> usize {
+        let left = busy_until.saturating_sub(now).as_nanos();
+        let octets = (left * u128::from(self.bits_per_sec)).div_ceil(8 * 1_000_000_000);
+        usize::try_from(octets).unwrap_or(usize::MAX)
+    }
+}
+
+/// What the link decided for one packet.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Fate {
+    /// Dropped at the tail of the bottleneck's full queue.
+    QueueFull,
+    /// Lost on the way.
+    Lost,
+    /// Arrives at `at` (and a copy at the same time if `duplicated`).
+    Arrives {
+        /// When it arrives.
+        at: Duration,
+        /// Whether it was held back extra so that later packets may overtake it.
+        reordered: bool,
+        /// Whether it arrives twice.
+        duplicated: bool,
+    },
+}
+
 /// What a link did.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct LinkStats {
     /// Packets put on the link.
     pub sent: u64,
+    /// Packets dropped because the bottleneck's queue was full.
+    pub queue_full: u64,
     /// Packets lost.
     pub lost: u64,
     /// Packets duplicated.
@@ -92,6 +144,9 @@ pub struct LinkStats {
 #[derive(Debug)]
 pub struct Link {
     faults: Faults,
+    bottleneck: Option<Bottleneck>,
+    /// When the bottleneck's transmitter has sent everything queued so far.
+    busy_until: Duration,
     rng: u64,
     order: u64,
     /// Packets in flight in arrival order `(at, order)`, split for speed: those sent after
@@ -109,12 +164,20 @@ impl Link {
     pub fn new(faults: Faults, seed: u64) -> Link {
         Link {
             faults,
+            bottleneck: None,
+            busy_until: Duration::ZERO,
             rng: seed ^ 0x9e37_79b9_7f4a_7c15,
             order: 0,
             in_order: VecDeque::new(),
             overtaken: BinaryHeap::new(),
             stats: LinkStats::default(),
         }
+    }
+
+    /// The same link behind `bottleneck`.
+    pub fn with_bottleneck(mut self, bottleneck: Bottleneck) -> Link {
+        self.bottleneck = Some(bottleneck);
+        self
     }
 
     /// splitmix64: small, fast, and enough for drawing faults.
@@ -136,23 +199,53 @@ impl Link {
         }
     }
 
-    /// Puts `packet` on the link at `now`.
-    pub fn send(&mut self, now: Duration, packet: Vec<u8>) {
+    /// Decides the fate of a packet of `len` octets put on the link at `now`, and counts it
+    /// in [`stats`](Self::stats). The packets must come in order of `now`. First the
+    /// bottleneck, if any: a packet that does not fit in its queue is dropped, one that fits
+    /// leaves when those before it have been transmitted and it has been. Then, drawn in this
+    /// order from the seed, loss, reordering (by a uniform extra delay of up to
+    /// `reorder_delay`) and duplication; the arrival is `latency` after it left.
+    pub fn decide(&mut self, now: Duration, len: usize) -> Fate {
         self.stats.sent += 1;
+        let mut left = now;
+        if let Some(b) = self.bottleneck {
+            if b.backlog(now, self.busy_until) + len > b.queue_bytes {
+                self.stats.queue_full += 1;
+                return Fate::QueueFull;
+            }
+            self.busy_until = self.busy_until.max(now) + b.transmission_time(len);
+            left = self.busy_until;
+        }
         if self.next_f64() < self.faults.loss {
             self.stats.lost += 1;
-            return;
+            return Fate::Lost;
         }
-        let mut at = now + self.faults.latency;
-        if self.next_f64() < self.faults.reorder {
+        let mut at = left + self.faults.latency;
+        let reordered = self.next_f64() < self.faults.reorder;
+        if reordered {
             self.stats.reordered += 1;
             at += self.faults.reorder_delay.mul_f64(self.next_f64());
         }
-        if self.next_f64() < self.faults.duplicate {
+        let duplicated = self.next_f64() < self.faults.duplicate;
+        if duplicated {
             self.stats.duplicated += 1;
-            self.push(at, packet.clone());
         }
-        self.push(at, packet);
+        Fate::Arrives {
+            at,
+            reordered,
+            duplicated,
+        }
+    }
+
+    /// Puts `packet` on the link at `now`: [`decide`](Self::decide)s its fate and queues it
+    /// for arrival.
+    pub fn send(&mut self, now: Duration, packet: Vec<u8>) {
+        if let Fate::Arrives { at, duplicated, .. } = self.decide(now, packet.len()) {
+            if duplicated {
+                self.push(at, packet.clone());
+            }
+            self.push(at, packet);
+        }
     }
 
     /// When the next packet arrives.
@@ -339,5 +432,81 @@ mod tests {
         for n in [s.lost, s.duplicated, s.reordered] {
             assert!((700..1300).contains(&n), "{s:?}");
         }
+    }
+
+    fn ms(n: u64) -> Duration {
+        Duration::from_millis(n)
+    }
+
+    #[test]
+    fn a_bottleneck_spaces_packets_at_its_rate_then_adds_the_latency() {
+        // 1000 octets at 8 Mbit/s take 1 ms.
+        let b = Bottleneck {
+            bits_per_sec: 8_000_000,
+            queue_bytes: 1_000_000,
+        };
+        assert_eq!(b.transmission_time(1000), ms(1));
+        let mut l = Link::new(Faults::clean(ms(10)), 1).with_bottleneck(b);
+        let fates: Vec<Fate> = (0..3).map(|_| l.decide(Duration::ZERO, 1000)).collect();
+        let at = |f: &Fate| match f {
+            Fate::Arrives { at, .. } => *at,
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(
+            fates.iter().map(at).collect::<Vec<_>>(),
+            [ms(11), ms(12), ms(13)]
+        );
+        // An idle transmitter sends at once: 20 ms is long after the queue drained.
+        assert_eq!(at(&l.decide(ms(20), 1000)), ms(31));
+    }
+
+    #[test]
+    fn a_full_bottleneck_queue_drops_the_tail_until_it_drains() {
+        let b = Bottleneck {
+            bits_per_sec: 8_000_000,
+            queue_bytes: 3000,
+        };
+        let mut l = Link::new(Faults::clean(ms(10)), 1).with_bottleneck(b);
+        let mut at_zero: Vec<Fate> = (0..5).map(|_| l.decide(Duration::ZERO, 1000)).collect();
+        assert!(matches!(at_zero.remove(0), Fate::Arrives { .. }));
+        assert!(matches!(at_zero.remove(0), Fate::Arrives { .. }));
+        assert!(matches!(at_zero.remove(0), Fate::Arrives { .. }));
+        assert_eq!(at_zero, [Fate::QueueFull, Fate::QueueFull]);
+        assert_eq!(l.stats.queue_full, 2);
+        // Half a packet transmitted: still no room; a whole one: room for one.
+        assert_eq!(l.decide(Duration::from_micros(500), 1000), Fate::QueueFull);
+        assert_eq!(
+            l.decide(ms(1), 1000),
+            Fate::Arrives {
+                at: ms(14),
+                reordered: false,
+                duplicated: false
+            }
+        );
+        assert_eq!(l.decide(ms(1), 1000), Fate::QueueFull);
+    }
+
+    #[test]
+    fn an_overloaded_bottleneck_delivers_its_rate_and_no_more() {
+        // Offered 20 Mbit/s for one second to a 10 Mbit/s bottleneck with 1% loss after it.
+        let b = Bottleneck {
+            bits_per_sec: 10_000_000,
+            queue_bytes: 50_000,
+        };
+        let mut f = Faults::clean(ms(10));
+        f.loss = 0.01;
+        let mut l = Link::new(f, 3).with_bottleneck(b);
+        for i in 0..2500u64 {
+            l.send(Duration::from_micros(i * 400), vec![0; 1000]);
+        }
+        let mut octets = 0;
+        while let Some(p) = l.pop_arrived(ms(1000 + 10)) {
+            octets += p.len();
+        }
+        // 1.0 s at 10 Mbit/s is 1,250,000 octets, less the 1% lost after the queue.
+        assert!((1_220_000..=1_250_000).contains(&octets), "{octets}");
+        let s = l.stats;
+        assert!(s.queue_full > 1000 && s.lost > 0, "{s:?}");
+        assert_eq!(s.sent, 2500);
     }
 }

@@ -20,9 +20,11 @@
 //! [`link`] is an in-memory link in virtual time with seeded fault injection and a two-endpoint
 //! harness, for tests and benchmarks; [`pcap`] records runs for independent dissectors.
 //! [`tun`] opens a Linux TUN or TAP device (the crate's only `unsafe` code) and [`driver`]
-//! runs a host on it in real time.
+//! runs a host on it in real time. [`emulator`] pumps Ethernet frames between two TAP devices
+//! (or a TAP device and a host) through the link's faults and bottleneck in real time.
 
 pub mod driver;
+pub mod emulator;
 mod host;
 pub mod link;
 pub mod pcap;
