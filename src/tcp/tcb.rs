@@ -320,7 +320,14 @@ impl Tcb {
             } else {
                 0
             };
-            let n = unsent.min(usize::from(cfg.mss)).min(usable as usize);
+            let mut n = unsent.min(usize::from(cfg.mss)).min(usable as usize);
+            let cwnd_bound = cfg.cwnd.is_some_and(|c| c < self.snd_wnd);
+            if cwnd_bound && n < usize::from(cfg.mss) && n < unsent && self.has_unacked() {
+                // Sender silly-window avoidance (RFC 9293 §3.8.6.2.1, MUST-38) where the
+                // congestion window binds: while segments are in flight, their ACKs will
+                // open it; a runt cut off by it waits to go out whole.
+                n = 0;
+            }
             let last = n == unsent;
             let fin = last && self.state.fin_requested();
             if n == 0 && !fin {

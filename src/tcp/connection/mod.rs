@@ -119,6 +119,20 @@ pub struct Synchronized {
     pub peer_mss: Option<u16>,
 }
 
+/// Octets the timestamps option takes in every segment, aligned (RFC 7323 §3.2: 10, after
+/// two NOPs).
+const TS_OPTION_LEN: usize = 12;
+
+/// The send MSS less the options every segment carries: Eff.snd.MSS of RFC 9293 §3.7.1,
+/// whose TCPhdrsize includes the options (RFC 6691 §2), at least 1.
+fn effective_mss(mss: u16, timestamps: bool) -> u16 {
+    if timestamps {
+        mss.saturating_sub(TS_OPTION_LEN as u16).max(1)
+    } else {
+        mss
+    }
+}
+
 /// What an arriving segment acknowledged, for [`Connection::on_acknowledgment`].
 #[derive(Clone, Copy)]
 struct Acked {
@@ -549,7 +563,8 @@ impl Connection {
             // Text queued before the handshake may go out in the step that completes it:
             // in segments of the send MSS this SYN sets, within the initial window of that
             // MSS (RFC 9293 §3.7.1, RFC 5681 §3.1).
-            cfg.mss = send_mss(seg.mss, self.cfg.mss);
+            let ts = self.cfg.timestamps && seg.opt.timestamps.is_some();
+            cfg.mss = effective_mss(send_mss(seg.mss, self.cfg.mss), ts);
             cfg.cwnd = cfg.cwnd.map(|_| self.initial_window(u32::from(cfg.mss)));
         }
         let smss = u32::from(self.smss);
@@ -586,10 +601,12 @@ impl Connection {
         out.delivered = std::mem::take(&mut self.rx);
         self.tcb.on_segment_into(seg, iss, &cfg, &mut out);
         self.rx = std::mem::take(&mut out.delivered);
-        // The peer's MSS option is read from the SYN that synchronizes us (§3.7.1).
+        // The peer's MSS option is read from the SYN that synchronizes us (§3.7.1); the
+        // timestamps option every segment then carries comes off it (Eff.snd.MSS counts the
+        // TCP options, §3.7.1; RFC 6691).
         if opening && seg.has(Ctl::SYN) && !matches!(self.tcb.state, State::Listen | State::Closed)
         {
-            self.smss = send_mss(seg.mss, self.cfg.mss);
+            self.smss = effective_mss(send_mss(seg.mss, self.cfg.mss), self.tcb.ts_ok);
         }
         let mut w = Witnesses::default();
         if out.has(Signal::ChallengeAck) && !self.allow_challenge_ack(now) {
@@ -1085,8 +1102,12 @@ impl Connection {
         }
         if self.tcb.sack_ok && seg.has(Ctl::ACK) && !seg.has(Ctl::SYN) && !seg.has(Ctl::RST) {
             // RFC 2018 §4: every ACK while text is held out of order; 3 blocks fit beside
-            // timestamps, 4 without.
-            let max = if self.tcb.ts_ok { 3 } else { 4 };
+            // timestamps, 4 without, and on a segment with text only as many as leave the
+            // datagram within our MTU (the MSS we advertise is MTU − 40).
+            let ts = if self.tcb.ts_ok { TS_OPTION_LEN } else { 0 };
+            let room = usize::from(self.cfg.mss).saturating_sub(seg.data.len() + ts);
+            let fit = room.saturating_sub(4) / 8;
+            let max = if self.tcb.ts_ok { 3 } else { 4 }.min(fit);
             seg.opt.sack = self
                 .sack_rx
                 .blocks(self.tcb.rcv_nxt, &self.tcb.rcv_queue, max);
