@@ -17,7 +17,9 @@
 //! a type name cannot hold a hyphen); [`NAMES`] lists them.
 //!
 //! The cost: the state an action is offered in is shared by its actions through one `Arc`,
-//! one clone of the state per expanded state, on "Run to completion" only.
+//! one clone of the state per expanded state. A depth-first search of tcp-close (240,420
+//! states, release) took 1.6-1.9 s for the model and 1.9 s served this way; "Run to
+//! completion" is dominated by the Explorer's visitor anyway (stateright-notes 9).
 
 use super::arp::ArpModel;
 use super::icmp::IcmpModel;
