@@ -49,8 +49,10 @@ pub fn fact_names(f: Facts) -> Vec<&'static str> {
 
 fn peer(f: &mut fmt::Formatter<'_>, s: Side, p: &Peer) -> fmt::Result {
     let t = p.tcb();
-    write!(f, "{s}: {:<12}", t.state.name())?;
-    if !matches!(t.state, State::Closed | State::Listen) {
+    if matches!(t.state, State::Closed | State::Listen) {
+        write!(f, "{s}: {}", t.state.name())?;
+    } else {
+        write!(f, "{s}: {:<12}", t.state.name())?;
         write!(
             f,
             " ISS={} SND.UNA={} SND.NXT={} SND.WND={} IRS={} RCV.NXT={} RCV.WND={}",
