@@ -306,6 +306,9 @@ fn every_model_is_served_under_its_name_with_actions_in_rfc_notation() {
         for s in steps {
             let shown = s["outcome"].as_str().unwrap_or_default();
             assert!(shown.lines().count() < 45, "{model}: {shown}");
+            // The ladder is still drawn from the model's own path.
+            let svg = s["svg"].as_str().unwrap_or_default();
+            assert!(svg.contains("class='tcpip-ladder'"), "{model}: no ladder");
         }
     }
 }
