@@ -19,6 +19,7 @@
 //! hosts and routers).
 
 use super::diagram::{self, Log};
+use super::explorer::Explain;
 use super::inet::{self, Body, Fate, Flight, Internet, NetAction, Packet, Routing, Sent, st};
 use super::runner::{Render, RunOptions};
 use super::table::{self, Prop};
@@ -26,6 +27,7 @@ use super::{Ablation, Kind, ModelSpec, run_spec, serve};
 use crate::icmp::{self, EchoClient, EchoId, EchoResponse, ReplyMatch};
 use crate::ip::{self, AddressKind, DropReason, IpProtocol, Upper};
 use stateright::{Model, Path, Property};
+use std::fmt;
 use std::net::Ipv4Addr;
 
 /// The identifier of A's pings.
@@ -34,8 +36,8 @@ pub const IDENT: u16 = 0x77;
 const SCENARIOS: [(&[[u8; 4]], u8, u8); 2] =
     [(&[inet::B, inet::B], 1, 1), (&[inet::NOWHERE], 0, 0)];
 
-/// The state.
-#[derive(Clone, PartialEq, Eq, Hash, Debug)]
+/// The state. Its `Debug` is the compact view the Explorer shows.
+#[derive(Clone, PartialEq, Eq, Hash)]
 pub struct World {
     /// 0 ping, 1 error about an error.
     pub scenario: u8,
@@ -317,6 +319,85 @@ impl Model for IcmpModel {
             footer: &|w| diagram::table_verdicts(self, PROPS, w),
         });
         Some(diagram::svg(&l))
+    }
+}
+
+/// A packet's name after its header, which already shows an echo's identifier and sequence
+/// number.
+fn name(p: &Packet) -> String {
+    match &p.body {
+        Body::Echo { reply: true, .. } => "Echo Reply".to_string(),
+        Body::Echo { reply: false, .. } => "Echo Request".to_string(),
+        _ => IcmpModel::label(p),
+    }
+}
+
+impl Explain for IcmpModel {
+    fn explain(&self, w: &World, action: &Action) -> String {
+        match *action {
+            Action::Ping => {
+                let dsts = SCENARIOS[usize::from(w.scenario)].0;
+                let dst = Ipv4Addr::from(dsts[usize::from(w.sent)]);
+                let dst = self.inet(w).topo.show(dst);
+                format!(
+                    "A's client sends Echo Request <ID={IDENT:#x}><SEQ={}> to {dst}",
+                    w.sent + 1
+                )
+            }
+            Action::Net(a) => self.inet(w).explain(&w.net, a, &name),
+        }
+    }
+}
+
+impl fmt::Debug for World {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(f, "scenario: {}", scenario(self.scenario))?;
+        let requests: Vec<String> = self
+            .client
+            .outstanding()
+            .iter()
+            .map(|o| {
+                let state = if o.answered { "answered" } else { "waiting" };
+                format!("SEQ={} {state}", o.id.seq)
+            })
+            .collect();
+        let requests = if requests.is_empty() {
+            "none".to_string()
+        } else {
+            requests.join(", ")
+        };
+        writeln!(
+            f,
+            "A's echo client: sent {}; requests {requests}",
+            self.sent
+        )?;
+        if !self.matched.is_empty() {
+            let m: Vec<String> = self
+                .matched
+                .iter()
+                .map(|(req, by)| format!("reply to SEQ={} (provoked by request {by})", req.seq))
+                .collect();
+            writeln!(f, "   matched: {}", m.join(", "))?;
+        }
+        writeln!(
+            f,
+            "ICMP errors generated: {}; datagrams dropped (not errors): {}",
+            self.errors, self.failed
+        )?;
+        let facts: Vec<&str> = [
+            (self.duplicate_seen, "duplicate-reply-seen"),
+            (self.reply_lost, "reply-lost"),
+            (self.error_suppressed, "error-about-error-suppressed"),
+        ]
+        .iter()
+        .filter(|(on, _)| *on)
+        .map(|(_, n)| *n)
+        .collect();
+        if !facts.is_empty() {
+            writeln!(f, "facts: {}", facts.join(", "))?;
+        }
+        writeln!(f, "{}", inet::links_text(&self.net, &name))?;
+        write!(f, "budgets: losses {}, dups {}", self.losses, self.dups)
     }
 }
 

@@ -18,6 +18,7 @@
 //! (saturating one above the TTL, so that an endless loop is a finite cycle of states).
 
 use super::diagram::{self, Log};
+use super::explorer::Explain;
 use super::inet::{self, Body, Fate, Flight, Internet, NetAction, Packet, Routing, st};
 use super::runner::{Render, RunOptions};
 use super::table::{self, Prop};
@@ -26,13 +27,14 @@ use crate::icmp::{self, ErrorKind, TimeExceeded, Unreachable};
 use crate::ip;
 use crate::udp::Datagram;
 use stateright::{Model, Path, Property};
+use std::fmt;
 use std::net::Ipv4Addr;
 
 /// TTL of datagrams A originates (and of the errors routers originate).
 pub const TTL: u8 = 4;
 
-/// The state.
-#[derive(Clone, PartialEq, Eq, Hash, Debug)]
+/// The state. Its `Debug` is the compact view the Explorer shows.
+#[derive(Clone, PartialEq, Eq, Hash)]
 pub struct World {
     /// Which configuration: 0 two paths, 1 routing loop.
     pub config: u8,
@@ -228,6 +230,54 @@ impl Model for IpModel {
             footer: &|w| diagram::table_verdicts(self, PROPS, w),
         });
         Some(diagram::svg(&l))
+    }
+}
+
+impl Explain for IpModel {
+    fn explain(&self, w: &World, action: &Action) -> String {
+        match *action {
+            Action::Send => {
+                let dst = DESTINATIONS[usize::from(w.config)][usize::from(w.sent)];
+                let dst = self.inet(w).topo.show(Ipv4Addr::from(dst));
+                format!("A sends datagram {} to {dst}", w.sent + 1)
+            }
+            Action::Net(a) => self.inet(w).explain(&w.net, a, &IpModel::label),
+        }
+    }
+}
+
+impl fmt::Debug for World {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let list = |v: Vec<String>| {
+            if v.is_empty() {
+                "nothing".to_string()
+            } else {
+                v.join(", ")
+            }
+        };
+        writeln!(f, "configuration: {}", scenario(self.config))?;
+        let errors = self
+            .reported
+            .iter()
+            .map(|(k, id)| format!("{} about datagram {id}", inet::kind_name(*k)))
+            .collect();
+        writeln!(
+            f,
+            "A: sent {} of {} datagrams; ICMP errors received: {}",
+            self.sent,
+            DESTINATIONS[usize::from(self.config)].len(),
+            list(errors)
+        )?;
+        let delivered = self
+            .delivered
+            .iter()
+            .map(|(at, id, dst)| format!("#{id} at {} (for {dst})", inet::station(*at)))
+            .collect();
+        writeln!(f, "delivered: {}", list(delivered))?;
+        let lost = self.lost.iter().map(|id| format!("#{id}")).collect();
+        writeln!(f, "lost on a link: {}", list(lost))?;
+        writeln!(f, "{}", inet::links_text(&self.net, &IpModel::label))?;
+        write!(f, "budgets: losses {}", self.losses)
     }
 }
 

@@ -7,6 +7,7 @@
 
 pub mod arp;
 pub mod diagram;
+pub mod explorer;
 pub mod icmp;
 pub mod inet;
 pub mod ip;
@@ -297,14 +298,13 @@ pub fn run_spec<M>(
     opts: RunOptions,
 ) -> CheckReport
 where
-    M: Render + Clone + Send + Sync + 'static,
+    M: Render + explorer::Explain + Clone + Send + Sync + 'static,
     M::State: Clone + std::hash::Hash + Eq + std::fmt::Debug + Send + Sync,
     M::Action: Clone + std::fmt::Debug + PartialEq + Send + Sync,
 {
     if let Some(addr) = opts.explore {
         warn_if_large(spec.name, &model, opts.threads);
-        model.checker().threads(opts.threads.max(1)).serve(addr);
-        unreachable!("stateright's Explorer serves until the process ends");
+        explorer::serve(spec.name, model, opts.threads, addr);
     }
     let names: Vec<String> = without.iter().map(|s| s.to_string()).collect();
     let expected = |n: &str, k| spec.expected(without, bounds, n, k);

@@ -20,6 +20,7 @@
 //! changes the one's complement sum, so the receiver's verdict is `Invalid`.
 
 use super::diagram::{self, Log};
+use super::explorer::Explain;
 use super::inet::{self, Body, Fate, Flight, Internet, NetAction, Packet, Routing, st};
 use super::runner::{Render, RunOptions};
 use super::table::{self, Prop};
@@ -29,6 +30,7 @@ use crate::ip::{self, IpProtocol, Upper};
 use crate::udp::{self, Datagram, PortTable, Receive, SocketId};
 use crate::wire;
 use stateright::{Model, Path, Property};
+use std::fmt;
 use std::net::Ipv4Addr;
 
 /// The port B's application has bound.
@@ -71,8 +73,8 @@ pub fn computed_checksum(src: Ipv4Addr, dst: Ipv4Addr, d: &Datagram<u16>) -> u16
     wire::udp::Packet::new_unchecked(&bytes[..]).computed_checksum(src, dst)
 }
 
-/// The state.
-#[derive(Clone, PartialEq, Eq, Hash, Debug)]
+/// The state. Its `Debug` is the compact view the Explorer shows.
+#[derive(Clone, PartialEq, Eq, Hash)]
 pub struct World {
     /// Datagrams A's application has sent.
     pub sent: u8,
@@ -342,6 +344,71 @@ fn svg(m: &UdpModel, path: &[(World, Option<Action>)]) -> String {
         footer: &|w| diagram::table_verdicts(m, PROPS, w),
     });
     diagram::svg(&l)
+}
+
+impl Explain for UdpModel {
+    fn explain(&self, w: &World, action: &Action) -> String {
+        match *action {
+            Action::Send => {
+                let d = datagram(w.sent + 1);
+                format!(
+                    "A's application sends {} to port {}",
+                    if d.dst_port == BOUND_PORT {
+                        format!("datagram {} of {PARTS}", w.sent + 1)
+                    } else {
+                        "a datagram".to_string()
+                    },
+                    d.dst_port
+                )
+            }
+            Action::Net(a) => self.net.explain(&w.net, a, &UdpModel::label),
+            Action::Corrupt(i) => {
+                format!("corrupt {}", inet::flight_text(&w.net[i], &UdpModel::label))
+            }
+        }
+    }
+}
+
+impl fmt::Debug for World {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let got: Vec<String> = self
+            .delivered
+            .iter()
+            .map(|(s, d)| format!("{} (port {}, socket {})", d.payload, d.dst_port, s.0))
+            .collect();
+        let errors: Vec<String> = self
+            .reported
+            .iter()
+            .map(|(k, id)| format!("{} about datagram {id}", inet::kind_name(*k)))
+            .collect();
+        let list = |v: &[String]| {
+            if v.is_empty() {
+                "nothing".to_string()
+            } else {
+                v.join(", ")
+            }
+        };
+        writeln!(
+            f,
+            "A: sent {} of {} datagrams; ICMP errors received: {}",
+            self.sent,
+            PARTS + 1,
+            list(&errors)
+        )?;
+        writeln!(f, "B: application received {}", list(&got))?;
+        if self.discarded {
+            writeln!(
+                f,
+                "facts: corruption-discarded (B's UDP dropped a bad checksum)"
+            )?;
+        }
+        writeln!(f, "{}", inet::links_text(&self.net, &UdpModel::label))?;
+        write!(
+            f,
+            "budgets: losses {}, dups {}, corruptions {}",
+            self.losses, self.dups, self.corruptions
+        )
+    }
 }
 
 /// What the model shows.

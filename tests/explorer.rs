@@ -2,8 +2,12 @@
 //! a free port, headless Chromium opens the counterexample link `check --json` reports for
 //! `graceful-close`, and the test reads the rendered page: the ladder's numbered rows, labels
 //! in RFC notation, the sloped line of B's ACK sent at row 3 and overtaken by B's FIN, and no
-//! script error on the console. The screenshot is kept under
-//! `target/explorer-screenshots/` (a test artifact).
+//! script error on the console; the status line names the model `tcp_close`, the path and
+//! the next actions read in RFC notation, and the state pane is the compact view. The
+//! screenshot is kept under `target/explorer-screenshots/` (a test artifact).
+//!
+//! Without a browser, every registered model is served and asked over HTTP what the
+//! Explorer lists after its first step: the model's own name and actions in RFC notation.
 
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
@@ -32,12 +36,9 @@ fn free_port() -> u16 {
 
 fn get(port: u16, path: &str) -> Option<String> {
     let mut s = TcpStream::connect(("127.0.0.1", port)).ok()?;
-    s.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
-    write!(
-        s,
-        "GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
-    )
-    .ok()?;
+    // HTTP/1.0: a body that is not chunked, and the connection closed after it.
+    s.set_read_timeout(Some(Duration::from_secs(30))).ok()?;
+    write!(s, "GET {path} HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n").ok()?;
     let mut body = String::new();
     s.read_to_string(&mut body).ok()?;
     Some(body)
@@ -74,6 +75,47 @@ fn target_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("target")
 }
 
+/// An empty directory under target/ to serve from (the Explorer serves ./ui/* if present).
+fn scratch(name: &str) -> PathBuf {
+    let dir = target_dir().join(name);
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// `tcpip-spec explore ARGS` on a free port, once it answers.
+fn explore(dir: &Path, args: &[&str]) -> (Served, u16) {
+    let port = free_port();
+    let served = Served(
+        Command::new(BIN)
+            .arg("explore")
+            .args(args)
+            .arg("--addr")
+            .arg(format!("127.0.0.1:{port}"))
+            .current_dir(dir)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("explore starts"),
+    );
+    let start = Instant::now();
+    while get(port, "/.status").is_none_or(|s| !s.contains("\"model\"")) {
+        assert!(
+            start.elapsed() < Duration::from_secs(120),
+            "the Explorer never answered"
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    (served, port)
+}
+
+/// The JSON body of a GET.
+fn get_json(port: u16, path: &str) -> serde_json::Value {
+    let raw = get(port, path).expect("an answer");
+    let body = raw.split_once("\r\n\r\n").expect("a body").1;
+    serde_json::from_str(body).unwrap_or_else(|e| panic!("{path}: {e}: {body}"))
+}
+
 #[test]
 #[cfg_attr(
     not(browser_env),
@@ -95,29 +137,8 @@ fn the_explorer_shows_the_reordering_that_breaks_a_close_without_time_wait() {
         .expect("a counterexample link")
         .to_string();
 
-    // The Explorer, from a scratch directory (it serves ./ui/* if present).
-    let scratch = target_dir().join("explorer-test");
-    let _ = std::fs::remove_dir_all(&scratch);
-    std::fs::create_dir_all(&scratch).unwrap();
-    let port = free_port();
-    let _served = Served(
-        Command::new(BIN)
-            .args(["explore", "tcp-close", "--without", "time-wait", "--addr"])
-            .arg(format!("127.0.0.1:{port}"))
-            .current_dir(&scratch)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("explore starts"),
-    );
-    let start = Instant::now();
-    while get(port, "/.status").is_none_or(|s| !s.contains("\"model\"")) {
-        assert!(
-            start.elapsed() < Duration::from_secs(60),
-            "the Explorer never answered"
-        );
-        std::thread::sleep(Duration::from_millis(200));
-    }
+    let scratch = scratch("explorer-test");
+    let (_served, port) = explore(&scratch, &["tcp-close", "--without", "time-wait"]);
 
     let url = format!("http://127.0.0.1:{port}/{link}");
     let (dom, log) = chromium(&scratch.join("profile-dom"), &["--dump-dom"], &url);
@@ -156,6 +177,41 @@ fn the_explorer_shows_the_reordering_that_breaks_a_close_without_time_wait() {
     assert!(dom.contains("data-sent=\"4\" data-end=\"arrived-5\""));
     assert!(dom.contains("class=\"verdict bad\">VIOLATED always "));
     assert!(dom.contains("graceful-close: nobody aborts"));
+    // The status line names the model; the path and the next actions read in RFC notation.
+    assert!(dom.contains("data-bind=\"text: model\">tcp_close</span>"));
+    for step in [
+        "A: user calls CLOSE",
+        "A → B &lt;SEQ=0&gt;&lt;ACK=301&gt;&lt;CTL=FIN,ACK&gt;",
+        "B → A &lt;SEQ=301&gt;&lt;ACK=1&gt;&lt;CTL=FIN,ACK&gt;",
+        "B → A &lt;SEQ=301&gt;&lt;ACK=1&gt;&lt;CTL=ACK&gt;",
+        "A → B &lt;SEQ=1&gt;&lt;CTL=RST&gt;",
+        "lose A → B &lt;SEQ=1&gt;&lt;ACK=302&gt;&lt;CTL=ACK&gt;",
+    ] {
+        assert!(
+            dom.contains(&format!(">{step}</a>")),
+            "no action {step}:\n{dom}"
+        );
+    }
+    assert!(
+        !dom.contains("Deliver("),
+        "an action as a Debug dump:\n{dom}"
+    );
+    // The state pane: what the step did, then the compact view.
+    let pane = dom
+        .split("font-small color-dark")
+        .nth(1)
+        .and_then(|s| s.split_once('>'))
+        .map(|(_, s)| s.split("</div>").next().unwrap())
+        .expect("the state pane");
+    assert!(
+        pane.starts_with("B receives &lt;SEQ=1&gt;&lt;CTL=RST&gt; from A"),
+        "{pane}"
+    );
+    assert!(
+        pane.contains("\nB: CLOSED") && pane.contains("\nin flight:\n"),
+        "{pane}"
+    );
+    assert!(pane.lines().count() < 40, "{pane}");
 
     let shots = target_dir().join("explorer-screenshots");
     std::fs::create_dir_all(&shots).unwrap();
@@ -166,4 +222,93 @@ fn the_explorer_shows_the_reordering_that_breaks_a_close_without_time_wait() {
     assert!(!log.contains("Uncaught"), "{log}");
     let size = std::fs::metadata(&png).map(|m| m.len()).unwrap_or(0);
     assert!(size > 10_000, "no screenshot at {}", png.display());
+}
+
+/// Whether an action text is a Rust `Debug` dump (`Deliver(0)`, `Net(Arrive { .. })`, `Tick`).
+fn debug_like(action: &str) -> bool {
+    let head: String = action.chars().take_while(|c| c.is_alphanumeric()).collect();
+    let rest = &action[head.len()..];
+    head.starts_with(|c: char| c.is_ascii_uppercase()) && (rest.is_empty() || rest.starts_with('('))
+}
+
+#[test]
+fn every_model_is_served_under_its_name_with_actions_in_rfc_notation() {
+    let dir = scratch("explorer-http");
+    // tcp-lifecycle at small bounds: the Explorer first counts states up to 4 M.
+    let small = [
+        "--incarnations",
+        "1",
+        "--bytes",
+        "1",
+        "--losses",
+        "0",
+        "--dups",
+        "0",
+        "--delays",
+        "0",
+    ];
+    for (model, bounds, reads) in [
+        ("tcp-handshake", &[][..], "A → B <SEQ="),
+        ("tcp-close", &[][..], "A → B <SEQ="),
+        ("tcp-lifecycle", &small[..], "A → B <SEQ="),
+        (
+            "udp",
+            &[][..],
+            "A → R1 <SRC=10.0.1.10><DST=10.0.3.20><TTL=4><UDP 4000→7 DATA=1>",
+        ),
+        (
+            "ip",
+            &[][..],
+            "A → R1 <SRC=10.0.1.10><DST=10.0.3.20><TTL=4><UDP 4000→7 DATA=1>",
+        ),
+        (
+            "icmp",
+            &[][..],
+            "A → R1 <SRC=10.0.1.10><DST=10.0.3.20><TTL=4><ICMP ECHO ID=0x77 SEQ=1>",
+        ),
+        (
+            "arp",
+            &[][..],
+            "A → B <OP=REQUEST><SHA=A><SPA=10.0.0.1><TPA=10.0.0.2>",
+        ),
+    ] {
+        let mut args = vec![model];
+        args.extend_from_slice(bounds);
+        let (_served, port) = explore(&dir, &args);
+        let status = get_json(port, "/.status");
+        let shown = status["model"]
+            .as_str()
+            .unwrap()
+            .rsplit("::")
+            .next()
+            .unwrap()
+            .to_string();
+        assert_eq!(shown, model.replace('-', "_"));
+        // The initial states, then what follows the first action of the first.
+        for init in get_json(port, "/.states/").as_array().unwrap() {
+            let state = init["state"].as_str().unwrap();
+            assert!(state.lines().count() < 40, "{model}: {state}");
+        }
+        let next = get_json(port, "/.states/0/0");
+        let steps = next.as_array().unwrap();
+        let actions: Vec<&str> = steps
+            .iter()
+            .map(|s| s["action"].as_str().unwrap())
+            .collect();
+        assert!(
+            actions.iter().any(|a| a.starts_with(reads)),
+            "{model}: no action reads {reads:?} in {actions:#?}"
+        );
+        assert!(
+            !actions.iter().any(|a| debug_like(a)),
+            "{model}: {actions:#?}"
+        );
+        for s in steps {
+            let shown = s["outcome"].as_str().unwrap_or_default();
+            assert!(shown.lines().count() < 45, "{model}: {shown}");
+            // The ladder is still drawn from the model's own path.
+            let svg = s["svg"].as_str().unwrap_or_default();
+            assert!(svg.contains("class='tcpip-ladder'"), "{model}: no ladder");
+        }
+    }
 }

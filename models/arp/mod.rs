@@ -27,6 +27,7 @@
 //! hazards A1 and A2.
 
 pub mod properties;
+mod view;
 
 use super::diagram::{self, End, Ink, Ladder, LadderRow, Log, Msg, Note, Tracker};
 use super::runner::Render;
@@ -104,8 +105,8 @@ pub mod fact {
     pub const UNSOLICITED_IGNORED: u16 = 1 << 7;
 }
 
-/// The state.
-#[derive(Clone, PartialEq, Eq, Hash, Debug)]
+/// The state. Its `Debug` is the compact view the Explorer shows.
+#[derive(Clone, PartialEq, Eq, Hash)]
 pub struct World {
     /// The attacker is racing (may forge at any moment) rather than unsolicited-only.
     pub racing: bool,

@@ -19,9 +19,11 @@ use crate::udp::{self, Datagram};
 use std::net::Ipv4Addr;
 
 mod topology;
+mod view;
 
 use super::diagram::Log;
 pub use topology::{A, B, NOWHERE, Routing, Station, Topology, node, st, two_routers};
+pub use view::{flight_text, links_text, station};
 
 /// The header of a datagram quoted in an ICMP error (RFC 792), with its ghost number.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, PartialOrd, Ord)]

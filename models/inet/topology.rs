@@ -80,6 +80,9 @@ pub const B: [u8; 4] = [10, 0, 3, 20];
 /// An address no router has a route for.
 pub const NOWHERE: [u8; 4] = [10, 0, 9, 9];
 
+/// The names of the stations of [`two_routers`], by number ([`st`]).
+pub const STATION_NAMES: [&str; 4] = ["A", "R1", "R2", "B"];
+
 /// Station numbers in [`two_routers`].
 pub mod st {
     /// Host A.
@@ -149,19 +152,19 @@ pub fn two_routers(routing: Routing) -> Topology {
     Topology {
         stations: vec![
             Station {
-                name: "A",
+                name: STATION_NAMES[st::A as usize],
                 tables: vec![a],
             },
             Station {
-                name: "R1",
+                name: STATION_NAMES[st::R1 as usize],
                 tables: r1,
             },
             Station {
-                name: "R2",
+                name: STATION_NAMES[st::R2 as usize],
                 tables: r2,
             },
             Station {
-                name: "B",
+                name: STATION_NAMES[st::B as usize],
                 tables: vec![b],
             },
         ],

@@ -2,8 +2,10 @@
 //! state and key variables, the segments in flight in RFC notation, the named facts and the
 //! network's budgets, instead of a 130-line debug dump.
 
-use super::ladder::flight_text;
+use super::TcpModel;
+use super::ladder::{describe, flight_text};
 use super::world::{Action, Facts, Peer, Side, World};
+use crate::models::explorer::Explain;
 use crate::tcp::State;
 use std::fmt;
 
@@ -49,8 +51,10 @@ pub fn fact_names(f: Facts) -> Vec<&'static str> {
 
 fn peer(f: &mut fmt::Formatter<'_>, s: Side, p: &Peer) -> fmt::Result {
     let t = p.tcb();
-    write!(f, "{s}: {:<12}", t.state.name())?;
-    if !matches!(t.state, State::Closed | State::Listen) {
+    if matches!(t.state, State::Closed | State::Listen) {
+        write!(f, "{s}: {}", t.state.name())?;
+    } else {
+        write!(f, "{s}: {:<12}", t.state.name())?;
         write!(
             f,
             " ISS={} SND.UNA={} SND.NXT={} SND.WND={} IRS={} RCV.NXT={} RCV.WND={}",
@@ -117,5 +121,27 @@ pub fn action_text(a: &Action) -> String {
         Action::Retransmit(s) => format!("{s}: retransmission timer expires"),
         Action::TimeWaitExpires(s) => format!("{s}: TIME-WAIT timer expires"),
         Action::Forge(s, k) => format!("attacker forges a {k:?} against {s}"),
+    }
+}
+
+impl Explain for TcpModel {
+    /// A segment's direction and header in RFC 9293 notation: `A → B <SEQ=100><CTL=SYN>`
+    /// arrives, `lose A → B <SEQ=100><CTL=SYN>`, `duplicate ...`, `delay ...`; a forgery
+    /// with the segment the attacker sends; a user call or a timer as the ladder tells it.
+    fn explain(&self, w: &World, action: &Action) -> String {
+        match *action {
+            Action::Deliver(i) => flight_text(&w.net[i]),
+            Action::Lose(i) => format!("lose {}", flight_text(&w.net[i])),
+            Action::Duplicate(i) => format!("duplicate {}", flight_text(&w.net[i])),
+            Action::Delay(i) => format!("delay {}", flight_text(&w.net[i])),
+            Action::Forge(s, kind) => match kind.segment(w.peer(s).tcb()) {
+                Some(seg) => format!(
+                    "attacker \u{2192} {s} {seg} (forged in {}'s name)",
+                    s.peer()
+                ),
+                None => format!("attacker forges nothing against {s}"),
+            },
+            _ => describe(w, action),
+        }
     }
 }
