@@ -51,6 +51,10 @@ pub(super) struct Listener {
     /// Spawned connections not yet accepted (SYN-RECEIVED or ESTABLISHED).
     pub(super) children: Vec<TcpHandle>,
     pub(super) ready: VecDeque<TcpHandle>,
+    /// When this listener last sent a SYN cookie: an ACK is checked as the ACK of a cookie
+    /// only within two cookie slots of that (as Linux checks cookies only after a recent
+    /// overflow), so that in quiet times a blind guess of a cookie has nothing to hit.
+    pub(super) cookie_sent_at: Option<Duration>,
 }
 
 /// A replacement for the host's ISN generator, installed by [`Host::set_isn_generator`].
@@ -195,23 +199,40 @@ impl Host {
             window_scale: self.cfg.tcp_window_scale,
             timestamps: self.cfg.tcp_timestamps,
             sack: self.cfg.tcp_sack,
+            max_syn_ack_retransmits: self.cfg.tcp_max_syn_ack_retransmits,
             ..Config::default()
         }
     }
 
     /// A new connection of `tuple` with this host's configuration and its own timestamp
-    /// offset (RFC 7323 §7.1: F(4-tuple, key) of a second keyed hash, so that TSval reveals
-    /// neither the host's clock nor the ISN).
+    /// offset ([`ts_offset`](Self::ts_offset)).
     pub(super) fn new_connection(&self, t: &FourTuple) -> Connection {
         let mut conn = Connection::new(self.conn_config());
+        conn.set_timestamp_offset(self.ts_offset(t));
+        conn
+    }
+
+    /// The timestamp offset of the connection of `t` (RFC 7323 §7.1: F(4-tuple, key) of a
+    /// second keyed hash, so that TSval reveals neither the host's clock nor the ISN).
+    pub(super) fn ts_offset(&self, t: &FourTuple) -> u32 {
         let key = self.cfg.isn_key ^ 0x7473_6f66_6673_6574;
         let mut h = SipHasher13::new_with_keys(key, key.rotate_left(17));
         h.write(&t.local.ip().octets());
         h.write_u16(t.local.port());
         h.write(&t.remote.ip().octets());
         h.write_u16(t.remote.port());
-        conn.set_timestamp_offset(h.finish() as u32);
-        conn
+        h.finish() as u32
+    }
+
+    /// The key of this host's SYN cookies (RFC 4987 §3.6), derived from the ISN key by a
+    /// keyed hash of its own, so that a cookie reveals nothing of the ISN function.
+    pub(super) fn cookie_key(&self) -> tcp::syncookie::CookieKey {
+        let half = |salt: u64| {
+            let mut h = SipHasher13::new_with_keys(self.cfg.isn_key, salt);
+            h.write_u64(salt);
+            h.finish()
+        };
+        tcp::syncookie::CookieKey([half(0x636f_6f6b_6965_0001), half(0x636f_6f6b_6965_0002)])
     }
 
     /// ISN = M + F(4-tuple, key) (RFC 9293 §3.4.1): F is SipHash-1-3 keyed with the host's
@@ -261,6 +282,7 @@ impl Host {
             backlog: backlog.max(1),
             children: Vec::new(),
             ready: VecDeque::new(),
+            cookie_sent_at: None,
         };
         self.tcp.listeners.insert(port, l);
         Ok(())

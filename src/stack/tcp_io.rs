@@ -67,9 +67,15 @@ impl Host {
     }
 
     /// A segment for a listening port (RFC 9293 §3.10.7.2), given to a fresh LISTEN with the
-    /// ISN this host would choose now.
+    /// ISN this host would choose now. With the backlog full of half-open connections a SYN
+    /// is answered with a SYN cookie instead (RFC 4987 §3.6), and an ACK that acknowledges a
+    /// valid cookie opens its connection.
     fn listener_segment(&mut self, tuple: FourTuple, seg: SegmentRef<'_>) {
         let now = self.now;
+        let port = tuple.local.port();
+        if self.cookie_ack(tuple, seg) {
+            return;
+        }
         let mut conn = self.new_connection(&tuple);
         // A new connection in CLOSED accepts a passive OPEN.
         let _ = conn.open_passive(now);
@@ -83,7 +89,6 @@ impl Host {
             }
             return;
         }
-        let port = tuple.local.port();
         let slab = &self.tcp.slab;
         let Some(l) = self.tcp.listeners.get_mut(&port) else {
             return;
@@ -91,6 +96,22 @@ impl Host {
         l.children
             .retain(|c| slab.get(c.0 as usize).is_some_and(Option::is_some));
         if l.children.len() >= l.backlog {
+            // Half-open entries fill the backlog (some of it is not yet accepted): a cookie,
+            // unless every entry is established and waits for accept (a full accept queue, the
+            // application's own limit, where a cookie would open nothing).
+            if self.cfg.tcp_syn_cookies && l.ready.len() < l.backlog {
+                l.cookie_sent_at = Some(now);
+                let cfg = self.conn_config();
+                let ts_now = tcp::ts_clock(self.ts_offset(&tuple), now);
+                let counter = tcp::syncookie::counter(now);
+                let key = self.cookie_key();
+                if let Some(sa) = tcp::syncookie::syn_ack(&cfg, seg, &tuple, &key, counter, ts_now)
+                {
+                    self.counters.syn_cookies_sent += 1;
+                    self.emit(&tuple, &sa);
+                }
+                return;
+            }
             self.counters.backlog_full += 1;
             return;
         }
@@ -108,6 +129,51 @@ impl Host {
             l.children.push(h);
         }
         self.after(h, w);
+    }
+
+    /// If `seg` is the ACK of a valid SYN cookie of this host for `tuple`
+    /// ([`tcp::syncookie::check`], in the two slots after the listener last sent one), opens
+    /// its connection in ESTABLISHED ([`tcp::Connection::from_cookie`]) within the accept queue
+    /// and the connection caps, and returns true (also when a cap refuses it, counted).
+    fn cookie_ack(&mut self, tuple: FourTuple, seg: SegmentRef<'_>) -> bool {
+        let now = self.now;
+        let port = tuple.local.port();
+        let recent = self
+            .tcp
+            .listeners
+            .get(&port)
+            .and_then(|l| l.cookie_sent_at)
+            .is_some_and(|t| now.saturating_sub(t) < 2 * tcp::syncookie::SLOT);
+        if !self.cfg.tcp_syn_cookies || !recent {
+            return false;
+        }
+        let counter = tcp::syncookie::counter(now);
+        let Some(d) = tcp::syncookie::check(seg, &tuple, &self.cookie_key(), counter) else {
+            return false;
+        };
+        let Some(l) = self.tcp.listeners.get(&port) else {
+            return false;
+        };
+        if l.ready.len() >= l.backlog {
+            self.counters.backlog_full += 1;
+            return true;
+        }
+        if self.tcp.live() >= self.cfg.tcp_max_connections
+            || self.tcp.spawned_by(port) >= self.cfg.tcp_max_per_listener
+        {
+            self.counters.connection_limit += 1;
+            return true;
+        }
+        let offset = self.ts_offset(&tuple);
+        let (conn, w) = tcp::Connection::from_cookie(self.conn_config(), now, offset, &d, seg);
+        self.counters.syn_cookies_accepted += 1;
+        let sock = self.new_socket(conn, tuple, Some(port));
+        let h = self.tcp.insert(sock);
+        if let Some(l) = self.tcp.listeners.get_mut(&port) {
+            l.children.push(h);
+        }
+        self.after(h, w);
+        true
     }
 
     /// Carries out what connection `h` decided in its last input: counts what it witnessed,

@@ -33,6 +33,7 @@
 //! assert_eq!(a.timer(Timer::Retransmit), None, "nothing outstanding");
 //! ```
 
+mod cookie;
 mod event;
 mod timers;
 
