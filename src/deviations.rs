@@ -179,8 +179,8 @@ pub const DEVIATIONS: &[Deviation] = &[
                when the quoted sequence number is our ISS); in SYN-RECEIVED and the \
                synchronized states they are soft errors, as RFC 5927 §5.2 recommends, so that \
                a blind attacker cannot reset a connection with an ICMP message where RFC 5961 \
-               denies it a RST. Soft errors are counted (icmp_ignored) but not reported to \
-               the user.",
+               denies it a RST. Soft errors (these included) are reported to the user as \
+               Event::SoftError and counted (icmp_ignored).",
     },
     Deviation {
         rfc: "RFC 1122 §3.2.1.3 (g) (datagrams to our own address loop back internally)",

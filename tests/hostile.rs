@@ -929,3 +929,58 @@ fn a_real_client_connects_during_a_syn_flood_and_after_it() {
         assert!(h.tcp_state(c).is_some());
     }
 }
+
+#[test]
+fn a_soft_icmp_error_about_a_segment_in_flight_reaches_the_user() {
+    // RFC 1122 §4.2.3.9: soft errors SHOULD be reported to the application; only one that
+    // quotes a segment in flight is believed (RFC 5927 §4.1).
+    use tcpip_spec::icmp::ErrorKind;
+    use tcpip_spec::stack::SocketEvent;
+    use tcpip_spec::tcp::{Event, IcmpError};
+    let mut h = ip_host();
+    h.tcp_listen(80, 4).unwrap();
+    let (s, _) = handshake(&mut h, Duration::ZERO, 40_000, 7000);
+    while h.poll_event().is_some() {}
+    h.tcp_send(ms(1), s, &pattern(100, 1));
+    let sent = h.poll_transmit().expect("text in flight");
+    let una = parse_tcp(&sent).0.seq.0;
+    let soft = |h: &mut Host| -> Vec<Event> {
+        std::iter::from_fn(|| h.poll_event())
+            .filter_map(|e| match e {
+                SocketEvent::Tcp { handle, event } if handle == s => Some(event),
+                _ => None,
+            })
+            .collect()
+    };
+    // Forged: a sequence number not in flight.
+    let forged = icmp_about(&sent, icmp::Unreachable::Host, Some(una.wrapping_sub(1)));
+    h.handle_packet(ms(2), &forged);
+    assert_eq!(soft(&mut h), []);
+    h.handle_packet(ms(3), &icmp_about(&sent, icmp::Unreachable::Host, None));
+    let ttl = icmp::Repr::TimeExceeded {
+        reason: icmp::TimeExceeded::InTransit,
+        invoking: sent[..28].to_vec(),
+    };
+    let router = Ipv4Addr::new(10, 0, 9, 1);
+    h.handle_packet(
+        ms(4),
+        &ip_packet(router, B, IpProtocol::Icmp, &ttl.to_bytes()),
+    );
+    assert_eq!(
+        soft(&mut h),
+        [
+            Event::SoftError(IcmpError::Soft(ErrorKind::DestUnreachable(
+                icmp::Unreachable::Host
+            ))),
+            Event::SoftError(IcmpError::Soft(ErrorKind::TimeExceeded(
+                icmp::TimeExceeded::InTransit
+            ))),
+        ]
+    );
+    assert_eq!(h.tcp_state(s), Some(tcpip_spec::tcp::State::Established));
+    assert_eq!(
+        h.counters().icmp_ignored,
+        3,
+        "each counted, believed or not"
+    );
+}

@@ -761,7 +761,7 @@ impl Setup {
                         Facts::WAS_ESTABLISHED | Facts::BAD_ESTABLISH
                     }
                 }
-                Event::DeliveryProblem => 0,
+                Event::DeliveryProblem | Event::SoftError(_) => 0,
             };
             p.facts.0 |= f;
         }

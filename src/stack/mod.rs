@@ -305,8 +305,9 @@ pub struct Counters {
 /// Something that happened to a socket, for the application.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum SocketEvent {
-    /// A TCP connection event: `Established`, `PeerClosed`, `OurFinAcked`, `Reset`,
-    /// `Refused`, `TimedOut` or `Closed`.
+    /// A TCP connection event ([`crate::tcp::Event`]): `Established`, `PeerClosed`,
+    /// `Reset`, `Refused`, `DeliveryProblem`, `SoftError` (an ICMP soft error, RFC 1122
+    /// §4.2.3.9), `TimedOut` or `Closed`.
     Tcp {
         /// The connection.
         handle: TcpHandle,

@@ -27,6 +27,10 @@ pub enum Event {
     DeliveryProblem,
     /// "connection aborted due to user timeout": retransmissions reached R2 (§3.8.3).
     TimedOut,
+    /// A soft ICMP error arrived about a segment in flight (RFC 1122 §4.2.3.9: soft errors
+    /// "SHOULD be made available to the application"; believed only as RFC 5927 §4.1 says).
+    /// Advice only: the connection goes on, and its retransmission timer keeps trying.
+    SoftError(crate::tcp::IcmpError),
     /// The connection was deleted after an orderly close (LAST-ACK acknowledged, TIME-WAIT
     /// expired).
     Closed,

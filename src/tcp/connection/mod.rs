@@ -552,14 +552,18 @@ impl Connection {
     /// found the connection by the quoted 4-tuple and passes the quoted sequence number.
     /// "Fragmentation needed" about a segment in flight lowers the send MSS and resends the
     /// segment at SND.UNA at once; port or protocol unreachable about our SYN refuses the
-    /// connection; anything else changes nothing.
+    /// connection; a soft error changes nothing but is reported to the user
+    /// ([`Event::SoftError`]).
     pub fn on_icmp_error(&mut self, now: Duration, err: IcmpError, quoted_seq: Seq) -> Witnesses {
         let mut w = Witnesses::default();
         let before = self.before();
         let mut out = Outputs::default();
         match icmp_verdict(&self.tcb, self.smss, err, quoted_seq) {
             IcmpVerdict::Ignored => w.insert(Witness::IcmpIgnored),
-            IcmpVerdict::Soft => w.insert(Witness::IcmpSoftError),
+            IcmpVerdict::Soft => {
+                w.insert(Witness::IcmpSoftError);
+                self.events.push_back(Event::SoftError(err));
+            }
             IcmpVerdict::LowerMss(mss) => {
                 self.smss = mss;
                 w.insert(Witness::MssLowered);
