@@ -43,6 +43,9 @@ pub(super) struct Socket {
     /// `HostConfig::tcp_max_per_listener`.
     pub(super) origin: Option<u16>,
     pub(super) user_closed: bool,
+    /// Octets its reassembly queue held after its last input: its share of
+    /// [`TcpSockets::held`].
+    pub(super) held: usize,
 }
 
 #[derive(Debug)]
@@ -89,6 +92,9 @@ pub(super) struct TcpSockets {
     pub(super) segments: Vec<crate::tcp::Segment>,
     /// Live connections spawned by each listening port (accepted or not).
     pub(super) spawned: HashMap<u16, usize>,
+    /// Out-of-order octets held by all connections together, against
+    /// `HostConfig::tcp_reassembly_budget`: the sum of every socket's [`Socket::held`].
+    pub(super) held: usize,
 }
 
 const EPHEMERAL: std::ops::RangeInclusive<u16> = 49152..=65535;
@@ -106,6 +112,7 @@ impl TcpSockets {
             isn_override: IsnOverride(None),
             segments: Vec::new(),
             spawned: HashMap::new(),
+            held: 0,
         }
     }
 
@@ -148,6 +155,7 @@ impl TcpSockets {
 
     pub(super) fn remove(&mut self, h: TcpHandle) {
         if let Some(s) = self.slab.get_mut(h.0 as usize).and_then(Option::take) {
+            self.held -= s.held;
             if self.conns.get(&s.tuple) == Some(&h) {
                 self.conns.remove(&s.tuple);
             }
@@ -269,6 +277,7 @@ impl Host {
             listener,
             origin: listener,
             user_closed: false,
+            held: 0,
         }
     }
 
@@ -428,6 +437,12 @@ impl Host {
         let n = s.conn.recv(now, buf);
         self.after(h, tcp::Witnesses::default());
         n
+    }
+
+    /// Out-of-order octets held by all TCP connections together, which
+    /// `HostConfig::tcp_reassembly_budget` bounds.
+    pub fn tcp_reassembly_held(&self) -> usize {
+        self.tcp.held
     }
 
     /// Octets delivered and waiting in the receive buffer.

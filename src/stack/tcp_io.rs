@@ -49,7 +49,14 @@ impl Host {
         ) {
             Target::Connection(h) => {
                 let now = self.now;
+                let others = self.tcp.held;
                 let Some(s) = self.tcp.get_mut(h) else { return };
+                // The connection may hold what the budget leaves after the others' share.
+                let left = self
+                    .cfg
+                    .tcp_reassembly_budget
+                    .saturating_sub(others - s.held);
+                s.conn.set_reassembly_allowance(Some(left));
                 let w = s.conn.on_segment(now, seg);
                 self.after(h, w);
             }
@@ -194,9 +201,13 @@ impl Host {
         c.icmp_ignored += u64::from(w.has(Witness::IcmpIgnored) || w.has(Witness::IcmpSoftError));
         c.mss_lowered += u64::from(w.has(Witness::MssLowered));
         c.icmp_refused += u64::from(w.has(Witness::IcmpRefused));
+        c.reassembly_budget_drops += u64::from(w.has(Witness::ReassemblyBudget));
         let Some(s) = self.tcp.slab.get_mut(h.0 as usize).and_then(Option::as_mut) else {
             return;
         };
+        let held = s.conn.tcb().rcv_queue.octets();
+        self.tcp.held = self.tcp.held - s.held + held;
+        s.held = held;
         let mut ready = None;
         while let Some(event) = s.conn.poll_event() {
             if event == Event::Established {

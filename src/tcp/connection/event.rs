@@ -108,11 +108,15 @@ pub enum Witness {
     /// A half-duplex CLOSE found received text unread, or text arrived after it: the
     /// connection was reset (RFC 9293 §3.6, SHLD-3).
     UnreadDataReset,
+    /// A segment whose text would have been held out of order beyond the allowance of the
+    /// host's reassembly memory budget was dropped before it was processed
+    /// (`Connection::set_reassembly_allowance`).
+    ReassemblyBudget,
 }
 
 impl Witness {
     /// Every witness, in a fixed order.
-    pub const ALL: [Witness; 23] = [
+    pub const ALL: [Witness; 24] = [
         Witness::OurFinAcked,
         Witness::TimeWaitStarted,
         Witness::ReturnedToListen,
@@ -136,6 +140,7 @@ impl Witness {
         Witness::PawsRejected,
         Witness::MissingTimestamps,
         Witness::UnreadDataReset,
+        Witness::ReassemblyBudget,
     ];
 
     /// The witness among a transition's signals, if it is one.
@@ -161,6 +166,13 @@ impl Witness {
 pub struct Witnesses(u64);
 
 impl Witnesses {
+    /// The set of `w` alone.
+    pub fn of(w: Witness) -> Witnesses {
+        let mut s = Witnesses::default();
+        s.insert(w);
+        s
+    }
+
     /// Whether `w` is in the set.
     pub fn has(self, w: Witness) -> bool {
         self.0 & (1 << w as u8) != 0

@@ -33,6 +33,7 @@
 //! assert_eq!(a.timer(Timer::Retransmit), None, "nothing outstanding");
 //! ```
 
+mod budget;
 mod cookie;
 mod event;
 mod timers;
@@ -91,6 +92,9 @@ pub struct Connection {
     /// text will not be read, and text arriving now is answered with a RST (RFC 9293 §3.6,
     /// MAY-1, SHLD-3).
     discarding: bool,
+    /// The most octets the reassembly queue may hold, set by the host from its memory
+    /// budget (`set_reassembly_allowance`); `None`: the window alone bounds it.
+    reassembly_allowance: Option<usize>,
 }
 
 /// The numbers of a synchronized connection, for [`Connection::synchronized`].
@@ -141,6 +145,7 @@ impl Connection {
             ts_offset: 0,
             ts_recent_at: Duration::ZERO,
             discarding: false,
+            reassembly_allowance: None,
         }
     }
 
@@ -458,6 +463,9 @@ impl Connection {
     }
 
     fn arrive(&mut self, now: Duration, seg: SegmentRef<'_>, iss: Seq) -> Witnesses {
+        if self.over_reassembly_allowance(seg) {
+            return Witnesses::of(Witness::ReassemblyBudget);
+        }
         let cfg = self.rules();
         let mut before = self.before();
         // RFC 7323 §5.5: TS.Recent is no longer valid after 24 days without an update.
