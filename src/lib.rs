@@ -17,6 +17,7 @@ pub mod bench_results;
 pub mod deviations;
 pub mod icmp;
 pub mod ip;
+pub mod limits;
 pub mod ratelimit;
 pub mod stack;
 pub mod tcp;

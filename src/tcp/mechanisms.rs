@@ -189,8 +189,9 @@ pub struct Config {
     /// [`SYN_ACK_RETRANSMITS`], Linux's `tcp_synack_retries` (5): from a 1 s RTO the entry
     /// gives up after 63 s (1+2+4+8+16+32) instead of the 183 s of 8 retransmissions, so that
     /// half-open entries left by spoofed SYNs free their backlog slot sooner (RFC 4987 §3.2,
-    /// "reducing SYN-RECEIVED timer"; issue 17 item 1). MUST-23's 3 minutes bind an active
-    /// opener's SYN, not a listener's SYN,ACK; a simultaneous open keeps
+    /// "reducing SYN-RECEIVED timer"; issue 17 item 1). RFC 9293 §3.8.3 (MUST-23) asks for
+    /// at least 3 minutes of retransmission of "a SYN segment", which read literally covers
+    /// a SYN,ACK too: a listed deviation, the one Linux makes. A simultaneous open keeps
     /// `max_syn_retransmits`.
     pub max_syn_ack_retransmits: Option<u8>,
     /// Whether an in-order text segment may wait for a second one, or for the delayed-ACK
