@@ -11,6 +11,7 @@ pub mod icmp;
 pub mod inet;
 pub mod ip;
 pub mod runner;
+pub mod syncookie;
 pub mod table;
 pub mod tcp;
 pub mod udp;
@@ -271,7 +272,7 @@ pub fn find(name: &str) -> Option<&'static ModelSpec> {
     REGISTRY.iter().find(|m| m.name == name)
 }
 
-static REGISTRY: [ModelSpec; 7] = [
+static REGISTRY: [ModelSpec; 8] = [
     tcp::registry::HANDSHAKE,
     tcp::registry::CLOSE,
     tcp::registry::LIFECYCLE,
@@ -279,6 +280,7 @@ static REGISTRY: [ModelSpec; 7] = [
     ip::SPEC,
     icmp::SPEC,
     arp::properties::SPEC,
+    syncookie::SPEC,
 ];
 
 /// Runs the checker on `model` and judges it against `spec`'s expectations, or, with

@@ -163,6 +163,30 @@ pub fn syn_ack(
     Some(seg)
 }
 
+/// The two checks of a cookie's ACK, each of which a model can switch off (an ablation) to
+/// show what it prevents; [`check`] runs both.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
+pub struct CookieRules {
+    /// The MAC must verify under the key (`cookie-mac`): without it any ACK whose
+    /// acknowledgment number has plausible top bits opens a connection, so a blind attacker
+    /// opens connections from forged addresses.
+    pub verify_mac: bool,
+    /// The cookie must be of the current or the previous time slot (`cookie-slot-age`):
+    /// without it the slot bits are read as the most recent counter with those bits, and a
+    /// cookie stays good for 32 slots (34 minutes), so a captured or long-delayed ACK opens a
+    /// connection long after its SYN.
+    pub reject_old_slots: bool,
+}
+
+impl Default for CookieRules {
+    fn default() -> Self {
+        CookieRules {
+            verify_mac: true,
+            reject_old_slots: true,
+        }
+    }
+}
+
 /// Whether `ack` (an ACK without SYN or RST, for a listener of `tuple`) acknowledges a cookie
 /// made with `key` at counter `now_counter` or the one before, and if so the connection the
 /// SYN asked for. The options come back from the ACK's TSecr when it carries timestamps;
@@ -173,6 +197,17 @@ pub fn check(
     key: &CookieKey,
     now_counter: u32,
 ) -> Option<Decoded> {
+    check_with(ack, tuple, key, now_counter, CookieRules::default())
+}
+
+/// [`check`] with some of its rules switched off (for the models' ablations).
+pub fn check_with(
+    ack: SegmentRef<'_>,
+    tuple: &FourTuple,
+    key: &CookieKey,
+    now_counter: u32,
+    rules: CookieRules,
+) -> Option<Decoded> {
     if !ack.has(Ctl::ACK) || ack.has(Ctl::SYN) || ack.has(Ctl::RST) {
         return None;
     }
@@ -180,10 +215,14 @@ pub fn check(
     let irs = Seq(ack.seq.0.wrapping_sub(1));
     let slot = iss.0 >> 27;
     let index = ((iss.0 >> 24) & 7) as usize;
-    let counter = (0..=1)
-        .map(|age| now_counter.wrapping_sub(age))
-        .find(|c| c & 31 == slot)?;
-    if mac(key, tuple, irs, counter, index) != iss.0 & 0x00ff_ffff {
+    let counter = if rules.reject_old_slots {
+        (0..=1)
+            .map(|age| now_counter.wrapping_sub(age))
+            .find(|c| c & 31 == slot)?
+    } else {
+        now_counter.wrapping_sub(now_counter.wrapping_sub(slot) & 31)
+    };
+    if rules.verify_mac && mac(key, tuple, irs, counter, index) != iss.0 & 0x00ff_ffff {
         return None;
     }
     let (snd_wscale, sack_ok) = match ack.opt.timestamps {

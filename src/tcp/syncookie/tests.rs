@@ -133,6 +133,35 @@ fn a_wrong_key_tuple_isn_or_old_slot_is_refused() {
 }
 
 #[test]
+fn each_check_can_be_switched_off_for_the_models_ablations() {
+    let cfg = ext();
+    let s = syn(5000, None, Options::default());
+    let sa = syn_ack(&cfg, (&s).into(), &tuple(1), &KEY, 64, 0).unwrap();
+    let ack = ack_of(&sa, 5000, 0);
+    let no_mac = CookieRules {
+        verify_mac: false,
+        ..CookieRules::default()
+    };
+    let mut forged = ack.clone();
+    forged.seq = Seq(777);
+    assert_eq!(check((&forged).into(), &tuple(1), &KEY, 64), None);
+    let d = check_with((&forged).into(), &tuple(1), &KEY, 64, no_mac).unwrap();
+    assert_eq!(d.irs, Seq(776), "a connection no SYN asked for");
+    let any_age = CookieRules {
+        reject_old_slots: false,
+        ..CookieRules::default()
+    };
+    assert_eq!(check((&ack).into(), &tuple(1), &KEY, 66), None);
+    for later in [66, 80, 95] {
+        assert!(check_with((&ack).into(), &tuple(1), &KEY, later, any_age).is_some());
+    }
+    assert_eq!(
+        check_with((&ack).into(), &tuple(1), &KEY, 96, any_age),
+        None
+    );
+}
+
+#[test]
 fn the_mss_is_rounded_down_to_the_table() {
     let cases = [
         (None, 536),
