@@ -1,7 +1,11 @@
 //! TCP segment arrival and timers of the host (RFC 9293 §3.10.7, §3.10.8). Arriving segments
 //! are demultiplexed by [`tcp::demux`]; a segment for a listening port is given to a fresh
 //! [`Connection`] in LISTEN, which decides whether a connection starts; a segment for no
-//! connection is answered as [`tcp::reset_for`] says. After every input of a connection,
+//! connection is answered as [`tcp::reset_for`] says; with the listener's backlog full of
+//! half-open connections, a SYN is answered with a SYN cookie instead and the cookie's ACK
+//! opens the connection ([`tcp::syncookie`], RFC 4987 §3.6). Before a segment reaches a
+//! connection the host passes it its share of the reassembly budget
+//! (`HostConfig::tcp_reassembly_budget`). After every input of a connection,
 //! `Host::after` sends what it queued, passes its events to the user and files its next
 //! deadline in the host's timer heap: the connection decides, the host carries out.
 
