@@ -12,6 +12,7 @@ pub mod icmp;
 pub mod inet;
 pub mod ip;
 pub mod runner;
+pub mod syncookie;
 pub mod table;
 pub mod tcp;
 pub mod udp;
@@ -278,7 +279,7 @@ pub fn find(name: &str) -> Option<&'static ModelSpec> {
     REGISTRY.iter().find(|m| m.name == name)
 }
 
-static REGISTRY: [ModelSpec; 7] = [
+static REGISTRY: [ModelSpec; 8] = [
     tcp::registry::HANDSHAKE,
     tcp::registry::CLOSE,
     tcp::registry::LIFECYCLE,
@@ -286,6 +287,7 @@ static REGISTRY: [ModelSpec; 7] = [
     ip::SPEC,
     icmp::SPEC,
     arp::properties::SPEC,
+    syncookie::SPEC,
 ];
 
 /// Runs the checker on `model` and judges it against `spec`'s expectations, or, with

@@ -68,6 +68,25 @@ pub const DEVIATIONS: &[Deviation] = &[
                models run without it.",
     },
     Deviation {
+        rfc: "RFC 9293 §3.8.3 (MUST-23: R2 for a SYN segment at least 3 minutes)",
+        code: "tcp::Tcb::on_retransmit_timeout (Config::max_syn_ack_retransmits)",
+        what: "The host gives a listener's SYN,ACK 5 retransmissions (Linux's \
+               tcp_synack_retries): a half-open connection is deleted 63 s after the SYN from \
+               a 1 s RTO, not after 3 minutes, so that half-open entries left by spoofed SYNs \
+               free their backlog slot sooner (RFC 4987 §3.2). An active opener's SYN keeps \
+               3 minutes; Config::default() and the models keep R2 for both.",
+    },
+    Deviation {
+        rfc: "RFC 9293 §3.10.7.2 (LISTEN: a SYN creates a TCB in SYN-RECEIVED)",
+        code: "tcp::syncookie, stack::Host::listener_segment",
+        what: "With the backlog full of half-open connections, a SYN is answered with a \
+               stateless SYN cookie (RFC 4987 §3.6) and no TCB; its ACK opens the connection in \
+               ESTABLISHED. Text on such a SYN is not acknowledged (the peer sends it again), \
+               the peer's MSS is rounded down to an 8-value table, and window scaling and \
+               SACK survive only when the SYN carried timestamps (in the TSval's low bits, as \
+               Linux). HostConfig::tcp_syn_cookies switches it off.",
+    },
+    Deviation {
         rfc: "RFC 9293 §3.10.4 (CLOSE in SYN-RECEIVED with text queued)",
         code: "tcp::Tcb::close",
         what: "With SENDs pending, the RFC holds the CLOSE until ESTABLISHED. Here \
@@ -179,8 +198,8 @@ pub const DEVIATIONS: &[Deviation] = &[
                when the quoted sequence number is our ISS); in SYN-RECEIVED and the \
                synchronized states they are soft errors, as RFC 5927 §5.2 recommends, so that \
                a blind attacker cannot reset a connection with an ICMP message where RFC 5961 \
-               denies it a RST. Soft errors are counted (icmp_ignored) but not reported to \
-               the user.",
+               denies it a RST. Soft errors (these included) are reported to the user as \
+               Event::SoftError and counted (icmp_ignored).",
     },
     Deviation {
         rfc: "RFC 1122 §3.2.1.3 (g) (datagrams to our own address loop back internally)",

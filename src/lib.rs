@@ -18,6 +18,7 @@ pub mod capture;
 pub mod deviations;
 pub mod icmp;
 pub mod ip;
+pub mod limits;
 pub mod ratelimit;
 pub mod stack;
 pub mod tcp;

@@ -280,7 +280,13 @@ fn bulk_over_ethernet_with_loss() {
 
 #[test]
 fn backlog_bounds_connections_not_yet_accepted() {
-    let mut p = pair(Faults::clean(ms(5)), 9, false);
+    // Without SYN cookies, which would answer the second SYN statelessly (tests/hostile.rs).
+    let host = |addr: std::net::Ipv4Addr| {
+        let mut c = HostConfig::new(Medium::Ip, addr, 24, u64::from(addr.to_bits()) * 77);
+        c.tcp_syn_cookies = false;
+        Host::new(c)
+    };
+    let mut p = Pair::new(host(A), host(B), Faults::clean(ms(5)), 9);
     p.b.tcp_listen(80, 1).unwrap();
     let c1 = p.a.tcp_connect(p.now, sock(B, 80)).unwrap();
     let c2 = p.a.tcp_connect(p.now, sock(B, 80)).unwrap();

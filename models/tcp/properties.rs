@@ -114,7 +114,7 @@ const QUEUED_WITHIN_WINDOW: Prop = Prop {
             let Some((first, _)) = t.rcv_queue.iter().next() else {
                 return t.rcv_queue.octets() == 0;
             };
-            let edge = t.rcv_nxt + u32::from(t.rcv_wnd);
+            let edge = t.rcv_nxt + t.rcv_wnd;
             let room = if first.le(edge) { edge - first } else { 0 };
             let distinct: usize = t.rcv_queue.iter().map(|(_, text)| text.len()).sum();
             t.rcv_queue.octets() == distinct && distinct <= room as usize

@@ -389,7 +389,7 @@ impl Forgery {
         if !victim.state.is_synchronized() {
             return None;
         }
-        let wnd = u32::from(victim.rcv_wnd);
+        let wnd = victim.rcv_wnd;
         match self {
             Forgery::Rst if wnd >= 2 => Some(Segment::control(
                 victim.rcv_nxt + (wnd - 1),
@@ -801,7 +801,7 @@ impl Setup {
                         Facts::WAS_ESTABLISHED | Facts::BAD_ESTABLISH
                     }
                 }
-                Event::DeliveryProblem => 0,
+                Event::DeliveryProblem | Event::SoftError(_) => 0,
             };
             p.facts.0 |= f;
         }

@@ -680,6 +680,24 @@ fn render(reports: &[CheckReport], benches: &[(String, BenchRecord)]) -> String 
         let _ = writeln!(w, "| {} | `{}` | {} |", d.rfc, d.code, d.what);
     }
 
+    let _ = writeln!(w, "\n## Budgets and limits against hostile peers\n");
+    let _ = writeln!(
+        w,
+        "Defaults of `HostConfig::new` and `tcp::Config`, read from the code (`tcpip_spec::limits`); `tests/hostile.rs` checks that each holds under a flood.\n"
+    );
+    let _ = writeln!(
+        w,
+        "| what is bounded | default | set by | counter | basis |"
+    );
+    let _ = writeln!(w, "|---|---|---|---|---|");
+    for l in tcpip_spec::limits::limits() {
+        let _ = writeln!(
+            w,
+            "| {} | {} | `{}` | {} | {} |",
+            l.what, l.default, l.knob, l.counter, l.basis
+        );
+    }
+
     let _ = writeln!(w, "\n## How to read these results\n");
     let _ = writeln!(
         w,

@@ -8,7 +8,7 @@ use super::{Mechanisms, MessageClass, classify, types};
 
 /// The codes of Destination Unreachable (RFC 792, type 3): one type for the rules and the
 /// codec (`wire::icmp::Unreachable`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
 pub enum Unreachable {
     /// Code 0: no route to the destination network.
     Net,
@@ -47,7 +47,7 @@ impl Unreachable {
 }
 
 /// The codes of Time Exceeded (RFC 792, type 11): one type for the rules and the codec.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
 pub enum TimeExceeded {
     /// Code 0: the time to live reached zero in transit (RFC 791 §3.2 "Time to Live").
     InTransit,
@@ -69,7 +69,7 @@ impl TimeExceeded {
 }
 
 /// An ICMP error this crate can decide to send (RFC 792).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
 pub enum ErrorKind {
     /// Destination Unreachable with its code.
     DestUnreachable(Unreachable),

@@ -493,12 +493,13 @@ impl Host {
                     }
                     wire::icmp::Unreachable::Protocol => tcp::IcmpError::ProtocolUnreachable,
                     wire::icmp::Unreachable::Port => tcp::IcmpError::PortUnreachable,
-                    _ => tcp::IcmpError::Soft,
+                    other => tcp::IcmpError::Soft(ErrorKind::DestUnreachable(other)),
                 };
                 self.tcp_icmp_error(&invoking, err);
             }
-            wire::icmp::Repr::TimeExceeded { invoking, .. } => {
-                self.tcp_icmp_error(&invoking, tcp::IcmpError::Soft);
+            wire::icmp::Repr::TimeExceeded { reason, invoking } => {
+                let kind = ErrorKind::TimeExceeded(reason);
+                self.tcp_icmp_error(&invoking, tcp::IcmpError::Soft(kind));
             }
             _ => self.counters.icmp_ignored += 1,
         }

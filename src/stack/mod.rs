@@ -150,6 +150,27 @@ pub struct HostConfig {
     /// on Linux (`net.ipv4.tcp_congestion_control`, whose own default on this kernel is BBR);
     /// `None` sends whatever the peer's window allows (RFC 9293's text alone, a deviation).
     pub tcp_congestion: Option<crate::tcp::Algorithm>,
+    /// Whether a listener whose backlog is full of half-open connections answers a SYN with a
+    /// stateless SYN cookie (RFC 4987 §3.6, [`crate::tcp::syncookie`]) instead of dropping
+    /// it; the ACK of a cookie opens the connection in ESTABLISHED. On by default, as on
+    /// Linux (`net.ipv4.tcp_syncookies = 1`: only when the queue overflows). A cookie
+    /// connection has no window scaling and no SACK unless the peer's SYN carried
+    /// timestamps, and its MSS is rounded down to [`crate::tcp::syncookie::MSS_TABLE`]. The
+    /// key is derived from `isn_key`. Counted in [`Counters::syn_cookies_sent`] and
+    /// [`Counters::syn_cookies_accepted`].
+    pub tcp_syn_cookies: bool,
+    /// R2 for a listener's SYN,ACK (see
+    /// [`Config::max_syn_ack_retransmits`](crate::tcp::Config)). Default
+    /// [`SYN_ACK_RETRANSMITS`](crate::tcp::SYN_ACK_RETRANSMITS), 5 as Linux's
+    /// `tcp_synack_retries`: a half-open connection frees its backlog slot after 63 s.
+    pub tcp_max_syn_ack_retransmits: Option<u8>,
+    /// The most out-of-order octets all TCP connections of the host may hold together in
+    /// their reassembly queues; a segment that a connection would hold beyond it is dropped
+    /// before it is queued (see `Connection::set_reassembly_allowance`) and counted in
+    /// [`Counters::reassembly_budget_drops`]. Each connection holds at most its own window
+    /// anyway; this bounds the sum. Default 64 MiB (about 1,000 connections' full 64 KiB
+    /// windows; `tcp_max_connections` full windows would be 1 GiB).
+    pub tcp_reassembly_budget: usize,
 }
 
 /// The answers whose rate the host limits (see [`HostConfig`]'s `*_limit` fields).
@@ -196,6 +217,9 @@ impl HostConfig {
             tcp_timestamps: true,
             tcp_sack: true,
             tcp_congestion: Some(crate::tcp::Algorithm::Cubic),
+            tcp_syn_cookies: true,
+            tcp_max_syn_ack_retransmits: Some(crate::tcp::SYN_ACK_RETRANSMITS),
+            tcp_reassembly_budget: 64 << 20,
         }
     }
 }
@@ -224,8 +248,18 @@ pub struct Counters {
     pub unknown_protocol: u64,
     /// A TCP segment or UDP datagram for which no socket exists.
     pub no_socket: u64,
-    /// A SYN refused because the listener's backlog was full.
+    /// A SYN refused because the listener's backlog was full (and no cookie could be sent:
+    /// cookies off, or every entry of the backlog established and waiting for accept), or
+    /// the ACK of a valid cookie refused because the accept queue was full.
     pub backlog_full: u64,
+    /// Stateless SYN,ACKs sent with a SYN cookie because the backlog was full (RFC 4987
+    /// §3.6).
+    pub syn_cookies_sent: u64,
+    /// Connections opened by the ACK of a valid SYN cookie.
+    pub syn_cookies_accepted: u64,
+    /// Segments dropped before a connection queued their text out of order, because the
+    /// host's reassembly queues held `HostConfig::tcp_reassembly_budget` octets.
+    pub reassembly_budget_drops: u64,
     /// A UDP datagram dropped because its socket's queue was full.
     pub udp_queue_full: u64,
     /// An outbound packet dropped because ARP could not resolve its next hop.
@@ -278,8 +312,9 @@ pub struct Counters {
 /// Something that happened to a socket, for the application.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum SocketEvent {
-    /// A TCP connection event: `Established`, `PeerClosed`, `OurFinAcked`, `Reset`,
-    /// `Refused`, `TimedOut` or `Closed`.
+    /// A TCP connection event ([`crate::tcp::Event`]): `Established`, `PeerClosed`,
+    /// `Reset`, `Refused`, `DeliveryProblem`, `SoftError` (an ICMP soft error, RFC 1122
+    /// §4.2.3.9), `TimedOut` or `Closed`.
     Tcp {
         /// The connection.
         handle: TcpHandle,

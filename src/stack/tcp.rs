@@ -43,6 +43,9 @@ pub(super) struct Socket {
     /// `HostConfig::tcp_max_per_listener`.
     pub(super) origin: Option<u16>,
     pub(super) user_closed: bool,
+    /// Octets its reassembly queue held after its last input: its share of
+    /// [`TcpSockets::held`].
+    pub(super) held: usize,
 }
 
 #[derive(Debug)]
@@ -51,6 +54,10 @@ pub(super) struct Listener {
     /// Spawned connections not yet accepted (SYN-RECEIVED or ESTABLISHED).
     pub(super) children: Vec<TcpHandle>,
     pub(super) ready: VecDeque<TcpHandle>,
+    /// When this listener last sent a SYN cookie: an ACK is checked as the ACK of a cookie
+    /// only within two cookie slots of that (as Linux checks cookies only after a recent
+    /// overflow), so that in quiet times a blind guess of a cookie has nothing to hit.
+    pub(super) cookie_sent_at: Option<Duration>,
 }
 
 /// A replacement for the host's ISN generator, installed by [`Host::set_isn_generator`].
@@ -85,6 +92,9 @@ pub(super) struct TcpSockets {
     pub(super) segments: Vec<crate::tcp::Segment>,
     /// Live connections spawned by each listening port (accepted or not).
     pub(super) spawned: HashMap<u16, usize>,
+    /// Out-of-order octets held by all connections together, against
+    /// `HostConfig::tcp_reassembly_budget`: the sum of every socket's [`Socket::held`].
+    pub(super) held: usize,
 }
 
 const EPHEMERAL: std::ops::RangeInclusive<u16> = 49152..=65535;
@@ -102,6 +112,7 @@ impl TcpSockets {
             isn_override: IsnOverride(None),
             segments: Vec::new(),
             spawned: HashMap::new(),
+            held: 0,
         }
     }
 
@@ -144,6 +155,7 @@ impl TcpSockets {
 
     pub(super) fn remove(&mut self, h: TcpHandle) {
         if let Some(s) = self.slab.get_mut(h.0 as usize).and_then(Option::take) {
+            self.held -= s.held;
             if self.conns.get(&s.tuple) == Some(&h) {
                 self.conns.remove(&s.tuple);
             }
@@ -196,23 +208,40 @@ impl Host {
             timestamps: self.cfg.tcp_timestamps,
             sack: self.cfg.tcp_sack,
             congestion: self.cfg.tcp_congestion,
+            max_syn_ack_retransmits: self.cfg.tcp_max_syn_ack_retransmits,
             ..Config::default()
         }
     }
 
     /// A new connection of `tuple` with this host's configuration and its own timestamp
-    /// offset (RFC 7323 §7.1: F(4-tuple, key) of a second keyed hash, so that TSval reveals
-    /// neither the host's clock nor the ISN).
+    /// offset ([`ts_offset`](Self::ts_offset)).
     pub(super) fn new_connection(&self, t: &FourTuple) -> Connection {
         let mut conn = Connection::new(self.conn_config());
+        conn.set_timestamp_offset(self.ts_offset(t));
+        conn
+    }
+
+    /// The timestamp offset of the connection of `t` (RFC 7323 §7.1: F(4-tuple, key) of a
+    /// second keyed hash, so that TSval reveals neither the host's clock nor the ISN).
+    pub(super) fn ts_offset(&self, t: &FourTuple) -> u32 {
         let key = self.cfg.isn_key ^ 0x7473_6f66_6673_6574;
         let mut h = SipHasher13::new_with_keys(key, key.rotate_left(17));
         h.write(&t.local.ip().octets());
         h.write_u16(t.local.port());
         h.write(&t.remote.ip().octets());
         h.write_u16(t.remote.port());
-        conn.set_timestamp_offset(h.finish() as u32);
-        conn
+        h.finish() as u32
+    }
+
+    /// The key of this host's SYN cookies (RFC 4987 §3.6), derived from the ISN key by a
+    /// keyed hash of its own, so that a cookie reveals nothing of the ISN function.
+    pub(super) fn cookie_key(&self) -> tcp::syncookie::CookieKey {
+        let half = |salt: u64| {
+            let mut h = SipHasher13::new_with_keys(self.cfg.isn_key, salt);
+            h.write_u64(salt);
+            h.finish()
+        };
+        tcp::syncookie::CookieKey([half(0x636f_6f6b_6965_0001), half(0x636f_6f6b_6965_0002)])
     }
 
     /// ISN = M + F(4-tuple, key) (RFC 9293 §3.4.1): F is SipHash-1-3 keyed with the host's
@@ -249,6 +278,7 @@ impl Host {
             listener,
             origin: listener,
             user_closed: false,
+            held: 0,
         }
     }
 
@@ -262,6 +292,7 @@ impl Host {
             backlog: backlog.max(1),
             children: Vec::new(),
             ready: VecDeque::new(),
+            cookie_sent_at: None,
         };
         self.tcp.listeners.insert(port, l);
         Ok(())
@@ -407,6 +438,12 @@ impl Host {
         let n = s.conn.recv(now, buf);
         self.after(h, tcp::Witnesses::default());
         n
+    }
+
+    /// Out-of-order octets held by all TCP connections together, which
+    /// `HostConfig::tcp_reassembly_budget` bounds.
+    pub fn tcp_reassembly_held(&self) -> usize {
+        self.tcp.held
     }
 
     /// Octets delivered and waiting in the receive buffer.

@@ -1,7 +1,11 @@
 //! TCP segment arrival and timers of the host (RFC 9293 §3.10.7, §3.10.8). Arriving segments
 //! are demultiplexed by [`tcp::demux`]; a segment for a listening port is given to a fresh
 //! [`Connection`] in LISTEN, which decides whether a connection starts; a segment for no
-//! connection is answered as [`tcp::reset_for`] says. After every input of a connection,
+//! connection is answered as [`tcp::reset_for`] says; with the listener's backlog full of
+//! half-open connections, a SYN is answered with a SYN cookie instead and the cookie's ACK
+//! opens the connection ([`tcp::syncookie`], RFC 4987 §3.6). Before a segment reaches a
+//! connection the host passes it its share of the reassembly budget
+//! (`HostConfig::tcp_reassembly_budget`). After every input of a connection,
 //! `Host::after` sends what it queued, passes its events to the user and files its next
 //! deadline in the host's timer heap: the connection decides, the host carries out.
 
@@ -50,7 +54,14 @@ impl Host {
         ) {
             Target::Connection(h) => {
                 let now = self.now;
+                let others = self.tcp.held;
                 let Some(s) = self.tcp.get_mut(h) else { return };
+                // The connection may hold what the budget leaves after the others' share.
+                let left = self
+                    .cfg
+                    .tcp_reassembly_budget
+                    .saturating_sub(others - s.held);
+                s.conn.set_reassembly_allowance(Some(left));
                 let w = s.conn.on_segment(now, seg);
                 self.after(h, w);
             }
@@ -68,9 +79,15 @@ impl Host {
     }
 
     /// A segment for a listening port (RFC 9293 §3.10.7.2), given to a fresh LISTEN with the
-    /// ISN this host would choose now.
+    /// ISN this host would choose now. With the backlog full of half-open connections a SYN
+    /// is answered with a SYN cookie instead (RFC 4987 §3.6), and an ACK that acknowledges a
+    /// valid cookie opens its connection.
     fn listener_segment(&mut self, tuple: FourTuple, seg: SegmentRef<'_>) {
         let now = self.now;
+        let port = tuple.local.port();
+        if self.cookie_ack(tuple, seg) {
+            return;
+        }
         let mut conn = self.new_connection(&tuple);
         // A new connection in CLOSED accepts a passive OPEN.
         let _ = conn.open_passive(now);
@@ -84,7 +101,6 @@ impl Host {
             }
             return;
         }
-        let port = tuple.local.port();
         let slab = &self.tcp.slab;
         let Some(l) = self.tcp.listeners.get_mut(&port) else {
             return;
@@ -92,6 +108,22 @@ impl Host {
         l.children
             .retain(|c| slab.get(c.0 as usize).is_some_and(Option::is_some));
         if l.children.len() >= l.backlog {
+            // Half-open entries fill the backlog (some of it is not yet accepted): a cookie,
+            // unless every entry is established and waits for accept (a full accept queue, the
+            // application's own limit, where a cookie would open nothing).
+            if self.cfg.tcp_syn_cookies && l.ready.len() < l.backlog {
+                l.cookie_sent_at = Some(now);
+                let cfg = self.conn_config();
+                let ts_now = tcp::ts_clock(self.ts_offset(&tuple), now);
+                let counter = tcp::syncookie::counter(now);
+                let key = self.cookie_key();
+                if let Some(sa) = tcp::syncookie::syn_ack(&cfg, seg, &tuple, &key, counter, ts_now)
+                {
+                    self.counters.syn_cookies_sent += 1;
+                    self.emit(&tuple, &sa);
+                }
+                return;
+            }
             self.counters.backlog_full += 1;
             return;
         }
@@ -109,6 +141,51 @@ impl Host {
             l.children.push(h);
         }
         self.after(h, w);
+    }
+
+    /// If `seg` is the ACK of a valid SYN cookie of this host for `tuple`
+    /// ([`tcp::syncookie::check`], in the two slots after the listener last sent one), opens
+    /// its connection in ESTABLISHED ([`tcp::Connection::from_cookie`]) within the accept queue
+    /// and the connection caps, and returns true (also when a cap refuses it, counted).
+    fn cookie_ack(&mut self, tuple: FourTuple, seg: SegmentRef<'_>) -> bool {
+        let now = self.now;
+        let port = tuple.local.port();
+        let recent = self
+            .tcp
+            .listeners
+            .get(&port)
+            .and_then(|l| l.cookie_sent_at)
+            .is_some_and(|t| now.saturating_sub(t) < 2 * tcp::syncookie::SLOT);
+        if !self.cfg.tcp_syn_cookies || !recent {
+            return false;
+        }
+        let counter = tcp::syncookie::counter(now);
+        let Some(d) = tcp::syncookie::check(seg, &tuple, &self.cookie_key(), counter) else {
+            return false;
+        };
+        let Some(l) = self.tcp.listeners.get(&port) else {
+            return false;
+        };
+        if l.ready.len() >= l.backlog {
+            self.counters.backlog_full += 1;
+            return true;
+        }
+        if self.tcp.live() >= self.cfg.tcp_max_connections
+            || self.tcp.spawned_by(port) >= self.cfg.tcp_max_per_listener
+        {
+            self.counters.connection_limit += 1;
+            return true;
+        }
+        let offset = self.ts_offset(&tuple);
+        let (conn, w) = tcp::Connection::from_cookie(self.conn_config(), now, offset, &d, seg);
+        self.counters.syn_cookies_accepted += 1;
+        let sock = self.new_socket(conn, tuple, Some(port));
+        let h = self.tcp.insert(sock);
+        if let Some(l) = self.tcp.listeners.get_mut(&port) {
+            l.children.push(h);
+        }
+        self.after(h, w);
+        true
     }
 
     /// Carries out what connection `h` decided in its last input: counts what it witnessed,
@@ -129,9 +206,13 @@ impl Host {
         c.icmp_ignored += u64::from(w.has(Witness::IcmpIgnored) || w.has(Witness::IcmpSoftError));
         c.mss_lowered += u64::from(w.has(Witness::MssLowered));
         c.icmp_refused += u64::from(w.has(Witness::IcmpRefused));
+        c.reassembly_budget_drops += u64::from(w.has(Witness::ReassemblyBudget));
         let Some(s) = self.tcp.slab.get_mut(h.0 as usize).and_then(Option::as_mut) else {
             return;
         };
+        let held = s.conn.tcb().rcv_queue.octets();
+        self.tcp.held = self.tcp.held - s.held + held;
+        s.held = held;
         let mut ready = None;
         while let Some(event) = s.conn.poll_event() {
             if event == Event::Established {

@@ -24,8 +24,9 @@
 //!   would let a blind attacker reset connections with an ICMP message where RFC 5961
 //!   denies it a RST).
 //! - Every other error (net, host and source-route unreachable, time exceeded, ...) is soft
-//!   (RFC 1122 §4.2.3.9: "TCP MUST NOT abort the connection"): witnessed, nothing changes;
-//!   the retransmission timer keeps trying.
+//!   (RFC 1122 §4.2.3.9: "TCP MUST NOT abort the connection"): nothing changes, the
+//!   retransmission timer keeps trying, and the user is told (SHOULD:
+//!   [`Event::SoftError`](crate::tcp::Event::SoftError)).
 
 use super::seq::Seq;
 use super::state::State;
@@ -33,7 +34,7 @@ use super::tcb::Tcb;
 use super::window::send_mss;
 
 /// An ICMP error quoting one of our segments, as the host read it.
-#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, serde::Serialize)]
 pub enum IcmpError {
     /// Destination Unreachable code 4, "fragmentation needed and DF set", with the next-hop
     /// MTU (RFC 1191 §4; 0 from routers that predate it).
@@ -45,8 +46,8 @@ pub enum IcmpError {
     ProtocolUnreachable,
     /// Destination Unreachable code 3: nothing listens on the peer's port.
     PortUnreachable,
-    /// Any other error: a soft one (RFC 1122 §4.2.3.9).
-    Soft,
+    /// Any other error, with its type and code: a soft one (RFC 1122 §4.2.3.9).
+    Soft(crate::icmp::ErrorKind),
 }
 
 /// Bytes of IPv4 and TCP headers without options, taken off an MTU (RFC 9293 §3.7.1).
@@ -176,10 +177,50 @@ mod tests {
             let est = tcb(State::Established, 1000, 3000);
             assert_eq!(icmp_verdict(&est, 536, e, Seq(1000)), IcmpVerdict::Soft);
         }
+        let host_unreachable =
+            crate::icmp::ErrorKind::DestUnreachable(crate::icmp::Unreachable::Host);
         assert_eq!(
-            icmp_verdict(&syn_sent, 536, IcmpError::Soft, Seq(500)),
+            icmp_verdict(&syn_sent, 536, IcmpError::Soft(host_unreachable), Seq(500)),
             IcmpVerdict::Soft,
             "RFC 1122 §4.2.3.9: MUST NOT abort"
         );
+    }
+
+    #[test]
+    fn a_soft_error_about_a_segment_in_flight_is_reported_to_the_user() {
+        use crate::icmp::{ErrorKind, TimeExceeded, Unreachable};
+        use crate::tcp::{Config, Connection, Event, Synchronized};
+        use std::time::Duration;
+        let now = Duration::ZERO;
+        let mut c = Connection::synchronized(
+            Config::default(),
+            Synchronized {
+                state: State::Established,
+                iss: Seq(1000),
+                irs: Seq(50),
+                snd_wnd: 4000,
+                peer_mss: None,
+            },
+        );
+        c.send(now, b"in flight").unwrap();
+        while c.poll_transmit(now).is_some() {}
+        let host = ErrorKind::DestUnreachable(Unreachable::Host);
+        let ttl = ErrorKind::TimeExceeded(TimeExceeded::InTransit);
+        // Forged: quoting a sequence number not in flight (RFC 5927 §4.1).
+        c.on_icmp_error(now, IcmpError::Soft(host), Seq(999));
+        assert_eq!(c.poll_event(), None);
+        c.on_icmp_error(now, IcmpError::Soft(host), Seq(1001));
+        c.on_icmp_error(now, IcmpError::Soft(ttl), Seq(1005));
+        c.on_icmp_error(now, IcmpError::PortUnreachable, Seq(1001));
+        let events: Vec<_> = std::iter::from_fn(|| c.poll_event()).collect();
+        assert_eq!(
+            events,
+            [
+                Event::SoftError(IcmpError::Soft(host)),
+                Event::SoftError(IcmpError::Soft(ttl)),
+                Event::SoftError(IcmpError::PortUnreachable),
+            ]
+        );
+        assert_eq!(c.state(), State::Established, "advice only");
     }
 }

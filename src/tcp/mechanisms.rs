@@ -192,6 +192,17 @@ pub struct Config {
     /// R2 for a SYN (MUST-23: at least 3 minutes of retransmission; 8 from a 1 s RTO reach
     /// 183 s).
     pub max_syn_retransmits: u8,
+    /// R2 for our SYN,ACK in a SYN-RECEIVED reached by a passive OPEN: retransmissions of
+    /// the SYN,ACK after which the half-open connection is deleted; `None` (the default, RFC
+    /// 9293 alone, and the models) uses `max_syn_retransmits`. A host sets
+    /// [`SYN_ACK_RETRANSMITS`], Linux's `tcp_synack_retries` (5): from a 1 s RTO the entry
+    /// gives up after 63 s (1+2+4+8+16+32) instead of the 183 s of 8 retransmissions, so that
+    /// half-open entries left by spoofed SYNs free their backlog slot sooner (RFC 4987 §3.2,
+    /// "reducing SYN-RECEIVED timer"; issue 17 item 1). RFC 9293 §3.8.3 (MUST-23) asks for
+    /// at least 3 minutes of retransmission of "a SYN segment", which read literally covers
+    /// a SYN,ACK too: a listed deviation, the one Linux makes. A simultaneous open keeps
+    /// `max_syn_retransmits`.
+    pub max_syn_ack_retransmits: Option<u8>,
     /// Whether an in-order text segment may wait for a second one, or for the delayed-ACK
     /// timer, before it is acknowledged (RFC 9293 §3.8.6.3, SHLD-18; the rule is in
     /// `tcp::delack`). Off, every segment that carries text is acknowledged at once, as the
@@ -285,12 +296,16 @@ impl Default for KeepAlive {
 /// of 50 (see [`Config::challenge_ack_limit`]).
 pub const CHALLENGE_ACK_LIMIT: Rate = Rate::new(1000, 50);
 
+/// The SYN-RECEIVED retry budget a host sets (see [`Config::max_syn_ack_retransmits`]):
+/// Linux's `tcp_synack_retries`.
+pub const SYN_ACK_RETRANSMITS: u8 = 5;
+
 /// The default FIN-WAIT-2 timeout (see [`Config::fin_wait_2_timeout`]): Linux's 60 s.
 pub const FIN_WAIT_2_TIMEOUT: Duration = Duration::from_secs(60);
 
 impl Default for Config {
     /// RFC 9293 alone: no delayed ACK, no fast retransmit, a 536-octet MSS, a 64 KiB buffer
-    /// each way, R1 = 3, R2 = 8 (data and SYN), RFC 6298's RTO bounds, an MSL of 2 minutes and
+    /// each way, R1 = 3, R2 = 8 (data, SYN and SYN,ACK), RFC 6298's RTO bounds, an MSL of 2 minutes and
     /// challenge ACKs limited to 1000 per second, bursts of 50 (RFC 5961 §7), a 60 s FIN-WAIT-2
     /// timeout, no keep-alives, and none of the options of RFC 7323 and RFC 2018 offered
     /// (a host offers them: see [`Config::with_extensions`]).
@@ -303,6 +318,7 @@ impl Default for Config {
             r1: 3,
             max_retransmits: 8,
             max_syn_retransmits: 8,
+            max_syn_ack_retransmits: None,
             delayed_ack: false,
             ack_delay: Duration::from_millis(40),
             fast_retransmit: false,

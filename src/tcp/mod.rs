@@ -42,6 +42,7 @@ pub mod sack;
 mod segment;
 mod seq;
 mod state;
+pub mod syncookie;
 mod tcb;
 mod timers;
 mod user;
@@ -55,7 +56,7 @@ pub use icmp::{IcmpError, IcmpVerdict, icmp_verdict};
 pub use isn::{initial_sequence_number, isn_clock_from_micros};
 pub use mechanisms::{
     CHALLENGE_ACK_LIMIT, Config, FIN_WAIT_2_TIMEOUT, KeepAlive, Mechanism, Mechanisms,
-    time_wait_duration,
+    SYN_ACK_RETRANSMITS, time_wait_duration,
 };
 pub use options::{MAX_WINDOW_SHIFT, TS_RECENT_LIFETIME, ts_clock, ts_older, window_shift_for};
 pub use reassembly::Reassembly;

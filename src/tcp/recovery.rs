@@ -304,7 +304,7 @@ mod tests {
             ..dup(&a)
         };
         let out_of_window = Segment {
-            seq: a.rcv_nxt + u32::from(a.rcv_wnd) + 10,
+            seq: a.rcv_nxt + a.rcv_wnd + 10,
             ..dup(&a)
         };
         for seg in [no_ack_bit, rst, out_of_window] {
@@ -315,7 +315,7 @@ mod tests {
             ..cfg
         };
         let out_of_window = Segment {
-            seq: a.rcv_nxt + u32::from(a.rcv_wnd) + 10,
+            seq: a.rcv_nxt + a.rcv_wnd + 10,
             ..dup(&a)
         };
         assert!(

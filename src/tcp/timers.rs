@@ -14,7 +14,7 @@ impl Tcb {
     /// The retransmission timer expired: resend the earliest unacknowledged segment (the SYN,
     /// the SYN,ACK, or text from SND.UNA with the FIN if it fits). After
     /// `max_retransmits` consecutive retransmissions (`max_syn_retransmits` while our SYN is
-    /// unacknowledged, MUST-23) the connection is aborted with "connection aborted due to user
+    /// unacknowledged, MUST-23; `max_syn_ack_retransmits` for a listener's SYN,ACK) the connection is aborted with "connection aborted due to user
     /// timeout" (§3.8.3 R2). With T17 ablated, nothing is retransmitted
     /// once the peer's FIN has been received (CLOSE-WAIT, LAST-ACK).
     pub fn on_retransmit_timeout(&mut self, cfg: &Config) -> Outputs {
@@ -24,6 +24,9 @@ impl Tcb {
         }
         let r2 = if self.syn_acked() {
             cfg.max_retransmits
+        } else if self.state == State::SynReceived && self.passive {
+            cfg.max_syn_ack_retransmits
+                .unwrap_or(cfg.max_syn_retransmits)
         } else {
             cfg.max_syn_retransmits
         };

@@ -27,6 +27,10 @@ pub enum Event {
     DeliveryProblem,
     /// "connection aborted due to user timeout": retransmissions reached R2 (§3.8.3).
     TimedOut,
+    /// A soft ICMP error arrived about a segment in flight (RFC 1122 §4.2.3.9: soft errors
+    /// "SHOULD be made available to the application"; believed only as RFC 5927 §4.1 says).
+    /// Advice only: the connection goes on, and its retransmission timer keeps trying.
+    SoftError(crate::tcp::IcmpError),
     /// The connection was deleted after an orderly close (LAST-ACK acknowledged, TIME-WAIT
     /// expired).
     Closed,
@@ -107,11 +111,15 @@ pub enum Witness {
     /// SACK-based recovery resent a hole the scoreboard judged lost, or another unSACKed
     /// segment (RFC 6675 §5 (C)).
     SackRetransmit,
+    /// A segment whose text would have been held out of order beyond the allowance of the
+    /// host's reassembly memory budget was dropped before it was processed
+    /// (`Connection::set_reassembly_allowance`).
+    ReassemblyBudget,
 }
 
 impl Witness {
     /// Every witness, in a fixed order.
-    pub const ALL: [Witness; 24] = [
+    pub const ALL: [Witness; 25] = [
         Witness::OurFinAcked,
         Witness::TimeWaitStarted,
         Witness::ReturnedToListen,
@@ -136,6 +144,7 @@ impl Witness {
         Witness::MissingTimestamps,
         Witness::UnreadDataReset,
         Witness::SackRetransmit,
+        Witness::ReassemblyBudget,
     ];
 
     /// The witness among a transition's signals, if it is one.
@@ -161,6 +170,13 @@ impl Witness {
 pub struct Witnesses(u64);
 
 impl Witnesses {
+    /// The set of `w` alone.
+    pub fn of(w: Witness) -> Witnesses {
+        let mut s = Witnesses::default();
+        s.insert(w);
+        s
+    }
+
     /// Whether `w` is in the set.
     pub fn has(self, w: Witness) -> bool {
         self.0 & (1 << w as u8) != 0

@@ -33,6 +33,8 @@
 //! assert_eq!(a.timer(Timer::Retransmit), None, "nothing outstanding");
 //! ```
 
+mod budget;
+mod cookie;
 mod event;
 mod timers;
 
@@ -102,6 +104,9 @@ pub struct Connection {
     /// When text was last sent, for the restart after idle (RFC 5681 §4.1); kept only with
     /// congestion control.
     last_send: Duration,
+    /// The most octets the reassembly queue may hold, set by the host from its memory
+    /// budget (`set_reassembly_allowance`); `None`: the window alone bounds it.
+    reassembly_allowance: Option<usize>,
 }
 
 /// The numbers of a synchronized connection, for [`Connection::synchronized`].
@@ -185,6 +190,7 @@ impl Connection {
             sack_tx: SackRecovery::default(),
             sack_rx: SackReceiver::default(),
             last_send: Duration::ZERO,
+            reassembly_allowance: None,
         }
     }
 
@@ -557,6 +563,9 @@ impl Connection {
     }
 
     fn arrive(&mut self, now: Duration, seg: SegmentRef<'_>, iss: Seq) -> Witnesses {
+        if self.over_reassembly_allowance(seg) {
+            return Witnesses::of(Witness::ReassemblyBudget);
+        }
         let mut cfg = self.rules();
         let opening = matches!(self.tcb.state, State::Listen | State::SynSent);
         if opening && seg.has(Ctl::SYN) {
@@ -840,14 +849,18 @@ impl Connection {
     /// found the connection by the quoted 4-tuple and passes the quoted sequence number.
     /// "Fragmentation needed" about a segment in flight lowers the send MSS and resends the
     /// segment at SND.UNA at once; port or protocol unreachable about our SYN refuses the
-    /// connection; anything else changes nothing.
+    /// connection; a soft error changes nothing but is reported to the user
+    /// ([`Event::SoftError`]).
     pub fn on_icmp_error(&mut self, now: Duration, err: IcmpError, quoted_seq: Seq) -> Witnesses {
         let mut w = Witnesses::default();
         let before = self.before();
         let mut out = Outputs::default();
         match icmp_verdict(&self.tcb, self.smss, err, quoted_seq) {
             IcmpVerdict::Ignored => w.insert(Witness::IcmpIgnored),
-            IcmpVerdict::Soft => w.insert(Witness::IcmpSoftError),
+            IcmpVerdict::Soft => {
+                w.insert(Witness::IcmpSoftError);
+                self.events.push_back(Event::SoftError(err));
+            }
             IcmpVerdict::LowerMss(mss) => {
                 if let Some(c) = &mut self.cc {
                     c.set_smss(u32::from(self.smss), u32::from(mss));
