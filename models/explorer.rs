@@ -21,6 +21,7 @@
 //! states, release) took 1.6-1.9 s for the model and 1.9 s served this way; "Run to
 //! completion" is dominated by the Explorer's visitor anyway (stateright-notes 9).
 
+use super::syncookie::CookieModel;
 use super::arp::ArpModel;
 use super::icmp::IcmpModel;
 use super::ip::IpModel;
@@ -287,6 +288,8 @@ served! {
     icmp: IcmpModel = "icmp";
     /// `arp` in the Explorer.
     arp: ArpModel = "arp";
+    /// `syn-cookie` in the Explorer.
+    syn_cookie: CookieModel = "syn-cookie";
 }
 
 #[cfg(test)]
@@ -488,6 +491,7 @@ mod tests {
             shown(std::any::type_name::<ip>()),
             shown(std::any::type_name::<icmp>()),
             shown(std::any::type_name::<arp>()),
+            shown(std::any::type_name::<syn_cookie>()),
         ];
         let registry: Vec<&str> = crate::models::registry().iter().map(|m| m.name).collect();
         let names: Vec<&str> = NAMES.iter().map(|(n, _)| *n).collect();
