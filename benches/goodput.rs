@@ -617,6 +617,39 @@ fn main() {
                 failed = true;
             }
         }
+        let kib = |v: u32| f64::from(v) / 1024.0;
+        let line =
+            |name, color, f: &dyn Fn(&(f64, u32, u32, u32)) -> f64| bench_results::PlotLine {
+                name,
+                color,
+                points: s.samples.iter().map(|p| (p.0, f(p))).collect(),
+            };
+        let cwnd_max = s.samples.iter().map(|p| kib(p.2)).fold(1.0, f64::max);
+        let svg = bench_results::line_plot_svg(
+            &format!(
+                "Our CUBIC sender on \"{}\" (seed {}): one recorded transfer",
+                s.path, s.seed
+            ),
+            "seconds since the connection opened",
+            "KiB",
+            cwnd_max * 1.5,
+            &[
+                line("bytes in flight", "#1f5fbf", &|p| kib(p.1)),
+                line("cwnd", "#c0392b", &|p| kib(p.2)),
+                line("ssthresh (capped)", "#2e7d32", &|p| kib(p.3)),
+            ],
+        );
+        let path = bench_results::results_dir().join("goodput-cwnd.svg");
+        match std::fs::write(&path, svg) {
+            Ok(()) => println!(
+                "plot of cwnd, ssthresh and the flight in {}",
+                path.display()
+            ),
+            Err(e) => {
+                eprintln!("could not write the plot: {e}");
+                failed = true;
+            }
+        }
     }
     if table.rows.is_empty() {
         eprintln!("goodput: no path could be measured");

@@ -335,6 +335,12 @@ fn main() {
     bulk_table
         .notes
         .push(format!("ratio ours/smoltcp {bulk_ratio:.2}"));
+    bulk_table.notes.push(
+        "Both stacks run CUBIC congestion control (ours: RFC 9438 in tcp::congestion with \
+         window scaling, timestamps and SACK negotiated; smoltcp: its socket-tcp-cubic \
+         feature)."
+            .to_string(),
+    );
     bulk_table.notes.push(format!(
         "Wall-clock time of both endpoints and the link in virtual time, best of {runs} \
          rounds in which the three pairs take turns."

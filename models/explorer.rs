@@ -21,10 +21,10 @@
 //! states, release) took 1.6-1.9 s for the model and 1.9 s served this way; "Run to
 //! completion" is dominated by the Explorer's visitor anyway (stateright-notes 9).
 
-use super::syncookie::CookieModel;
 use super::arp::ArpModel;
 use super::icmp::IcmpModel;
 use super::ip::IpModel;
+use super::syncookie::CookieModel;
 use super::tcp::TcpModel;
 use super::udp::UdpModel;
 use stateright::{Model, Path, Property};

@@ -200,3 +200,104 @@ mod tests {
         std::fs::remove_dir_all(&dir).unwrap();
     }
 }
+
+/// One line of a [`line_plot_svg`]: its name in the legend, its colour, its points.
+pub struct PlotLine<'a> {
+    /// The legend's text.
+    pub name: &'a str,
+    /// An SVG colour.
+    pub color: &'a str,
+    /// `(x, y)` points in order of x, drawn as steps (each value holds until the next).
+    pub points: Vec<(f64, f64)>,
+}
+
+/// A step plot of `lines` as a self-contained SVG (white background, text in dark grey,
+/// axes with five ticks each), for a time series a benchmark recorded: x in `x_unit`, y in
+/// `y_unit`. Points beyond `y_cap` are drawn at the cap (a legend note says so).
+pub fn line_plot_svg(
+    title: &str,
+    x_unit: &str,
+    y_unit: &str,
+    y_cap: f64,
+    lines: &[PlotLine<'_>],
+) -> String {
+    use std::fmt::Write as _;
+    let (w, h, left, right, top, bottom) = (900.0, 420.0, 80.0, 20.0, 40.0, 50.0);
+    let all = lines.iter().flat_map(|l| l.points.iter());
+    let x_max = all.clone().map(|p| p.0).fold(0.0_f64, f64::max).max(1e-9);
+    let y_max = all.map(|p| p.1.min(y_cap)).fold(0.0_f64, f64::max).max(1.0);
+    let sx = |x: f64| left + (w - left - right) * x / x_max;
+    let sy = |y: f64| top + (h - top - bottom) * (1.0 - y.min(y_cap) / y_max);
+    let mut s = String::new();
+    let _ = writeln!(
+        s,
+        r##"<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" viewBox="0 0 {w} {h}" font-family="DejaVu Sans, sans-serif" font-size="12">"##
+    );
+    let _ = writeln!(s, r##"<rect width="{w}" height="{h}" fill="#ffffff"/>"##);
+    let _ = writeln!(
+        s,
+        r##"<text x="{left}" y="22" font-size="14" fill="#222222">{}</text>"##,
+        escape(title)
+    );
+    for i in 0..=4 {
+        let (fx, fy) = (f64::from(i) / 4.0 * x_max, f64::from(i) / 4.0 * y_max);
+        let _ = writeln!(
+            s,
+            r##"<line x1="{left}" y1="{y:.1}" x2="{x2}" y2="{y:.1}" stroke="#dddddd"/><text x="{tx}" y="{ty:.1}" text-anchor="end" fill="#333333">{fy:.0}</text><text x="{xx:.1}" y="{xy}" text-anchor="middle" fill="#333333">{fx:.2}</text>"##,
+            y = sy(fy),
+            x2 = w - right,
+            tx = left - 6.0,
+            ty = sy(fy) + 4.0,
+            xx = sx(fx),
+            xy = h - bottom + 18.0,
+        );
+    }
+    let _ = writeln!(
+        s,
+        r##"<text x="{x:.1}" y="{y}" text-anchor="middle" fill="#333333">{}</text><text x="14" y="{ym:.1}" transform="rotate(-90 14 {ym:.1})" text-anchor="middle" fill="#333333">{}</text>"##,
+        escape(x_unit),
+        escape(y_unit),
+        x = (left + w - right) / 2.0,
+        y = h - 8.0,
+        ym = (top + h - bottom) / 2.0,
+    );
+    for (i, l) in lines.iter().enumerate() {
+        let mut d = String::new();
+        let mut last: Option<f64> = None;
+        for &(x, y) in &l.points {
+            match last {
+                None => {
+                    let _ = write!(d, "M{:.1},{:.1}", sx(x), sy(y));
+                }
+                Some(_) => {
+                    let _ = write!(d, " H{:.1} V{:.1}", sx(x), sy(y));
+                }
+            }
+            last = Some(y);
+        }
+        let _ = writeln!(
+            s,
+            r##"<path d="{d}" fill="none" stroke="{}" stroke-width="1.5"/>"##,
+            l.color
+        );
+        let lx = left + 10.0 + 190.0 * i as f64;
+        let _ = writeln!(
+            s,
+            r##"<line x1="{lx}" y1="{ly}" x2="{lx2}" y2="{ly}" stroke="{c}" stroke-width="3"/><text x="{tx}" y="{ty}" fill="#222222">{}</text>"##,
+            escape(l.name),
+            c = l.color,
+            ly = top + 8.0,
+            lx2 = lx + 20.0,
+            tx = lx + 26.0,
+            ty = top + 12.0,
+        );
+    }
+    s.push_str("</svg>\n");
+    s
+}
+
+fn escape(t: &str) -> String {
+    t.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+}

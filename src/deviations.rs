@@ -168,28 +168,56 @@ pub const DEVIATIONS: &[Deviation] = &[
         what: "Only the all-ones forms (limited and directed broadcast) are recognised.",
     },
     Deviation {
-        rfc: "RFC 5681 §3.1, RFC 1122 §4.2.2.15 (slow start and congestion avoidance, MUST)",
-        code: "stack::Host (tcp)",
-        what: "No congestion control: the sender fills the peer's offered window. The stack \
-               runs on in-memory links and TUN/TAP to one peer, and the models do not cover \
-               congestion. Fast retransmit (RFC 5681 §3.2) and NewReno's answer to partial \
-               acknowledgments (RFC 6582 §3.2) resend the segment at SND.UNA, without their \
-               ssthresh and cwnd steps.",
+        rfc: "RFC 9293 §3.8.2, MUST-19 (RFC 5681 congestion control)",
+        code: "tcp::Config::congestion",
+        what: "Congestion control (RFC 5681 with NewReno, RFC 6675 SACK recovery, CUBIC of RFC \
+               9438 by default) runs wherever Config::congestion is set: in the stack always \
+               (HostConfig::tcp_congestion, `stack --congestion none` to turn it off), in the \
+               models only with `--congestion 1` (Reno, an initial window of one segment), \
+               because every other model checks RFC 9293's own rules and a controller's state \
+               would multiply their states without changing what they check.",
     },
     Deviation {
         rfc: "RFC 5681 §3.1 (slow start after a retransmission timeout), RFC 6582 §3.2",
         code: "tcp::Recovery::on_retransmit_timeout",
-        what: "After a timer retransmission there is no slow start to resend the rest of the \
-               window from SND.UNA. Instead, the partial acknowledgments up to the highest \
-               sequence number sent before the timeout each resend the segment at SND.UNA, as \
-               RFC 6582 does in fast recovery, so that several losses in one window cost one \
-               timeout rather than one (backed-off) timeout each.",
+        what: "After a timer retransmission SND.NXT stays where it was (no go-back-N): cwnd is \
+               the loss window and slow start regrows it, but the rest of the window is resent \
+               by the partial acknowledgments up to the highest sequence number sent before \
+               the timeout, each resending the segment at SND.UNA as RFC 6582 does in fast \
+               recovery (with SACK, by RFC 6675 §5.1's loss recovery once three segments above \
+               a hole are SACKed), so that several losses in one window cost one timeout.",
     },
     Deviation {
-        rfc: "RFC 7323 (window scale, timestamps), RFC 2018 (SACK)",
-        code: "stack::Host::tcp_input, stack::Host (emit)",
-        what: "The options are parsed and ignored; we never send them, so the peer does not \
-               use them either. The window offered is therefore at most 65,535 octets.",
+        rfc: "RFC 6928 (initial window)",
+        code: "tcp::congestion::initial_window",
+        what: "The initial window is RFC 6928's ten segments (experimental), not RFC 5681's \
+               two to four, as Linux, Windows and macOS use: a first flight like its peers'.",
+    },
+    Deviation {
+        rfc: "RFC 7323 §3.2 (a segment without TSopt SHOULD be dropped)",
+        code: "tcp::Tcb::lacks_timestamps",
+        what: "Followed as written: once timestamps are negotiated a segment other than a RST \
+               without the option is dropped silently. Linux accepts such segments; a peer \
+               that stops sending timestamps mid-connection is not heard here.",
+    },
+    Deviation {
+        rfc: "RFC 9293 §3.8.6.2.1 (sender SWS avoidance, MUST-38), §3.7.4 (Nagle, SHLD-7)",
+        code: "tcp::Tcb::transmit",
+        what: "A segment shorter than the send MSS is held while segments are in flight only \
+               where the congestion window, not the peer's window, cuts it short; a SEND's \
+               tail always goes out at once (every SEND pushes). There is no Nagle \
+               algorithm: small writes are sent as they come, as with TCP_NODELAY.",
+    },
+    Deviation {
+        rfc: "Left out: ECN (RFC 3168), RACK-TLP (RFC 8985), HyStart++ (RFC 9406), pacing, \
+              Limited Transmit (RFC 3042), spurious-retransmission undo (RFC 9438 §4.9)",
+        code: "tcp::congestion, tcp::sack",
+        what: "No ECN is negotiated, so there is no ECE to react to; loss is detected by \
+               duplicate ACKs, SACK (RFC 6675) and the retransmission timer, not by time \
+               (RACK) or tail probes (TLP); slow start is plain (RFC 9438 §4.10 allows it); a \
+               window is sent at once, not paced; no extra segments on the first two \
+               duplicate ACKs. Each would add state and timers that the models would carry; \
+               the goodput bench measures what their absence costs against Linux.",
     },
     Deviation {
         rfc: "RFC 1122 §4.2.3.9 (Destination Unreachable codes 2-4 are hard errors: SHOULD abort)",

@@ -762,7 +762,7 @@ fn performance(w: &mut String, benches: &[(String, BenchRecord)]) {
         "Measured by the benchmarks, which record their tables in `bench-results/NAME.json`; \
          this section renders those files. Numbers depend on the machine and its load.\n"
     );
-    for (_, rec) in benches {
+    for (name, rec) in benches {
         let _ = writeln!(
             w,
             "### `{}`\n\nRecorded {} UTC on {} cores.\n",
@@ -770,6 +770,17 @@ fn performance(w: &mut String, benches: &[(String, BenchRecord)]) {
         );
         for t in &rec.tables {
             let _ = writeln!(w, "#### {}\n\n{}", t.title, t.markdown());
+        }
+        // A plot the benchmark drew from the same run, committed beside its table.
+        let plot = format!("{name}-cwnd.svg");
+        if tcpip_spec::bench_results::results_dir()
+            .join(&plot)
+            .exists()
+        {
+            let _ = writeln!(
+                w,
+                "![cwnd, ssthresh and bytes in flight of one lossy transfer](bench-results/{plot})\n"
+            );
         }
     }
 }

@@ -787,13 +787,13 @@ impl Connection {
 
     /// RFC 6675 §5 (C): in recovery, while cwnd − pipe ≥ 1 SMSS, send `NextSeg ()` (a lost
     /// hole, new data, an unSACKed segment, the rescue) and record it (C.2). Without
-    /// [`Mechanism::CongestionWindow`] the pipe is not consulted. At most 64 segments per
-    /// ACK.
+    /// [`Mechanism::CongestionWindow`], or without congestion control, the pipe is not
+    /// consulted. At most 64 segments per ACK.
     fn sack_transmit(&mut self, out: &mut Outputs, w: &mut Witnesses) {
-        let Some(cwnd) = self.cc.map(|c| c.cwnd()) else {
-            return;
-        };
-        let limit = self.cfg.mechanisms.on(Mechanism::CongestionWindow);
+        // Without congestion control, only the peer's window limits what goes out.
+        let cwnd = self.cc.map(|c| c.cwnd());
+        let limit = self.cfg.mechanisms.on(Mechanism::CongestionWindow) && cwnd.is_some();
+        let cwnd = cwnd.unwrap_or(u32::MAX);
         let smss = u32::from(self.smss);
         for _ in 0..64 {
             let t = &self.tcb;
