@@ -33,6 +33,7 @@
 //! assert_eq!(a.timer(Timer::Retransmit), None, "nothing outstanding");
 //! ```
 
+mod conform;
 mod event;
 mod timers;
 
@@ -689,7 +690,10 @@ impl Connection {
                     c.on_congestion_event(a.flight_before, smss);
                 }
                 let cfg = self.rules();
-                if let Some(s) = self.tcb.retransmit_range(retransmit.seq, retransmit.len, &cfg) {
+                if let Some(s) = self
+                    .tcb
+                    .retransmit_range(retransmit.seq, retransmit.len, &cfg)
+                {
                     out.segments.push(s);
                     w.insert(Witness::FastRetransmit);
                 }

@@ -763,7 +763,10 @@ fn the_initial_window_limits_the_first_flight_and_each_ack_grows_it_in_slow_star
     for ack in &acks {
         a.on_segment(MS(20), ack);
     }
-    assert_eq!(a.congestion().unwrap().cwnd(), 10_000 + 1000 * acks.len() as u32);
+    assert_eq!(
+        a.congestion().unwrap().cwnd(),
+        10_000 + 1000 * acks.len() as u32
+    );
     let second = drain(&mut a, MS(20));
     let flight: u32 = second.iter().map(|s| s.data.len() as u32).sum();
     assert_eq!(a.flight(), a.congestion().unwrap().cwnd());
@@ -796,7 +799,10 @@ fn sack_recovery_resends_only_the_holes_and_never_sacked_text() {
     for s in segs.iter().filter(|s| !lost.contains(&s.seq)) {
         b.on_segment(MS(10), s);
         for ack in drain(&mut b, MS(10)) {
-            assert!(!ack.opt.sack.is_empty(), "an ACK while text is held carries SACK");
+            assert!(
+                !ack.opt.sack.is_empty(),
+                "an ACK while text is held carries SACK"
+            );
             a.on_segment(MS(20), &ack);
             resent.extend(drain(&mut a, MS(20)));
         }
@@ -809,11 +815,17 @@ fn sack_recovery_resends_only_the_holes_and_never_sacked_text() {
     assert_eq!(holes, lost, "the two holes, in order, and nothing SACKed");
     assert!(a.sack_recovery().in_recovery());
     let c = a.congestion().unwrap();
-    assert!(c.ssthresh() < 10_000, "ssthresh lowered on entering recovery");
+    assert!(
+        c.ssthresh() < 10_000,
+        "ssthresh lowered on entering recovery"
+    );
     for s in &resent {
         b.on_segment(MS(30), s);
     }
-    assert_eq!(b.read_to_vec(MS(30)).len(), 10_000 + (resent.len() - 2) * 1000);
+    assert_eq!(
+        b.read_to_vec(MS(30)).len(),
+        10_000 + (resent.len() - 2) * 1000
+    );
 }
 
 #[test]
