@@ -44,7 +44,7 @@
 use super::profile::{Allowance, Profile};
 use super::{Endpoint, Kind, Verdict, Violation};
 use crate::capture::{Direction, TcpConversation};
-use crate::tcp::{Config, Connection, Ctl, Segment, Seq, State, Timer};
+use crate::tcp::{Config, Connection, Ctl, Mechanism, Segment, Seq, State, Timer};
 use std::collections::VecDeque;
 use std::time::Duration;
 
@@ -55,7 +55,7 @@ pub const HISTORY: usize = 6;
 /// Segments a candidate may hold emitted and not yet seen.
 const QUEUE: usize = 128;
 /// Segments of the peer that may wait, seen and not yet delivered to the endpoint.
-pub const PENDING: usize = 16;
+pub const PENDING: usize = 64;
 /// The default cap on candidates.
 pub const DEFAULT_BUDGET: usize = 64;
 
@@ -206,7 +206,9 @@ pub fn judge(
         Event::Input(o) if o.seg.has(Ctl::SYN) => Some(o),
         _ => None,
     });
-    let cfg = config(own_syn.map(|o| &o.seg), peer_syn.map(|o| &o.seg));
+    let mut cfg = config(own_syn.map(|o| &o.seg), peer_syn.map(|o| &o.seg));
+    // Not judged (see the module documentation): what the window allows may be sent.
+    cfg.mechanisms = cfg.mechanisms.without(Mechanism::CongestionWindow);
     let iss = own_syn.map_or(Seq(0), |o| o.seg.seq);
     let mut beam = Vec::new();
     let fresh = |cfg: Config| {
@@ -356,8 +358,37 @@ impl Judge<'_> {
         true
     }
 
-    /// Every candidate's explanations of `o`: with as many pending segments delivered first
-    /// as allow one, the most that do.
+    /// `n` with every pending segment delivered, in order, except those whose arrival would
+    /// contradict `o`: that would move RCV.NXT past `o`'s acknowledgment, or SND.UNA past
+    /// the sequence number of text, SYN or FIN that `o` (re)sends. Those stay pending: they
+    /// are late (overtaken by the ones after them) or lost.
+    fn guided(&self, n: &Node, o: &Observed) -> Node {
+        let mut x = n.clone();
+        let pending = std::mem::take(&mut x.cand.pending);
+        let occupies = !o.seg.data.is_empty() || o.seg.has(Ctl::SYN) || o.seg.has(Ctl::FIN);
+        for i in pending {
+            let Event::Input(input) = &self.events[i] else {
+                continue;
+            };
+            let mut y = x.clone();
+            y.deliver(input, self.iss);
+            let t = y.cand.conn.tcb();
+            let synchronized = t.state.is_synchronized();
+            let past_ack = o.seg.has(Ctl::ACK) && synchronized && t.rcv_nxt.gt(o.seg.ack);
+            let past_seq = occupies && synchronized && t.snd_una.gt(o.seg.seq);
+            if past_ack || past_seq {
+                x.cand.pending.push_back(i);
+            } else {
+                x = y;
+            }
+        }
+        x
+    }
+
+    /// Every candidate's explanations of `o`: with as few pending segments delivered first
+    /// as allow one (a segment reaches the endpoint as late as the capture allows), and with
+    /// every pending segment delivered but those that `o` shows have not arrived (see
+    /// `guided`); failing both, with one of them lost.
     fn explain_all(&self, beam: &[Node], o: &Observed) -> Vec<Node> {
         let mut out = Vec::new();
         for n in beam {
@@ -366,12 +397,31 @@ impl Judge<'_> {
             while self.deliver_next(&mut x) {
                 variants.push(x.clone());
             }
-            for v in variants.iter().rev() {
+            let mut explained = None;
+            for (k, v) in variants.iter().enumerate() {
                 let found = self.explain(v, o);
                 if !found.is_empty() {
                     out.extend(found);
+                    explained = Some(k);
                     break;
                 }
+            }
+            // Some pending segments late or lost, and later ones arrived before them.
+            let guided = self.guided(n, o);
+            if explained.is_none_or(|k| variants[k].cand != guided.cand) {
+                let found = self.explain(&guided, o);
+                explained = explained.or((!found.is_empty()).then_some(0));
+                out.extend(found);
+            }
+            if explained.is_some() {
+                continue;
+            }
+            // One of the pending segments was lost on the way; the rest arrived.
+            for lost in 0..n.cand.pending.len() {
+                let mut x = n.clone();
+                x.cand.pending.remove(lost);
+                while self.deliver_next(&mut x) {}
+                out.extend(self.explain(&x, o));
             }
         }
         dedup(&mut out);
@@ -735,7 +785,6 @@ fn config(own: Option<&Segment>, peer: Option<&Segment>) -> Config {
         window_scale: scaled,
         timestamps: own.opt.timestamps.is_some(),
         sack: own.opt.sack_permitted,
-        congestion: None,
         challenge_ack_limit: None,
         ..base
     }
