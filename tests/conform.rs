@@ -13,3 +13,6 @@ mod mutate;
 
 #[path = "conform/ours.rs"]
 mod conform_ours;
+
+#[path = "conform/cli.rs"]
+mod conform_cli;

@@ -74,7 +74,9 @@ pub fn icmp(x: &IcmpExchange) -> Vec<Endpoint> {
             continue;
         };
         let answered = x.messages[..k].iter().any(|r| {
-            r.direction != m.direction
+            // By address, not direction: a host may ping itself (127.0.0.1).
+            r.ip.repr.dst_addr == m.ip.repr.src_addr
+                && r.ip.repr.src_addr == m.ip.repr.dst_addr
                 && matches!(&r.icmp.repr, icmp::Repr::EchoRequest { ident: i2, seq_no: s2, data: d2 }
                     if i2 == ident && s2 == seq_no && r.icmp.len == m.icmp.len
                         && d2[..d2.len().min(data.len())] == data[..d2.len().min(data.len())])

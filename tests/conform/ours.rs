@@ -10,7 +10,7 @@ use tcpip_spec::tcp::{Ctl, State};
 
 /// A connects to B:80, sends `up` octets while B sends `down`, A closes, then B; then A sends
 /// a UDP datagram to B's closed port 9. The pcap file.
-fn transfer(faults: Faults, seed: u64, up: usize, down: usize) -> Vec<u8> {
+pub fn transfer(faults: Faults, seed: u64, up: usize, down: usize) -> Vec<u8> {
     let mut p = pair(faults, seed, true);
     p.capture = Some(Vec::new());
     let (c, s) = connect(&mut p);
