@@ -6,15 +6,19 @@
 //!
 //! The endpoint is replayed through a bounded set (a beam) of candidate connections, each
 //! configured from what the SYNs show (MSS, window scale, timestamps and SACK offered; the ISS
-//! from the endpoint's SYN; the timestamp clock's offset from its first TSval), CUBIC off
-//! (see below). The capture cannot show the endpoint's user calls, its timers, its reading,
+//! from the endpoint's SYN; the timestamp clock's offset from its first TSval), delayed
+//! ACKs on, CUBIC and RFC 6675 recovery running without bounding what is sent (see below). The capture cannot show the endpoint's user calls, its timers, its reading,
 //! or what happened between the capture point and the endpoint, so the search chooses them:
 //!
-//! - **Segments from the peer** are delivered to every candidate where the capture shows
-//!   them. When a segment of the endpoint then cannot be explained, the search goes back at
-//!   most [`HISTORY`] events and tries each of those arrivals **delayed** until after the
-//!   endpoint's segment (the capture point was nearer the peer) or **lost** before reaching
-//!   the endpoint: one such choice per unexplained segment.
+//! - **Segments from the peer** reach the endpoint when an explanation needs them, not
+//!   where the capture shows them (a capture point near the peer sees them before the
+//!   endpoint processes them): each candidate keeps the segments seen and not yet delivered,
+//!   in order (at most [`PENDING`]). Before each segment of the endpoint, the search tries the
+//!   fewest of them delivered in order that explain it; and all of them delivered except
+//!   those the endpoint's segment shows it has not received (they would move RCV.NXT past
+//!   its ACK, or SND.UNA past the sequence number it sends): late, overtaken by later ones,
+//!   or lost; failing both, all but one (lost). Failing everything, it goes back at most
+//!   [`HISTORY`] events and replays them with one of those arrivals lost.
 //! - **Before each segment the endpoint sent**, up to [`DEPTH`] hidden steps: SEND of the text
 //!   the segment carries beyond what was queued (the bytes the capture shows, zeros where it
 //!   cut them), CLOSE when it carries a FIN, ABORT when it carries a RST, the expiry of any
@@ -37,9 +41,17 @@
 //! judged by one rule only: the right edge RCV.NXT + RCV.WND never moves left (RFC 9293
 //! §3.8.6, SHLD-14), beyond the rounding window scaling causes (RFC 7323 §2.4).
 //!
-//! Congestion control is not judged: the candidates send whatever the peer's window allows
-//! (a congestion window bounds a sender from above by RFC 5681 §3.1, but the controller's
-//! state depends on details, such as ABC or HyStart, that real stacks choose differently).
+//! Congestion control is not judged: the candidates run CUBIC and SACK recovery with
+//! [`Mechanism::CongestionWindow`] off, so they may send whatever the peer's window allows
+//! (RFC 5681 §3.1 bounds a sender by its cwnd, but how cwnd evolves is the controller's, and
+//! real stacks choose differently: HyStart, PRR, RACK-TLP, pacing).
+//!
+//! # Verdicts
+//!
+//! "Violates" is said only when the search kept every candidate it made; when it had to cut
+//! the beam to `--budget` and then no kept candidate explains a segment, the verdict is
+//! "cannot judge" with that reason. A capture whose first segment is not a SYN cannot be
+//! judged (the options and numbers negotiated are unknown).
 
 use super::profile::{Allowance, Profile};
 use super::{Endpoint, Kind, Verdict, Violation};
@@ -872,4 +884,74 @@ fn ladder(events: &[Event], end: usize, mark: Option<usize>) -> Vec<String> {
                 .to_string()
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn out(frame: u64, seg: Segment) -> Event {
+        let captured = seg.data.len();
+        Event::Output(Observed {
+            frame,
+            now: Duration::ZERO,
+            seg,
+            captured,
+        })
+    }
+
+    #[test]
+    fn the_right_edge_may_not_move_left_beyond_the_rounding_of_scaling() {
+        let ack = |a: u32, w: u16| Segment::control(Seq(a), Seq(a), Ctl::ACK, w);
+        // Without scaling: 100 + 50 = 150, then 120 + 20 = 140 shrinks.
+        let events = [out(1, ack(100, 50)), out(2, ack(120, 20))];
+        let (at, v) = window_shrink(&events, 0).unwrap();
+        assert_eq!((at, v.frame), (1, 2));
+        assert!(v.rule.contains("SHLD-14"));
+        // The edge moving right, or staying, is fine; so is a RST's window.
+        let events = [out(1, ack(100, 50)), out(2, ack(150, 0))];
+        assert!(window_shrink(&events, 0).is_none());
+        let rst = Segment::control(Seq(120), Seq(0), Ctl::RST | Ctl::ACK, 0);
+        assert!(window_shrink(&[out(1, ack(100, 50)), out(2, rst)], 0).is_none());
+        // With a shift of 4, less than 16 octets of shrinking is rounding (RFC 7323 §2.4).
+        let events = [out(1, ack(100, 10)), out(2, ack(110, 9))];
+        assert!(window_shrink(&events, 4).is_none());
+        let events = [out(1, ack(100, 10)), out(2, ack(110, 8))];
+        assert!(window_shrink(&events, 4).is_some());
+    }
+
+    #[test]
+    fn segments_match_on_numbers_judged_control_bits_and_text_not_on_psh_or_window() {
+        let o = |seg: Segment| Observed {
+            frame: 1,
+            now: Duration::ZERO,
+            captured: seg.data.len(),
+            seg,
+        };
+        let emitted = Segment::text(Seq(1), Seq(9), 100, b"abc");
+        let mut seen = emitted.clone().with_ctl(Ctl::ACK | Ctl::PSH);
+        seen.wnd = 7;
+        assert!(same(&emitted, &o(seen.clone())));
+        seen.ack = Seq(10);
+        assert!(!same(&emitted, &o(seen)));
+        let other_text = Segment::text(Seq(1), Seq(9), 100, b"abd");
+        assert!(!same(&emitted, &o(other_text.clone())));
+        // A headers-only capture compares only the length of the text.
+        let cut = Observed {
+            captured: 0,
+            ..o(other_text)
+        };
+        assert!(same(&emitted, &cut));
+    }
+
+    #[test]
+    fn the_ladder_notation_gives_the_window_and_the_length_of_the_text() {
+        let s = Segment::text(Seq(1), Seq(9), 100, b"abc");
+        assert_eq!(
+            notation(&s),
+            "<SEQ=1><ACK=9><CTL=ACK><WND=100><DATA=3 octets>"
+        );
+        let rst = Segment::control(Seq(5), Seq(0), Ctl::RST, 0);
+        assert_eq!(notation(&rst), "<SEQ=5><CTL=RST>");
+    }
 }
