@@ -3,16 +3,18 @@
 
 use super::mutate::*;
 use std::process::Command;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use tcpip_spec::stack::pcap;
 use tcpip_spec::tcp::Ctl;
 
 const BIN: &str = env!("CARGO_BIN_EXE_tcpip-spec");
 
 fn run(args: &[&str], file: Option<&[u8]>) -> (Option<i32>, String, String) {
+    static RUNS: AtomicUsize = AtomicUsize::new(0);
     let path = std::env::temp_dir().join(format!(
         "conform-cli-{}-{}.pcap",
         std::process::id(),
-        args.join("_").replace(['-', ' '], "")
+        RUNS.fetch_add(1, Ordering::Relaxed)
     ));
     let mut cmd = Command::new(BIN);
     cmd.arg("conform").args(args);

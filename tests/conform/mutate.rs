@@ -52,6 +52,10 @@ pub enum Mutation {
     Window(u16),
     /// Flips bits of the checksum.
     Checksum,
+    /// Sets control bits.
+    SetFlags(u8),
+    /// Flips the first octet of the text.
+    Text,
 }
 
 /// `file` with `m` applied to the TCP header of frame `frame` (numbered from 1).
@@ -98,6 +102,11 @@ pub fn mutate(file: &[u8], frame: u64, m: Mutation) -> Vec<u8> {
                 Mutation::ClearFlags(bits) => t[13] &= !bits,
                 Mutation::Window(w) => t[14..16].copy_from_slice(&w.to_be_bytes()),
                 Mutation::Checksum => t[16] ^= 0x5a,
+                Mutation::SetFlags(bits) => t[13] |= bits,
+                Mutation::Text => {
+                    let offset = usize::from(t[12] >> 4) * 4;
+                    t[offset] ^= 0xff;
+                }
             }
             return out;
         }

@@ -223,3 +223,64 @@ fn transfers_with_loss_duplication_and_reordering_never_violate() {
     }
     assert!(judged >= 3 * 5, "most endpoints are judged");
 }
+
+#[test]
+fn changed_retransmitted_text_is_rejected_at_the_retransmission() {
+    // A lossy run has retransmissions: text sent a second time at a sequence number.
+    let faults = Faults {
+        loss: 0.03,
+        ..Faults::clean(ms(5))
+    };
+    let file = transfer(faults, 1, 40_000, 4_000);
+    let segs = segments(&file);
+    let retransmission = segs
+        .iter()
+        .enumerate()
+        .find(|(i, s)| {
+            s.len > 0
+                && segs[..*i]
+                    .iter()
+                    .any(|e| e.src == s.src && e.seq == s.seq && e.len == s.len)
+        })
+        .map(|(_, s)| s.clone())
+        .expect("a retransmission");
+    let r = judge(
+        &mutate(&file, retransmission.frame, Mutation::Text),
+        Profile::Strict,
+    );
+    assert_eq!(
+        first_violation(&r),
+        Some(retransmission.frame),
+        "{}",
+        show(&r)
+    );
+    let rule = r.endpoints.iter().find_map(|e| match &e.verdict {
+        Verdict::Violates(v) => Some(v.rule.clone()),
+        _ => None,
+    });
+    assert!(rule.unwrap().contains("§3.8.1"), "{}", show(&r));
+}
+
+#[test]
+fn text_after_a_fin_is_rejected() {
+    // A FIN set on the client's first text segment: the text after it breaks §3.10.4.
+    let file = transfer(Faults::clean(ms(5)), 1, 30_000, 0);
+    let first = find(&file, true, |s| s.len > 0);
+    let next = find(&file, true, |s| s.len > 0 && s.frame > first.frame);
+    let r = judge(
+        &mutate(&file, first.frame, Mutation::SetFlags(0x01)),
+        Profile::Strict,
+    );
+    let client = r
+        .endpoints
+        .iter()
+        .find(|e| e.kind == Kind::Tcp)
+        .expect("the client");
+    match &client.verdict {
+        Verdict::Violates(v) => {
+            assert_eq!(v.frame, next.frame, "{}", show(&r));
+            assert!(v.rule.contains("§3.10.4"), "{}", show(&r));
+        }
+        other => panic!("{other:?}\n{}", show(&r)),
+    }
+}
