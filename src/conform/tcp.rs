@@ -404,28 +404,30 @@ impl Judge<'_> {
     fn explain_all(&self, beam: &[Node], o: &Observed) -> Vec<Node> {
         let mut out = Vec::new();
         for n in beam {
-            let mut variants = vec![n.clone()];
+            // The fewest pending segments delivered, in order, that explain `o`.
             let mut x = n.clone();
-            while self.deliver_next(&mut x) {
-                variants.push(x.clone());
-            }
-            let mut explained = None;
-            for (k, v) in variants.iter().enumerate() {
-                let found = self.explain(v, o);
+            let mut explained = false;
+            let mut matched_guided = false;
+            let guided = (!n.cand.pending.is_empty()).then(|| self.guided(n, o));
+            loop {
+                let found = self.explain(&x, o);
                 if !found.is_empty() {
                     out.extend(found);
-                    explained = Some(k);
+                    explained = true;
+                    matched_guided = guided.as_ref().is_none_or(|g| g.cand == x.cand);
+                    break;
+                }
+                if !self.deliver_next(&mut x) {
                     break;
                 }
             }
             // Some pending segments late or lost, and later ones arrived before them.
-            let guided = self.guided(n, o);
-            if explained.is_none_or(|k| variants[k].cand != guided.cand) {
-                let found = self.explain(&guided, o);
-                explained = explained.or((!found.is_empty()).then_some(0));
+            if !matched_guided && let Some(g) = &guided {
+                let found = self.explain(g, o);
+                explained |= !found.is_empty();
                 out.extend(found);
             }
-            if explained.is_some() {
+            if explained {
                 continue;
             }
             // One of the pending segments was lost on the way; the rest arrived.
