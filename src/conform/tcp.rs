@@ -359,6 +359,22 @@ impl Judge<'_> {
         }
     }
 
+    /// Whether the oldest pending segment is a bare acknowledgment (no text, SYN, FIN or
+    /// RST) that acknowledges something new.
+    fn leading_bare_ack(&self, n: &Node) -> bool {
+        let Some(&i) = n.cand.pending.front() else {
+            return false;
+        };
+        let Event::Input(o) = &self.events[i] else {
+            return false;
+        };
+        let t = n.cand.conn.tcb();
+        o.seg.ctl.without(Ctl::PSH | Ctl::URG | Ctl::ECE | Ctl::CWR) == Ctl::ACK
+            && o.seg.data.is_empty()
+            && t.state.is_synchronized()
+            && o.seg.ack.gt(t.snd_una)
+    }
+
     /// The oldest pending segment reaches the endpoint; false if none was pending.
     fn deliver_next(&self, n: &mut Node) -> bool {
         let Some(i) = n.cand.pending.pop_front() else {
@@ -404,8 +420,13 @@ impl Judge<'_> {
     fn explain_all(&self, beam: &[Node], o: &Observed) -> Vec<Node> {
         let mut out = Vec::new();
         for n in beam {
-            // The fewest pending segments delivered, in order, that explain `o`.
+            // The fewest pending segments delivered, in order, that explain `o`; but leading
+            // bare acknowledgments first (they only move SND.UNA and the window: holding them
+            // back would keep the whole flight in the send buffer of every candidate).
             let mut x = n.clone();
+            while self.leading_bare_ack(&x) {
+                self.deliver_next(&mut x);
+            }
             let mut explained = false;
             let mut matched_guided = false;
             let guided = (!n.cand.pending.is_empty()).then(|| self.guided(n, o));
