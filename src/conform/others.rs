@@ -2,8 +2,8 @@
 //!
 //! - ICMP echo (RFC 792 "Echo or Echo Reply Message", RFC 1122 §3.2.2.6: "the data
 //!   received in the ICMP Echo Request MUST be entirely included in the resulting Echo
-//!   Reply"): a reply carries the identifier, sequence number and data of a request its
-//!   sender received.
+//!   Reply"): a reply is the one `icmp::respond_to_echo` gives to a request its sender
+//!   received (addresses swapped; identifier, sequence number and data unchanged).
 //! - ICMP errors about UDP (RFC 1122 §3.2.2, §4.1.3.1; RFC 792): an error answers a datagram
 //!   that was sent, and a port unreachable comes from the host the datagram was addressed to.
 //! - ARP (RFC 826 "Packet Reception"): a reply to a request is sent to the requester's
@@ -11,7 +11,7 @@
 
 use super::{Endpoint, Kind, Verdict, Violation};
 use crate::capture::{ArpExchange, Direction, IcmpExchange, IcmpKind, UdpFlow};
-use crate::icmp::Unreachable;
+use crate::icmp::{Echo, EchoDiscard, EchoId, EchoResponse, Unreachable, respond_to_echo};
 use crate::wire::{arp, icmp};
 
 fn endpoint(kind: Kind, endpoint: String, peer: String) -> Endpoint {
@@ -73,13 +73,52 @@ pub fn icmp(x: &IcmpExchange) -> Vec<Endpoint> {
         else {
             continue;
         };
+        // The reply the rules give to each earlier request (`icmp::respond_to_echo`); the
+        // data compared as far as both were captured, the lengths on the wire in full.
         let answered = x.messages[..k].iter().any(|r| {
-            // By address, not direction: a host may ping itself (127.0.0.1).
-            r.ip.repr.dst_addr == m.ip.repr.src_addr
-                && r.ip.repr.src_addr == m.ip.repr.dst_addr
-                && matches!(&r.icmp.repr, icmp::Repr::EchoRequest { ident: i2, seq_no: s2, data: d2 }
-                    if i2 == ident && s2 == seq_no && r.icmp.len == m.icmp.len
-                        && d2[..d2.len().min(data.len())] == data[..d2.len().min(data.len())])
+            let icmp::Repr::EchoRequest {
+                ident: i2,
+                seq_no: s2,
+                data: d2,
+            } = &r.icmp.repr
+            else {
+                return false;
+            };
+            let request = Echo {
+                id: EchoId {
+                    ident: *i2,
+                    seq: *s2,
+                },
+                data: d2.as_slice(),
+            };
+            let (from, to) = (r.ip.repr.src_addr, r.ip.repr.dst_addr);
+            let response = match respond_to_echo(from, to, false, request.clone()) {
+                // 127/8 never comes from the network (RFC 1122 §3.2.1.3), hence the rule's
+                // source check; on a host's loopback, where a capture of `lo` sees it, the
+                // host answers itself.
+                EchoResponse::Discard(EchoDiscard::SourceNotSingleHost)
+                    if from.is_loopback() && to.is_loopback() =>
+                {
+                    EchoResponse::Reply {
+                        src: to,
+                        dst: from,
+                        echo: request,
+                    }
+                }
+                other => other,
+            };
+            match response {
+                EchoResponse::Reply { src, dst, echo } => {
+                    let n = echo.data.len().min(data.len());
+                    src == m.ip.repr.src_addr
+                        && dst == m.ip.repr.dst_addr
+                        && echo.id.ident == *ident
+                        && echo.id.seq == *seq_no
+                        && echo.data[..n] == data[..n]
+                        && r.icmp.len == m.icmp.len
+                }
+                EchoResponse::Discard(_) => false,
+            }
         });
         if !answered {
             violate(

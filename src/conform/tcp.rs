@@ -17,7 +17,10 @@
 //!   fewest of them delivered in order that explain it; and all of them delivered except
 //!   those the endpoint's segment shows it has not received (they would move RCV.NXT past
 //!   its ACK, or SND.UNA past the sequence number it sends): late, overtaken by later ones,
-//!   or lost; failing both, all but one (lost). Failing everything, it goes back at most
+//!   or lost; failing both, all but one (lost). A bare ACK that acknowledges new data is
+//!   delivered before any choice (holding it back only keeps the flight in the candidates'
+//!   send buffers); duplicate ACKs wait like the rest, so when fast retransmit starts stays
+//!   the search's choice. Failing everything, it goes back at most
 //!   [`HISTORY`] events and replays them with one of those arrivals lost.
 //! - **Before each segment the endpoint sent**, up to [`DEPTH`] hidden steps: SEND of the text
 //!   the segment carries beyond what was queued (the bytes the capture shows, zeros where it
