@@ -170,3 +170,27 @@ pub fn first_violation(r: &Report) -> Option<u64> {
         })
         .min()
 }
+
+/// `file` without the frames whose numbers `drop` says (classic pcap, any byte order).
+pub fn without_frames(file: &[u8], drop: impl Fn(u64) -> bool) -> Vec<u8> {
+    let le = file[0] == 0xd4 || file[0] == 0x4d;
+    let incl = |i: usize| {
+        let x = [file[i], file[i + 1], file[i + 2], file[i + 3]];
+        if le {
+            u32::from_le_bytes(x)
+        } else {
+            u32::from_be_bytes(x)
+        }
+    };
+    let mut out = file[..24].to_vec();
+    let (mut at, mut n) = (24, 0);
+    while at + 16 <= file.len() {
+        let end = at + 16 + incl(at + 8) as usize;
+        n += 1;
+        if !drop(n) {
+            out.extend_from_slice(&file[at..end]);
+        }
+        at = end;
+    }
+    out
+}

@@ -284,3 +284,46 @@ fn text_after_a_fin_is_rejected() {
         other => panic!("{other:?}\n{}", show(&r)),
     }
 }
+
+#[test]
+fn a_capture_that_starts_mid_connection_cannot_be_judged_and_says_why() {
+    let file = transfer(Faults::clean(ms(5)), 1, 3_000, 1_000);
+    let handshake: Vec<u64> = segments(&file)
+        .iter()
+        .filter(|s| s.flags.syn())
+        .map(|s| s.frame)
+        .collect();
+    let cut = without_frames(&file, |n| handshake.contains(&n));
+    let r = judge(&cut, Profile::Strict);
+    let tcp: Vec<_> = r.endpoints.iter().filter(|e| e.kind == Kind::Tcp).collect();
+    assert_eq!(tcp.len(), 2);
+    for e in tcp {
+        match &e.verdict {
+            Verdict::CannotJudge(why) => assert!(why.contains("mid-connection"), "{why}"),
+            other => panic!("{other:?}"),
+        }
+    }
+    assert!(r.conforms(), "cannot judge is not a violation");
+}
+
+#[test]
+fn a_search_cut_to_its_budget_says_so_rather_than_calling_a_violation() {
+    // A budget of one candidate on captures with loss and reordering: whatever the search
+    // keeps, a segment it cannot explain is "cannot judge", never "violates".
+    for seed in 1..=3 {
+        let file = transfer(Faults::lossy(ms(5), 0.02), seed, 40_000, 4_000);
+        let split = tcpip_spec::capture::Conversations::read(
+            tcpip_spec::capture::Capture::from_bytes(&file).unwrap(),
+            tcpip_spec::capture::SplitConfig::default(),
+        )
+        .unwrap();
+        let r = tcpip_spec::conform::judge(
+            &split,
+            tcpip_spec::conform::Options {
+                profile: Profile::Strict,
+                budget: 1,
+            },
+        );
+        assert_eq!(first_violation(&r), None, "{}", show(&r));
+    }
+}
