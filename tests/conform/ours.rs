@@ -327,3 +327,51 @@ fn a_search_cut_to_its_budget_says_so_rather_than_calling_a_violation() {
         assert_eq!(first_violation(&r), None, "{}", show(&r));
     }
 }
+
+#[test]
+fn a_simultaneous_open_and_close_conform_with_no_profile() {
+    // Both hosts open to each other at once (RFC 9293 §3.5 Figure 7), exchange a little,
+    // and close at once (Figure 13).
+    let mut p = pair(Faults::clean(ms(5)), 3, true);
+    p.capture = Some(Vec::new());
+    // ARP first, so that both SYNs leave at the same instant and cross.
+    let udp = p.a.udp_bind(4000).unwrap();
+    assert!(p.a.udp_send_to(p.now, udp, sock(B, 9), b"arp"));
+    assert!(p.run_until(LIMIT, |p| p.a.counters().icmp_ignored == 1));
+    let a = p.a.tcp_connect_from(p.now, 5000, sock(B, 6000)).unwrap();
+    let b = p.b.tcp_connect_from(p.now, 6000, sock(A, 5000)).unwrap();
+    let est = Some(State::Established);
+    assert!(p.run_until(LIMIT, |p| p.a.tcp_state(a) == est
+        && p.b.tcp_state(b) == est));
+    p.a.tcp_send(p.now, a, b"ping");
+    p.b.tcp_send(p.now, b, b"pong");
+    let (mut at_a, mut at_b) = (Vec::new(), Vec::new());
+    assert!(p.run_until(LIMIT, |p| {
+        drain(&mut p.a, p.now, a, &mut at_a);
+        drain(&mut p.b, p.now, b, &mut at_b);
+        at_a.len() == 4 && at_b.len() == 4
+    }));
+    p.a.tcp_close(p.now, a);
+    p.b.tcp_close(p.now, b);
+    let tw = Some(State::TimeWait);
+    assert!(p.run_until(LIMIT, |p| p.a.tcp_state(a) == tw && p.b.tcp_state(b) == tw));
+    let file = pcap::to_bytes(pcap::LinkType::Ethernet, p.capture.as_ref().unwrap());
+    let r = assert_conforms(&file, Profile::Strict);
+    for e in r.endpoints.iter().filter(|e| e.kind == Kind::Tcp) {
+        let names: Vec<&str> = e.states.iter().map(|s| s.name()).collect();
+        assert_eq!(
+            names,
+            [
+                "CLOSED",
+                "SYN-SENT",
+                "SYN-RECEIVED",
+                "ESTABLISHED",
+                "FIN-WAIT-1",
+                "CLOSING",
+                "TIME-WAIT"
+            ],
+            "{}",
+            e.endpoint
+        );
+    }
+}
