@@ -160,47 +160,6 @@ pub fn format_utc(secs: u64) -> String {
     )
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn utc_formatting_matches_known_instants() {
-        assert_eq!(format_utc(0), "1970-01-01 00:00");
-        assert_eq!(format_utc(951_782_400), "2000-02-29 00:00");
-        assert_eq!(format_utc(1_795_570_860), "2026-11-25 01:41");
-    }
-
-    #[test]
-    fn tables_round_trip_and_render() {
-        let mut t = BenchTable::new("bulk", &["pair", "MiB/s"]);
-        t.row(vec!["ours".into(), "1.0".into()]);
-        t.notes.push("ratio 1.00".into());
-        let dir = std::env::temp_dir().join(format!("bench-rt-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let rec = BenchRecord {
-            command: "cargo bench --bench x".into(),
-            recorded: "2026-11-25 00:00".into(),
-            cores: 2,
-            tables: vec![t.clone()],
-        };
-        std::fs::write(dir.join("x.json"), serde_json::to_string(&rec).unwrap()).unwrap();
-        std::fs::write(dir.join("ignored.txt"), "no").unwrap();
-        // A series for a plot, in its subdirectory, is not a table.
-        std::fs::create_dir_all(dir.join("series")).unwrap();
-        std::fs::write(dir.join("series").join("s.json"), "[[0.0, 1]]").unwrap();
-        let all = load_all(&dir).unwrap();
-        assert_eq!(all, vec![("x".to_string(), rec)]);
-        assert_eq!(
-            t.markdown(),
-            "| pair | MiB/s |\n|---|---|\n| ours | 1.0 |\n\nratio 1.00\n"
-        );
-        std::fs::write(dir.join("bad.json"), "{").unwrap();
-        assert!(load_all(&dir).unwrap_err().contains("bad.json"));
-        std::fs::remove_dir_all(&dir).unwrap();
-    }
-}
-
 /// One line of a [`line_plot_svg`]: its name in the legend, its colour, its points.
 pub struct PlotLine<'a> {
     /// The legend's text.
@@ -300,4 +259,45 @@ fn escape(t: &str) -> String {
     t.replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn utc_formatting_matches_known_instants() {
+        assert_eq!(format_utc(0), "1970-01-01 00:00");
+        assert_eq!(format_utc(951_782_400), "2000-02-29 00:00");
+        assert_eq!(format_utc(1_795_570_860), "2026-11-25 01:41");
+    }
+
+    #[test]
+    fn tables_round_trip_and_render() {
+        let mut t = BenchTable::new("bulk", &["pair", "MiB/s"]);
+        t.row(vec!["ours".into(), "1.0".into()]);
+        t.notes.push("ratio 1.00".into());
+        let dir = std::env::temp_dir().join(format!("bench-rt-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let rec = BenchRecord {
+            command: "cargo bench --bench x".into(),
+            recorded: "2026-11-25 00:00".into(),
+            cores: 2,
+            tables: vec![t.clone()],
+        };
+        std::fs::write(dir.join("x.json"), serde_json::to_string(&rec).unwrap()).unwrap();
+        std::fs::write(dir.join("ignored.txt"), "no").unwrap();
+        // A series for a plot, in its subdirectory, is not a table.
+        std::fs::create_dir_all(dir.join("series")).unwrap();
+        std::fs::write(dir.join("series").join("s.json"), "[[0.0, 1]]").unwrap();
+        let all = load_all(&dir).unwrap();
+        assert_eq!(all, vec![("x".to_string(), rec)]);
+        assert_eq!(
+            t.markdown(),
+            "| pair | MiB/s |\n|---|---|\n| ours | 1.0 |\n\nratio 1.00\n"
+        );
+        std::fs::write(dir.join("bad.json"), "{").unwrap();
+        assert!(load_all(&dir).unwrap_err().contains("bad.json"));
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
 }

@@ -15,6 +15,7 @@
 pub mod arp;
 pub mod bench_results;
 pub mod capture;
+pub mod conform;
 pub mod deviations;
 pub mod icmp;
 pub mod ip;

@@ -30,6 +30,8 @@ enum Command {
     Report(cli::report::ReportArgs),
     /// Run the host on a TUN or TAP device, with servers or as a client like nc.
     Stack(cli::stack::StackArgs),
+    /// Judge every endpoint of a pcap or pcapng capture against the rules.
+    Conform(cli::conform::ConformArgs),
 }
 
 fn main() -> ExitCode {
@@ -51,6 +53,7 @@ fn main() -> ExitCode {
         Command::Explore(args) => cli::explore::run(&args),
         Command::Report(args) => cli::report::run(&args),
         Command::Stack(args) => cli::stack::run(&args),
+        Command::Conform(args) => cli::conform::run(&args),
     };
     match result {
         Ok(code) => code,

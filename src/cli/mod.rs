@@ -1,6 +1,7 @@
 //! The subcommands.
 
 pub mod check;
+pub mod conform;
 pub mod explore;
 pub mod list;
 pub mod report;

@@ -34,6 +34,7 @@
 //! ```
 
 mod budget;
+mod conform;
 mod cookie;
 mod event;
 mod timers;
