@@ -306,6 +306,9 @@ fn linux_to_linux(path: &PathSpec, congestion: &str, seed: u64) -> Result<Outcom
 
 /// Bytes in flight of our connection over time.
 #[derive(Serialize)]
+/// One sample of the series: seconds, flight, cwnd, ssthresh.
+type Sample = (f64, u32, u32, u32);
+
 struct InFlight {
     path: String,
     seed: u64,
@@ -618,12 +621,11 @@ fn main() {
             }
         }
         let kib = |v: u32| f64::from(v) / 1024.0;
-        let line =
-            |name, color, f: &dyn Fn(&(f64, u32, u32, u32)) -> f64| bench_results::PlotLine {
-                name,
-                color,
-                points: s.samples.iter().map(|p| (p.0, f(p))).collect(),
-            };
+        let line = |name, color, f: &dyn Fn(&Sample) -> f64| bench_results::PlotLine {
+            name,
+            color,
+            points: s.samples.iter().map(|p| (p.0, f(p))).collect(),
+        };
         let cwnd_max = s.samples.iter().map(|p| kib(p.2)).fold(1.0, f64::max);
         let svg = bench_results::line_plot_svg(
             &format!(
