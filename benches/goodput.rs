@@ -305,10 +305,10 @@ fn linux_to_linux(path: &PathSpec, congestion: &str, seed: u64) -> Result<Outcom
 }
 
 /// Bytes in flight of our connection over time.
-#[derive(Serialize)]
 /// One sample of the series: seconds, flight, cwnd, ssthresh.
 type Sample = (f64, u32, u32, u32);
 
+#[derive(Serialize)]
 struct InFlight {
     path: String,
     seed: u64,
