@@ -416,6 +416,42 @@ impl Scoreboard {
         self.intervals().any(|(l, r)| seq.in_range(l, r))
     }
 
+    /// The first octet at or after `from` (and below `limit`) that is not SACKed, with the
+    /// range up to `len` octets from it that is not SACKed either: the next hole to resend
+    /// after a retransmission timeout, when every unSACKed octet is taken as lost.
+    pub fn next_unsacked(&self, from: Seq, limit: Seq, len: u32) -> Option<(Seq, Seq)> {
+        let mut start = from;
+        for (l, r) in self.intervals() {
+            if start.in_range(l, r) {
+                start = r;
+            }
+        }
+        if !start.lt(limit) {
+            return None;
+        }
+        let mut end = start + len.max(1);
+        if limit.lt(end) {
+            end = limit;
+        }
+        for (l, _) in self.intervals() {
+            if start.lt(l) && l.lt(end) {
+                end = l;
+            }
+        }
+        Some((start, end))
+    }
+
+    /// Octets SACKed within `from..to`.
+    pub fn sacked_within(&self, from: Seq, to: Seq) -> u32 {
+        self.intervals()
+            .map(|(l, r)| {
+                let l = if l.lt(from) { from } else { l };
+                let r = if to.lt(r) { to } else { r };
+                if l.lt(r) { r - l } else { 0 }
+            })
+            .sum()
+    }
+
     /// Forgets everything (RFC 2018 §5: after a retransmission timeout the sender SHOULD
     /// turn off all SACKed bits).
     pub fn clear(&mut self) {

@@ -105,6 +105,9 @@ pub struct Connection {
     /// When text was last sent, for the restart after idle (RFC 5681 §4.1); kept only with
     /// congestion control.
     last_send: Duration,
+    /// After a retransmission timeout with SACK: one past the highest octet resent since,
+    /// and SND.NXT at the timeout, until SND.UNA reaches it (see `rto_transmit`).
+    rto_rxt: Option<(Seq, Seq)>,
     /// The most octets the reassembly queue may hold, set by the host from its memory
     /// budget (`set_reassembly_allowance`); `None`: the window alone bounds it.
     reassembly_allowance: Option<usize>,
@@ -191,6 +194,7 @@ impl Connection {
             sack_tx: SackRecovery::default(),
             sack_rx: SackReceiver::default(),
             last_send: Duration::ZERO,
+            rto_rxt: None,
             reassembly_allowance: None,
         }
     }
@@ -740,6 +744,8 @@ impl Connection {
             }
             if self.sack_tx.in_recovery() {
                 self.sack_transmit(&mut out, w);
+            } else {
+                self.rto_transmit(&mut out, w);
             }
         } else if self.cfg.fast_retransmit {
             let was_recovering = self.recovery.in_recovery();
@@ -784,6 +790,49 @@ impl Connection {
             self.tcb.transmit(&cfg, &mut out);
         }
         self.settle(now, before, &mut out, w);
+    }
+
+    /// After a retransmission timeout with SACK (RFC 6675 §5.1, RFC 5681 §3.1): SND.NXT is
+    /// not pulled back, but every octet sent before the timeout and not SACKed is taken as
+    /// lost, as the go-back-N of RFC 5681 would resend it; the holes are resent in order, the
+    /// SACKed ranges skipped (RFC 6675 §5.1: the scoreboard goes on learning), while the
+    /// octets resent since the timeout and not yet acknowledged or SACKed leave room in cwnd
+    /// for one more segment (slow start regrows cwnd from the loss window). This lasts until
+    /// SND.UNA reaches the recovery point the timeout set; a later loss there is again the
+    /// timer's. Without it, each further hole of the window cost another backed-off timeout.
+    fn rto_transmit(&mut self, out: &mut Outputs, w: &mut Witnesses) {
+        let Some((mut rxt, point)) = self.rto_rxt else {
+            return;
+        };
+        let cwnd = self.cc.map_or(u32::MAX, |c| c.cwnd());
+        let limit = self.cfg.mechanisms.on(Mechanism::CongestionWindow);
+        let smss = u32::from(self.smss);
+        for _ in 0..64 {
+            let una = self.tcb.snd_una;
+            if !una.lt(point) {
+                self.rto_rxt = None;
+                return;
+            }
+            if rxt.lt(una) {
+                rxt = una;
+            }
+            let board = self.sack_tx.scoreboard();
+            let pipe = (rxt - una).saturating_sub(board.sacked_within(una, rxt));
+            if limit && pipe.saturating_add(smss) > cwnd {
+                break;
+            }
+            let Some((start, end)) = board.next_unsacked(rxt, point, smss) else {
+                break;
+            };
+            let cfg = self.rules();
+            let Some(s) = self.tcb.retransmit_range(start, end - start, &cfg) else {
+                break;
+            };
+            rxt = s.seq + s.len_with(true);
+            out.segments.push(s);
+            w.insert(Witness::SackRetransmit);
+        }
+        self.rto_rxt = Some((rxt, point));
     }
 
     /// RFC 6675 §5 (C): in recovery, while cwnd − pipe ≥ 1 SMSS, send `NextSeg ()` (a lost
@@ -934,6 +983,11 @@ impl Connection {
                         c.on_retransmit_timeout(flight, u32::from(self.smss), first);
                     }
                     self.sack_tx.on_retransmit_timeout(self.tcb.snd_nxt);
+                    if self.tcb.sack_ok && self.tcb.syn_acked() {
+                        // The segment at SND.UNA was just resent (`rto_transmit`).
+                        let resent = out.segments.first().map_or(0, |s| s.len_with(true));
+                        self.rto_rxt = Some((self.tcb.snd_una + resent, self.tcb.snd_nxt));
+                    }
                 }
                 if out.has(Signal::Retransmitted) && cfg.fast_retransmit {
                     self.recovery.on_retransmit_timeout(&self.tcb);

@@ -840,3 +840,36 @@ fn a_retransmission_timeout_sets_cwnd_to_the_loss_window() {
     assert_eq!(c.cwnd(), 1000, "RFC 5681 §3.1: LW = 1 SMSS");
     assert_eq!(c.ssthresh(), 3500, "CUBIC: β·FlightSize (RFC 9438 §4.6)");
 }
+
+#[test]
+fn after_a_timeout_with_sack_the_acks_resend_the_remaining_holes_without_another_timeout() {
+    // Ten segments; the first three are lost, the rest SACKed (too few duplicate ACKs with
+    // new SACK information arrive before the timer, since B answers the seven at once). The
+    // timer resends the first; its ACK lets slow start resend the second and third at once
+    // (RFC 6675 §5.1, RFC 5681 §3.1), and nothing SACKed is resent.
+    let (mut a, mut b) = pair(extended());
+    a.send(T0, &vec![5u8; 10_000]).unwrap();
+    let segs = drain(&mut a, T0);
+    let mut acks = Vec::new();
+    for s in &segs[3..] {
+        b.on_segment(MS(10), s);
+        acks.extend(drain(&mut b, MS(10)));
+    }
+    // Only the last ACK reaches A (the others are lost): too little for fast recovery.
+    a.on_segment(MS(20), acks.last().unwrap());
+    drain(&mut a, MS(20));
+    let rto = a.timer(Timer::Retransmit).unwrap();
+    a.handle_timeout(rto);
+    let first = drain(&mut a, rto);
+    assert_eq!(first.len(), 1);
+    assert_eq!(first[0].seq, segs[0].seq);
+    b.on_segment(rto + MS(10), &first[0]);
+    let ack = drain(&mut b, rto + MS(10)).pop().unwrap();
+    a.on_segment(rto + MS(20), &ack);
+    let resent: Vec<Seq> = drain(&mut a, rto + MS(20)).iter().map(|s| s.seq).collect();
+    assert_eq!(
+        resent,
+        [segs[1].seq, segs[2].seq],
+        "the other two holes, nothing SACKed"
+    );
+}
