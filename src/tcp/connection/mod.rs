@@ -789,7 +789,10 @@ impl Connection {
             let cfg = self.rules();
             self.tcb.transmit(&cfg, &mut out);
         }
-        self.settle(now, before, &mut out, w);
+        if !out.segments.is_empty() {
+            // Nothing sent, nothing changed that the timers read.
+            self.settle(now, before, &mut out, w);
+        }
     }
 
     /// After a retransmission timeout with SACK (RFC 6675 §5.1, RFC 5681 §3.1): SND.NXT is
