@@ -16,7 +16,7 @@ pub struct Received {
     pub dst: Ipv4Addr,
     /// Time to Live as received.
     pub ttl: u8,
-    /// Protocol number ([`super::protocol`]).
+    /// Protocol number ([`IpProtocol`]).
     pub protocol: IpProtocol,
     /// Fragment offset in 8-octet units; non-zero for a non-initial fragment.
     pub fragment_offset: u16,

@@ -87,7 +87,7 @@ pub struct HostConfig {
     /// and in the tcp-lifecycle model.
     pub tcp_fast_retransmit: bool,
     /// Whether TCP may defer the acknowledgment of an in-order text segment until a second
-    /// one arrives, a segment of ours carries it, or [`tcp::ACK_DELAY`](crate::tcp::ACK_DELAY)
+    /// one arrives, a segment of ours carries it, or [`Config::ack_delay`](crate::tcp::Config::ack_delay)
     /// has passed (delayed ACK, RFC 9293 §3.8.6.3, RFC 5681 §4.2). On by default; off, every
     /// text segment is acknowledged at once, as in RFC 9293 §3.10.7.4 alone and in the
     /// tcp-lifecycle model.
@@ -129,7 +129,7 @@ pub struct HostConfig {
     pub tcp_keep_alive: Option<crate::tcp::KeepAlive>,
     /// TCP connections the host holds at most, in every state, active and passive; beyond it
     /// a SYN to a listener is dropped and an active OPEN refused
-    /// ([`TcpError::ConnectionLimit`](super::TcpError)). Default 16,384: with 64 KiB buffers
+    /// ([`TcpError::ConnectionLimit`]). Default 16,384: with 64 KiB buffers
     /// each way, at most 2 GiB of buffers. Counted in [`Counters::connection_limit`].
     pub tcp_max_connections: usize,
     /// Live connections one listening port may have spawned, accepted or not (the backlog

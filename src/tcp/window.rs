@@ -49,7 +49,7 @@ pub fn effective_send_mss(peer_mss: Option<u16>, mtu: u16) -> u16 {
 }
 
 /// The send MSS of a connection (RFC 9293 §3.7.1, MUST-14/15): the peer's MSS option (536
-/// without one) raised to [`MIN_SEND_MSS`], and never more than `ours`, the most we put into
+/// without one) raised to `MIN_SEND_MSS` (64), and never more than `ours`, the most we put into
 /// one segment (the MSS we advertise).
 pub fn send_mss(peer_mss: Option<u16>, ours: u16) -> u16 {
     peer_mss
