@@ -122,8 +122,8 @@ fn record(mode: &str) -> Vec<u8> {
     let script = format!(
         "cd {dir} && ip link set lo up && \
          (tshark -i lo -w capture.pcap -F pcap -s 128 -q >tshark.log 2>&1 & echo $! > tshark.pid) && \
-         for i in $(seq 100); do [ -s capture.pcap ] && break; sleep 0.1; done && sleep 0.5 && \
-         {app}; status=$?; sleep 0.5; kill $(cat tshark.pid); wait; exit $status",
+         for i in $(seq 100); do [ -s capture.pcap ] && break; sleep 0.1; done && sleep 1.5 && \
+         {app}; status=$?; sleep 1; kill $(cat tshark.pid); wait; exit $status",
         dir = dir.display()
     );
     let out = Command::new("timeout")

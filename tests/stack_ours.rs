@@ -422,9 +422,12 @@ fn segments_carry_at_most_the_mss_and_syns_announce_it() {
         let (t, data) = tcp::Repr::parse_bytes(seg, ip.src_addr, ip.dst_addr).unwrap();
         assert_eq!(t.mss.is_some(), t.flags.syn(), "MSS option exactly on SYNs");
         assert!(t.mss.is_none_or(|m| m == 1460));
+        assert!(pkt.len() <= 1500, "within the MTU, options included");
         largest = largest.max(data.len());
     }
-    assert_eq!(largest, 1460, "MTU 1500 - 40");
+    // RFC 9293 §3.7.1, RFC 6691: the 12 octets of the timestamps option every segment
+    // carries come off the 1460 of MTU 1500 - 40.
+    assert_eq!(largest, 1448, "MTU 1500 - 40 - 12");
 }
 
 #[test]
@@ -585,7 +588,11 @@ fn delayed_ack_acknowledges_a_bulk_transfer_with_about_half_the_segments() {
     let n = 2_000_000;
     let (acks_on, data_on) = packets_of_bulk(n, true);
     let (acks_off, data_off) = packets_of_bulk(n, false);
-    assert_eq!(data_on, data_off, "the sender sends the same segments");
+    // The congestion window grows with the ACKs, so the segments differ by a few runts.
+    assert!(
+        data_on.abs_diff(data_off) * 100 <= data_off,
+        "the sender sends about the same segments: {data_on} and {data_off}"
+    );
     assert!(acks_off >= data_off, "off: every segment is acknowledged");
     assert!(
         acks_on * 10 <= acks_off * 6,
