@@ -6,6 +6,7 @@
 //! handed to the pure code, and the registry states which properties it must break.
 
 pub mod arp;
+pub mod cached;
 pub mod diagram;
 pub mod explorer;
 pub mod icmp;
@@ -315,7 +316,8 @@ where
         None => runner::check(spec.name, names, model, expected, opts),
     };
     report.bounds = bounds;
-    report.explore_command = runner::explore_command(spec.name, &report.without, bounds);
+    report.explore_command =
+        runner::explore_command(spec.name, &report.without, bounds, report.reduced);
     report
 }
 

@@ -10,7 +10,7 @@ use super::Kind;
 use serde::{Deserialize, Serialize};
 use stateright::{Checker, HasDiscoveries, Model, Property};
 use std::collections::{BTreeSet, HashSet, VecDeque};
-use std::hash::{BuildHasher, Hash};
+use std::hash::Hash;
 use std::time::{Duration, Instant};
 
 /// What a property was expected to do, or did.
@@ -117,6 +117,8 @@ pub struct CheckReport {
     pub walks: Option<WalkSummary>,
     /// Checker threads.
     pub threads: usize,
+    /// Whether the model's sound reductions were applied (`false` with `--unreduced`).
+    pub reduced: bool,
     /// True iff the whole reachable state space was explored.
     pub exhaustive: bool,
     /// Distinct states.
@@ -137,8 +139,16 @@ pub struct CheckReport {
 }
 
 /// The `explore` command line for a model with these mechanisms off and these bounds.
-pub fn explore_command(model: &str, without: &[String], bounds: super::Bounds) -> String {
+pub fn explore_command(
+    model: &str,
+    without: &[String],
+    bounds: super::Bounds,
+    reduced: bool,
+) -> String {
     let mut cmd = format!("tcpip-spec explore {model}");
+    if !reduced {
+        cmd += " --unreduced";
+    }
     for w in without {
         cmd += &format!(" --without {w}");
     }
@@ -182,6 +192,9 @@ pub struct RunOptions {
     pub svg: bool,
     /// Random walks instead of an exhaustive search ([`super::walk`]).
     pub walks: Option<super::walk::WalkOptions>,
+    /// Apply the model's sound reductions of the state space (on by default; `--unreduced`
+    /// turns them off, see [`crate::models::tcp::world::Reductions`]).
+    pub reduce: bool,
 }
 
 impl Default for RunOptions {
@@ -194,6 +207,7 @@ impl Default for RunOptions {
             explore: None,
             svg: false,
             walks: None,
+            reduce: true,
         }
     }
 }
@@ -392,6 +406,7 @@ where
         mode: Mode::Exhaustive,
         walks: None,
         threads: opts.threads.max(1),
+        reduced: opts.reduce,
         exhaustive,
         unique_states,
         states,
@@ -399,7 +414,7 @@ where
         seconds,
         properties,
         as_expected,
-        explore_command: explore_command(name, &without, super::Bounds::NONE),
+        explore_command: explore_command(name, &without, super::Bounds::NONE, opts.reduce),
         without,
     }
 }
@@ -484,8 +499,10 @@ where
 {
     let mut found: Vec<Option<Trace<M>>> = props.iter().map(|_| None).collect();
     let mut pending = props.len();
-    let hasher = std::collections::hash_map::RandomState::new();
-    let mut seen = HashSet::new();
+    // AHash, as stateright's fingerprints: a state of tcp-lifecycle hashes its endpoints'
+    // cached digests and the segments in flight, which SipHash took a fifth of a run over.
+    let hasher = ahash::RandomState::new();
+    let mut seen: HashSet<u64, ahash::RandomState> = HashSet::default();
     let inits = model.init_states();
     let mut steps: Vec<Back<M::Action>> = Vec::new();
     let mut queue = VecDeque::new();

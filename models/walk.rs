@@ -248,6 +248,7 @@ where
         mode: Mode::Walks,
         walks: Some(summary),
         threads,
+        reduced: opts.reduce,
         exhaustive: false,
         unique_states: seen.len(),
         states: visited,
@@ -255,7 +256,7 @@ where
         seconds,
         properties,
         as_expected,
-        explore_command: explore_command(name, &without, super::Bounds::NONE),
+        explore_command: explore_command(name, &without, super::Bounds::NONE, opts.reduce),
         without,
     }
 }

@@ -577,7 +577,7 @@ impl<'m> Replay<'m> {
             .world
             .net
             .iter()
-            .map(|f| (f.clone(), packet_of(f.from, &f.seg)))
+            .map(|f| (Flight::clone(f), packet_of(f.from, &f.seg)))
             .collect();
         r.check(&r.world.clone(), [Vec::new(), Vec::new()]);
         r
@@ -658,6 +658,11 @@ impl<'m> Replay<'m> {
             }
             Action::Deliver(i) => {
                 let (f, packet) = self.net.remove(i);
+                let to = side_index(f.from.peer());
+                self.hosts[to].handle_packet(self.clock[to], &packet);
+            }
+            Action::DeliverDuplicate(i) => {
+                let (f, packet) = self.net[i].clone();
                 let to = side_index(f.from.peer());
                 self.hosts[to].handle_packet(self.clock[to], &packet);
             }
@@ -780,11 +785,11 @@ impl<'m> Replay<'m> {
         let mut before: Vec<&Flight> = self.net.iter().map(|(f, _)| f).collect();
         let mut new = Vec::new();
         for f in &next.net {
-            match before.iter().position(|b| *b == f) {
+            match before.iter().position(|b| **b == **f) {
                 Some(i) => {
                     before.remove(i);
                 }
-                None => new.push(f.clone()),
+                None => new.push(Flight::clone(f)),
             }
         }
         if !before.is_empty() {
@@ -815,7 +820,7 @@ impl<'m> Replay<'m> {
             }
         }
         let flights: Vec<&Flight> = self.net.iter().map(|(f, _)| f).collect();
-        assert_eq!(flights, next.net.iter().collect::<Vec<_>>());
+        assert_eq!(flights, next.net.iter().map(|f| &**f).collect::<Vec<_>>());
         if self.listening && next.b.tcb().state == State::Closed {
             self.hosts[1].tcp_unlisten(self.clock[1], B_PORT);
             self.listening = false;

@@ -9,6 +9,7 @@
 use super::TcpModel;
 use super::properties::Prop;
 use super::world::{Action, Facts, Flight, Peer, Side, World, octet_origin, text_octet};
+use crate::models::cached::Cached;
 use crate::models::diagram::{End, Ink, Ladder, LadderRow, Msg, Note, Tracker, verdicts};
 use crate::tcp::{Ctl, Segment};
 
@@ -36,6 +37,16 @@ pub fn describe(last: &World, action: &Action) -> String {
             let f = &last.net[i];
             format!(
                 "{} receives {}{} from {}",
+                f.from.peer(),
+                f.seg,
+                tag(f),
+                f.from
+            )
+        }
+        Action::DeliverDuplicate(i) => {
+            let f = &last.net[i];
+            format!(
+                "{} receives {}{} from {}, and a duplicate stays in flight",
                 f.from.peer(),
                 f.seg,
                 tag(f),
@@ -83,7 +94,7 @@ fn row(n: Option<usize>, a: &str, mid: &str, b: &str) -> String {
 /// New segments put in flight by the step from `last` to `next`.
 fn sent(last: &World, next: &World, skip: Option<&Flight>) -> Vec<Flight> {
     let mut before = last.net.clone();
-    if let Some(i) = skip.and_then(|f| before.iter().position(|x| x == f)) {
+    if let Some(i) = skip.and_then(|f| before.iter().position(|x| **x == *f)) {
         before.remove(i);
     }
     let mut out = Vec::new();
@@ -91,7 +102,7 @@ fn sent(last: &World, next: &World, skip: Option<&Flight>) -> Vec<Flight> {
         if let Some(i) = before.iter().position(|x| x == f) {
             before.remove(i);
         } else {
-            out.push(f.clone());
+            out.push(Flight::clone(f));
         }
     }
     out
@@ -116,13 +127,22 @@ pub fn ladder(path: &[(World, Option<Action>)]) -> Vec<String> {
         let (a, b) = (st(next, Side::A), st(next, Side::B));
         let n = Some(k + 2);
         let delivered = match action {
-            Action::Deliver(i) => Some(last.net[*i].clone()),
+            Action::Deliver(i) => Some(Flight::clone(&last.net[*i])),
             _ => None,
         };
         let mid = match *action {
             Action::Deliver(i) => {
                 let f = &last.net[i];
                 arrow(f.from, &f.seg, tag(f), true)
+            }
+            Action::DeliverDuplicate(i) => {
+                let f = &last.net[i];
+                arrow(
+                    f.from,
+                    &f.seg,
+                    &format!("{} (a duplicate stays)", tag(f)),
+                    true,
+                )
             }
             Action::Forge(s, kind) => match kind.segment(last.peer(s).tcb()) {
                 Some(seg) => arrow(s.peer(), &seg, " (forged)", true),
@@ -278,7 +298,7 @@ pub fn ladder_svg(model: &TcpModel, path: &[(World, Option<Action>)]) -> Ladder 
         ));
     }
     l.rows.push(row0);
-    let mut tracker = Tracker::start(&mut l, &first.net, msg);
+    let mut tracker = Tracker::start(&mut l, &first.net, |f: &Cached<Flight>| msg(f));
     for (k, pair) in path.windows(2).enumerate() {
         let (last, Some(action)) = (&pair[0].0, &pair[0].1) else {
             continue;
@@ -304,6 +324,15 @@ pub fn ladder_svg(model: &TcpModel, path: &[(World, Option<Action>)]) -> Ladder 
                     format!("network loses {}", flight_text(f)),
                 ));
             }
+            Action::DeliverDuplicate(i) => {
+                let f = &last.net[i];
+                tracker.fork(&mut l, f, row);
+                tracker.end(&mut l, f, End::Arrived(row));
+                notes.push(Note::new(
+                    ink(&f.seg),
+                    format!("{} arrives; a duplicate stays in flight", flight_text(f)),
+                ));
+            }
             Action::Duplicate(i) => {
                 let f = &last.net[i];
                 tracker.fork(&mut l, f, row);
@@ -314,10 +343,10 @@ pub fn ladder_svg(model: &TcpModel, path: &[(World, Option<Action>)]) -> Ladder 
             }
             Action::Delay(i) => {
                 let f = &last.net[i];
-                let g = Flight {
+                let g = Cached::new(Flight {
                     delayed: true,
-                    ..f.clone()
-                };
+                    ..Flight::clone(f)
+                });
                 tracker.retag(f, &g);
                 notes.push(Note::new(
                     Ink::Network,
@@ -325,9 +354,11 @@ pub fn ladder_svg(model: &TcpModel, path: &[(World, Option<Action>)]) -> Ladder 
                 ));
             }
             Action::Tick => {
-                tracker.map_all(|f| Flight {
-                    age: f.age + 1,
-                    ..f.clone()
+                tracker.map_all(|f| {
+                    Cached::new(Flight {
+                        age: f.age + 1,
+                        ..Flight::clone(f)
+                    })
                 });
                 notes.push(Note::new(Ink::Network, "one tick passes"));
             }
@@ -382,7 +413,7 @@ pub fn ladder_svg(model: &TcpModel, path: &[(World, Option<Action>)]) -> Ladder 
         for s in [Side::A, Side::B] {
             notes.extend(told(last, next, s));
         }
-        for id in tracker.sync(&mut l, &next.net, row, msg) {
+        for id in tracker.sync(&mut l, &next.net, row, |f: &Cached<Flight>| msg(f)) {
             let m = &l.msgs[id];
             notes.push(Note::new(m.ink, format!("{} sent", m.label)));
         }

@@ -19,11 +19,12 @@ pub mod registry;
 pub mod view;
 pub mod world;
 
+use crate::models::cached::Cached;
 use crate::tcp::{Config, Ctl, Mechanisms, Segment, Seq, State, Tcb};
 use properties::{Prop, Scenario};
 use stateright::{Model, Path, Property};
 use std::time::Duration;
-use world::{Action, Facts, Flight, Peer, Script, Setup, Side, TICK, World};
+use world::{Action, Facts, Flight, Peer, Reductions, Script, Setup, Side, TICK, World};
 
 /// A TCP model: a scenario, its bounds, and the mechanisms in force.
 #[derive(Clone, Debug)]
@@ -134,6 +135,17 @@ pub const ISN_B: u32 = 300;
 pub const OLD_SYN_DISTANCE: u32 = u32::MAX - 999;
 
 impl TcpModel {
+    /// This model with its sound reductions of the state space ([`Reductions::ALL`]) or
+    /// without any ([`Reductions::NONE`]).
+    pub fn reduced(mut self, on: bool) -> TcpModel {
+        self.setup.reductions = if on {
+            Reductions::ALL
+        } else {
+            Reductions::NONE
+        };
+        self
+    }
+
     /// The handshake model with the given mechanisms.
     pub fn handshake(mechanisms: Mechanisms) -> TcpModel {
         let cfg = Config {
@@ -155,6 +167,7 @@ impl TcpModel {
                 msl: None,
                 users_close: false,
                 script: None,
+                reductions: Reductions::ALL,
             },
             losses: 1,
             dups: 1,
@@ -191,6 +204,7 @@ impl TcpModel {
                 msl: Some(2),
                 users_close: true,
                 script: None,
+                reductions: Reductions::ALL,
             },
             losses,
             dups: 1,
@@ -243,6 +257,7 @@ impl TcpModel {
                 msl: Some(MSL_TICKS),
                 users_close: true,
                 script: Some(script),
+                reductions: Reductions::ALL,
             },
             losses: b.losses,
             dups: b.dups,
@@ -265,8 +280,8 @@ impl TcpModel {
         let _ = b.conn.open_passive(Duration::ZERO);
         b.facts.0 |= Facts::OPENED;
         let mut w = World {
-            a,
-            b,
+            a: Cached::new(a),
+            b: Cached::new(b),
             net: Vec::new(),
             losses: self.losses,
             dups: self.dups,
@@ -281,13 +296,13 @@ impl TcpModel {
                 data: vec![world::OLD_SYN_OCTET],
                 ..Segment::control(old_seq, Seq(0), Ctl::SYN, cfg.rcv_wnd as u16)
             };
-            w.net.push(Flight {
+            w.net.push(Cached::new(Flight {
                 delayed: false,
                 age: 0,
                 from: Side::A,
                 incarnation: 0,
                 seg,
-            });
+            }));
         }
         if self.old_wrap {
             // A's text of 2^32 octets ago: the sequence number of A's first octet now, an
@@ -304,13 +319,13 @@ impl TcpModel {
                 tsval: u32::MAX,
                 tsecr: 0,
             });
-            w.net.push(Flight {
+            w.net.push(Cached::new(Flight {
                 delayed: false,
                 age: 0,
                 from: Side::A,
                 incarnation: 0,
                 seg,
-            });
+            }));
         }
         vec![w]
     }
@@ -348,9 +363,9 @@ impl TcpModel {
                     seg: Segment::control(old_seq, Seq(0), Ctl::SYN, 16),
                 };
                 inits.push(World {
-                    a,
-                    b,
-                    net: vec![old],
+                    a: Cached::new(a),
+                    b: Cached::new(b),
+                    net: vec![Cached::new(old)],
                     losses: self.losses,
                     dups: self.dups,
                     delays: self.delays,
@@ -397,8 +412,8 @@ impl TcpModel {
             p.incarnation = 1;
         }
         vec![World {
-            a,
-            b,
+            a: Cached::new(a),
+            b: Cached::new(b),
             net: Vec::new(),
             losses: self.losses,
             dups: self.dups,

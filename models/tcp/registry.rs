@@ -42,7 +42,13 @@ pub const HANDSHAKE: ModelSpec = ModelSpec {
     premises: crate::models::any_bounds,
     check: |without, _, opts: RunOptions| {
         let model = TcpModel::handshake(mechanisms(without));
-        run_spec(&HANDSHAKE, without, Bounds::NONE, model, opts)
+        run_spec(
+            &HANDSHAKE,
+            without,
+            Bounds::NONE,
+            model.reduced(opts.reduce),
+            opts,
+        )
     },
     explore: |without, addr| serve(TcpModel::handshake(mechanisms(without)), addr),
 };
@@ -59,7 +65,13 @@ pub const CLOSE: ModelSpec = ModelSpec {
     premises: crate::models::any_bounds,
     check: |without, _, opts: RunOptions| {
         let model = TcpModel::close(mechanisms(without));
-        run_spec(&CLOSE, without, Bounds::NONE, model, opts)
+        run_spec(
+            &CLOSE,
+            without,
+            Bounds::NONE,
+            model.reduced(opts.reduce),
+            opts,
+        )
     },
     explore: |without, addr| serve(TcpModel::close(mechanisms(without)), addr),
 };
@@ -88,7 +100,13 @@ pub const LIFECYCLE: ModelSpec = ModelSpec {
     premises: lifecycle_premises,
     check: |without, bounds, opts: RunOptions| {
         let model = TcpModel::lifecycle(mechanisms(without), LifecycleBounds::from(bounds));
-        run_spec(&LIFECYCLE, without, bounds, model, opts)
+        run_spec(
+            &LIFECYCLE,
+            without,
+            bounds,
+            model.reduced(opts.reduce),
+            opts,
+        )
     },
     explore: |without, addr| {
         serve(

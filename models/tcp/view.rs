@@ -116,6 +116,10 @@ pub fn action_text(a: &Action) -> String {
         Action::Deliver(i) => format!("the {} segment in flight arrives", nth(*i)),
         Action::Lose(i) => format!("network loses the {} segment in flight", nth(*i)),
         Action::Duplicate(i) => format!("network duplicates the {} segment in flight", nth(*i)),
+        Action::DeliverDuplicate(i) => format!(
+            "the {} segment in flight arrives, and a duplicate stays in flight",
+            nth(*i)
+        ),
         Action::Delay(i) => format!("network delays the {} segment in flight", nth(*i)),
         Action::Tick => "one tick passes".to_string(),
         Action::Retransmit(s) => format!("{s}: retransmission timer expires"),
@@ -133,6 +137,9 @@ impl Explain for TcpModel {
             Action::Deliver(i) => flight_text(&w.net[i]),
             Action::Lose(i) => format!("lose {}", flight_text(&w.net[i])),
             Action::Duplicate(i) => format!("duplicate {}", flight_text(&w.net[i])),
+            Action::DeliverDuplicate(i) => {
+                format!("{} (a duplicate stays in flight)", flight_text(&w.net[i]))
+            }
             Action::Delay(i) => format!("delay {}", flight_text(&w.net[i])),
             Action::Forge(s, kind) => match kind.segment(w.peer(s).tcb()) {
                 Some(seg) => format!(

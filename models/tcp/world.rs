@@ -28,6 +28,7 @@
 //! RCV.NXT of a RST nor an acceptable ACK, against which no mechanism of TCP can help. Its
 //! segment arrives at once (see [`Forgery`]).
 
+use crate::models::cached::Cached;
 use crate::tcp::{
     Config, Connection, Ctl, Event, Mechanisms, Segment, Seq, State, Tcb, Timer, Witness, Witnesses,
 };
@@ -178,7 +179,7 @@ impl Facts {
 }
 
 /// One endpoint: its connection, its user's intent and what its user received, ghost facts.
-#[derive(Clone, PartialEq, Eq, Hash, Debug, Default)]
+#[derive(Clone, PartialEq, Eq, Debug, Default)]
 pub struct Peer {
     /// The connection, changed only by its own inputs.
     pub conn: Connection,
@@ -209,12 +210,12 @@ pub struct Peer {
 /// The whole state (its `Debug` is the Explorer's compact view, in `view.rs`).
 #[derive(Clone, PartialEq, Eq, Hash)]
 pub struct World {
-    /// Peer A.
-    pub a: Peer,
+    /// Peer A (shared with the states a step of B's leaves A alone in, hashed once).
+    pub a: Cached<Peer>,
     /// Peer B.
-    pub b: Peer,
-    /// Segments in flight, a sorted multiset.
-    pub net: Vec<Flight>,
+    pub b: Cached<Peer>,
+    /// Segments in flight, a sorted multiset (each shared between states, hashed once).
+    pub net: Vec<Cached<Flight>>,
     /// Losses left.
     pub losses: u8,
     /// Duplications left.
@@ -225,6 +226,36 @@ pub struct World {
     pub forgeries: u8,
     /// Ticks elapsed, the ISN clock's input (capped once every incarnation's ISN differs).
     pub clock: u8,
+}
+
+/// Every field, the connection by [`Connection::hash_state`]: every connection of a model
+/// runs with the model's one [`Config`] ([`Setup::cfg`]), so leaving it out of the hash
+/// identifies no two states that differ.
+impl std::hash::Hash for Peer {
+    fn hash<H: std::hash::Hasher>(&self, h: &mut H) {
+        let Peer {
+            conn,
+            isn,
+            passive,
+            syns_received,
+            facts,
+            incarnation,
+            peer_incarnation,
+            sent,
+            received,
+            retransmitted_this_tick,
+        } = self;
+        conn.hash_state(h);
+        isn.hash(h);
+        passive.hash(h);
+        syns_received.hash(h);
+        facts.hash(h);
+        incarnation.hash(h);
+        peer_incarnation.hash(h);
+        sent.hash(h);
+        received.hash(h);
+        retransmitted_this_tick.hash(h);
+    }
 }
 
 impl Peer {
@@ -287,6 +318,7 @@ impl World {
         }
     }
 
+    /// One endpoint to change: a copy of it if another state shares it.
     fn peer_mut(&mut self, s: Side) -> &mut Peer {
         match s {
             Side::A => &mut self.a,
@@ -310,6 +342,9 @@ pub enum Action {
     Lose(usize),
     /// The network duplicates the segment at this index.
     Duplicate(usize),
+    /// The segment at this index arrives at its destination, and a duplicate of it stays in
+    /// flight (the duplication of [`Reductions::duplicate_on_delivery`]).
+    DeliverDuplicate(usize),
     /// The network delays the segment at this index past the next tick.
     Delay(usize),
     /// One tick of time passes.
@@ -350,7 +385,7 @@ pub const OLD_WRAP_OCTET: u8 = b'w';
 fn congestion_facts(w: &World, n: &mut World) {
     for s in [Side::A, Side::B] {
         let old = w.peer(s).tcb();
-        let p = n.peer_mut(s);
+        let p = n.peer(s);
         let Some(c) = p.conn.congestion() else {
             continue;
         };
@@ -365,12 +400,16 @@ fn congestion_facts(w: &World, n: &mut World) {
             0
         };
         let new_text = t.iss == old.iss && text_end(t).gt(text_end(old));
+        let mut facts = 0;
         if new_text && text_flight > c.cwnd().min(t.snd_wnd) {
-            p.facts.0 |= Facts::CWND_EXCEEDED;
+            facts |= Facts::CWND_EXCEEDED;
         }
         let waiting = t.send_buf.len() > t.sent_len() && !t.fin_sent;
         if waiting && text_flight < t.snd_wnd && text_flight >= c.cwnd() {
-            p.facts.0 |= Facts::CWND_LIMITED;
+            facts |= Facts::CWND_LIMITED;
+        }
+        if facts != 0 {
+            n.peer_mut(s).facts.0 |= facts;
         }
     }
 }
@@ -417,6 +456,41 @@ pub struct Setup {
     pub users_close: bool,
     /// The users' script of text and reopening, if any.
     pub script: Option<Script>,
+    /// Sound reductions of the state space in force (see [`Reductions`]).
+    pub reductions: Reductions,
+}
+
+/// Reductions of the state space that keep every property's verdict (each argued where it is
+/// applied, switchable off with `check --unreduced`, and tested against the unreduced model in
+/// `tests/tcp_models.rs`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Reductions {
+    /// The network duplicates a segment only as it delivers it: [`Action::DeliverDuplicate`]
+    /// replaces [`Action::Duplicate`]. Argument: a run that duplicates a segment at some step
+    /// and then delivers, loses or delays the two copies is matched by a run that keeps one
+    /// copy, standing for the copy whose fate comes last, and takes the first copy's fate at
+    /// its step: its delivery becomes a delivery that keeps the other copy in flight, its loss
+    /// or delay is not taken at all. Both runs take the same inputs at both endpoints in the
+    /// same order; in between, the reduced run's network holds a sub-multiset of the original's
+    /// with budgets at least as large, and a segment in flight only ever disables actions (a
+    /// prompt one holds back the tick and the retransmission timer), so every action of the
+    /// original is enabled in the reduced run too. Conversely a `DeliverDuplicate` is a
+    /// `Duplicate` then a `Deliver`, so the reduced model reaches only states the full one
+    /// reaches. No property reads the network, so every property holds in the reduced model
+    /// exactly when it holds in the full one, and every sometimes-property is found in one
+    /// exactly when in the other.
+    pub duplicate_on_delivery: bool,
+}
+
+impl Reductions {
+    /// Every reduction.
+    pub const ALL: Reductions = Reductions {
+        duplicate_on_delivery: true,
+    };
+    /// None: the model as the network is described.
+    pub const NONE: Reductions = Reductions {
+        duplicate_on_delivery: false,
+    };
 }
 
 /// What the users do in the lifecycle scenario: each sends `bytes` octets per incarnation,
@@ -559,7 +633,11 @@ impl Setup {
                 out.push(Action::Lose(i));
             }
             if w.dups > 0 {
-                out.push(Action::Duplicate(i));
+                out.push(if self.reductions.duplicate_on_delivery {
+                    Action::DeliverDuplicate(i)
+                } else {
+                    Action::Duplicate(i)
+                });
             }
             if w.delays > 0 && !f.delayed && self.msl.is_some() {
                 out.push(Action::Delay(i));
@@ -599,8 +677,12 @@ impl Setup {
     /// Applies one action; `None` if it changes nothing.
     pub fn next(&self, w: &World, action: &Action) -> Option<World> {
         let mut n = w.clone();
-        n.a.facts.0 &= !Facts::TRANSIENT;
-        n.b.facts.0 &= !Facts::TRANSIENT;
+        // A step leaves the endpoint it does not touch shared with `w`.
+        for s in [Side::A, Side::B] {
+            if n.peer(s).facts.0 & Facts::TRANSIENT != 0 {
+                n.peer_mut(s).facts.0 &= !Facts::TRANSIENT;
+            }
+        }
         let cfg = self.cfg;
         match *action {
             Action::Open(s) => {
@@ -642,6 +724,11 @@ impl Setup {
             }
             Action::Deliver(i) => {
                 let f = n.net.remove(i);
+                self.arrive(&mut n, w, f.from.peer(), &f.seg, Some(f.incarnation));
+            }
+            Action::DeliverDuplicate(i) => {
+                let f = n.net[i].clone();
+                n.dups -= 1;
                 self.arrive(&mut n, w, f.from.peer(), &f.seg, Some(f.incarnation));
             }
             Action::Forge(to, kind) => {
@@ -848,20 +935,20 @@ impl Setup {
         for seg in out.segments {
             insert_sorted(
                 &mut n.net,
-                Flight {
+                Cached::new(Flight {
                     delayed: false,
                     age: 0,
                     from: s,
                     incarnation,
                     seg,
-                },
+                }),
             );
         }
     }
 }
 
 /// Inserts into a sorted multiset.
-fn insert_sorted(net: &mut Vec<Flight>, f: Flight) {
+fn insert_sorted(net: &mut Vec<Cached<Flight>>, f: Cached<Flight>) {
     let at = net.partition_point(|x| *x <= f);
     net.insert(at, f);
 }

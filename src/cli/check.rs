@@ -152,6 +152,11 @@ pub struct RunArgs {
     /// Checker threads (default: the number of cores).
     #[arg(long, value_parser = clap::value_parser!(u16).range(1..=256))]
     pub threads: Option<u16>,
+    /// Explore the model without its sound reductions of the state space (each is argued in
+    /// the model's documentation and tested against the unreduced model; the verdicts are
+    /// the same, only slower).
+    #[arg(long)]
+    pub unreduced: bool,
     /// Octets each side sends per incarnation (tcp-lifecycle).
     #[arg(long, value_parser = clap::value_parser!(u8).range(1..=4))]
     pub bytes: Option<u8>,
@@ -299,6 +304,7 @@ pub fn run(args: &CheckArgs) -> Result<ExitCode, UsageError> {
             progress: true,
             position: (total > 1).then_some((i + 1, total)),
             walks,
+            reduce: !args.run.unreduced,
             ..Default::default()
         };
         let report = (spec.check)(&without, bounds, opts);

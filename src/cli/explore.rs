@@ -32,7 +32,12 @@ pub fn run(args: &ExploreArgs) -> Result<ExitCode, UsageError> {
     TcpListener::bind(args.addr)
         .map_err(|e| UsageError(format!("cannot serve on {}: {e}", args.addr)))?;
     let without_names: Vec<String> = without.iter().map(|w| w.to_string()).collect();
-    let command = tcpip_spec::models::runner::explore_command(spec.name, &without_names, bounds);
+    let command = tcpip_spec::models::runner::explore_command(
+        spec.name,
+        &without_names,
+        bounds,
+        !args.run.unreduced,
+    );
     eprintln!(
         "{command}: the Explorer on http://{} (press \"Run to completion\" to check; Ctrl-C to stop)",
         args.addr
@@ -40,6 +45,7 @@ pub fn run(args: &ExploreArgs) -> Result<ExitCode, UsageError> {
     let opts = RunOptions {
         threads: args.run.threads(),
         explore: Some(args.addr),
+        reduce: !args.run.unreduced,
         ..Default::default()
     };
     (spec.check)(&without, bounds, opts);

@@ -168,6 +168,66 @@ struct Before {
 }
 
 impl Connection {
+    /// Hashes everything two connections of one [`Config`] can differ in: the whole
+    /// connection but its configuration, which [`Connection::new`] fixes for its lifetime,
+    /// and its scratch buffers, empty between inputs. A model checker whose connections all
+    /// run with one configuration identifies its states by this (`models::tcp::world::Peer`),
+    /// and saves hashing the configuration's thirty-odd fields on every state it generates.
+    pub fn hash_state<H: std::hash::Hasher>(&self, h: &mut H) {
+        use std::hash::Hash;
+        // Every field by name: a new one is a compile error here until it is hashed.
+        let Connection {
+            tcb,
+            cfg: _,
+            smss,
+            rto,
+            sampler,
+            recovery,
+            timers,
+            probes,
+            challenge_acks,
+            unanswered_probes,
+            keep_alive_probes,
+            rx,
+            rx_read,
+            transmit,
+            events,
+            scratch: _,
+            ts_offset,
+            ts_recent_at,
+            discarding,
+            cc,
+            sack_tx,
+            sack_rx,
+            last_send,
+            rto_rxt,
+            reassembly_allowance,
+        } = self;
+        tcb.hash(h);
+        smss.hash(h);
+        rto.hash(h);
+        sampler.hash(h);
+        recovery.hash(h);
+        timers.hash(h);
+        probes.hash(h);
+        challenge_acks.hash(h);
+        unanswered_probes.hash(h);
+        keep_alive_probes.hash(h);
+        rx.hash(h);
+        rx_read.hash(h);
+        transmit.hash(h);
+        events.hash(h);
+        ts_offset.hash(h);
+        ts_recent_at.hash(h);
+        discarding.hash(h);
+        cc.hash(h);
+        sack_tx.hash(h);
+        sack_rx.hash(h);
+        last_send.hash(h);
+        rto_rxt.hash(h);
+        reassembly_allowance.hash(h);
+    }
+
     /// A connection in CLOSED ("no TCB").
     pub fn new(cfg: Config) -> Connection {
         Connection {
