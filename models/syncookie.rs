@@ -21,7 +21,7 @@
 use super::diagram::{self, End, Ink, Ladder, LadderRow, Log, Msg, Note, Tracker};
 use super::runner::{Render, RunOptions};
 use super::table::{self, Prop};
-use super::{Ablation, Bounds, Kind, ModelSpec, run_spec, serve};
+use super::{Ablation, Bounds, Kind, ModelSpec, run_spec};
 use crate::tcp::syncookie::{self, CookieKey, CookieRules};
 use crate::tcp::{Config, Connection, Ctl, FourTuple, Segment, Seq, State, Timer, reset_for};
 use stateright::{Model, Path, Property};
@@ -590,7 +590,6 @@ pub const SPEC: ModelSpec = ModelSpec {
     check: |without, _, opts: RunOptions| {
         run_spec(&SPEC, without, Bounds::NONE, model(without), opts)
     },
-    explore: |without, addr| serve(model(without), addr),
 };
 
 impl crate::models::explorer::Explain for CookieModel {

@@ -4,7 +4,7 @@
 use super::properties::{Prop, Scenario};
 use super::{LifecycleBounds, TcpModel};
 use crate::models::runner::{Render, RunOptions};
-use crate::models::{Ablation, Bounds, ModelSpec, PropertyInfo, run_spec, serve};
+use crate::models::{Ablation, Bounds, ModelSpec, PropertyInfo, run_spec};
 use crate::tcp::{Mechanism, Mechanisms};
 
 fn mechanisms(without: &[&'static str]) -> Mechanisms {
@@ -44,7 +44,6 @@ pub const HANDSHAKE: ModelSpec = ModelSpec {
         let model = TcpModel::handshake(mechanisms(without));
         run_spec(&HANDSHAKE, without, Bounds::NONE, model, opts)
     },
-    explore: |without, addr| serve(TcpModel::handshake(mechanisms(without)), addr),
 };
 
 /// `tcp-close`.
@@ -61,7 +60,6 @@ pub const CLOSE: ModelSpec = ModelSpec {
         let model = TcpModel::close(mechanisms(without));
         run_spec(&CLOSE, without, Bounds::NONE, model, opts)
     },
-    explore: |without, addr| serve(TcpModel::close(mechanisms(without)), addr),
 };
 
 /// `tcp-lifecycle`.
@@ -89,12 +87,6 @@ pub const LIFECYCLE: ModelSpec = ModelSpec {
     check: |without, bounds, opts: RunOptions| {
         let model = TcpModel::lifecycle(mechanisms(without), LifecycleBounds::from(bounds));
         run_spec(&LIFECYCLE, without, bounds, model, opts)
-    },
-    explore: |without, addr| {
-        serve(
-            TcpModel::lifecycle(mechanisms(without), LifecycleBounds::default()),
-            addr,
-        )
     },
 };
 
