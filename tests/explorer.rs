@@ -109,6 +109,64 @@ fn explore(dir: &Path, args: &[&str]) -> (Served, u16) {
     (served, port)
 }
 
+/// A POST with an empty body; the answer's status line.
+fn post(port: u16, path: &str) -> String {
+    let mut s = TcpStream::connect(("127.0.0.1", port)).expect("the Explorer answers");
+    s.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
+    write!(
+        s,
+        "POST {path} HTTP/1.0\r\nHost: 127.0.0.1\r\nContent-Length: 0\r\n\r\n"
+    )
+    .unwrap();
+    let mut answer = String::new();
+    s.read_to_string(&mut answer).unwrap();
+    answer.lines().next().unwrap_or_default().to_string()
+}
+
+/// The Explorer link `check --json` prints for a property's counterexample or example.
+fn check_link(args: &[&str], property: &str) -> String {
+    let out = Command::new(BIN)
+        .arg("check")
+        .args(args)
+        .arg("--json")
+        .output()
+        .expect("check runs");
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    report["properties"]
+        .as_array()
+        .expect("properties")
+        .iter()
+        .find(|p| p["name"] == property)
+        .and_then(|p| p["explorer_path"].as_str())
+        .unwrap_or_else(|| panic!("no Explorer link for {property}"))
+        .to_string()
+}
+
+/// Presses "Run to completion" and waits until the checker is done.
+fn run_to_completion(port: u16) {
+    assert!(post(port, "/.runtocompletion").contains(" 200 "));
+    let start = Instant::now();
+    while get_json(port, "/.status")["done"] != true {
+        assert!(
+            start.elapsed() < Duration::from_secs(600),
+            "the Explorer's check never finished"
+        );
+        std::thread::sleep(Duration::from_millis(500));
+    }
+}
+
+/// The rendered list item of `property` in the property list after `heading`.
+fn listed<'a>(dom: &'a str, heading: &str, property: &str) -> &'a str {
+    let list = dom
+        .split(heading)
+        .nth(1)
+        .and_then(|s| s.split("</ul>").next())
+        .unwrap_or_else(|| panic!("no list {heading}:\n{dom}"));
+    list.split("<li>")
+        .find(|item| item.contains(&format!(">{property}</")))
+        .unwrap_or_else(|| panic!("{property} not listed under {heading}:\n{list}"))
+}
+
 /// The JSON body of a GET.
 fn get_json(port: u16, path: &str) -> serde_json::Value {
     let raw = get(port, path).expect("an answer");
@@ -123,19 +181,7 @@ fn get_json(port: u16, path: &str) -> serde_json::Value {
 )]
 fn the_explorer_shows_the_reordering_that_breaks_a_close_without_time_wait() {
     // The link `check` reports.
-    let out = Command::new(BIN)
-        .args(["check", "tcp-close", "--without", "time-wait", "--json"])
-        .output()
-        .expect("check runs");
-    let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
-    let link = report["properties"]
-        .as_array()
-        .expect("properties")
-        .iter()
-        .find(|p| p["name"] == "graceful-close")
-        .and_then(|p| p["explorer_path"].as_str())
-        .expect("a counterexample link")
-        .to_string();
+    let link = check_link(&["tcp-close", "--without", "time-wait"], "graceful-close");
 
     let scratch = scratch("explorer-test");
     let (_served, port) = explore(&scratch, &["tcp-close", "--without", "time-wait"]);
@@ -212,6 +258,22 @@ fn the_explorer_shows_the_reordering_that_breaks_a_close_without_time_wait() {
         "{pane}"
     );
     assert!(pane.lines().count() < 40, "{pane}");
+    // Nothing is checked before "Run to completion", and nothing claims a property holds: the
+    // "Current state" list, open from the start, evaluates each property on the shown state.
+    assert!(
+        !dom.contains("Safety holds"),
+        "a verdict nobody checked:\n{dom}"
+    );
+    let global = listed(&dom, "<h3>Global</h3>", "Always graceful-close");
+    assert!(global.contains("Not checked yet"), "{global}");
+    let here = listed(&dom, "<h3>Current state</h3>", "Always graceful-close");
+    assert!(here.contains("✗ Violated on this state"), "{here}");
+    let holds = listed(
+        &dom,
+        "<h3>Current state</h3>",
+        "Always retransmission-timer-armed",
+    );
+    assert!(holds.contains("✓ Holds on this state"), "{holds}");
 
     let shots = target_dir().join("explorer-screenshots");
     std::fs::create_dir_all(&shots).unwrap();
@@ -222,6 +284,101 @@ fn the_explorer_shows_the_reordering_that_breaks_a_close_without_time_wait() {
     assert!(!log.contains("Uncaught"), "{log}");
     let size = std::fs::metadata(&png).map(|m| m.len()).unwrap_or(0);
     assert!(size > 10_000, "no screenshot at {}", png.display());
+
+    // Once checked, the global list reports the counterexample the checker found, and the
+    // shown state still reads violated.
+    run_to_completion(port);
+    let (dom, log) = chromium(&scratch.join("profile-run"), &["--dump-dom"], &url);
+    assert!(!log.contains("Uncaught"), "{log}");
+    let global = listed(&dom, "<h3>Global</h3>", "Always graceful-close");
+    assert!(global.contains("Counterexample found"), "{global}");
+    let here = listed(&dom, "<h3>Current state</h3>", "Always graceful-close");
+    assert!(here.contains("✗ Violated on this state"), "{here}");
+    assert!(!dom.contains("Not checked yet"), "{dom}");
+}
+
+/// Over HTTP, without a browser: the status says nothing is checked until "Run to
+/// completion", the state a counterexample link ends in carries its property's verdict
+/// "violated" (the front of `models/explorer/page.rs`), and the page loads `tcpip.js`.
+#[test]
+fn the_state_a_counterexample_ends_in_is_labelled_violated() {
+    let link = check_link(&["tcp-close", "--without", "time-wait"], "graceful-close");
+    let dir = scratch("explorer-verdicts");
+    let (_served, port) = explore(&dir, &["tcp-close", "--without", "time-wait"]);
+
+    let status = get_json(port, "/.status");
+    assert_eq!(status["done"], false, "{status}");
+    for p in status["properties"].as_array().unwrap() {
+        assert_eq!(p[2], serde_json::Value::Null, "{p}");
+        assert_eq!(p[3]["summary"], "Not checked yet: ", "{p}");
+    }
+    let page = get(port, "/").unwrap();
+    assert!(
+        page.contains("<script src=\"tcpip.js\"></script>"),
+        "{page}"
+    );
+    assert!(
+        get(port, "/tcpip.js")
+            .unwrap()
+            .contains("getPropertyForState")
+    );
+
+    // The link's last step, among the steps offered in the state before it.
+    let path = link.trim_start_matches("#/steps");
+    let (before, last) = path.rsplit_once('/').unwrap();
+    let last: u64 = last.parse().unwrap();
+    let steps = get_json(port, &format!("/.states{before}"));
+    let step = steps
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["actionIndex"] == last)
+        .expect("the link's last step");
+    let verdict = |name: &str| -> String {
+        let p = step["properties"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p[1] == name)
+            .unwrap_or_else(|| panic!("no {name} in {step}"));
+        p[3]["summary"].as_str().unwrap().to_string()
+    };
+    assert_eq!(verdict("graceful-close"), "Violated on this state: ");
+    assert_eq!(
+        verdict("retransmission-timer-armed"),
+        "Holds on this state: "
+    );
+    // The state before it still closed gracefully.
+    let (up, at) = before.rsplit_once('/').unwrap();
+    let at: u64 = at.parse().unwrap();
+    let prior = get_json(port, &format!("/.states{up}"));
+    let prior = prior
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["actionIndex"] == at)
+        .unwrap();
+    let graceful = prior["properties"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p[1] == "graceful-close")
+        .unwrap();
+    assert_eq!(graceful[3]["summary"], "Holds on this state: ");
+
+    run_to_completion(port);
+    let status = get_json(port, "/.status");
+    let graceful = status["properties"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p[1] == "graceful-close")
+        .unwrap();
+    assert_eq!(
+        graceful[3]["summary"], "✗ Counterexample found: ",
+        "{status}"
+    );
+    assert!(graceful[2].is_string(), "{status}");
 }
 
 /// Whether an action text is a Rust `Debug` dump (`Deliver(0)`, `Net(Arrive { .. })`, `Tick`).

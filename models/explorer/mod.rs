@@ -20,6 +20,11 @@
 //! one clone of the state per expanded state. A depth-first search of tcp-close (240,420
 //! states, release) took 1.6-1.9 s for the model and 1.9 s served this way; "Run to
 //! completion" is dominated by the Explorer's visitor anyway (stateright-notes 9).
+//!
+//! The served model sits behind [`page`], which makes the page's property verdicts say what
+//! holds on the state shown rather than what the checker has (not) found globally.
+
+pub mod page;
 
 use super::arp::ArpModel;
 use super::icmp::IcmpModel;
@@ -264,8 +269,7 @@ macro_rules! served {
                     let model = model
                         .downcast::<$inner>()
                         .unwrap_or_else(|_| panic!("{name} is served as {}", stringify!($inner)));
-                    $name(Explained::new(*model)).checker().threads(threads.max(1)).serve(addr);
-                    unreachable!("stateright's Explorer serves until the process ends");
+                    page::serve($name(Explained::new(*model)), threads, addr);
                 }
             )*
             panic!("no Explorer type for the model {name}")
