@@ -7,7 +7,8 @@
 //! screenshot is kept under `target/explorer-screenshots/` (a test artifact).
 //!
 //! Without a browser, every registered model is served and asked over HTTP what the
-//! Explorer lists after its first step: the model's own name and actions in RFC notation.
+//! Explorer lists after its first step: the model's own name and actions in RFC notation,
+//! the bounds given on the command line, and every property judged on each state.
 
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
@@ -428,6 +429,7 @@ fn every_model_is_served_under_its_name_with_actions_in_rfc_notation() {
             &[][..],
             "A → B <OP=REQUEST><SHA=A><SPA=10.0.0.1><TPA=10.0.0.2>",
         ),
+        ("syn-cookie", &[][..], "B → A <SEQ="),
     ] {
         let mut args = vec![model];
         args.extend_from_slice(bounds);
@@ -466,6 +468,17 @@ fn every_model_is_served_under_its_name_with_actions_in_rfc_notation() {
             // The ladder is still drawn from the model's own path.
             let svg = s["svg"].as_str().unwrap_or_default();
             assert!(svg.contains("class='tcpip-ladder'"), "{model}: no ladder");
+            // The bounds given on the command line are the served model's.
+            if model == "tcp-lifecycle" {
+                assert!(
+                    svg.contains("bounds: bytes 1, incarnations 1, losses 0, dups 0, delays 0"),
+                    "{model}: {svg}"
+                );
+            }
+            // Every property is judged on the state.
+            for p in s["properties"].as_array().unwrap() {
+                assert!(p[3]["summary"].is_string(), "{model}: {p}");
+            }
         }
     }
 }

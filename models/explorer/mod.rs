@@ -482,6 +482,35 @@ mod tests {
         );
     }
 
+    #[test]
+    fn syn_cookie_reads_in_rfc_notation() {
+        let m = CookieModel {
+            rules: crate::tcp::syncookie::CookieRules {
+                verify_mac: true,
+                reject_old_slots: true,
+            },
+        };
+        check(
+            syn_cookie(Explained::new(m)),
+            &[
+                "scenario: ",
+                "A: ",
+                "B: ",
+                "B's cookie counter: slot ",
+                "budgets: ",
+            ],
+            &[
+                "A → B <SEQ=4294967280><CTL=SYN>",
+                "lose A → B <SEQ=4294967280><CTL=SYN>",
+                "duplicate A → B <SEQ=4294967280><CTL=SYN>",
+                "B → A <SEQ=",
+                "X → B <SEQ=1342177281><ACK=",
+                "B's cookie counter advances to 101",
+                "A: retransmission timer expires",
+            ],
+        );
+    }
+
     /// The Explorer's status line shows the served type's name without its module path
     /// (stateright's `ui/app.js` strips `[0-9A-Za-z_]+::`): each model's registry name.
     #[test]
