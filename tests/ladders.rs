@@ -1,9 +1,10 @@
 //! The Explorer's ladders (each model's `as_svg`), for every registered model: on a
 //! counterexample of each model's first ablation and on every example, the SVG is well-formed
-//! with its text escaped, numbers every row, fits every label on its canvas and crosses no
-//! label with a line.
+//! with its text escaped, draws every text at a contrast of at least 4.5:1 against its
+//! background, numbers every row, fits every label on its canvas and crosses no label with a
+//! line.
 
-use tcpip_spec::models::diagram::{Stroke, TextBox};
+use tcpip_spec::models::diagram::{Stroke, TextBox, contrast};
 use tcpip_spec::models::runner::{CheckReport, RunOptions};
 use tcpip_spec::models::{ModelSpec, registry};
 
@@ -130,8 +131,28 @@ fn parse(svg: &str) -> (f64, f64, Vec<TextBox>, Vec<Stroke>) {
     (width, height, texts, strokes)
 }
 
+/// Every text's colour against the background the ladder paints under it: WCAG 2's 4.5:1
+/// for normal text.
+fn legible(what: &str, svg: &str) {
+    let rect = &svg[svg.find("<rect ").expect("a background")..];
+    let background = attr(&rect[..rect.find('>').unwrap()], "fill").expect("its fill");
+    let mut texts = 0;
+    for (i, _) in svg.match_indices("<text ") {
+        let tag = &svg[i..svg[i..].find('>').unwrap() + i];
+        let ink = attr(tag, "fill").unwrap_or_else(|| panic!("{what}: no colour in {tag}"));
+        let c = contrast(ink, background);
+        assert!(
+            c >= 4.5,
+            "{what}: {tag} has contrast {c:.2} on {background}"
+        );
+        texts += 1;
+    }
+    assert!(texts > 0, "{what}: no text");
+}
+
 fn judge(what: &str, svg: &str, steps: usize) {
     well_formed(svg);
+    legible(what, svg);
     let (width, height, texts, strokes) = parse(svg);
     for row in 1..=steps + 1 {
         let label = format!("{row}.");
