@@ -240,13 +240,35 @@ fn missing_arguments_are_named_in_one_line() {
     assert!(e.contains("missing") && e.contains("--tun"), "{e}");
 }
 
+/// Bare `tcpip-spec` is a newcomer asking what the tool does: the help on stdout, every
+/// subcommand with what it does, and no error.
 #[test]
-fn bare_invocation_prints_a_usage_line_listing_the_subcommands() {
-    let e = one_line_error(&run(&[]));
-    assert!(e.starts_with("usage: tcpip-spec"), "{e}");
-    for sub in ["list", "check", "explore", "report", "stack"] {
-        assert!(e.contains(sub), "{sub} in {e}");
+fn bare_invocation_prints_the_help_listing_the_subcommands() {
+    let o = run(&[]);
+    assert_eq!(o.status.code(), Some(0));
+    assert!(
+        o.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let help = String::from_utf8_lossy(&o.stdout);
+    assert!(help.contains("Usage: tcpip-spec"), "{help}");
+    for (sub, does) in [
+        ("list", "List the models"),
+        ("check", "Check a model exhaustively"),
+        ("explore", "Serve stateright's Explorer"),
+        ("report", "write REPORT.md"),
+        ("stack", "Run the host on a TUN or TAP device"),
+        ("conform", "Judge every endpoint"),
+    ] {
+        let line = help
+            .lines()
+            .find(|l| l.trim_start().starts_with(&format!("{sub} ")))
+            .unwrap_or_else(|| panic!("{sub} in {help}"));
+        assert!(line.contains(does), "{line}");
     }
+    // An option without a subcommand is still a one-line usage error.
+    one_line_error(&run(&["--json"]));
 }
 
 #[test]
@@ -361,7 +383,8 @@ fn get(addr: &str, path: &str) -> Option<String> {
 
 /// `check` gives each counterexample and example an Explorer path, and `explore` with the
 /// printed command replays exactly that path: at each prefix, the step the path takes next
-/// is the counterexample's next step.
+/// is the counterexample's next step. Also for an ablation registered at bounds other than
+/// the model's defaults, whose command carries them.
 #[test]
 fn check_links_each_counterexample_to_the_explorer_that_replays_it() {
     let args = ["check", "tcp-close", "--without", "time-wait"];
@@ -372,12 +395,25 @@ fn check_links_each_counterexample_to_the_explorer_that_replays_it() {
         "{out}"
     );
     assert!(out.contains("http://127.0.0.1:3000/#/steps/0/"), "{out}");
-    let o = run(&[&args[..], &["--json"]].concat());
-    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
-    assert_eq!(
-        v["explore_command"],
-        "tcpip-spec explore tcp-close --without time-wait"
+    replays_in_the_explorer(
+        &args,
+        "graceful-close",
+        "tcpip-spec explore tcp-close --without time-wait",
     );
+    replays_in_the_explorer(
+        &["check", "tcp-lifecycle", "--without", "rto-restart"],
+        "retransmission-timer-armed",
+        "tcpip-spec explore tcp-lifecycle --without rto-restart --incarnations 1 --losses 1 \
+         --delays 0",
+    );
+}
+
+/// Runs `check ARGS --json`, checks its `explore_command`, serves that command and replays
+/// `property`'s counterexample in it step by step.
+fn replays_in_the_explorer(args: &[&str], property: &str, command: &str) {
+    let o = run(&[args, &["--json"]].concat());
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["explore_command"], command);
     for p in v["properties"].as_array().unwrap() {
         let has_path = p["outcome"] == "violated" || p["outcome"] == "found";
         assert_eq!(p["explorer_path"].is_string(), has_path, "{p}");
@@ -387,7 +423,7 @@ fn check_links_each_counterexample_to_the_explorer_that_replays_it() {
         .as_array()
         .unwrap()
         .iter()
-        .find(|p| p["name"] == "graceful-close")
+        .find(|p| p["name"] == property)
         .unwrap();
     let path = p["explorer_path"].as_str().unwrap();
     let steps: Vec<&str> = p["counterexample"]
@@ -404,15 +440,14 @@ fn check_links_each_counterexample_to_the_explorer_that_replays_it() {
     );
 
     let addr = free_addr();
+    let served: Vec<&str> = command
+        .strip_prefix("tcpip-spec ")
+        .unwrap()
+        .split_whitespace()
+        .collect();
     let mut child = Command::new(env!("CARGO_BIN_EXE_tcpip-spec"))
-        .args([
-            "explore",
-            "tcp-close",
-            "--without",
-            "time-wait",
-            "--addr",
-            &addr,
-        ])
+        .args(&served)
+        .args(["--addr", &addr])
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())
         .spawn()
@@ -438,7 +473,7 @@ fn check_links_each_counterexample_to_the_explorer_that_replays_it() {
     }
     child.kill().unwrap();
     child.wait().unwrap();
-    assert_eq!(replayed, steps);
+    assert_eq!(replayed, steps, "{command}");
 }
 
 /// tcp-lifecycle at its default bounds (11 M states) draws a warning; tcp-close does not.
