@@ -776,3 +776,80 @@ fn a_sometimes_property_walks_miss_does_not_fail_the_run() {
     assert_eq!(missed["as_expected"], true);
     assert_eq!(v["as_expected"], true);
 }
+
+/// Every key of an object in `v`, nested ones included.
+fn keys(v: &serde_json::Value, out: &mut std::collections::BTreeSet<String>) {
+    match v {
+        serde_json::Value::Object(m) => {
+            for (k, x) in m {
+                out.insert(k.clone());
+                keys(x, out);
+            }
+        }
+        serde_json::Value::Array(a) => a.iter().for_each(|x| keys(x, out)),
+        _ => {}
+    }
+}
+
+/// The README and docs/json.md are the contract a clone has: every key `list --json` and
+/// `check --json` print is in docs/json.md, every file the README links to is in the
+/// repository (no `../shared`), and the README says what a run's numbers mean and how to
+/// read a ladder.
+#[test]
+fn the_documented_json_contract_names_every_key_printed() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let contract = std::fs::read_to_string(root.join("docs/json.md")).unwrap();
+    let mut printed = std::collections::BTreeSet::new();
+    for args in [
+        &["list", "--json"][..],
+        &["check", "tcp-close", "--without", "time-wait", "--json"][..],
+    ] {
+        let o = run(args);
+        keys(&serde_json::from_slice(&o.stdout).unwrap(), &mut printed);
+    }
+    for k in &printed {
+        assert!(
+            contract.contains(&format!("\"{k}\"")) || contract.contains(&format!("`{k}`")),
+            "docs/json.md does not name the key {k}"
+        );
+    }
+    let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
+    assert!(
+        !readme.contains("../shared"),
+        "the README points outside the clone"
+    );
+    // What a run's header line means, and the ladder's legend.
+    for words in [
+        "*unique states*",
+        "*Generated*",
+        "*max depth*",
+        "*exhaustive*",
+        "a lost one ends in a cross",
+        "a duplicate forks from its original",
+        "one still in flight trails off",
+        "Colours tell RST (red), SYN (blue), FIN (purple)",
+    ] {
+        assert!(readme.contains(words), "the README does not say {words:?}");
+    }
+    // The header line it quotes is what `check tcp-close` prints, times and depth aside.
+    let o = run(&["check", "tcp-close"]);
+    let header = String::from_utf8_lossy(&o.stdout);
+    let header = header.lines().next().unwrap();
+    let quoted = header.split(", max depth").next().unwrap();
+    assert!(
+        readme.contains(&format!("`{quoted}, max depth ")),
+        "{header}"
+    );
+    for (i, _) in readme.match_indices("](") {
+        let target = &readme[i + 2..];
+        let target = &target[..target.find(')').unwrap()];
+        if target.starts_with("http") || target.starts_with('#') {
+            continue;
+        }
+        let file = target.split('#').next().unwrap();
+        assert!(
+            root.join(file).exists(),
+            "the README links to a missing {file}"
+        );
+    }
+}
