@@ -441,10 +441,10 @@ impl CookieModel {
         let mut track = Tracker::start(&mut l, &first.net, msg);
         let side = |w: &World| {
             let b = match &w.server {
-                Some(s) => format!("{:?}", s.state()),
+                Some(s) => s.state().name().to_string(),
                 None => "LISTEN (no TCB)".into(),
             };
-            (format!("{:?}", w.client.state()), b)
+            (w.client.state().name().to_string(), b)
         };
         let (left, right) = side(first);
         l.rows.push(LadderRow {

@@ -210,6 +210,18 @@ fn every_model_draws_a_legible_ladder() {
                     svg.contains("mechanisms switched off"),
                     "{what}: the header names the ablations"
                 );
+                // States in RFC 9293's spelling (SYN-SENT), not as Rust spells them.
+                for rust in [
+                    "SynSent",
+                    "SynReceived",
+                    "Established",
+                    "FinWait",
+                    "CloseWait",
+                    "LastAck",
+                    "TimeWait",
+                ] {
+                    assert!(!svg.contains(rust), "{what}: a state reads {rust}");
+                }
                 for prop in (spec.properties)() {
                     assert!(
                         svg.contains(prop.name),
