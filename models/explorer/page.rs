@@ -55,8 +55,15 @@ where
         .and_then(|l| l.local_addr())
         .unwrap_or_else(|e| panic!("no loopback port for the checker: {e}"));
     let checked = model.clone();
-    std::thread::spawn(move || {
+    let checker = std::thread::spawn(move || {
         checked.checker().threads(threads.max(1)).serve(back);
+    });
+    // stateright's server only ever stops by a panic (another process took the loopback
+    // port between our probe and its bind): the front has nothing left to serve.
+    std::thread::spawn(move || {
+        let _ = checker.join();
+        eprintln!("error: the Explorer's checker on {back} stopped");
+        std::process::exit(1);
     });
     let front = Arc::new(Front {
         model,
