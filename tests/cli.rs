@@ -238,6 +238,10 @@ fn missing_arguments_are_named_in_one_line() {
     assert!(e.contains("missing <MODEL>"), "{e}");
     let e = one_line_error(&run(&["stack", "--addr", "10.0.0.2/24", "--http", "80"]));
     assert!(e.contains("missing") && e.contains("--tun"), "{e}");
+    let e = one_line_error(&run(&["conform"]));
+    assert!(e.contains("missing <FILE>"), "{e}");
+    let e = one_line_error(&run(&["check", "tcp-close", "--without"]));
+    assert!(e.contains("a value is required for '--without <MECH>'"), "{e}");
 }
 
 /// Bare `tcpip-spec` is a newcomer asking what the tool does: the help on stdout, every
