@@ -257,3 +257,31 @@ fn the_reordered_ack_of_tcp_close_without_time_wait_slopes() {
     assert!(svg.contains("class='verdict bad'>VIOLATED always "));
     assert!(svg.contains("graceful-close: nobody aborts"));
 }
+
+/// A second incarnation is set off by a rule with its label (the rule's line was once
+/// computed and never drawn), user calls, deliveries and timers are notes, and the ladder
+/// stays legible across it (tcp-lifecycle without the ISN clock, at
+/// its registered bounds: the shortest path to the second incarnation).
+#[test]
+fn a_new_incarnation_is_ruled_off_with_user_calls_and_deliveries_as_notes() {
+    let spec = tcpip_spec::models::find("tcp-lifecycle").unwrap();
+    let report = check(spec, &["isn-clock"]);
+    let p = report
+        .properties
+        .iter()
+        .find(|p| p.name == "second-incarnation")
+        .unwrap();
+    let svg = p.svg.as_ref().expect("an example");
+    let steps = p.explorer_path.as_ref().unwrap().split('/').count() - 3;
+    judge("tcp-lifecycle [isn-clock] second-incarnation", svg, steps);
+    assert!(svg.contains("<line class='rule'"), "{svg}");
+    assert!(svg.contains(" opens incarnation 2</text>"), "{svg}");
+    assert!(svg.contains(": user calls OPEN"), "{svg}");
+    assert!(svg.contains(": user calls CLOSE"), "{svg}");
+    assert!(svg.contains("&apos;s user receives \""), "{svg}");
+    assert!(
+        svg.contains("&apos;s user is told: connection closed"),
+        "{svg}"
+    );
+    assert!(svg.contains(": TIME-WAIT timer expires"), "{svg}");
+}
