@@ -285,3 +285,59 @@ fn a_new_incarnation_is_ruled_off_with_user_calls_and_deliveries_as_notes() {
     );
     assert!(svg.contains(": TIME-WAIT timer expires"), "{svg}");
 }
+
+/// The SVG of `property`'s counterexample or example in `check MODEL --without ...`.
+fn drawn(model: &str, without: &[&'static str], property: &str) -> String {
+    let spec = tcpip_spec::models::find(model).unwrap();
+    let report = check(spec, without);
+    let p = report
+        .properties
+        .iter()
+        .find(|p| p.name == property)
+        .unwrap_or_else(|| panic!("{model}: no {property}"));
+    p.svg
+        .clone()
+        .unwrap_or_else(|| panic!("{model} {property}: no path"))
+}
+
+/// The ladder's notation, as the README's legend tells it: a lost segment ends in a cross,
+/// a duplicate forks from its original, an old one is dashed, and the kinds of segment have
+/// their own colours (RST red, SYN blue, FIN purple, text green, bare ACK dark grey).
+#[test]
+fn losses_cross_duplicates_fork_and_old_segments_are_dashed() {
+    let lost = drawn("udp", &[], "lost");
+    assert!(lost.contains("data-end='lost-"), "{lost}");
+    assert!(lost.contains("<line class='cross'"), "{lost}");
+    let dup = drawn("udp", &[], "duplicated");
+    assert!(dup.contains("<circle class='fork'"), "{dup}");
+    let old = drawn("tcp-handshake", &[], "old-syn-rejected");
+    let at = old
+        .find("<g class='msg syn' data-sent='start'")
+        .expect("the old SYN, in flight from the start");
+    let group = &old[at..at + old[at..].find("</g>").unwrap()];
+    assert!(group.contains("stroke-dasharray='7,4'"), "{group}");
+    let syn = tcpip_spec::models::diagram::Ink::Syn.colour();
+    assert!(group.contains(&format!("stroke='{syn}'")), "{group}");
+    assert!(
+        old.contains("<g class='msg rst'"),
+        "its SYN,ACK draws a RST: {old}"
+    );
+    use tcpip_spec::models::diagram::Ink;
+    let close = drawn("tcp-close", &["time-wait"], "graceful-close");
+    for (class, ink) in [("rst", Ink::Rst), ("fin", Ink::Fin), ("ack", Ink::Ack)] {
+        let at = close
+            .find(&format!("<g class='msg {class}'"))
+            .unwrap_or_else(|| panic!("no {class} segment in {close}"));
+        let group = &close[at..at + close[at..].find("</g>").unwrap()];
+        assert!(
+            group.contains(&format!("stroke='{}'", ink.colour())),
+            "{group}"
+        );
+    }
+    let colours: std::collections::HashSet<&str> =
+        [Ink::Rst, Ink::Syn, Ink::Fin, Ink::Data, Ink::Ack]
+            .iter()
+            .map(|i| i.colour())
+            .collect();
+    assert_eq!(colours.len(), 5, "five kinds, five colours");
+}
