@@ -241,7 +241,10 @@ fn missing_arguments_are_named_in_one_line() {
     let e = one_line_error(&run(&["conform"]));
     assert!(e.contains("missing <FILE>"), "{e}");
     let e = one_line_error(&run(&["check", "tcp-close", "--without"]));
-    assert!(e.contains("a value is required for '--without <MECH>'"), "{e}");
+    assert!(
+        e.contains("a value is required for '--without <MECH>'"),
+        "{e}"
+    );
 }
 
 /// Bare `tcpip-spec` is a newcomer asking what the tool does: the help on stdout, every

@@ -2,11 +2,13 @@
 //! the state on screen.
 //!
 //! stateright 0.31's Explorer (`ui/app.js`) labels every property from the checker's global
-//! status alone: an always-property without a discovery reads "Safety holds" as soon as the
-//! checker reports itself done, which its on-demand checker does before "Run to completion"
-//! has checked a single state; and the "Current state" list reads "Safety holds" for every
-//! state off the discovery's path. A counterexample link `check` prints therefore opened on
-//! "Safety holds: graceful-close" next to the very state that violates it (issue 15).
+//! discoveries alone. Its "Current state" list reads "Safety holds" for every state that is
+//! not on the path of the checker's own discovery: before "Run to completion" (nothing
+//! discovered) that is every state, and after it every state off the one path the checker
+//! kept, which is seldom the shortest one `check` prints. A counterexample link `check`
+//! prints therefore opened on "Safety holds: graceful-close" next to the very state that
+//! violates it (issue 15). Its global list, meanwhile, read "Searching" while nothing was
+//! searched: the on-demand checker checks nothing until "Run to completion".
 //!
 //! So stateright's server listens on a loopback port of its own, and this front, on the
 //! address the user asked for, passes requests through to it with three changes:
@@ -14,7 +16,7 @@
 //! - `GET /.status` says whether anything was checked: until "Run to completion" is pressed
 //!   (`POST /.runtocompletion`, which the front watches) the status is not done, its progress
 //!   reads [`NOT_CHECKED`], and each property without a discovery is labelled "Not checked
-//!   yet" instead of "Safety holds".
+//!   yet" instead of "Searching".
 //! - `GET /.states/PATH` evaluates every property's condition on each state it returns (the
 //!   model's own conditions, replayed along the path's action indices), so the "Current
 //!   state" list reads "Violated on this state" where the condition fails.
@@ -379,7 +381,7 @@ mod tests {
             .collect()
     }
 
-    /// stateright's on-demand checker reports itself done before anything is checked.
+    /// Before "Run to completion" nothing is checked, whatever the checker's status says.
     #[test]
     fn before_run_to_completion_nothing_is_said_to_hold() {
         let mut v = status(true, None);
