@@ -4,7 +4,9 @@
 //! in RFC notation, the sloped line of B's ACK sent at row 3 and overtaken by B's FIN, and no
 //! script error on the console; the status line names the model `tcp_close`, the path and
 //! the next actions read in RFC notation, and the state pane is the compact view. The
-//! screenshot is kept under `target/explorer-screenshots/` (a test artifact).
+//! screenshot is kept under `target/explorer-screenshots/` (a test artifact). Every other
+//! registered model is opened on the first link `check` prints for it, checked for script
+//! errors and for what its property lists claim, and kept as a screenshot too.
 //!
 //! Without a browser, every registered model is served and asked over HTTP what the
 //! Explorer lists after its first step: the model's own name and actions in RFC notation,
@@ -298,6 +300,83 @@ fn the_explorer_shows_the_reordering_that_breaks_a_close_without_time_wait() {
     assert!(!dom.contains("Not checked yet"), "{dom}");
 }
 
+/// tcp-lifecycle at bounds small enough to check and serve in seconds.
+const SMALL_LIFECYCLE: [&str; 10] = [
+    "--incarnations",
+    "1",
+    "--bytes",
+    "1",
+    "--losses",
+    "0",
+    "--dups",
+    "0",
+    "--delays",
+    "0",
+];
+
+/// Every registered model in the browser, on the first link `check` prints for it: the page
+/// runs without a script error, draws the model's ladder, claims nothing the shown state
+/// contradicts (its property reads violated, or met, on that very state), and is kept as a
+/// screenshot.
+#[test]
+#[cfg_attr(
+    not(browser_env),
+    ignore = "needs chromium on PATH (set CI=true to make it mandatory)"
+)]
+fn every_model_renders_its_first_link_truthfully() {
+    let scratch = scratch("explorer-every-model");
+    let shots = target_dir().join("explorer-screenshots");
+    std::fs::create_dir_all(&shots).unwrap();
+    for spec in tcpip_spec::models::registry() {
+        let mut args = vec![spec.name];
+        if spec.name == "tcp-lifecycle" {
+            args.extend_from_slice(&SMALL_LIFECYCLE);
+        }
+        let out = Command::new(BIN)
+            .arg("check")
+            .args(&args)
+            .arg("--json")
+            .output()
+            .expect("check runs");
+        let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+        let (name, kind, link) = report["properties"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find_map(|p| {
+                let link = p["explorer_path"].as_str()?;
+                Some((
+                    p["name"].as_str().unwrap().to_string(),
+                    p["kind"].as_str().unwrap().to_string(),
+                    link.to_string(),
+                ))
+            })
+            .unwrap_or_else(|| panic!("{}: no link", spec.name));
+        let (_served, port) = explore(&scratch, &args);
+        let url = format!("http://127.0.0.1:{port}/{link}");
+        let profile = scratch.join(format!("profile-{}", spec.name));
+        let (dom, log) = chromium(&profile, &["--dump-dom"], &url);
+        let what = format!("{} {name} at {link}", spec.name);
+        assert!(!log.contains("Uncaught"), "{what}: a script error:\n{log}");
+        assert!(dom.contains("class=\"tcpip-ladder\""), "{what}: no ladder");
+        assert!(!dom.contains("Safety holds"), "{what}: an unchecked claim");
+        let (shown, verdict) = match kind.as_str() {
+            "always" => (format!("Always {name}"), "✗ Violated on this state"),
+            _ => (format!("Sometimes {name}"), "✓ Met on this state"),
+        };
+        let here = listed(&dom, "<h3>Current state</h3>", &shown);
+        assert!(here.contains(verdict), "{what}: {here}");
+
+        let png = shots.join(format!("{}.png", spec.name));
+        let _ = std::fs::remove_file(&png);
+        let shot = format!("--screenshot={}", png.display());
+        let (_, log) = chromium(&profile, &[&shot], &url);
+        assert!(!log.contains("Uncaught"), "{what}: {log}");
+        let size = std::fs::metadata(&png).map(|m| m.len()).unwrap_or(0);
+        assert!(size > 10_000, "{what}: no screenshot at {}", png.display());
+    }
+}
+
 /// Over HTTP, without a browser: the status says nothing is checked until "Run to
 /// completion", the state a counterexample link ends in carries its property's verdict
 /// "violated" (the front of `models/explorer/page.rs`), and the page loads `tcpip.js`.
@@ -393,18 +472,7 @@ fn debug_like(action: &str) -> bool {
 fn every_model_is_served_under_its_name_with_actions_in_rfc_notation() {
     let dir = scratch("explorer-http");
     // tcp-lifecycle at small bounds: the Explorer first counts states up to 4 M.
-    let small = [
-        "--incarnations",
-        "1",
-        "--bytes",
-        "1",
-        "--losses",
-        "0",
-        "--dups",
-        "0",
-        "--delays",
-        "0",
-    ];
+    let small = SMALL_LIFECYCLE;
     for (model, bounds, reads) in [
         ("tcp-handshake", &[][..], "A → B <SEQ="),
         ("tcp-close", &[][..], "A → B <SEQ="),
