@@ -459,7 +459,8 @@ pub fn layout(l: &Ladder) -> Layout {
 
     let mut texts = Vec::new();
     let mut strokes = Vec::new();
-    let mut body = String::new();
+    // The rules between incarnations, drawn under the lifelines.
+    let mut rules_svg = String::new();
     let text = |texts: &mut Vec<TextBox>, x, y, anchor, ink, t: &str| {
         texts.push(TextBox {
             x,
@@ -521,7 +522,7 @@ pub fn layout(l: &Ladder) -> Layout {
                 y2: ry,
             });
             let _ = write!(
-                body,
+                rules_svg,
                 "<line class='rule' x1='{:.1}' y1='{ry:.1}' x2='{:.1}' y2='{ry:.1}' stroke='{}' \
                  stroke-width='2' stroke-dasharray='8,4'/>",
                 lane_x(0) - 6.0,
@@ -758,6 +759,7 @@ pub fn layout(l: &Ladder) -> Layout {
             );
         }
     }
+    svg += &rules_svg;
     for i in 0..lanes {
         let _ = write!(
             svg,

@@ -23,7 +23,7 @@ use super::explorer::Explain;
 use super::inet::{self, Body, Fate, Flight, Internet, NetAction, Packet, Routing, Sent, st};
 use super::runner::{Render, RunOptions};
 use super::table::{self, Prop};
-use super::{Ablation, Kind, ModelSpec, run_spec, serve};
+use super::{Ablation, Kind, ModelSpec, run_spec};
 use crate::icmp::{self, EchoClient, EchoId, EchoResponse, ReplyMatch};
 use crate::ip::{self, AddressKind, DropReason, IpProtocol, Upper};
 use stateright::{Model, Path, Property};
@@ -511,5 +511,4 @@ pub const SPEC: ModelSpec = ModelSpec {
             opts,
         )
     },
-    explore: |without, addr| serve(model(without), addr),
 };

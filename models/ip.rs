@@ -22,7 +22,7 @@ use super::explorer::Explain;
 use super::inet::{self, Body, Fate, Flight, Internet, NetAction, Packet, Routing, st};
 use super::runner::{Render, RunOptions};
 use super::table::{self, Prop};
-use super::{Ablation, Kind, ModelSpec, run_spec, serve};
+use super::{Ablation, Kind, ModelSpec, run_spec};
 use crate::icmp::{self, ErrorKind, TimeExceeded, Unreachable};
 use crate::ip;
 use crate::udp::Datagram;
@@ -408,5 +408,4 @@ pub const SPEC: ModelSpec = ModelSpec {
             opts,
         )
     },
-    explore: |without, addr| serve(model(without), addr),
 };

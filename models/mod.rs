@@ -210,12 +210,9 @@ pub struct ModelSpec {
     /// expected not found, with or without ablations; `hides` lists what a mechanism hides.
     pub premises: fn(&str, Bounds) -> bool,
     /// Checks it with the named mechanisms switched off (names already validated) and the
-    /// given bounds (only those in `bounds` set).
+    /// given bounds (only those in `bounds` set); with [`RunOptions::explore`] set, serves that
+    /// very model in the Explorer instead (`tcpip-spec explore`) and never returns.
     pub check: fn(&[&'static str], Bounds, RunOptions) -> CheckReport,
-    /// Serves stateright's Explorer on `addr` (never returns) at the model's default bounds.
-    /// `tcpip-spec explore` uses `check` with [`RunOptions::explore`] instead, which takes
-    /// bounds and threads and serves exactly the model a check runs.
-    pub explore: fn(&[&'static str], std::net::SocketAddr),
 }
 
 impl ModelSpec {
@@ -350,14 +347,4 @@ where
             probe.unique_state_count() / 1000
         );
     }
-}
-
-/// Serves the Explorer for a model (stateright-notes 10: the caller checks the port first).
-pub fn serve<M>(model: M, addr: std::net::SocketAddr)
-where
-    M: Model + Clone + Send + Sync + 'static,
-    M::State: Clone + std::hash::Hash + Eq + std::fmt::Debug + Send + Sync,
-    M::Action: Clone + std::fmt::Debug + PartialEq + Send + Sync,
-{
-    model.checker().serve(addr);
 }

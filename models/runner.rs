@@ -262,24 +262,33 @@ impl Progress {
     }
 
     pub(crate) fn update(&mut self, unique: usize, depth: usize) {
-        let every = Duration::from_secs(if self.terminal { 1 } else { 5 });
-        if self.start.elapsed() < Duration::from_secs(1) || self.last.elapsed() < every {
-            return;
+        if let Some(line) = self.line(Instant::now(), unique, depth) {
+            if self.terminal {
+                eprint!("\r{line}\x1b[K");
+            } else {
+                eprintln!("{line}");
+            }
+            self.shown = true;
         }
-        self.last = Instant::now();
-        let secs = self.start.elapsed().as_secs_f64();
-        let line = format!(
+    }
+
+    /// The line due at `now`, if one is: none in a search's first second, then one a second
+    /// on a terminal (each rewrites the last) and one every five seconds into a log or a pipe
+    /// (each a new line), naming the run.
+    fn line(&mut self, now: Instant, unique: usize, depth: usize) -> Option<String> {
+        let every = Duration::from_secs(if self.terminal { 1 } else { 5 });
+        let running = now.duration_since(self.start);
+        if running < Duration::from_secs(1) || now.duration_since(self.last) < every {
+            return None;
+        }
+        self.last = now;
+        let secs = running.as_secs_f64();
+        Some(format!(
             "{}: {} states, {}/s, depth {depth}, {secs:.0} s",
             self.label,
             human(unique),
             human((unique as f64 / secs) as usize),
-        );
-        if self.terminal {
-            eprint!("\r{line}\x1b[K");
-        } else {
-            eprintln!("{line}");
-        }
-        self.shown = true;
+        ))
     }
 
     pub(crate) fn finish(&self) {
@@ -578,6 +587,27 @@ where
 
 #[cfg(test)]
 mod tests {
+    /// A minute of checking, polled every 50 ms as `check` polls: a log or a pipe gets a line
+    /// every five seconds, a terminal one a second (rewritten in place).
+    #[test]
+    fn progress_spares_a_log() {
+        let lines = |terminal: bool| -> Vec<String> {
+            let mut p = Progress::new("tcp-lifecycle", &["time-wait".to_string()], Some((12, 40)));
+            p.terminal = terminal;
+            let start = p.start;
+            (0..=1200)
+                .filter_map(|k| p.line(start + Duration::from_millis(50 * k), 1000 * k as usize, 7))
+                .collect()
+        };
+        let log = lines(false);
+        assert_eq!(log.len(), 12, "{log:#?}");
+        assert_eq!(
+            log[0],
+            "[12/40] tcp-lifecycle --without time-wait: 100.0 k states, 20.0 k/s, depth 7, 5 s"
+        );
+        assert_eq!(lines(true).len(), 60);
+    }
+
     use super::*;
 
     #[test]

@@ -21,10 +21,11 @@
 use super::diagram::{self, End, Ink, Ladder, LadderRow, Log, Msg, Note, Tracker};
 use super::runner::{Render, RunOptions};
 use super::table::{self, Prop};
-use super::{Ablation, Bounds, Kind, ModelSpec, run_spec, serve};
+use super::{Ablation, Bounds, Kind, ModelSpec, run_spec};
 use crate::tcp::syncookie::{self, CookieKey, CookieRules};
 use crate::tcp::{Config, Connection, Ctl, FourTuple, Segment, Seq, State, Timer, reset_for};
 use stateright::{Model, Path, Property};
+use std::fmt;
 use std::net::{Ipv4Addr, SocketAddrV4};
 use std::time::Duration;
 
@@ -70,8 +71,8 @@ pub struct Opened {
     pub age: Option<u32>,
 }
 
-/// The state.
-#[derive(Clone, PartialEq, Eq, Hash, Debug)]
+/// The state (its `Debug` is the compact view the Explorer shows).
+#[derive(Clone, PartialEq, Eq, Hash)]
 pub struct World {
     /// 0: A offers every option; 1: only an MSS of 1400.
     pub scenario: u8,
@@ -167,6 +168,23 @@ impl CookieModel {
     pub fn label(f: &Flight) -> String {
         let who = if f.forged { "X's forged " } else { "" };
         format!("{who}{}", f.seg)
+    }
+
+    /// X's ACK from A's address, its cookie guessed for B's counter slot `counter`.
+    fn forged(counter: u32) -> Segment {
+        let guess = ((counter & 31) << 27) | (3 << 24) | 0x00ab_cdef;
+        Segment::control(Seq(FORGED_ISN + 1), Seq(guess + 1), Ctl::ACK, 1000)
+    }
+
+    /// A segment in flight with its direction: `A → B <SEQ=..><CTL=SYN>`, `X → B ...` for a
+    /// forgery.
+    pub fn flight_text(f: &Flight) -> String {
+        let (from, to) = if f.to_listener {
+            (if f.forged { "X" } else { "A" }, "B")
+        } else {
+            ("B", "A")
+        };
+        format!("{from} → {to} {}", f.seg)
     }
 
     fn drain(w: &mut World) {
@@ -287,8 +305,7 @@ impl CookieModel {
             }
             Action::Forge => {
                 n.forgeries -= 1;
-                let guess = ((n.counter & 31) << 27) | (3 << 24) | 0x00ab_cdef;
-                let seg = Segment::control(Seq(FORGED_ISN + 1), Seq(guess + 1), Ctl::ACK, 1000);
+                let seg = Self::forged(n.counter);
                 log.say(|| format!("X forges {seg} from A's address"));
                 n.net.push(Flight {
                     to_listener: true,
@@ -424,10 +441,10 @@ impl CookieModel {
         let mut track = Tracker::start(&mut l, &first.net, msg);
         let side = |w: &World| {
             let b = match &w.server {
-                Some(s) => format!("{:?}", s.state()),
+                Some(s) => s.state().name().to_string(),
                 None => "LISTEN (no TCB)".into(),
             };
-            (format!("{:?}", w.client.state()), b)
+            (w.client.state().name().to_string(), b)
         };
         let (left, right) = side(first);
         l.rows.push(LadderRow {
@@ -590,27 +607,106 @@ pub const SPEC: ModelSpec = ModelSpec {
     check: |without, _, opts: RunOptions| {
         run_spec(&SPEC, without, Bounds::NONE, model(without), opts)
     },
-    explore: |without, addr| serve(model(without), addr),
 };
 
 impl crate::models::explorer::Explain for CookieModel {
+    /// A segment's direction and header in RFC 9293 notation (`A → B <SEQ=..><CTL=SYN>`,
+    /// `lose ...`, `duplicate ...`), X's forgery with the segment it sends, B's counter slot
+    /// and A's timer in words.
     fn explain(&self, w: &World, action: &Action) -> String {
-        let flight = |i: usize| {
-            w.net.get(i).map_or_else(String::new, |f| {
-                let (from, to) = if f.to_listener {
-                    (if f.forged { "X" } else { "A" }, "B")
-                } else {
-                    ("B", "A")
-                };
-                format!("{from} → {to} {}", f.seg)
-            })
-        };
+        let flight = |i: usize| w.net.get(i).map_or_else(String::new, Self::flight_text);
         match *action {
             Action::Deliver(i) => flight(i),
             Action::Lose(i) => format!("lose {}", flight(i)),
             Action::Dup(i) => format!("duplicate {}", flight(i)),
-            _ => format!("{action:?}"),
+            Action::Tick => format!(
+                "B's cookie counter advances to {} (one 64 s slot passes)",
+                w.counter + 1
+            ),
+            Action::Forge => format!(
+                "X → B {} (forged in A's name, the cookie guessed)",
+                Self::forged(w.counter)
+            ),
+            Action::ClientTimer => "A: retransmission timer expires".to_string(),
         }
+    }
+}
+
+fn endpoint(f: &mut fmt::Formatter<'_>, name: &str, c: &Connection) -> fmt::Result {
+    let t = c.tcb();
+    write!(f, "{name}: {:<12}", t.state.name())?;
+    write!(
+        f,
+        " ISS={} SND.UNA={} SND.NXT={} SND.WND={} IRS={} RCV.NXT={} RCV.WND={}",
+        t.iss, t.snd_una, t.snd_nxt, t.snd_wnd, t.irs, t.rcv_nxt, t.rcv_wnd
+    )?;
+    if c.timer(Timer::Retransmit).is_some() {
+        write!(f, "; retransmission timer armed")?;
+    }
+    writeln!(f)
+}
+
+/// The compact view the Explorer shows (`{:#?}`): the scenario, A's and B's RFC state and
+/// variables, B's cookie counter and the cookies it sent, what a cookie opened B's connection
+/// with, what B refused, the segments in flight and the budgets left.
+impl fmt::Debug for World {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(f, "scenario: {}", scenario(self.scenario))?;
+        endpoint(f, "A", &self.client)?;
+        match &self.server {
+            Some(s) => endpoint(f, "B", s)?,
+            None => writeln!(
+                f,
+                "B: LISTEN with a full backlog: SYNs answered with cookies"
+            )?,
+        }
+        let cookies: Vec<String> = self
+            .answered
+            .iter()
+            .map(|(c, slot)| format!("{c} (slot {slot})"))
+            .collect();
+        writeln!(
+            f,
+            "B's cookie counter: slot {}; cookies sent: {}",
+            self.counter,
+            if cookies.is_empty() {
+                "none".to_string()
+            } else {
+                cookies.join(", ")
+            }
+        )?;
+        if let Some(o) = &self.opened {
+            let (shift, sack, ts) = o.options;
+            let age = match o.age {
+                Some(a) => format!("a cookie B made {a} slot(s) before"),
+                None => "a cookie B never made".to_string(),
+            };
+            writeln!(
+                f,
+                "B opened with IRS={} ISS={} MSS={} window shift {shift}, SACK {sack}, \
+                 timestamps {ts}: {age}",
+                o.irs, o.iss, o.mss
+            )?;
+        }
+        if self.forged_refused {
+            writeln!(f, "B refused X's forged ACK")?;
+        }
+        if self.stale_refused {
+            writeln!(f, "B refused the ACK of a cookie grown too old")?;
+        }
+        if self.net.is_empty() {
+            writeln!(f, "in flight: nothing")?;
+        } else {
+            writeln!(f, "in flight:")?;
+            for x in &self.net {
+                writeln!(f, "   {}", CookieModel::flight_text(x))?;
+            }
+        }
+        write!(
+            f,
+            "budgets: losses {}, dups {}, slot ticks {}, forgeries {}",
+            self.losses, self.dups, self.ticks, self.forgeries
+        )
     }
 }
 

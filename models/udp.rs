@@ -24,7 +24,7 @@ use super::explorer::Explain;
 use super::inet::{self, Body, Fate, Flight, Internet, NetAction, Packet, Routing, st};
 use super::runner::{Render, RunOptions};
 use super::table::{self, Prop};
-use super::{Ablation, Kind, ModelSpec, run_spec, serve};
+use super::{Ablation, Kind, ModelSpec, run_spec};
 use crate::icmp::{self, ErrorKind, Unreachable};
 use crate::ip::{self, IpProtocol, Upper};
 use crate::udp::{self, Datagram, PortTable, Receive, SocketId};
@@ -536,5 +536,4 @@ pub const SPEC: ModelSpec = ModelSpec {
             opts,
         )
     },
-    explore: |without, addr| serve(model(without), addr),
 };

@@ -35,6 +35,14 @@ enum Command {
 }
 
 fn main() -> ExitCode {
+    // Bare `tcpip-spec` asks what the tool does: the help, not an error.
+    if std::env::args_os().len() == 1 {
+        let mut cmd = <Cli as clap::CommandFactory>::command();
+        return match cmd.print_help() {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(_) => ExitCode::FAILURE,
+        };
+    }
     let cli = match Cli::try_parse() {
         Ok(c) => c,
         Err(e) => {
@@ -68,7 +76,7 @@ fn main() -> ExitCode {
 fn usage_error(e: &clap::Error) -> String {
     use clap::error::{ContextKind, ContextValue, ErrorKind};
     match e.kind() {
-        // Bare `tcpip-spec`: the subcommands, not the description.
+        // Options but no subcommand (`tcpip-spec --json`): the subcommands.
         ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand | ErrorKind::MissingSubcommand => {
             let cmd = <Cli as clap::CommandFactory>::command();
             let names: Vec<&str> = cmd

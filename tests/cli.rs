@@ -238,15 +238,44 @@ fn missing_arguments_are_named_in_one_line() {
     assert!(e.contains("missing <MODEL>"), "{e}");
     let e = one_line_error(&run(&["stack", "--addr", "10.0.0.2/24", "--http", "80"]));
     assert!(e.contains("missing") && e.contains("--tun"), "{e}");
+    let e = one_line_error(&run(&["conform"]));
+    assert!(e.contains("missing <FILE>"), "{e}");
+    let e = one_line_error(&run(&["check", "tcp-close", "--without"]));
+    assert!(
+        e.contains("a value is required for '--without <MECH>'"),
+        "{e}"
+    );
 }
 
+/// Bare `tcpip-spec` is a newcomer asking what the tool does: the help on stdout, every
+/// subcommand with what it does, and no error.
 #[test]
-fn bare_invocation_prints_a_usage_line_listing_the_subcommands() {
-    let e = one_line_error(&run(&[]));
-    assert!(e.starts_with("usage: tcpip-spec"), "{e}");
-    for sub in ["list", "check", "explore", "report", "stack"] {
-        assert!(e.contains(sub), "{sub} in {e}");
+fn bare_invocation_prints_the_help_listing_the_subcommands() {
+    let o = run(&[]);
+    assert_eq!(o.status.code(), Some(0));
+    assert!(
+        o.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let help = String::from_utf8_lossy(&o.stdout);
+    assert!(help.contains("Usage: tcpip-spec"), "{help}");
+    for (sub, does) in [
+        ("list", "List the models"),
+        ("check", "Check a model exhaustively"),
+        ("explore", "Serve stateright's Explorer"),
+        ("report", "write REPORT.md"),
+        ("stack", "Run the host on a TUN or TAP device"),
+        ("conform", "Judge every endpoint"),
+    ] {
+        let line = help
+            .lines()
+            .find(|l| l.trim_start().starts_with(&format!("{sub} ")))
+            .unwrap_or_else(|| panic!("{sub} in {help}"));
+        assert!(line.contains(does), "{line}");
     }
+    // An option without a subcommand is still a one-line usage error.
+    one_line_error(&run(&["--json"]));
 }
 
 #[test]
@@ -361,7 +390,8 @@ fn get(addr: &str, path: &str) -> Option<String> {
 
 /// `check` gives each counterexample and example an Explorer path, and `explore` with the
 /// printed command replays exactly that path: at each prefix, the step the path takes next
-/// is the counterexample's next step.
+/// is the counterexample's next step. Also for an ablation registered at bounds other than
+/// the model's defaults, whose command carries them.
 #[test]
 fn check_links_each_counterexample_to_the_explorer_that_replays_it() {
     let args = ["check", "tcp-close", "--without", "time-wait"];
@@ -372,12 +402,25 @@ fn check_links_each_counterexample_to_the_explorer_that_replays_it() {
         "{out}"
     );
     assert!(out.contains("http://127.0.0.1:3000/#/steps/0/"), "{out}");
-    let o = run(&[&args[..], &["--json"]].concat());
-    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
-    assert_eq!(
-        v["explore_command"],
-        "tcpip-spec explore tcp-close --without time-wait"
+    replays_in_the_explorer(
+        &args,
+        "graceful-close",
+        "tcpip-spec explore tcp-close --without time-wait",
     );
+    replays_in_the_explorer(
+        &["check", "tcp-lifecycle", "--without", "rto-restart"],
+        "retransmission-timer-armed",
+        "tcpip-spec explore tcp-lifecycle --without rto-restart --incarnations 1 --losses 1 \
+         --delays 0",
+    );
+}
+
+/// Runs `check ARGS --json`, checks its `explore_command`, serves that command and replays
+/// `property`'s counterexample in it step by step.
+fn replays_in_the_explorer(args: &[&str], property: &str, command: &str) {
+    let o = run(&[args, &["--json"]].concat());
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["explore_command"], command);
     for p in v["properties"].as_array().unwrap() {
         let has_path = p["outcome"] == "violated" || p["outcome"] == "found";
         assert_eq!(p["explorer_path"].is_string(), has_path, "{p}");
@@ -387,7 +430,7 @@ fn check_links_each_counterexample_to_the_explorer_that_replays_it() {
         .as_array()
         .unwrap()
         .iter()
-        .find(|p| p["name"] == "graceful-close")
+        .find(|p| p["name"] == property)
         .unwrap();
     let path = p["explorer_path"].as_str().unwrap();
     let steps: Vec<&str> = p["counterexample"]
@@ -404,15 +447,14 @@ fn check_links_each_counterexample_to_the_explorer_that_replays_it() {
     );
 
     let addr = free_addr();
+    let served: Vec<&str> = command
+        .strip_prefix("tcpip-spec ")
+        .unwrap()
+        .split_whitespace()
+        .collect();
     let mut child = Command::new(env!("CARGO_BIN_EXE_tcpip-spec"))
-        .args([
-            "explore",
-            "tcp-close",
-            "--without",
-            "time-wait",
-            "--addr",
-            &addr,
-        ])
+        .args(&served)
+        .args(["--addr", &addr])
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())
         .spawn()
@@ -438,7 +480,7 @@ fn check_links_each_counterexample_to_the_explorer_that_replays_it() {
     }
     child.kill().unwrap();
     child.wait().unwrap();
-    assert_eq!(replayed, steps);
+    assert_eq!(replayed, steps, "{command}");
 }
 
 /// tcp-lifecycle at its default bounds (11 M states) draws a warning; tcp-close does not.
@@ -740,4 +782,81 @@ fn a_sometimes_property_walks_miss_does_not_fail_the_run() {
         .expect("one walk does not reach every state the model can");
     assert_eq!(missed["as_expected"], true);
     assert_eq!(v["as_expected"], true);
+}
+
+/// Every key of an object in `v`, nested ones included.
+fn keys(v: &serde_json::Value, out: &mut std::collections::BTreeSet<String>) {
+    match v {
+        serde_json::Value::Object(m) => {
+            for (k, x) in m {
+                out.insert(k.clone());
+                keys(x, out);
+            }
+        }
+        serde_json::Value::Array(a) => a.iter().for_each(|x| keys(x, out)),
+        _ => {}
+    }
+}
+
+/// The README and docs/json.md are the contract a clone has: every key `list --json` and
+/// `check --json` print is in docs/json.md, every file the README links to is in the
+/// repository (no `../shared`), and the README says what a run's numbers mean and how to
+/// read a ladder.
+#[test]
+fn the_documented_json_contract_names_every_key_printed() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let contract = std::fs::read_to_string(root.join("docs/json.md")).unwrap();
+    let mut printed = std::collections::BTreeSet::new();
+    for args in [
+        &["list", "--json"][..],
+        &["check", "tcp-close", "--without", "time-wait", "--json"][..],
+    ] {
+        let o = run(args);
+        keys(&serde_json::from_slice(&o.stdout).unwrap(), &mut printed);
+    }
+    for k in &printed {
+        assert!(
+            contract.contains(&format!("\"{k}\"")) || contract.contains(&format!("`{k}`")),
+            "docs/json.md does not name the key {k}"
+        );
+    }
+    let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
+    assert!(
+        !readme.contains("../shared"),
+        "the README points outside the clone"
+    );
+    // What a run's header line means, and the ladder's legend.
+    for words in [
+        "*unique states*",
+        "*Generated*",
+        "*max depth*",
+        "*exhaustive*",
+        "a lost one ends in a cross",
+        "a duplicate forks from its original",
+        "one still in flight trails off",
+        "Colours tell RST (red), SYN (blue), FIN (purple)",
+    ] {
+        assert!(readme.contains(words), "the README does not say {words:?}");
+    }
+    // The header line it quotes is what `check tcp-close` prints, times and depth aside.
+    let o = run(&["check", "tcp-close"]);
+    let header = String::from_utf8_lossy(&o.stdout);
+    let header = header.lines().next().unwrap();
+    let quoted = header.split(", max depth").next().unwrap();
+    assert!(
+        readme.contains(&format!("`{quoted}, max depth ")),
+        "{header}"
+    );
+    for (i, _) in readme.match_indices("](") {
+        let target = &readme[i + 2..];
+        let target = &target[..target.find(')').unwrap()];
+        if target.starts_with("http") || target.starts_with('#') {
+            continue;
+        }
+        let file = target.split('#').next().unwrap();
+        assert!(
+            root.join(file).exists(),
+            "the README links to a missing {file}"
+        );
+    }
 }

@@ -4,10 +4,13 @@
 //! in RFC notation, the sloped line of B's ACK sent at row 3 and overtaken by B's FIN, and no
 //! script error on the console; the status line names the model `tcp_close`, the path and
 //! the next actions read in RFC notation, and the state pane is the compact view. The
-//! screenshot is kept under `target/explorer-screenshots/` (a test artifact).
+//! screenshot is kept under `target/explorer-screenshots/` (a test artifact). Every other
+//! registered model is opened on the first link `check` prints for it, checked for script
+//! errors and for what its property lists claim, and kept as a screenshot too.
 //!
 //! Without a browser, every registered model is served and asked over HTTP what the
-//! Explorer lists after its first step: the model's own name and actions in RFC notation.
+//! Explorer lists after its first step: the model's own name and actions in RFC notation,
+//! the bounds given on the command line, and every property judged on each state.
 
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
@@ -109,6 +112,64 @@ fn explore(dir: &Path, args: &[&str]) -> (Served, u16) {
     (served, port)
 }
 
+/// A POST with an empty body; the answer's status line.
+fn post(port: u16, path: &str) -> String {
+    let mut s = TcpStream::connect(("127.0.0.1", port)).expect("the Explorer answers");
+    s.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
+    write!(
+        s,
+        "POST {path} HTTP/1.0\r\nHost: 127.0.0.1\r\nContent-Length: 0\r\n\r\n"
+    )
+    .unwrap();
+    let mut answer = String::new();
+    s.read_to_string(&mut answer).unwrap();
+    answer.lines().next().unwrap_or_default().to_string()
+}
+
+/// The Explorer link `check --json` prints for a property's counterexample or example.
+fn check_link(args: &[&str], property: &str) -> String {
+    let out = Command::new(BIN)
+        .arg("check")
+        .args(args)
+        .arg("--json")
+        .output()
+        .expect("check runs");
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    report["properties"]
+        .as_array()
+        .expect("properties")
+        .iter()
+        .find(|p| p["name"] == property)
+        .and_then(|p| p["explorer_path"].as_str())
+        .unwrap_or_else(|| panic!("no Explorer link for {property}"))
+        .to_string()
+}
+
+/// Presses "Run to completion" and waits until the checker is done.
+fn run_to_completion(port: u16) {
+    assert!(post(port, "/.runtocompletion").contains(" 200 "));
+    let start = Instant::now();
+    while get_json(port, "/.status")["done"] != true {
+        assert!(
+            start.elapsed() < Duration::from_secs(600),
+            "the Explorer's check never finished"
+        );
+        std::thread::sleep(Duration::from_millis(500));
+    }
+}
+
+/// The rendered list item of `property` in the property list after `heading`.
+fn listed<'a>(dom: &'a str, heading: &str, property: &str) -> &'a str {
+    let list = dom
+        .split(heading)
+        .nth(1)
+        .and_then(|s| s.split("</ul>").next())
+        .unwrap_or_else(|| panic!("no list {heading}:\n{dom}"));
+    list.split("<li>")
+        .find(|item| item.contains(&format!(">{property}</")))
+        .unwrap_or_else(|| panic!("{property} not listed under {heading}:\n{list}"))
+}
+
 /// The JSON body of a GET.
 fn get_json(port: u16, path: &str) -> serde_json::Value {
     let raw = get(port, path).expect("an answer");
@@ -123,19 +184,7 @@ fn get_json(port: u16, path: &str) -> serde_json::Value {
 )]
 fn the_explorer_shows_the_reordering_that_breaks_a_close_without_time_wait() {
     // The link `check` reports.
-    let out = Command::new(BIN)
-        .args(["check", "tcp-close", "--without", "time-wait", "--json"])
-        .output()
-        .expect("check runs");
-    let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
-    let link = report["properties"]
-        .as_array()
-        .expect("properties")
-        .iter()
-        .find(|p| p["name"] == "graceful-close")
-        .and_then(|p| p["explorer_path"].as_str())
-        .expect("a counterexample link")
-        .to_string();
+    let link = check_link(&["tcp-close", "--without", "time-wait"], "graceful-close");
 
     let scratch = scratch("explorer-test");
     let (_served, port) = explore(&scratch, &["tcp-close", "--without", "time-wait"]);
@@ -212,6 +261,22 @@ fn the_explorer_shows_the_reordering_that_breaks_a_close_without_time_wait() {
         "{pane}"
     );
     assert!(pane.lines().count() < 40, "{pane}");
+    // Nothing is checked before "Run to completion", and nothing claims a property holds: the
+    // "Current state" list, open from the start, evaluates each property on the shown state.
+    assert!(
+        !dom.contains("Safety holds"),
+        "a verdict nobody checked:\n{dom}"
+    );
+    let global = listed(&dom, "<h3>Global</h3>", "Always graceful-close");
+    assert!(global.contains("Not checked yet"), "{global}");
+    let here = listed(&dom, "<h3>Current state</h3>", "Always graceful-close");
+    assert!(here.contains("✗ Violated on this state"), "{here}");
+    let holds = listed(
+        &dom,
+        "<h3>Current state</h3>",
+        "Always retransmission-timer-armed",
+    );
+    assert!(holds.contains("✓ Holds on this state"), "{holds}");
 
     let shots = target_dir().join("explorer-screenshots");
     std::fs::create_dir_all(&shots).unwrap();
@@ -222,6 +287,178 @@ fn the_explorer_shows_the_reordering_that_breaks_a_close_without_time_wait() {
     assert!(!log.contains("Uncaught"), "{log}");
     let size = std::fs::metadata(&png).map(|m| m.len()).unwrap_or(0);
     assert!(size > 10_000, "no screenshot at {}", png.display());
+
+    // Once checked, the global list reports the counterexample the checker found, and the
+    // shown state still reads violated.
+    run_to_completion(port);
+    let (dom, log) = chromium(&scratch.join("profile-run"), &["--dump-dom"], &url);
+    assert!(!log.contains("Uncaught"), "{log}");
+    let global = listed(&dom, "<h3>Global</h3>", "Always graceful-close");
+    assert!(global.contains("Counterexample found"), "{global}");
+    let here = listed(&dom, "<h3>Current state</h3>", "Always graceful-close");
+    assert!(here.contains("✗ Violated on this state"), "{here}");
+    assert!(!dom.contains("Not checked yet"), "{dom}");
+}
+
+/// tcp-lifecycle at bounds small enough to check and serve in seconds.
+const SMALL_LIFECYCLE: [&str; 10] = [
+    "--incarnations",
+    "1",
+    "--bytes",
+    "1",
+    "--losses",
+    "0",
+    "--dups",
+    "0",
+    "--delays",
+    "0",
+];
+
+/// Every registered model in the browser, on the first link `check` prints for it: the page
+/// runs without a script error, draws the model's ladder, claims nothing the shown state
+/// contradicts (its property reads violated, or met, on that very state), and is kept as a
+/// screenshot.
+#[test]
+#[cfg_attr(
+    not(browser_env),
+    ignore = "needs chromium on PATH (set CI=true to make it mandatory)"
+)]
+fn every_model_renders_its_first_link_truthfully() {
+    let scratch = scratch("explorer-every-model");
+    let shots = target_dir().join("explorer-screenshots");
+    std::fs::create_dir_all(&shots).unwrap();
+    for spec in tcpip_spec::models::registry() {
+        let mut args = vec![spec.name];
+        if spec.name == "tcp-lifecycle" {
+            args.extend_from_slice(&SMALL_LIFECYCLE);
+        }
+        let out = Command::new(BIN)
+            .arg("check")
+            .args(&args)
+            .arg("--json")
+            .output()
+            .expect("check runs");
+        let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+        let (name, kind, link) = report["properties"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find_map(|p| {
+                let link = p["explorer_path"].as_str()?;
+                Some((
+                    p["name"].as_str().unwrap().to_string(),
+                    p["kind"].as_str().unwrap().to_string(),
+                    link.to_string(),
+                ))
+            })
+            .unwrap_or_else(|| panic!("{}: no link", spec.name));
+        let (_served, port) = explore(&scratch, &args);
+        let url = format!("http://127.0.0.1:{port}/{link}");
+        let profile = scratch.join(format!("profile-{}", spec.name));
+        let (dom, log) = chromium(&profile, &["--dump-dom"], &url);
+        let what = format!("{} {name} at {link}", spec.name);
+        assert!(!log.contains("Uncaught"), "{what}: a script error:\n{log}");
+        assert!(dom.contains("class=\"tcpip-ladder\""), "{what}: no ladder");
+        assert!(!dom.contains("Safety holds"), "{what}: an unchecked claim");
+        let (shown, verdict) = match kind.as_str() {
+            "always" => (format!("Always {name}"), "✗ Violated on this state"),
+            _ => (format!("Sometimes {name}"), "✓ Met on this state"),
+        };
+        let here = listed(&dom, "<h3>Current state</h3>", &shown);
+        assert!(here.contains(verdict), "{what}: {here}");
+
+        let png = shots.join(format!("{}.png", spec.name));
+        let _ = std::fs::remove_file(&png);
+        let shot = format!("--screenshot={}", png.display());
+        let (_, log) = chromium(&profile, &[&shot], &url);
+        assert!(!log.contains("Uncaught"), "{what}: {log}");
+        let size = std::fs::metadata(&png).map(|m| m.len()).unwrap_or(0);
+        assert!(size > 10_000, "{what}: no screenshot at {}", png.display());
+    }
+}
+
+/// Over HTTP, without a browser: the status says nothing is checked until "Run to
+/// completion", the state a counterexample link ends in carries its property's verdict
+/// "violated" (the front of `models/explorer/page.rs`), and the page loads `tcpip.js`.
+#[test]
+fn the_state_a_counterexample_ends_in_is_labelled_violated() {
+    let link = check_link(&["tcp-close", "--without", "time-wait"], "graceful-close");
+    let dir = scratch("explorer-verdicts");
+    let (_served, port) = explore(&dir, &["tcp-close", "--without", "time-wait"]);
+
+    let status = get_json(port, "/.status");
+    assert_eq!(status["done"], false, "{status}");
+    for p in status["properties"].as_array().unwrap() {
+        assert_eq!(p[2], serde_json::Value::Null, "{p}");
+        assert_eq!(p[3]["summary"], "Not checked yet: ", "{p}");
+    }
+    let page = get(port, "/").unwrap();
+    assert!(
+        page.contains("<script src=\"tcpip.js\"></script>"),
+        "{page}"
+    );
+    assert!(
+        get(port, "/tcpip.js")
+            .unwrap()
+            .contains("getPropertyForState")
+    );
+
+    // The link's last step, among the steps offered in the state before it.
+    let path = link.trim_start_matches("#/steps");
+    let (before, last) = path.rsplit_once('/').unwrap();
+    let last: u64 = last.parse().unwrap();
+    let steps = get_json(port, &format!("/.states{before}"));
+    let step = steps
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["actionIndex"] == last)
+        .expect("the link's last step");
+    let verdict = |name: &str| -> String {
+        let p = step["properties"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p[1] == name)
+            .unwrap_or_else(|| panic!("no {name} in {step}"));
+        p[3]["summary"].as_str().unwrap().to_string()
+    };
+    assert_eq!(verdict("graceful-close"), "Violated on this state: ");
+    assert_eq!(
+        verdict("retransmission-timer-armed"),
+        "Holds on this state: "
+    );
+    // The state before it still closed gracefully.
+    let (up, at) = before.rsplit_once('/').unwrap();
+    let at: u64 = at.parse().unwrap();
+    let prior = get_json(port, &format!("/.states{up}"));
+    let prior = prior
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["actionIndex"] == at)
+        .unwrap();
+    let graceful = prior["properties"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p[1] == "graceful-close")
+        .unwrap();
+    assert_eq!(graceful[3]["summary"], "Holds on this state: ");
+
+    run_to_completion(port);
+    let status = get_json(port, "/.status");
+    let graceful = status["properties"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p[1] == "graceful-close")
+        .unwrap();
+    assert_eq!(
+        graceful[3]["summary"], "✗ Counterexample found: ",
+        "{status}"
+    );
+    assert!(graceful[2].is_string(), "{status}");
 }
 
 /// Whether an action text is a Rust `Debug` dump (`Deliver(0)`, `Net(Arrive { .. })`, `Tick`).
@@ -235,18 +472,7 @@ fn debug_like(action: &str) -> bool {
 fn every_model_is_served_under_its_name_with_actions_in_rfc_notation() {
     let dir = scratch("explorer-http");
     // tcp-lifecycle at small bounds: the Explorer first counts states up to 4 M.
-    let small = [
-        "--incarnations",
-        "1",
-        "--bytes",
-        "1",
-        "--losses",
-        "0",
-        "--dups",
-        "0",
-        "--delays",
-        "0",
-    ];
+    let small = SMALL_LIFECYCLE;
     for (model, bounds, reads) in [
         ("tcp-handshake", &[][..], "A → B <SEQ="),
         ("tcp-close", &[][..], "A → B <SEQ="),
@@ -271,6 +497,7 @@ fn every_model_is_served_under_its_name_with_actions_in_rfc_notation() {
             &[][..],
             "A → B <OP=REQUEST><SHA=A><SPA=10.0.0.1><TPA=10.0.0.2>",
         ),
+        ("syn-cookie", &[][..], "B → A <SEQ="),
     ] {
         let mut args = vec![model];
         args.extend_from_slice(bounds);
@@ -309,6 +536,17 @@ fn every_model_is_served_under_its_name_with_actions_in_rfc_notation() {
             // The ladder is still drawn from the model's own path.
             let svg = s["svg"].as_str().unwrap_or_default();
             assert!(svg.contains("class='tcpip-ladder'"), "{model}: no ladder");
+            // The bounds given on the command line are the served model's.
+            if model == "tcp-lifecycle" {
+                assert!(
+                    svg.contains("bounds: bytes 1, incarnations 1, losses 0, dups 0, delays 0"),
+                    "{model}: {svg}"
+                );
+            }
+            // Every property is judged on the state.
+            for p in s["properties"].as_array().unwrap() {
+                assert!(p[3]["summary"].is_string(), "{model}: {p}");
+            }
         }
     }
 }

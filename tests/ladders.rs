@@ -1,9 +1,10 @@
 //! The Explorer's ladders (each model's `as_svg`), for every registered model: on a
 //! counterexample of each model's first ablation and on every example, the SVG is well-formed
-//! with its text escaped, numbers every row, fits every label on its canvas and crosses no
-//! label with a line.
+//! with its text escaped, draws every text at a contrast of at least 4.5:1 against its
+//! background, numbers every row, fits every label on its canvas and crosses no label with a
+//! line.
 
-use tcpip_spec::models::diagram::{Stroke, TextBox};
+use tcpip_spec::models::diagram::{Stroke, TextBox, contrast};
 use tcpip_spec::models::runner::{CheckReport, RunOptions};
 use tcpip_spec::models::{ModelSpec, registry};
 
@@ -130,8 +131,28 @@ fn parse(svg: &str) -> (f64, f64, Vec<TextBox>, Vec<Stroke>) {
     (width, height, texts, strokes)
 }
 
+/// Every text's colour against the background the ladder paints under it: WCAG 2's 4.5:1
+/// for normal text.
+fn legible(what: &str, svg: &str) {
+    let rect = &svg[svg.find("<rect ").expect("a background")..];
+    let background = attr(&rect[..rect.find('>').unwrap()], "fill").expect("its fill");
+    let mut texts = 0;
+    for (i, _) in svg.match_indices("<text ") {
+        let tag = &svg[i..svg[i..].find('>').unwrap() + i];
+        let ink = attr(tag, "fill").unwrap_or_else(|| panic!("{what}: no colour in {tag}"));
+        let c = contrast(ink, background);
+        assert!(
+            c >= 4.5,
+            "{what}: {tag} has contrast {c:.2} on {background}"
+        );
+        texts += 1;
+    }
+    assert!(texts > 0, "{what}: no text");
+}
+
 fn judge(what: &str, svg: &str, steps: usize) {
     well_formed(svg);
+    legible(what, svg);
     let (width, height, texts, strokes) = parse(svg);
     for row in 1..=steps + 1 {
         let label = format!("{row}.");
@@ -189,6 +210,18 @@ fn every_model_draws_a_legible_ladder() {
                     svg.contains("mechanisms switched off"),
                     "{what}: the header names the ablations"
                 );
+                // States in RFC 9293's spelling (SYN-SENT), not as Rust spells them.
+                for rust in [
+                    "SynSent",
+                    "SynReceived",
+                    "Established",
+                    "FinWait",
+                    "CloseWait",
+                    "LastAck",
+                    "TimeWait",
+                ] {
+                    assert!(!svg.contains(rust), "{what}: a state reads {rust}");
+                }
                 for prop in (spec.properties)() {
                     assert!(
                         svg.contains(prop.name),
@@ -223,4 +256,88 @@ fn the_reordered_ack_of_tcp_close_without_time_wait_slopes() {
     );
     assert!(svg.contains("class='verdict bad'>VIOLATED always "));
     assert!(svg.contains("graceful-close: nobody aborts"));
+}
+
+/// A second incarnation is set off by a rule with its label (the rule's line was once
+/// computed and never drawn), user calls, deliveries and timers are notes, and the ladder
+/// stays legible across it (tcp-lifecycle without the ISN clock, at
+/// its registered bounds: the shortest path to the second incarnation).
+#[test]
+fn a_new_incarnation_is_ruled_off_with_user_calls_and_deliveries_as_notes() {
+    let spec = tcpip_spec::models::find("tcp-lifecycle").unwrap();
+    let report = check(spec, &["isn-clock"]);
+    let p = report
+        .properties
+        .iter()
+        .find(|p| p.name == "second-incarnation")
+        .unwrap();
+    let svg = p.svg.as_ref().expect("an example");
+    let steps = p.explorer_path.as_ref().unwrap().split('/').count() - 3;
+    judge("tcp-lifecycle [isn-clock] second-incarnation", svg, steps);
+    assert!(svg.contains("<line class='rule'"), "{svg}");
+    assert!(svg.contains(" opens incarnation 2</text>"), "{svg}");
+    assert!(svg.contains(": user calls OPEN"), "{svg}");
+    assert!(svg.contains(": user calls CLOSE"), "{svg}");
+    assert!(svg.contains("&apos;s user receives \""), "{svg}");
+    assert!(
+        svg.contains("&apos;s user is told: connection closed"),
+        "{svg}"
+    );
+    assert!(svg.contains(": TIME-WAIT timer expires"), "{svg}");
+}
+
+/// The SVG of `property`'s counterexample or example in `check MODEL --without ...`.
+fn drawn(model: &str, without: &[&'static str], property: &str) -> String {
+    let spec = tcpip_spec::models::find(model).unwrap();
+    let report = check(spec, without);
+    let p = report
+        .properties
+        .iter()
+        .find(|p| p.name == property)
+        .unwrap_or_else(|| panic!("{model}: no {property}"));
+    p.svg
+        .clone()
+        .unwrap_or_else(|| panic!("{model} {property}: no path"))
+}
+
+/// The ladder's notation, as the README's legend tells it: a lost segment ends in a cross,
+/// a duplicate forks from its original, an old one is dashed, and the kinds of segment have
+/// their own colours (RST red, SYN blue, FIN purple, text green, bare ACK dark grey).
+#[test]
+fn losses_cross_duplicates_fork_and_old_segments_are_dashed() {
+    let lost = drawn("udp", &[], "lost");
+    assert!(lost.contains("data-end='lost-"), "{lost}");
+    assert!(lost.contains("<line class='cross'"), "{lost}");
+    let dup = drawn("udp", &[], "duplicated");
+    assert!(dup.contains("<circle class='fork'"), "{dup}");
+    let old = drawn("tcp-handshake", &[], "old-syn-rejected");
+    let at = old
+        .find("<g class='msg syn' data-sent='start'")
+        .expect("the old SYN, in flight from the start");
+    let group = &old[at..at + old[at..].find("</g>").unwrap()];
+    assert!(group.contains("stroke-dasharray='7,4'"), "{group}");
+    let syn = tcpip_spec::models::diagram::Ink::Syn.colour();
+    assert!(group.contains(&format!("stroke='{syn}'")), "{group}");
+    assert!(
+        old.contains("<g class='msg rst'"),
+        "its SYN,ACK draws a RST: {old}"
+    );
+    use tcpip_spec::models::diagram::Ink;
+    let close = drawn("tcp-close", &["time-wait"], "graceful-close");
+    for (class, ink) in [("rst", Ink::Rst), ("fin", Ink::Fin), ("ack", Ink::Ack)] {
+        let at = close
+            .find(&format!("<g class='msg {class}'"))
+            .unwrap_or_else(|| panic!("no {class} segment in {close}"));
+        let group = &close[at..at + close[at..].find("</g>").unwrap()];
+        assert!(
+            group.contains(&format!("stroke='{}'", ink.colour())),
+            "{group}"
+        );
+    }
+    let colours: std::collections::HashSet<&str> =
+        [Ink::Rst, Ink::Syn, Ink::Fin, Ink::Data, Ink::Ack]
+            .iter()
+            .map(|i| i.colour())
+            .collect();
+    assert_eq!(colours.len(), 5, "five kinds, five colours");
 }

@@ -4,7 +4,7 @@ use super::{ArpModel, B_HW, MAX_PENDING, World, a_entry, fact};
 use crate::arp::{self, Entry};
 use crate::models::runner::RunOptions;
 use crate::models::table::{self, Prop};
-use crate::models::{Ablation, Kind, ModelSpec, run_spec, serve};
+use crate::models::{Ablation, Kind, ModelSpec, run_spec};
 
 fn has(w: &World, f: u16) -> bool {
     w.facts & f != 0
@@ -136,5 +136,4 @@ pub const SPEC: ModelSpec = ModelSpec {
             opts,
         )
     },
-    explore: |without, addr| serve(model(without), addr),
 };

@@ -4,7 +4,7 @@
 use super::properties::{Prop, Scenario};
 use super::{LifecycleBounds, TcpModel};
 use crate::models::runner::{Render, RunOptions};
-use crate::models::{Ablation, Bounds, ModelSpec, PropertyInfo, run_spec, serve};
+use crate::models::{Ablation, Bounds, ModelSpec, PropertyInfo, run_spec};
 use crate::tcp::{Mechanism, Mechanisms};
 
 fn mechanisms(without: &[&'static str]) -> Mechanisms {
@@ -50,7 +50,6 @@ pub const HANDSHAKE: ModelSpec = ModelSpec {
             opts,
         )
     },
-    explore: |without, addr| serve(TcpModel::handshake(mechanisms(without)), addr),
 };
 
 /// `tcp-close`.
@@ -73,7 +72,6 @@ pub const CLOSE: ModelSpec = ModelSpec {
             opts,
         )
     },
-    explore: |without, addr| serve(TcpModel::close(mechanisms(without)), addr),
 };
 
 /// `tcp-lifecycle`.
@@ -106,12 +104,6 @@ pub const LIFECYCLE: ModelSpec = ModelSpec {
             bounds,
             model.reduced(opts.reduce),
             opts,
-        )
-    },
-    explore: |without, addr| {
-        serve(
-            TcpModel::lifecycle(mechanisms(without), LifecycleBounds::default()),
-            addr,
         )
     },
 };
