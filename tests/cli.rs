@@ -415,6 +415,39 @@ fn check_links_each_counterexample_to_the_explorer_that_replays_it() {
     );
 }
 
+#[test]
+fn unreduced_checks_and_explores_the_model_as_described() {
+    // The unreduced tcp-close is larger, says so in its JSON, and its links open in the
+    // unreduced Explorer (whose actions differ: Duplicate, not DeliverDuplicate).
+    let json = |args: &[&str]| -> serde_json::Value {
+        serde_json::from_slice(&run(&[args, &["--json"]].concat()).stdout).unwrap()
+    };
+    let reduced = json(&["check", "tcp-close"]);
+    let full = json(&["check", "tcp-close", "--unreduced"]);
+    assert_eq!(reduced["reduced"], true);
+    assert_eq!(full["reduced"], false);
+    assert!(full["unique_states"].as_u64() > reduced["unique_states"].as_u64());
+    for (r, f) in reduced["properties"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .zip(full["properties"].as_array().unwrap())
+    {
+        assert_eq!(r["outcome"], f["outcome"], "{r} {f}");
+    }
+    replays_in_the_explorer(
+        &[
+            "check",
+            "tcp-close",
+            "--without",
+            "time-wait",
+            "--unreduced",
+        ],
+        "graceful-close",
+        "tcpip-spec explore tcp-close --unreduced --without time-wait",
+    );
+}
+
 /// Runs `check ARGS --json`, checks its `explore_command`, serves that command and replays
 /// `property`'s counterexample in it step by step.
 fn replays_in_the_explorer(args: &[&str], property: &str, command: &str) {
