@@ -53,12 +53,15 @@
 //!
 //! An [`EndpointJudge`] takes the connection's segments one at a time. The segments before
 //! both SYNs are seen (at most [`OPENING`]) wait, since the candidates are configured from
-//! them; then each event advances the beam. When a candidate's one deterministic continuation
-//! (the pending segments delivered in order, and for new text the SEND of it) emits the
-//! observed segment and the search provably could find nothing else, the candidate is
-//! advanced in place; otherwise the full search above runs on the beam as it was before the
-//! segment, rebuilt from a checkpoint (see `search`). The verdicts are the search's either
-//! way; what is held is the beam, a few checkpoints, and the events since the oldest.
+//! them; then each event advances the beam. A candidate whose one deterministic continuation
+//! (the pending segments delivered in order, as few as needed, and for new text the SEND of
+//! it) emits the observed segment is advanced by it, in place, and the alternatives (some
+//! arrivals late or lost, other hidden steps) are not made; a candidate whose continuation
+//! does not explain the segment is searched in full as above. When no candidate explains a
+//! segment, the fallback runs, then the full search again for every candidate over the last
+//! events (`search::WIDEN` or more), so that the alternatives not made are made before a
+//! violation is said. What is held is the beam, a few checkpoints of it, and the events
+//! since the oldest.
 //!
 //! # Verdicts
 //!

@@ -1,11 +1,13 @@
-//! The common path of the search: a candidate's one deterministic continuation already
-//! emits the observed segment, so the search's answer is known without trying the others.
+//! The common path of the search: a candidate's one deterministic continuation (the peer's
+//! segments delivered in order, as few as needed, and for new text the SEND of it) emits the
+//! observed segment. Then that continuation is the candidate's successor, made in place, and
+//! the alternatives the full search would also keep for it (the `guided` delivery with some
+//! segments late or lost, other hidden steps of the same length) are not made: they are
+//! needed only when the capture later contradicts the continuation, and then the candidate's
+//! successor is searched for in full from where it was (see `search`).
 //!
-//! [`Judge::explain_all`] on one candidate delivers the pending segments of the peer one at a
-//! time and, after each, searches up to [`DEPTH`](super::DEPTH) hidden steps for the
-//! observed segment; it also tries the delivery `guided` by the segment's numbers. Here the
-//! candidate is advanced in place instead, and only where the answer provably is that one
-//! candidate:
+//! The continuation is the one the full search finds first, found with a proof that nothing
+//! shorter exists rather than by trying:
 //!
 //! - Every segment with ACK that hidden steps can make a synchronized connection emit carries
 //!   RCV.NXT (no hidden step receives anything), so while RCV.NXT is not the observed
@@ -14,14 +16,12 @@
 //! - Text a connection sends comes from its send buffer, so a segment whose text runs past
 //!   what is queued is emitted by no timer, window update, CLOSE or ABORT; of the steps of one
 //!   level, only the SEND of that text can explain it.
-//! - The `guided` delivery (every pending segment but those the observed one shows have not
-//!   arrived) is the same run when every pending segment is delivered and none is held back.
 //!
-//! Anything else (a retransmission, a delayed acknowledgment, a segment held back, a loss)
-//! returns `false`, and the full search decides from the beam as it was.
+//! Anything else (a retransmission, a delayed acknowledgment, a handshake, a loss) returns
+//! `false`, and the full search decides.
 
 use super::Observed;
-use super::search::{Judge, Node, Step, dedup, holds_back, missing_text};
+use super::search::{Judge, Node, Step, missing_text};
 use crate::tcp::Ctl;
 
 /// What [`Judge::quick`] found.
@@ -36,36 +36,19 @@ enum Quick {
 }
 
 impl Judge {
-    /// `beam` advanced in place to what [`explain_all`](Judge::explain_all) gives for `o`,
-    /// when every candidate's answer is known without the search; `false` otherwise (and
-    /// `beam` may have been changed).
-    pub fn fast_all(&self, beam: &mut Vec<Node>, o: &Observed) -> bool {
-        if beam.is_empty() {
-            return false;
-        }
-        for n in beam.iter_mut() {
-            if !self.fast(n, o) {
-                return false;
-            }
-        }
-        dedup(beam);
-        true
-    }
-
-    /// One candidate: see the module documentation.
-    fn fast(&self, n: &mut Node, o: &Observed) -> bool {
+    /// `n` advanced in place by its deterministic continuation to the observed `o`: the
+    /// leading bare acknowledgments delivered, then as few pending segments as let it emit
+    /// `o` with no hidden step (or, for new text, with the SEND of it); `false` when that
+    /// does not explain `o` (and `n` may have been changed).
+    pub fn fast(&self, n: &mut Node, o: &Observed) -> bool {
         while self.leading_bare_ack(n) {
             self.deliver_next(n);
-            if holds_back(n, o) {
-                return false;
-            }
         }
         loop {
             match self.quick(n, o) {
-                // With segments still pending, the guided delivery would deliver them too.
-                Quick::Found => return n.cand.pending.is_empty(),
+                Quick::Found => return true,
                 Quick::None => {
-                    if !self.deliver_next(n) || holds_back(n, o) {
+                    if !self.deliver_next(n) {
                         return false;
                     }
                 }

@@ -1,16 +1,23 @@
 //! The search of [`super`]: candidates, the hidden steps between observed segments, and the
 //! beam that holds them as the endpoint's events stream in.
 //!
-//! The beam is advanced in place ([`fast`](super::fast)) when one candidate explains a segment
-//! the way the full search would; otherwise the full search runs on the beam as it was before
-//! the segment. That beam, and the beams before the last [`HISTORY`] events that the
-//! fallback starts from, are rebuilt from a checkpoint: a copy of the beam taken every
-//! [`CHECKPOINT`] events and after every segment the full search explained, replayed through
-//! the events since (the replay is deterministic, and crosses only segments explained in
-//! place). So the beam is copied every few hundred events on the common path instead of at
-//! every event, and the events kept are those since the oldest checkpoint still needed.
+//! Each candidate whose deterministic continuation explains a segment is advanced in place
+//! ([`fast`](super::fast)); a candidate whose continuation does not is searched in full from
+//! where it was before the segment, keeping every alternative the search finds. When no
+//! candidate explains a segment, the fallback runs (an arrival among the last [`HISTORY`]
+//! lost), and then the full search again over the last [`WIDEN`] events or more, this time
+//! for every candidate, so that the alternatives the common path did not make are made; only
+//! when that fails too is the segment unexplained.
+//!
+//! The beams before recent events are rebuilt from checkpoints: a copy of the beam taken
+//! every [`CHECKPOINT`] events and after every segment the common path did not explain,
+//! replayed through the events since (the replay is deterministic and crosses only segments
+//! explained in place). So the beam is copied every few hundred events on the common path
+//! instead of at every event, and the events kept are those since the oldest checkpoint
+//! still needed.
 
 use super::{DEPTH, Event, HISTORY, Observed, PENDING, QUEUE, distance, notation, rule, same};
+const _: () = assert!(WIDEN >= HISTORY);
 use crate::conform::profile::{Allowance, Profile};
 use crate::tcp::{Connection, Ctl, Segment, Seq, State, Timer};
 use std::borrow::Cow;
@@ -19,6 +26,9 @@ use std::rc::Rc;
 
 /// At most this many events between checkpoints of the beam.
 pub const CHECKPOINT: usize = 256;
+/// When no candidate explains a segment, the full search runs again from a checkpoint at
+/// least this many events back (and at least [`HISTORY`]).
+pub const WIDEN: usize = 64;
 
 /// A segment of the peer waiting to reach the endpoint: its index among the endpoint's
 /// events (its identity) and the event itself.
@@ -523,19 +533,33 @@ impl Search {
             }
             Event::Output(o) => {
                 let mut beam = std::mem::take(&mut self.beam);
-                if self.j.fast_all(&mut beam, o) {
+                let explained: Vec<bool> = beam.iter_mut().map(|n| self.j.fast(n, o)).collect();
+                if !beam.is_empty() && explained.iter().all(|e| *e) {
                     self.beam = self.j.cap(beam, o.frame);
                 } else {
                     slow = true;
+                    // The candidates as they were before `o`; those whose continuation does
+                    // not explain it are searched in full.
                     let before = self.beams_before(i, i).pop().map(|(_, b)| b);
                     let before = before.unwrap_or_default();
-                    let mut next = self.j.explain_all(&before, o);
+                    let mut next = Vec::new();
+                    for ((n, fast), ok) in before.iter().zip(beam).zip(&explained) {
+                        if *ok {
+                            next.push(fast);
+                        } else {
+                            next.extend(self.j.explain_all(std::slice::from_ref(n), o));
+                        }
+                    }
+                    dedup(&mut next);
                     if next.is_empty() {
                         let first = i.saturating_sub(HISTORY - 1);
                         let history = self.beams_before(first, i);
                         let events: Vec<Rc<Event>> =
                             self.window.range(first - self.base..).cloned().collect();
                         next = self.j.fallback(&history, &events, first, i);
+                    }
+                    if next.is_empty() {
+                        next = self.widened(i);
                     }
                     if next.is_empty() {
                         return Some(self.stop(&before, o));
@@ -549,7 +573,7 @@ impl Search {
         if slow || self.next - last >= CHECKPOINT {
             self.checkpoints.push_back((self.next, self.beam.clone()));
         }
-        while self.checkpoints.len() > 1 && self.checkpoints[1].0 + HISTORY <= self.next {
+        while self.checkpoints.len() > 1 && self.checkpoints[1].0 + WIDEN <= self.next {
             self.checkpoints.pop_front();
         }
         let keep_from = self.checkpoints.front().map_or(self.next, |c| c.0);
@@ -618,13 +642,62 @@ impl Search {
                     beam = self.j.cap(beam, o.frame);
                 }
                 Event::Output(o) => {
-                    let explained = self.j.fast_all(&mut beam, o);
-                    debug_assert!(explained, "a replayed segment is explained as before");
+                    for n in &mut beam {
+                        let explained = self.j.fast(n, o);
+                        debug_assert!(explained, "a replayed segment is explained as before");
+                    }
                     beam = self.j.cap(beam, o.frame);
                 }
             }
             k += 1;
         }
+    }
+
+    /// The full search (every candidate's alternatives kept, the fallback where nothing
+    /// explains a segment) run again from the oldest checkpoint through event `at`: the
+    /// alternatives the common path did not make since then, for when its candidates are
+    /// all contradicted. The beam after `at`, empty if that search is contradicted too.
+    fn widened(&mut self, at: usize) -> Vec<Node> {
+        let Some((from, start)) = self.checkpoints.front().cloned() else {
+            return Vec::new();
+        };
+        let mut beam = start;
+        let mut history: VecDeque<(usize, Vec<Node>)> = VecDeque::new();
+        for k in from..=at {
+            let event = Rc::clone(&self.window[k - self.base]);
+            history.push_back((k, beam.clone()));
+            if history.len() > HISTORY {
+                history.pop_front();
+            }
+            let next = match &*event {
+                Event::Input(_) => {
+                    for n in &mut beam {
+                        self.j.arrive(n, k, &event);
+                    }
+                    beam
+                }
+                Event::Output(o) => {
+                    let mut next = self.j.explain_all(&beam, o);
+                    if next.is_empty() {
+                        let first = history.front().map_or(k, |h| h.0);
+                        let events: Vec<Rc<Event>> = self
+                            .window
+                            .range(first - self.base..=k - self.base)
+                            .cloned()
+                            .collect();
+                        next = self
+                            .j
+                            .fallback(history.make_contiguous(), &events, first, k);
+                    }
+                    if next.is_empty() {
+                        return Vec::new();
+                    }
+                    next
+                }
+            };
+            beam = self.j.cap(next, event.observed().frame);
+        }
+        beam
     }
 
     /// The end of the capture: what arrived after the endpoint's last segment reaches it too.
