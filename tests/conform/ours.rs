@@ -375,3 +375,34 @@ fn a_simultaneous_open_and_close_conform_with_no_profile() {
         );
     }
 }
+
+#[test]
+fn judging_the_capture_as_it_streams_gives_the_judgment_of_the_whole() {
+    // `judge_capture` (what the command line runs: frame by frame, each connection let go
+    // when it is over) and `judge` over the conversations split in memory agree, endpoint
+    // for endpoint and in order: on clean, lossy and aborted captures, and on a violation.
+    let clean = transfer(Faults::clean(ms(5)), 1, 30_000, 8_000);
+    let ack = find(&clean, false, |s| s.flags == Ctl::ACK && s.len == 0);
+    let mut files = vec![
+        aborted(),
+        mutate(&clean, ack.frame, Mutation::AddAck(1000)),
+        clean,
+    ];
+    for seed in 1..=2 {
+        files.push(transfer(Faults::lossy(ms(5), 0.02), seed, 20_000, 2_000));
+    }
+    for file in &files {
+        for profile in [Profile::Strict, Profile::Linux] {
+            let whole = judge(file, profile);
+            let streamed = tcpip_spec::conform::judge_capture(
+                tcpip_spec::capture::Capture::from_bytes(file).unwrap(),
+                tcpip_spec::conform::Options {
+                    profile,
+                    ..Default::default()
+                },
+            )
+            .unwrap();
+            assert_eq!(streamed, whole, "{}", show(&whole));
+        }
+    }
+}

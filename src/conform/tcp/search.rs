@@ -500,6 +500,8 @@ pub(super) struct Search {
     base: usize,
     /// Copies of the beam before the event of each index, oldest first.
     checkpoints: VecDeque<(usize, Vec<Node>)>,
+    /// Which candidates the common path explained the last segment with (kept to be reused).
+    explained: Vec<bool>,
 }
 
 /// Why the search stopped: no candidate explains a segment.
@@ -518,6 +520,7 @@ impl Search {
             next: 0,
             window: VecDeque::new(),
             base: 0,
+            explained: Vec::new(),
         }
     }
 
@@ -533,8 +536,12 @@ impl Search {
             }
             Event::Output(o) => {
                 let mut beam = std::mem::take(&mut self.beam);
-                let explained: Vec<bool> = beam.iter_mut().map(|n| self.j.fast(n, o)).collect();
-                if !beam.is_empty() && explained.iter().all(|e| *e) {
+                let mut explained = std::mem::take(&mut self.explained);
+                explained.clear();
+                explained.extend(beam.iter_mut().map(|n| self.j.fast(n, o)));
+                let all = !beam.is_empty() && explained.iter().all(|e| *e);
+                self.explained = explained;
+                if all {
                     self.beam = self.j.cap(beam, o.frame);
                 } else {
                     slow = true;
@@ -543,7 +550,7 @@ impl Search {
                     let before = self.beams_before(i, i).pop().map(|(_, b)| b);
                     let before = before.unwrap_or_default();
                     let mut next = Vec::new();
-                    for ((n, fast), ok) in before.iter().zip(beam).zip(&explained) {
+                    for ((n, fast), ok) in before.iter().zip(beam).zip(&self.explained) {
                         if *ok {
                             next.push(fast);
                         } else {
@@ -573,14 +580,35 @@ impl Search {
         if slow || self.next - last >= CHECKPOINT {
             self.checkpoints.push_back((self.next, self.beam.clone()));
         }
-        while self.checkpoints.len() > 1 && self.checkpoints[1].0 + WIDEN <= self.next {
-            self.checkpoints.pop_front();
-        }
+        self.thin_checkpoints();
         let keep_from = self.checkpoints.front().map_or(self.next, |c| c.0);
         while self.base < keep_from && self.window.pop_front().is_some() {
             self.base += 1;
         }
         None
+    }
+
+    /// Keeps the latest checkpoint at least [`WIDEN`] events back (the widened search starts
+    /// there) and every one from the latest at least [`HISTORY`] events back on (the beams
+    /// before the recent events are replayed through them).
+    fn thin_checkpoints(&mut self) {
+        let latest_by = |at: usize| {
+            self.checkpoints
+                .iter()
+                .rposition(|(c, _)| *c <= at)
+                .unwrap_or(0)
+        };
+        let widen = latest_by(self.next.saturating_sub(WIDEN));
+        let history = latest_by(self.next.saturating_sub(HISTORY));
+        if widen > 0 || history > widen + 1 {
+            let all = std::mem::take(&mut self.checkpoints);
+            self.checkpoints = all
+                .into_iter()
+                .enumerate()
+                .filter(|(k, _)| *k == widen || *k >= history)
+                .map(|(_, c)| c)
+                .collect();
+        }
     }
 
     fn input(&mut self, i: usize, event: &Rc<Event>, frame: u64) {
@@ -615,17 +643,24 @@ impl Search {
     }
 
     /// The beams before each event from `lo` to `hi` (at most the next one), replayed from
-    /// the latest checkpoint at or before `lo`. Every event replayed was explained in place
-    /// when it was first judged (a checkpoint follows every other), and is again: the rules
-    /// are deterministic.
+    /// the latest checkpoint at or before `lo`, and taken from each later checkpoint on the
+    /// way. Every event replayed was explained in place when it was first judged (a
+    /// checkpoint follows every other), and is again: the rules are deterministic.
     fn beams_before(&mut self, lo: usize, hi: usize) -> Vec<(usize, Vec<Node>)> {
-        let Some((from, start)) = self.checkpoints.iter().rev().find(|(c, _)| *c <= lo) else {
+        let Some(at) = self.checkpoints.iter().rposition(|(c, _)| *c <= lo) else {
             return Vec::new();
         };
-        let mut k = *from;
-        let mut beam = start.clone();
+        let mut next_checkpoint = at + 1;
+        let mut k = self.checkpoints[at].0;
+        let mut beam = self.checkpoints[at].1.clone();
         let mut out = Vec::new();
         loop {
+            if let Some((c, b)) = self.checkpoints.get(next_checkpoint)
+                && *c == k
+            {
+                beam = b.clone();
+                next_checkpoint += 1;
+            }
             if k == hi {
                 out.push((k, beam));
                 return out;
