@@ -1,7 +1,7 @@
 //! Judging a capture as it is read: frames go to conversations as they come, each TCP
-//! endpoint is judged one segment at a time ([`tcp::EndpointJudge`]), and a connection's
-//! state is let go when it is over, so memory follows the connections open at once, not the
-//! capture's length.
+//! endpoint is judged one segment at a time ([`EndpointJudge`](super::tcp::EndpointJudge)),
+//! and a connection's state is let go when it is over, so memory follows the connections open
+//! at once, not the capture's length.
 //!
 //! A TCP connection is over when a new incarnation of its 4-tuple opens (nothing more can
 //! join it), when it ended (a RST, or a FIN each way) and has been quiet for longer than
@@ -23,8 +23,10 @@ use std::time::Duration;
 /// A connection that has not ended is let go after this long without a segment: longer than
 /// the keep-alive interval's least default (RFC 9293 §3.8.4, RFC 1122 §4.2.3.6: two hours).
 pub const FORGET_OPEN: Duration = Duration::from_secs(3 * 3600);
-/// Frames between two looks for connections to let go.
+/// Frames between two looks for connections to let go, at most.
 const SWEEP: u64 = 4096;
+/// Capture time between two looks for connections to let go, at most.
+const SWEEP_TIME: Duration = Duration::from_secs(1);
 
 type FlowKey = (SocketAddrV4, SocketAddrV4);
 
@@ -43,6 +45,8 @@ pub struct Judging {
     done: BTreeMap<usize, Vec<Endpoint>>,
     /// The latest capture time seen.
     now: Duration,
+    /// The capture time of the last look for connections to let go.
+    swept: Duration,
 }
 
 struct LiveTcp {
@@ -76,6 +80,7 @@ impl Judging {
             others: BTreeMap::new(),
             done: BTreeMap::new(),
             now: Duration::ZERO,
+            swept: Duration::ZERO,
         }
     }
 
@@ -137,7 +142,9 @@ impl Judging {
                 }
             }
         }
-        if self.splitter.summary().frames.is_multiple_of(SWEEP) {
+        if self.splitter.summary().frames.is_multiple_of(SWEEP)
+            || self.now.saturating_sub(self.swept) >= SWEEP_TIME
+        {
             self.sweep();
         }
     }
@@ -145,6 +152,7 @@ impl Judging {
     /// Lets go of the connections that are over (see the module documentation).
     fn sweep(&mut self) {
         let now = self.now;
+        self.swept = now;
         let quiet = self.config.quiet;
         let over: Vec<usize> = self
             .tcp

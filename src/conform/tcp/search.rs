@@ -645,7 +645,8 @@ impl Search {
     /// The beams before each event from `lo` to `hi` (at most the next one), replayed from
     /// the latest checkpoint at or before `lo`, and taken from each later checkpoint on the
     /// way. Every event replayed was explained in place when it was first judged (a
-    /// checkpoint follows every other), and is again: the rules are deterministic.
+    /// checkpoint follows every other, and the replay takes it instead of the event), and is
+    /// again: the rules are deterministic.
     fn beams_before(&mut self, lo: usize, hi: usize) -> Vec<(usize, Vec<Node>)> {
         let Some(at) = self.checkpoints.iter().rposition(|(c, _)| *c <= lo) else {
             return Vec::new();
@@ -668,11 +669,21 @@ impl Search {
             if k >= lo {
                 out.push((k, beam.clone()));
             }
-            let event = Rc::clone(&self.window[k - self.base]);
+            k += 1;
+            if self
+                .checkpoints
+                .get(next_checkpoint)
+                .is_some_and(|(c, _)| *c == k)
+            {
+                // The event was not explained in place: the checkpoint after it holds what
+                // the search made of it.
+                continue;
+            }
+            let event = Rc::clone(&self.window[k - 1 - self.base]);
             match &*event {
                 Event::Input(o) => {
                     for n in &mut beam {
-                        self.j.arrive(n, k, &event);
+                        self.j.arrive(n, k - 1, &event);
                     }
                     beam = self.j.cap(beam, o.frame);
                 }
@@ -684,7 +695,6 @@ impl Search {
                     beam = self.j.cap(beam, o.frame);
                 }
             }
-            k += 1;
         }
     }
 
