@@ -1,7 +1,7 @@
 //! Judging a capture as it is read: frames go to conversations as they come, each TCP
-//! endpoint is judged one segment at a time ([`EndpointJudge`](super::tcp::EndpointJudge)),
-//! and a connection's state is let go when it is over, so memory follows the connections open
-//! at once, not the capture's length.
+//! endpoint is judged one segment at a time ([`EndpointJudge`]), and a connection's state is
+//! let go when it is over, so memory follows the connections open at once, not the capture's
+//! length.
 //!
 //! A TCP connection is over when a new incarnation of its 4-tuple opens (nothing more can
 //! join it), when it ended (a RST, or a FIN each way) and has been quiet for longer than
