@@ -13,7 +13,8 @@
 //! segment's sequence number when it is installed.
 //!
 //! Run with `cargo bench --bench conform` (`CONFORM_BENCH_SEGMENTS` sets the larger size,
-//! default 1,100,000).
+//! default 1,100,000; `CONFORM_BENCH_KEEP=1` keeps the files in the temporary directory, to
+//! profile `tcpip-spec conform` on them).
 
 use std::fs::File;
 use std::io::{BufWriter, Read, Write};
@@ -336,7 +337,9 @@ fn main() {
         assert_eq!(ep_found, written);
         let ep_rate = segments as f64 / ep_secs;
         let ts_rate = tshark_peer(&path).map(|s| segments as f64 / s);
-        let _ = std::fs::remove_file(&path);
+        if std::env::var_os("CONFORM_BENCH_KEEP").is_none() {
+            let _ = std::fs::remove_file(&path);
+        }
         println!(
             "conform: {segments} segments ({mib:.0} MiB headers-only) in {secs:.3} s: \
              {rate:.0} segments/s, peak {:.0} MiB; etherparse {ep_rate:.0}/s{}; {verdicts}",
