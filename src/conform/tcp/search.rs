@@ -28,7 +28,7 @@ use std::rc::Rc;
 pub const CHECKPOINT: usize = 256;
 /// When no candidate explains a segment, the full search runs again from a checkpoint at
 /// least this many events back (and at least [`HISTORY`]).
-pub const WIDEN: usize = 64;
+pub const WIDEN: usize = 256;
 
 /// A segment of the peer waiting to reach the endpoint: its index among the endpoint's
 /// events (its identity) and the event itself.
