@@ -160,6 +160,59 @@ impl Conversation {
             Conversation::Arp(c) => c.messages[0].frame,
         }
     }
+
+    /// Records `packet`, of frame `number` captured at `timestamp`, which the splitter
+    /// assigned to this conversation (`at`).
+    pub(crate) fn add(&mut self, number: u64, timestamp: Duration, at: Assignment, packet: Packet) {
+        let direction = at.direction;
+        // The splitter assigns a packet only to a conversation of its own kind, or an ICMP
+        // error to the conversation it quotes: no other pairing occurs.
+        match (self, packet) {
+            (c, Packet::Icmp { ip, icmp }) if at.icmp_error => {
+                let error = IcmpError {
+                    frame: number,
+                    timestamp,
+                    about: direction,
+                    ip,
+                    icmp,
+                };
+                match c {
+                    Conversation::Tcp(c) => c.icmp_errors.push(error),
+                    Conversation::Udp(c) => c.icmp_errors.push(error),
+                    Conversation::Icmp(c) => c.icmp_errors.push(error),
+                    Conversation::Arp(_) => {}
+                }
+            }
+            (Conversation::Tcp(c), Packet::Tcp { ip, tcp }) => c.segments.push(Segment {
+                frame: number,
+                timestamp,
+                direction,
+                ip,
+                tcp,
+            }),
+            (Conversation::Udp(c), Packet::Udp { ip, udp }) => c.datagrams.push(Datagram {
+                frame: number,
+                timestamp,
+                direction,
+                ip,
+                udp,
+            }),
+            (Conversation::Icmp(c), Packet::Icmp { ip, icmp }) => c.messages.push(IcmpMessage {
+                frame: number,
+                timestamp,
+                direction,
+                ip,
+                icmp,
+            }),
+            (Conversation::Arp(c), Packet::Arp(repr)) => c.messages.push(ArpMessage {
+                frame: number,
+                timestamp,
+                direction,
+                repr,
+            }),
+            _ => {}
+        }
+    }
 }
 
 /// A whole capture split into conversations, kept in memory.
@@ -235,60 +288,14 @@ impl Builder {
             }
             return;
         };
-        let (number, timestamp, direction) = (frame.number, frame.timestamp, at.direction);
+        let (number, timestamp) = (frame.number, frame.timestamp);
         if at.opens {
             self.conversations.extend(open(&frame, at));
         }
         let Some(conversation) = self.conversations.get_mut(at.conversation) else {
             return;
         };
-        // The splitter assigns a packet only to a conversation of its own kind, or an ICMP
-        // error to the conversation it quotes: no other pairing occurs.
-        match (conversation, frame.packet) {
-            (c, Packet::Icmp { ip, icmp }) if at.icmp_error => {
-                let error = IcmpError {
-                    frame: number,
-                    timestamp,
-                    about: direction,
-                    ip,
-                    icmp,
-                };
-                match c {
-                    Conversation::Tcp(c) => c.icmp_errors.push(error),
-                    Conversation::Udp(c) => c.icmp_errors.push(error),
-                    Conversation::Icmp(c) => c.icmp_errors.push(error),
-                    Conversation::Arp(_) => {}
-                }
-            }
-            (Conversation::Tcp(c), Packet::Tcp { ip, tcp }) => c.segments.push(Segment {
-                frame: number,
-                timestamp,
-                direction,
-                ip,
-                tcp,
-            }),
-            (Conversation::Udp(c), Packet::Udp { ip, udp }) => c.datagrams.push(Datagram {
-                frame: number,
-                timestamp,
-                direction,
-                ip,
-                udp,
-            }),
-            (Conversation::Icmp(c), Packet::Icmp { ip, icmp }) => c.messages.push(IcmpMessage {
-                frame: number,
-                timestamp,
-                direction,
-                ip,
-                icmp,
-            }),
-            (Conversation::Arp(c), Packet::Arp(repr)) => c.messages.push(ArpMessage {
-                frame: number,
-                timestamp,
-                direction,
-                repr,
-            }),
-            _ => {}
-        }
+        conversation.add(number, timestamp, at, frame.packet);
     }
 
     fn finish(self) -> Conversations {
@@ -302,7 +309,7 @@ impl Builder {
 
 /// An empty conversation for the frame that opens it (`None` for an undecodable frame, which
 /// opens none).
-fn open(frame: &Frame, at: Assignment) -> Option<Conversation> {
+pub(crate) fn open(frame: &Frame, at: Assignment) -> Option<Conversation> {
     let from_a = at.direction == Direction::FromA;
     let ends = |src, dst| if from_a { (src, dst) } else { (dst, src) };
     match &frame.packet {

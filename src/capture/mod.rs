@@ -39,6 +39,7 @@ mod conversation;
 mod link;
 mod packet;
 
+pub(crate) use collect::open;
 pub use collect::{
     ArpExchange, ArpMessage, Conversation, Conversations, Datagram, IcmpError, IcmpExchange,
     IcmpMessage, Segment, TcpConversation, UdpFlow,

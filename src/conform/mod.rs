@@ -19,9 +19,11 @@
 
 mod others;
 pub mod profile;
+pub mod stream;
 pub mod tcp;
 
 pub use profile::{Allowance, Profile};
+pub use stream::Judging;
 
 use crate::capture::{self, Capture, Conversation, Conversations, Direction, SplitConfig};
 use crate::tcp::State;
@@ -150,16 +152,21 @@ impl Report {
     }
 }
 
-/// Reads and judges a capture.
+/// Reads and judges a capture as it is read ([`Judging`]): memory follows the connections
+/// open at once, not the length of the capture. Stops at the file's first error.
 pub fn judge_capture<R: Read>(
     input: Capture<R>,
     options: Options,
 ) -> Result<Report, capture::Error> {
-    let conversations = Conversations::read(input, SplitConfig::default())?;
-    Ok(judge(&conversations, options))
+    let mut judging = Judging::new(options, SplitConfig::default());
+    for frame in input {
+        judging.push(frame?);
+    }
+    Ok(judging.finish())
 }
 
-/// Judges every endpoint of `conversations`.
+/// Judges every endpoint of `conversations`, split and held in memory beforehand (the same
+/// judgment as [`judge_capture`] gives).
 pub fn judge(conversations: &Conversations, options: Options) -> Report {
     let mut endpoints = Vec::new();
     for (i, c) in conversations.conversations.iter().enumerate() {

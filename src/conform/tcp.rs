@@ -49,6 +49,20 @@
 //! (RFC 5681 §3.1 bounds a sender by its cwnd, but how cwnd evolves is the controller's, and
 //! real stacks choose differently: HyStart, PRR, RACK-TLP, pacing).
 //!
+//! # Streaming, and the common path
+//!
+//! An [`EndpointJudge`] takes the connection's segments one at a time. The segments before
+//! both SYNs are seen (at most [`OPENING`]) wait, since the candidates are configured from
+//! them; then each event advances the beam. A candidate whose one deterministic continuation
+//! (the pending segments delivered in order, as few as needed, and for new text the SEND of
+//! it) emits the observed segment is advanced by it, in place, and the alternatives (some
+//! arrivals late or lost, other hidden steps) are not made; a candidate whose continuation
+//! does not explain the segment is searched in full as above. When no candidate explains a
+//! segment, the fallback runs, then the full search again for every candidate over the last
+//! events (`search::WIDEN` or more), so that the alternatives not made are made before a
+//! violation is said. What is held is the beam, a few checkpoints of it, and the events
+//! since the oldest.
+//!
 //! # Verdicts
 //!
 //! "Violates" is said only when the search kept every candidate it made; when it had to cut
@@ -56,11 +70,17 @@
 //! "cannot judge" with that reason. A capture whose first segment is not a SYN cannot be
 //! judged (the options and numbers negotiated are unknown).
 
-use super::profile::{Allowance, Profile};
+mod fast;
+mod search;
+
+use self::search::{Judge, Node, Search};
+use super::profile::Profile;
 use super::{Endpoint, Kind, Verdict, Violation};
 use crate::capture::{Direction, TcpConversation};
-use crate::tcp::{Config, Connection, Ctl, Mechanism, Segment, Seq, State, Timer};
+use crate::tcp::{Config, Connection, Ctl, Mechanism, Segment, Seq};
 use std::collections::VecDeque;
+use std::net::SocketAddrV4;
+use std::rc::Rc;
 use std::time::Duration;
 
 /// At most this many hidden steps before one observed segment.
@@ -73,6 +93,11 @@ const QUEUE: usize = 128;
 pub const PENDING: usize = 64;
 /// The default cap on candidates.
 pub const DEFAULT_BUDGET: usize = 64;
+/// The SYNs that configure the candidates are looked for among the first this many segments
+/// of a connection; the segments before them are held until then.
+pub const OPENING: usize = 1024;
+/// Lines of a ladder.
+const LADDER: usize = 8;
 
 /// A captured segment as the rules read it.
 #[derive(Debug, Clone)]
@@ -92,68 +117,12 @@ enum Event {
     Output(Observed),
 }
 
-/// A candidate: a connection and the segments it emitted that the capture has not shown yet.
-#[derive(Clone, PartialEq, Eq, Hash)]
-struct Cand {
-    conn: Connection,
-    queue: VecDeque<Segment>,
-    /// Segments of the peer the capture showed that have not reached the endpoint yet, in
-    /// order (indices of events).
-    pending: VecDeque<usize>,
-}
-
-/// A candidate with what the report needs (not part of its identity).
-#[derive(Clone)]
-struct Node {
-    cand: Cand,
-    states: Vec<State>,
-    allowances: Vec<Allowance>,
-}
-
-impl Node {
-    fn note_state(&mut self) {
-        let s = self.cand.conn.state();
-        if self.states.last() != Some(&s) {
-            self.states.push(s);
+impl Event {
+    fn observed(&self) -> &Observed {
+        match self {
+            Event::Input(o) | Event::Output(o) => o,
         }
     }
-
-    fn drain(&mut self, now: Duration) {
-        while let Some(s) = self.cand.conn.poll_transmit(now) {
-            self.cand.queue.push_back(s);
-        }
-        while self.cand.queue.len() > QUEUE {
-            self.cand.queue.pop_front();
-        }
-        self.note_state();
-    }
-
-    fn deliver(&mut self, o: &Observed, iss: Seq) {
-        self.cand.conn.on_listen_segment(o.now, &o.seg, iss);
-        let _ = self.cand.conn.read_to_vec(o.now);
-        self.drain(o.now);
-    }
-}
-
-/// Hidden steps before an observed segment.
-#[derive(Clone, Copy, Debug)]
-enum Step {
-    Expire(Timer),
-    Send,
-    Close,
-    SendClose,
-    Abort,
-    WindowUpdate,
-}
-
-/// The judge of one endpoint.
-struct Judge<'a> {
-    profile: Profile,
-    budget: usize,
-    /// The endpoint's ISS (seq of its first SYN), for LISTEN.
-    iss: Seq,
-    events: &'a [Event],
-    pruned: Option<u64>,
 }
 
 /// Judges the endpoint `side` (the sender of [`Direction::FromA`] or `FromB` segments) of
@@ -164,524 +133,275 @@ pub fn judge(
     profile: Profile,
     budget: usize,
 ) -> Endpoint {
-    let (endpoint, peer) = match side {
-        Direction::FromA => (conversation.a, conversation.b),
-        Direction::FromB => (conversation.b, conversation.a),
-    };
-    let t0 = conversation
-        .segments
-        .first()
-        .map_or(Duration::ZERO, |s| s.timestamp);
-    let mut last = Duration::ZERO;
-    let events: Vec<Event> = conversation
-        .segments
-        .iter()
-        .map(|s| {
-            let now = s.timestamp.saturating_sub(t0).max(last);
-            last = now;
-            let o = observed(s, now);
-            if s.direction == side {
-                Event::Output(o)
+    let mut judge = EndpointJudge::new(
+        conversation.a,
+        conversation.b,
+        conversation.incarnation,
+        side,
+        profile,
+        budget,
+    );
+    for s in &conversation.segments {
+        judge.push(s.frame, s.timestamp, s.direction, &s.tcp);
+    }
+    judge.finish()
+}
+
+/// One endpoint of a TCP connection judged as its segments stream in: what [`judge`] does,
+/// one segment at a time, holding the candidates and the last few hundred events rather than
+/// the connection.
+pub struct EndpointJudge {
+    side: Direction,
+    profile: Profile,
+    budget: usize,
+    judgment: Endpoint,
+    /// The first segment's capture time, from which the connection's clock runs.
+    t0: Option<Duration>,
+    last: Duration,
+    /// The last [`LADDER`] events.
+    recent: VecDeque<Rc<Event>>,
+    phase: Phase,
+}
+
+enum Phase {
+    /// No segment yet.
+    Unopened,
+    /// The capture does not show the connection open: nothing can be judged.
+    MidConnection,
+    /// Waiting for the SYNs that configure the candidates: the events so far.
+    Opening(Vec<Rc<Event>>),
+    /// The search runs.
+    Searching(Box<Running>),
+    /// The verdict is in: a violation, or the search gave up.
+    Decided,
+}
+
+struct Running {
+    search: Search,
+    edge: Edge,
+}
+
+impl EndpointJudge {
+    /// The judge of endpoint `side` of the connection between `a` (which opened it) and `b`.
+    pub fn new(
+        a: SocketAddrV4,
+        b: SocketAddrV4,
+        incarnation: u32,
+        side: Direction,
+        profile: Profile,
+        budget: usize,
+    ) -> EndpointJudge {
+        let (endpoint, peer) = match side {
+            Direction::FromA => (a, b),
+            Direction::FromB => (b, a),
+        };
+        EndpointJudge {
+            side,
+            profile,
+            budget: budget.max(1),
+            judgment: Endpoint {
+                kind: Kind::Tcp,
+                conversation: 0,
+                incarnation,
+                endpoint: endpoint.to_string(),
+                peer: peer.to_string(),
+                verdict: Verdict::Conforms,
+                states: Vec::new(),
+                segments: 0,
+                allowances: Vec::new(),
+                ladder: Vec::new(),
+            },
+            t0: None,
+            last: Duration::ZERO,
+            recent: VecDeque::with_capacity(LADDER + 1),
+            phase: Phase::Unopened,
+        }
+    }
+
+    /// The connection's next segment, in capture order: frame `frame`, captured at
+    /// `timestamp`, sent in `direction`.
+    pub fn push(
+        &mut self,
+        frame: u64,
+        timestamp: Duration,
+        direction: Direction,
+        tcp: &crate::capture::Tcp,
+    ) {
+        let sent = direction == self.side;
+        self.judgment.segments += usize::from(sent);
+        if matches!(self.phase, Phase::Decided) {
+            return;
+        }
+        let t0 = *self.t0.get_or_insert(timestamp);
+        let now = timestamp.saturating_sub(t0).max(self.last);
+        self.last = now;
+        if matches!(self.phase, Phase::Unopened) {
+            let flags = tcp.repr.flags;
+            self.phase = if flags.syn() && !flags.ack() {
+                Phase::Opening(Vec::new())
             } else {
-                Event::Input(o)
+                Phase::MidConnection
+            };
+        }
+        let o = observed(frame, now, tcp);
+        let event = Rc::new(if sent {
+            Event::Output(o)
+        } else {
+            Event::Input(o)
+        });
+        match &mut self.phase {
+            Phase::Opening(events) => {
+                events.push(Rc::clone(&event));
+                let syn = |output: bool| {
+                    events.iter().any(|e| {
+                        matches!(**e, Event::Output(_)) == output && e.observed().seg.has(Ctl::SYN)
+                    })
+                };
+                if (syn(true) && syn(false)) || events.len() >= OPENING {
+                    self.start();
+                }
             }
-        })
-        .collect();
-    let outputs: Vec<&Observed> = events
-        .iter()
-        .filter_map(|e| match e {
+            Phase::Searching(_) => {
+                self.remember(&event);
+                self.step(event);
+            }
+            Phase::MidConnection => self.remember(&event),
+            Phase::Unopened | Phase::Decided => {}
+        }
+    }
+
+    /// The judgment, once the connection has no more segments.
+    pub fn finish(mut self) -> Endpoint {
+        if matches!(self.phase, Phase::Opening(_)) {
+            self.start();
+        }
+        match std::mem::replace(&mut self.phase, Phase::Decided) {
+            Phase::MidConnection => {
+                self.judgment.verdict = Verdict::CannotJudge(
+                    "the capture starts mid-connection (no SYN opens it)".to_string(),
+                );
+                self.judgment.ladder = ladder(&self.recent, false);
+            }
+            Phase::Searching(mut running) => {
+                running.search.finish();
+                self.judgment.ladder = ladder(&self.recent, false);
+                if let Some(first) = running.search.beam.first() {
+                    self.judgment.states = first.states.clone();
+                    let mut all = first.allowances.clone();
+                    all.sort();
+                    all.dedup();
+                    self.judgment.allowances = all;
+                }
+            }
+            Phase::Unopened | Phase::Opening(_) | Phase::Decided => {}
+        }
+        self.judgment
+    }
+
+    /// Configures the candidates from the SYNs seen, and judges the events held so far.
+    fn start(&mut self) {
+        let Phase::Opening(events) = std::mem::replace(&mut self.phase, Phase::Decided) else {
+            return;
+        };
+        let own_syn = events.iter().find_map(|e| match &**e {
+            Event::Output(o) if o.seg.has(Ctl::SYN) => Some(o),
+            _ => None,
+        });
+        let peer_syn = events.iter().find_map(|e| match &**e {
+            Event::Input(o) if o.seg.has(Ctl::SYN) => Some(o),
+            _ => None,
+        });
+        let first_output = events.iter().find_map(|e| match &**e {
             Event::Output(o) => Some(o),
             Event::Input(_) => None,
-        })
-        .collect();
-    let mut judgment = Endpoint {
-        kind: Kind::Tcp,
-        conversation: 0,
-        incarnation: conversation.incarnation,
-        endpoint: endpoint.to_string(),
-        peer: peer.to_string(),
-        verdict: Verdict::Conforms,
-        states: Vec::new(),
-        segments: outputs.len(),
-        allowances: Vec::new(),
-        ladder: Vec::new(),
-    };
-    let opened = conversation
-        .segments
-        .first()
-        .is_some_and(|s| s.tcp.repr.flags.syn() && !s.tcp.repr.flags.ack());
-    if !opened {
-        judgment.verdict =
-            Verdict::CannotJudge("the capture starts mid-connection (no SYN opens it)".to_string());
-        judgment.ladder = ladder(&events, events.len(), None);
-        return judgment;
-    }
-    let own_syn = outputs.iter().find(|o| o.seg.has(Ctl::SYN));
-    let peer_syn = events.iter().find_map(|e| match e {
-        Event::Input(o) if o.seg.has(Ctl::SYN) => Some(o),
-        _ => None,
-    });
-    let mut cfg = config(own_syn.map(|o| &o.seg), peer_syn.map(|o| &o.seg));
-    // Not judged (see the module documentation): what the window allows may be sent.
-    cfg.mechanisms = cfg.mechanisms.without(Mechanism::CongestionWindow);
-    let iss = own_syn.map_or(Seq(0), |o| o.seg.seq);
-    let mut beam = Vec::new();
-    let fresh = |cfg: Config| {
-        let mut conn = Connection::new(cfg);
-        if let Some(ts) = own_syn.and_then(|o| o.seg.opt.timestamps) {
-            let ms = own_syn.map_or(0, |o| o.now.as_millis() as u32);
-            conn.set_timestamp_offset(ts.tsval.wrapping_sub(ms));
-        }
-        Node {
-            cand: Cand {
-                conn,
-                queue: VecDeque::new(),
-                pending: VecDeque::new(),
-            },
-            states: vec![State::Closed],
-            allowances: Vec::new(),
-        }
-    };
-    let active = outputs
-        .first()
-        .is_some_and(|o| o.seg.has(Ctl::SYN) && !o.seg.has(Ctl::ACK));
-    if active {
-        let mut n = fresh(cfg);
-        if n.cand.conn.open_active(Duration::ZERO, iss).is_ok() {
-            n.drain(Duration::ZERO);
-            beam.push(n);
-        }
-    } else {
-        // The capture cannot tell a listener from a closed port until it answers.
-        let mut listening = fresh(cfg);
-        if listening.cand.conn.open_passive(Duration::ZERO).is_ok() {
-            listening.note_state();
-            beam.push(listening);
-        }
-        beam.push(fresh(cfg));
-    }
-    let mut j = Judge {
-        profile,
-        budget: budget.max(1),
-        iss,
-        events: &events,
-        pruned: None,
-    };
-    let shrink = window_shrink(&events, cfg_shift(own_syn, peer_syn));
-    let mut history: VecDeque<(usize, Vec<Node>)> = VecDeque::new();
-    for (i, event) in events.iter().enumerate() {
-        if let Some((at, v)) = &shrink
-            && *at == i
-        {
-            // Judged apart from the search: the window value is free, its right edge is not.
-            if let Some(first) = beam.first() {
-                judgment.states = first.states.clone();
+        });
+        let mut cfg = config(own_syn.map(|o| &o.seg), peer_syn.map(|o| &o.seg));
+        // Not judged (see the module documentation): what the window allows may be sent.
+        cfg.mechanisms = cfg.mechanisms.without(Mechanism::CongestionWindow);
+        let iss = own_syn.map_or(Seq(0), |o| o.seg.seq);
+        let fresh = |cfg: Config| {
+            let mut conn = Connection::new(cfg);
+            if let Some(ts) = own_syn.and_then(|o| o.seg.opt.timestamps) {
+                let ms = own_syn.map_or(0, |o| o.now.as_millis() as u32);
+                conn.set_timestamp_offset(ts.tsval.wrapping_sub(ms));
             }
-            judgment.ladder = ladder(&events, i + 1, Some(i));
-            judgment.verdict = Verdict::Violates(v.clone());
-            return judgment;
-        }
-        history.push_back((i, beam.clone()));
-        if history.len() > HISTORY {
-            history.pop_front();
-        }
-        let next = match event {
-            Event::Input(_) => {
-                for n in &mut beam {
-                    j.arrive(n, i);
-                }
-                beam
-            }
-            Event::Output(o) => {
-                let mut next = j.explain_all(&beam, o);
-                if next.is_empty() {
-                    next = j.fallback(&history, i);
-                }
-                if next.is_empty() {
-                    let rule = j.diagnose(&beam, o);
-                    if let Some(first) = beam.first() {
-                        judgment.states = first.states.clone();
-                        judgment.allowances = first.allowances.clone();
-                    }
-                    judgment.ladder = ladder(&events, i + 1, Some(i));
-                    judgment.verdict = match j.pruned {
-                        Some(frame) => Verdict::CannotJudge(format!(
-                            "the search outgrew its budget of {} candidates at frame {frame}, \
-                             and none it kept explains frame {}",
-                            j.budget, o.frame
-                        )),
-                        None => Verdict::Violates(Violation {
-                            frame: o.frame,
-                            segment: notation(&o.seg),
-                            rule: rule.0,
-                            expected: rule.1,
-                        }),
-                    };
-                    return judgment;
-                }
-                next
-            }
+            Node::new(conn)
         };
-        beam = j.cap(next, event);
-    }
-    // What arrived after the endpoint's last segment reaches it too.
-    for n in &mut beam {
-        while j.deliver_next(n) {}
-    }
-    judgment.ladder = ladder(&events, events.len(), None);
-    if let Some(first) = beam.first() {
-        judgment.states = first.states.clone();
-        let mut all: Vec<Allowance> = beam[0].allowances.clone();
-        all.sort();
-        all.dedup();
-        judgment.allowances = all;
-    }
-    judgment
-}
-
-impl Judge<'_> {
-    fn cap(&mut self, mut next: Vec<Node>, event: &Event) -> Vec<Node> {
-        dedup(&mut next);
-        if next.len() > self.budget {
-            next.truncate(self.budget);
-            if self.pruned.is_none() {
-                let (Event::Input(o) | Event::Output(o)) = event;
-                self.pruned = Some(o.frame);
+        let active = first_output.is_some_and(|o| o.seg.has(Ctl::SYN) && !o.seg.has(Ctl::ACK));
+        let mut beam = Vec::new();
+        if active {
+            let mut n = fresh(cfg);
+            if n.cand.conn.open_active(Duration::ZERO, iss).is_ok() {
+                n.drain(Duration::ZERO);
+                beam.push(n);
             }
+        } else {
+            // The capture cannot tell a listener from a closed port until it answers.
+            let mut listening = fresh(cfg);
+            if listening.cand.conn.open_passive(Duration::ZERO).is_ok() {
+                listening.note_state();
+                beam.push(listening);
+            }
+            beam.push(fresh(cfg));
         }
-        next
-    }
-
-    /// A segment of the peer reaches the capture point: it is pending for the endpoint,
-    /// and reaches it (in order) when an explanation needs it, or when [`PENDING`] are
-    /// waiting.
-    fn arrive(&self, n: &mut Node, i: usize) {
-        n.cand.pending.push_back(i);
-        while n.cand.pending.len() > PENDING {
-            self.deliver_next(n);
-        }
-    }
-
-    /// Whether the oldest pending segment is a bare acknowledgment (no text, SYN, FIN or
-    /// RST) that acknowledges something new.
-    fn leading_bare_ack(&self, n: &Node) -> bool {
-        let Some(&i) = n.cand.pending.front() else {
-            return false;
+        let judge = Judge {
+            profile: self.profile,
+            budget: self.budget,
+            iss,
+            pruned: None,
         };
-        let Event::Input(o) = &self.events[i] else {
-            return false;
-        };
-        let t = n.cand.conn.tcb();
-        o.seg.ctl.without(Ctl::PSH | Ctl::URG | Ctl::ECE | Ctl::CWR) == Ctl::ACK
-            && o.seg.data.is_empty()
-            && t.state.is_synchronized()
-            && o.seg.ack.gt(t.snd_una)
-    }
-
-    /// The oldest pending segment reaches the endpoint; false if none was pending.
-    fn deliver_next(&self, n: &mut Node) -> bool {
-        let Some(i) = n.cand.pending.pop_front() else {
-            return false;
-        };
-        if let Event::Input(o) = &self.events[i] {
-            n.deliver(o, self.iss);
-        }
-        true
-    }
-
-    /// `n` with every pending segment delivered, in order, except those whose arrival would
-    /// contradict `o`: that would move RCV.NXT past `o`'s acknowledgment, or SND.UNA past
-    /// the sequence number of text, SYN or FIN that `o` (re)sends. Those stay pending: they
-    /// are late (overtaken by the ones after them) or lost.
-    fn guided(&self, n: &Node, o: &Observed) -> Node {
-        let mut x = n.clone();
-        let pending = std::mem::take(&mut x.cand.pending);
-        let occupies = !o.seg.data.is_empty() || o.seg.has(Ctl::SYN) || o.seg.has(Ctl::FIN);
-        for i in pending {
-            let Event::Input(input) = &self.events[i] else {
-                continue;
-            };
-            let mut y = x.clone();
-            y.deliver(input, self.iss);
-            let t = y.cand.conn.tcb();
-            let synchronized = t.state.is_synchronized();
-            let past_ack = o.seg.has(Ctl::ACK) && synchronized && t.rcv_nxt.gt(o.seg.ack);
-            let past_seq = occupies && synchronized && t.snd_una.gt(o.seg.seq);
-            if past_ack || past_seq {
-                x.cand.pending.push_back(i);
-            } else {
-                x = y;
-            }
-        }
-        x
-    }
-
-    /// Every candidate's explanations of `o`: with as few pending segments delivered first
-    /// as allow one (a segment reaches the endpoint as late as the capture allows), and with
-    /// every pending segment delivered but those that `o` shows have not arrived (see
-    /// `guided`); failing both, with one of them lost.
-    fn explain_all(&self, beam: &[Node], o: &Observed) -> Vec<Node> {
-        let mut out = Vec::new();
-        for n in beam {
-            // The fewest pending segments delivered, in order, that explain `o`; but leading
-            // bare acknowledgments first (they only move SND.UNA and the window: holding them
-            // back would keep the whole flight in the send buffer of every candidate).
-            let mut x = n.clone();
-            while self.leading_bare_ack(&x) {
-                self.deliver_next(&mut x);
-            }
-            let mut explained = false;
-            let mut matched_guided = false;
-            let guided = (!n.cand.pending.is_empty()).then(|| self.guided(n, o));
-            loop {
-                let found = self.explain(&x, o);
-                if !found.is_empty() {
-                    out.extend(found);
-                    explained = true;
-                    matched_guided = guided.as_ref().is_none_or(|g| g.cand == x.cand);
-                    break;
-                }
-                if !self.deliver_next(&mut x) {
-                    break;
-                }
-            }
-            // Some pending segments late or lost, and later ones arrived before them.
-            if !matched_guided && let Some(g) = &guided {
-                let found = self.explain(g, o);
-                explained |= !found.is_empty();
-                out.extend(found);
-            }
-            if explained {
-                continue;
-            }
-            // One of the pending segments was lost on the way; the rest arrived.
-            for lost in 0..n.cand.pending.len() {
-                let mut x = n.clone();
-                x.cand.pending.remove(lost);
-                while self.deliver_next(&mut x) {}
-                out.extend(self.explain(&x, o));
-            }
-        }
-        dedup(&mut out);
-        out
-    }
-
-    /// The shortest runs of hidden steps after which `n` has emitted `o`.
-    fn explain(&self, n: &Node, o: &Observed) -> Vec<Node> {
-        let mut level = vec![n.clone()];
-        for depth in 0..=DEPTH {
-            let matched: Vec<Node> = level.iter().filter_map(|x| self.take(x, o)).collect();
-            if !matched.is_empty() || depth == DEPTH {
-                return matched;
-            }
-            let mut next = Vec::new();
-            for x in &level {
-                for step in self.steps(x, o) {
-                    let mut y = x.clone();
-                    if self.apply(&mut y, step, o) {
-                        next.push(y);
-                    }
-                }
-            }
-            dedup(&mut next);
-            level = next;
-        }
-        Vec::new()
-    }
-
-    /// `n` with `o` taken from its queue, if it is there.
-    fn take(&self, n: &Node, o: &Observed) -> Option<Node> {
-        let at = n.cand.queue.iter().position(|e| same(e, o))?;
-        let mut m = n.clone();
-        m.cand.queue.drain(..=at);
-        Some(m)
-    }
-
-    fn steps(&self, n: &Node, o: &Observed) -> Vec<Step> {
-        let conn = &n.cand.conn;
-        let mut steps: Vec<Step> = Timer::ALL
-            .into_iter()
-            .filter(|t| conn.timer(*t).is_some())
-            .map(Step::Expire)
-            .collect();
-        if !o.seg.data.is_empty() && missing_text(conn, o).is_some() {
-            steps.push(Step::Send);
-        }
-        if o.seg.has(Ctl::FIN) && !conn.state().fin_requested() {
-            steps.push(Step::Close);
-            if !o.seg.data.is_empty() && missing_text(conn, o).is_some() {
-                steps.push(Step::SendClose);
-            }
-        }
-        if o.seg.has(Ctl::RST) && conn.state() != State::Closed {
-            steps.push(Step::Abort);
-        }
-        let pure_ack = o.seg.ctl.without(Ctl::PSH | Ctl::URG | Ctl::ECE | Ctl::CWR) == Ctl::ACK
-            && o.seg.data.is_empty();
-        if pure_ack {
-            steps.push(Step::WindowUpdate);
-        }
-        steps
-    }
-
-    fn apply(&self, n: &mut Node, step: Step, o: &Observed) -> bool {
-        let now = o.now;
-        let conn = &mut n.cand.conn;
-        let ok = match step {
-            Step::Expire(t) => {
-                conn.expire(now, t);
-                true
-            }
-            Step::Send => match missing_text(conn, o) {
-                Some(text) => conn.send(now, &text).is_ok_and(|k| k == text.len()),
-                None => false,
-            },
-            Step::Close => conn.close(now).is_ok(),
-            Step::SendClose => match missing_text(conn, o) {
-                Some(text) => conn.send_held_then_close(now, &text),
-                None => false,
-            },
-            Step::Abort => {
-                let rcv_nxt = conn.tcb().rcv_nxt;
-                let synchronized = conn.state().is_synchronized();
-                let before = n.cand.queue.len();
-                if n.cand.conn.abort(now).is_err() {
-                    return false;
-                }
-                n.drain(now);
-                if self.profile.allows(Allowance::RstAckOnAbort)
-                    && synchronized
-                    && o.seg.has(Ctl::ACK)
-                {
-                    for s in n.cand.queue.iter_mut().skip(before) {
-                        if s.has(Ctl::RST) && !s.has(Ctl::ACK) {
-                            s.ctl |= Ctl::ACK;
-                            s.ack = rcv_nxt;
-                            n.allowances.push(Allowance::RstAckOnAbort);
-                        }
-                    }
-                }
-                true
-            }
-            Step::WindowUpdate => conn.queue_window_update(),
-        };
-        if ok {
-            n.drain(now);
-        }
-        ok
-    }
-
-    /// Runs again from before a recent arrival, with that arrival lost before it reached
-    /// the endpoint.
-    fn fallback(&mut self, history: &VecDeque<(usize, Vec<Node>)>, at: usize) -> Vec<Node> {
-        let mut found = Vec::new();
-        for (start, beam) in history.iter().rev() {
-            if !matches!(self.events[*start], Event::Input(_)) {
-                continue;
-            }
-            let mut b = beam.clone();
-            for (k, e) in self.events.iter().enumerate().take(at).skip(start + 1) {
-                b = match e {
-                    Event::Input(_) => {
-                        for n in &mut b {
-                            self.arrive(n, k);
-                        }
-                        b
-                    }
-                    Event::Output(o) => self.explain_all(&b, o),
-                };
-            }
-            if let Event::Output(o) = &self.events[at] {
-                found.extend(self.explain_all(&b, o));
-            }
-            if !found.is_empty() {
+        let edge = Edge::new(cfg_shift(own_syn, peer_syn));
+        self.phase = Phase::Searching(Box::new(Running {
+            search: Search::new(judge, beam),
+            edge,
+        }));
+        // The events held are judged as if they came now: the ladder of a verdict among
+        // them ends at the event that brought it.
+        self.recent.clear();
+        for event in events {
+            if matches!(self.phase, Phase::Decided) {
                 break;
             }
+            self.remember(&event);
+            self.step(event);
         }
-        dedup(&mut found);
-        found
     }
 
-    /// The rule `o` breaks, judged against the nearest segment the candidates could emit.
-    fn diagnose(&self, beam: &[Node], o: &Observed) -> (String, Option<String>) {
-        let mut emitted: Vec<(Segment, Node)> = Vec::new();
-        for n in beam {
-            let mut level = vec![n.clone()];
-            for _ in 0..DEPTH {
-                let mut next = Vec::new();
-                for x in &level {
-                    emitted.extend(x.cand.queue.iter().map(|s| (s.clone(), x.clone())));
-                    for step in self.steps(x, o) {
-                        let mut y = x.clone();
-                        if self.apply(&mut y, step, o) {
-                            next.push(y);
-                        }
-                    }
-                }
-                dedup(&mut next);
-                next.truncate(64);
-                level = next;
-            }
-            emitted.extend(
-                level
-                    .iter()
-                    .flat_map(|x| x.cand.queue.iter().map(|s| (s.clone(), x.clone()))),
-            );
+    fn remember(&mut self, event: &Rc<Event>) {
+        if self.recent.len() == LADDER {
+            self.recent.pop_front();
         }
-        let nearest = emitted
-            .iter()
-            .min_by_key(|(e, _)| distance(e, &o.seg))
-            .map(|(e, n)| (e.clone(), n.cand.conn.clone()));
-        let rule = rule(&o.seg, nearest.as_ref(), beam.first().map(|n| &n.cand.conn));
-        (rule, nearest.map(|(e, _)| notation(&e)))
+        self.recent.push_back(Rc::clone(event));
+    }
+
+    /// Judges `event`, the last one remembered.
+    fn step(&mut self, event: Rc<Event>) {
+        let Phase::Searching(running) = &mut self.phase else {
+            return;
+        };
+        let stop = match &*event {
+            Event::Output(o) => running.edge.check(o).map(|v| search::Stop {
+                verdict: Verdict::Violates(v),
+                states: running
+                    .search
+                    .beam
+                    .first()
+                    .map(|n| n.states.clone())
+                    .unwrap_or_default(),
+                allowances: Vec::new(),
+            }),
+            Event::Input(_) => None,
+        };
+        let Some(stop) = stop.or_else(|| running.search.push(event)) else {
+            return;
+        };
+        self.judgment.ladder = ladder(&self.recent, true);
+        self.judgment.verdict = stop.verdict;
+        self.judgment.states = stop.states;
+        self.judgment.allowances = stop.allowances;
+        self.phase = Phase::Decided;
     }
 }
-
-fn dedup(nodes: &mut Vec<Node>) {
-    let mut kept: Vec<Node> = Vec::with_capacity(nodes.len());
-    for n in nodes.drain(..) {
-        if !kept.iter().any(|k| k.cand == n.cand) {
-            kept.push(n);
-        }
-    }
-    *nodes = kept;
-}
-
-/// The text `o` carries beyond what `conn` has queued: what a SEND must have given it.
-fn missing_text(conn: &Connection, o: &Observed) -> Option<Vec<u8>> {
-    let tcb = conn.tcb();
-    if !matches!(
-        tcb.state,
-        State::SynSent | State::SynReceived | State::Established | State::CloseWait
-    ) || tcb.fin_sent
-    {
-        return None;
-    }
-    let start = if tcb.syn_acked() {
-        tcb.snd_una
-    } else {
-        tcb.iss + 1
-    };
-    let end = start + tcb.send_buf.len() as u32;
-    let seg_end = o.seg.seq + o.seg.data.len() as u32;
-    if !seg_end.gt(end) {
-        return None;
-    }
-    if o.seg.seq.le(end) {
-        let from = (end - o.seg.seq) as usize;
-        Some(o.seg.data[from..].to_vec())
-    } else {
-        // Text queued and sent but never seen: its bytes are unknown.
-        let gap = (o.seg.seq - end) as usize;
-        if gap > 1 << 20 {
-            return None;
-        }
-        let mut text = vec![0; gap];
-        text.extend_from_slice(&o.seg.data);
-        Some(text)
-    }
-}
-
 const CTL_JUDGED: Ctl = Ctl(Ctl::SYN.0 | Ctl::ACK.0 | Ctl::FIN.0 | Ctl::RST.0);
 
 /// Whether the emitted `e` is the observed `o` in every field compared.
@@ -766,13 +486,14 @@ fn rule(s: &Segment, nearest: Option<&(Segment, Connection)>, conn: Option<&Conn
     "RFC 7323 §3.2, RFC 2018 §2: options as negotiated on the SYNs".into()
 }
 
-fn observed(s: &crate::capture::Segment, now: Duration) -> Observed {
-    let r = &s.tcp.repr;
-    let mut data = s.tcp.payload.clone();
+fn observed(frame: u64, now: Duration, tcp: &crate::capture::Tcp) -> Observed {
+    let r = &tcp.repr;
+    let mut data = Vec::with_capacity(r.payload_len);
+    data.extend_from_slice(&tcp.payload[..tcp.payload.len().min(r.payload_len)]);
     let captured = data.len().min(r.payload_len);
     data.resize(r.payload_len, 0);
     Observed {
-        frame: s.frame,
+        frame,
         now,
         seg: Segment {
             seq: r.seq,
@@ -830,7 +551,7 @@ fn config(own: Option<&Segment>, peer: Option<&Segment>) -> Config {
 
 /// The shift the endpoint's window fields carry (RFC 7323 §2.3): its own SYN's, if both SYNs
 /// carried the option.
-fn cfg_shift(own: Option<&&Observed>, peer: Option<&Observed>) -> u8 {
+fn cfg_shift(own: Option<&Observed>, peer: Option<&Observed>) -> u8 {
     match (
         own.and_then(|o| o.seg.opt.window_scale),
         peer.and_then(|p| p.seg.opt.window_scale),
@@ -840,39 +561,56 @@ fn cfg_shift(own: Option<&&Observed>, peer: Option<&Observed>) -> u8 {
     }
 }
 
-/// The first segment of the endpoint whose window's right edge lies left of one it offered
-/// before by more than scaling's rounding (RFC 9293 §3.8.6, SHLD-14; RFC 7323 §2.4).
-fn window_shrink(events: &[Event], shift: u8) -> Option<(usize, Violation)> {
-    let mut edge: Option<Seq> = None;
-    for (i, e) in events.iter().enumerate() {
-        let Event::Output(o) = e else { continue };
+/// The right edge of the window the endpoint offers, which must never move left by more than
+/// scaling's rounding (RFC 9293 §3.8.6, SHLD-14; RFC 7323 §2.4). Judged apart from the
+/// search: the window value is free, its right edge is not.
+struct Edge {
+    shift: u8,
+    edge: Option<Seq>,
+}
+
+impl Edge {
+    fn new(shift: u8) -> Edge {
+        Edge { shift, edge: None }
+    }
+
+    /// The violation if the endpoint's segment `o` shrinks the window.
+    fn check(&mut self, o: &Observed) -> Option<Violation> {
         let s = &o.seg;
         if !s.has(Ctl::ACK) || s.has(Ctl::RST) || s.has(Ctl::SYN) {
-            continue;
+            return None;
         }
+        let shift = self.shift;
         let right = s.ack + (u32::from(s.wnd) << shift);
         let slack = (1u32 << shift).saturating_sub(1);
-        if let Some(before) = edge
+        if let Some(before) = self.edge
             && (right + slack).lt(before)
         {
-            return Some((
-                i,
-                Violation {
-                    frame: o.frame,
-                    segment: notation(s),
-                    rule: format!(
-                        "RFC 9293 §3.8.6 (SHLD-14): the receiver must not shrink its window; \
-                         the right edge moves from {before} back to {right}"
-                    ),
-                    expected: None,
-                },
-            ));
+            return Some(Violation {
+                frame: o.frame,
+                segment: notation(s),
+                rule: format!(
+                    "RFC 9293 §3.8.6 (SHLD-14): the receiver must not shrink its window; \
+                     the right edge moves from {before} back to {right}"
+                ),
+                expected: None,
+            });
         }
-        if edge.is_none_or(|b| right.gt(b)) {
-            edge = Some(right);
+        if self.edge.is_none_or(|b| right.gt(b)) {
+            self.edge = Some(right);
         }
+        None
     }
-    None
+}
+
+/// The first segment of the endpoint in `events` that shrinks its window, and its index.
+#[cfg(test)]
+fn window_shrink(events: &[Event], shift: u8) -> Option<(usize, Violation)> {
+    let mut edge = Edge::new(shift);
+    events.iter().enumerate().find_map(|(i, e)| match e {
+        Event::Output(o) => edge.check(o).map(|v| (i, v)),
+        Event::Input(_) => None,
+    })
 }
 
 /// RFC 9293 figure notation with the window and, instead of the text itself, its length.
@@ -892,19 +630,18 @@ pub fn notation(s: &Segment) -> String {
     out
 }
 
-/// The last segments of `events[..end]` as a ladder, the one at `mark` marked.
-fn ladder(events: &[Event], end: usize, mark: Option<usize>) -> Vec<String> {
-    const LINES: usize = 8;
-    let from = end.saturating_sub(LINES);
-    events[from..end]
+/// `events` (the last few) as a ladder, the last one marked if `mark_last`.
+fn ladder(events: &VecDeque<Rc<Event>>, mark_last: bool) -> Vec<String> {
+    let last = events.len().saturating_sub(1);
+    events
         .iter()
         .enumerate()
         .map(|(k, e)| {
-            let (o, arrow) = match e {
+            let (o, arrow) = match &**e {
                 Event::Output(o) => (o, "-->"),
                 Event::Input(o) => (o, "<--"),
             };
-            let flag = if mark == Some(from + k) { "  <== " } else { "" };
+            let flag = if mark_last && k == last { "  <== " } else { "" };
             format!("{:>6}  {arrow} {}{flag}", o.frame, notation(&o.seg))
                 .trim_end()
                 .to_string()

@@ -375,3 +375,103 @@ fn a_simultaneous_open_and_close_conform_with_no_profile() {
         );
     }
 }
+
+#[test]
+fn judging_the_capture_as_it_streams_gives_the_judgment_of_the_whole() {
+    // `judge_capture` (what the command line runs: frame by frame, each connection let go
+    // when it is over) and `judge` over the conversations split in memory agree, endpoint
+    // for endpoint and in order: on clean, lossy and aborted captures, and on a violation.
+    let clean = transfer(Faults::clean(ms(5)), 1, 30_000, 8_000);
+    let ack = find(&clean, false, |s| s.flags == Ctl::ACK && s.len == 0);
+    let mut files = vec![
+        aborted(),
+        mutate(&clean, ack.frame, Mutation::AddAck(1000)),
+        clean,
+    ];
+    for seed in 1..=2 {
+        files.push(transfer(Faults::lossy(ms(5), 0.02), seed, 20_000, 2_000));
+    }
+    for file in &files {
+        for profile in [Profile::Strict, Profile::Linux] {
+            let whole = judge(file, profile);
+            let streamed = tcpip_spec::conform::judge_capture(
+                tcpip_spec::capture::Capture::from_bytes(file).unwrap(),
+                tcpip_spec::conform::Options {
+                    profile,
+                    ..Default::default()
+                },
+            )
+            .unwrap();
+            assert_eq!(streamed, whole, "{}", show(&whole));
+        }
+    }
+}
+
+/// The pcap records of `file` (little-endian, as our writer makes them): (frame, bytes).
+fn records(file: &[u8]) -> Vec<(u64, Vec<u8>)> {
+    let mut out = Vec::new();
+    let (mut at, mut n) = (24, 0);
+    while at + 16 <= file.len() {
+        let caplen = u32::from_le_bytes(file[at + 8..at + 12].try_into().unwrap()) as usize;
+        n += 1;
+        out.push((n, file[at..at + 16 + caplen].to_vec()));
+        at += 16 + caplen;
+    }
+    out
+}
+
+/// `record` captured `secs` seconds later.
+fn later(record: &[u8], secs: u32) -> Vec<u8> {
+    let mut r = record.to_vec();
+    let t = u32::from_le_bytes(r[..4].try_into().unwrap()) + secs;
+    r[..4].copy_from_slice(&t.to_le_bytes());
+    r
+}
+
+#[test]
+fn a_segment_after_its_connection_was_let_go_cannot_be_judged_as_it_streams() {
+    // An aborted connection (ended by its RST), then 300 s of quiet (more than 2·MSL), a
+    // frame of another conversation, and a copy of the connection's last segment: the
+    // streaming judge has let the connection go, and says it cannot judge that segment's
+    // sender rather than judging it against nothing.
+    let file = aborted();
+    let tcp: Vec<u64> = segments(&file).iter().map(|s| s.frame).collect();
+    let last = *tcp.last().unwrap();
+    let recs = records(&file);
+    let other = recs
+        .iter()
+        .find(|(n, _)| !tcp.contains(n))
+        .expect("an ARP frame");
+    let mut longer = file.clone();
+    longer.extend(later(&other.1, 300));
+    longer.extend(later(&recs[last as usize - 1].1, 301));
+    let stray = recs.len() as u64 + 2;
+    let whole = judge(&file, Profile::Strict);
+    let r = tcpip_spec::conform::judge_capture(
+        tcpip_spec::capture::Capture::from_bytes(&longer).unwrap(),
+        Default::default(),
+    )
+    .unwrap();
+    let tcp_ends = |r: &tcpip_spec::conform::Report| -> Vec<_> {
+        r.endpoints
+            .iter()
+            .filter(|e| e.kind == Kind::Tcp)
+            .cloned()
+            .collect()
+    };
+    let (before, after) = (tcp_ends(&whole), tcp_ends(&r));
+    let changed: Vec<_> = before
+        .iter()
+        .zip(&after)
+        .filter(|(b, a)| b != a)
+        .map(|(_, a)| a.clone())
+        .collect();
+    assert_eq!(changed.len(), 1, "{}", show(&r));
+    let Verdict::CannotJudge(why) = &changed[0].verdict else {
+        panic!("{}", show(&r));
+    };
+    assert!(
+        why.contains(&format!("frame {stray}")) && why.contains("let go"),
+        "{why}"
+    );
+}

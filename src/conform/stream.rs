@@ -1,0 +1,226 @@
+//! Judging a capture as it is read: frames go to conversations as they come, each TCP
+//! endpoint is judged one segment at a time ([`EndpointJudge`]), and a connection's state is
+//! let go when it is over, so memory follows the connections open at once, not the capture's
+//! length.
+//!
+//! A TCP connection is over when a new incarnation of its 4-tuple opens (nothing more can
+//! join it), when it ended (a RST, or a FIN each way) and has been quiet for longer than
+//! [`SplitConfig::quiet`] (2·MSL: TIME-WAIT is over on both ends), or when it has been silent
+//! for longer than [`FORGET_OPEN`]. A segment that still joins it later (the splitter would
+//! give it to the same connection) makes its sender's verdict "cannot judge", unless it
+//! already violates. UDP flows and ICMP and ARP exchanges are few and short in the captures
+//! judged here; they are kept whole and judged at the end.
+//!
+//! Endpoints are reported in order of conversation, whatever order they were finished in.
+
+use super::tcp::EndpointJudge;
+use super::{Endpoint, Options, Report, Verdict, others};
+use crate::capture::{self, Conversation, Direction, Frame, Packet, SplitConfig, Splitter};
+use std::collections::{BTreeMap, HashMap};
+use std::net::SocketAddrV4;
+use std::time::Duration;
+
+/// A connection that has not ended is let go after this long without a segment: longer than
+/// the keep-alive interval's least default (RFC 9293 §3.8.4, RFC 1122 §4.2.3.6: two hours).
+pub const FORGET_OPEN: Duration = Duration::from_secs(3 * 3600);
+/// Frames between two looks for connections to let go, at most.
+const SWEEP: u64 = 4096;
+/// Capture time between two looks for connections to let go, at most.
+const SWEEP_TIME: Duration = Duration::from_secs(1);
+
+type FlowKey = (SocketAddrV4, SocketAddrV4);
+
+/// A capture being judged, frame by frame.
+pub struct Judging {
+    options: Options,
+    config: SplitConfig,
+    splitter: Splitter,
+    /// The TCP connections being judged, by conversation.
+    tcp: HashMap<usize, LiveTcp>,
+    /// The current conversation of each TCP 4-tuple.
+    current: HashMap<FlowKey, usize>,
+    /// UDP flows, ICMP and ARP exchanges, judged at the end.
+    others: BTreeMap<usize, Conversation>,
+    /// The judgments made, by conversation.
+    done: BTreeMap<usize, Vec<Endpoint>>,
+    /// The latest capture time seen.
+    now: Duration,
+    /// The capture time of the last look for connections to let go.
+    swept: Duration,
+}
+
+struct LiveTcp {
+    key: FlowKey,
+    judges: [EndpointJudge; 2],
+    fin: [bool; 2],
+    rst: bool,
+    last: Duration,
+}
+
+fn index(d: Direction) -> usize {
+    match d {
+        Direction::FromA => 0,
+        Direction::FromB => 1,
+    }
+}
+
+fn flow_key(x: SocketAddrV4, y: SocketAddrV4) -> FlowKey {
+    if x <= y { (x, y) } else { (y, x) }
+}
+
+impl Judging {
+    /// Nothing judged yet; frames are split with `config`.
+    pub fn new(options: Options, config: SplitConfig) -> Judging {
+        Judging {
+            options,
+            config,
+            splitter: Splitter::new(config),
+            tcp: HashMap::new(),
+            current: HashMap::new(),
+            others: BTreeMap::new(),
+            done: BTreeMap::new(),
+            now: Duration::ZERO,
+            swept: Duration::ZERO,
+        }
+    }
+
+    /// The capture's next frame.
+    pub fn push(&mut self, frame: Frame) {
+        let Some(at) = self.splitter.assign(&frame) else {
+            return;
+        };
+        self.now = self.now.max(frame.timestamp);
+        let opened = if at.opens {
+            capture::open(&frame, at)
+        } else {
+            None
+        };
+        let (number, timestamp) = (frame.number, frame.timestamp);
+        match frame.packet {
+            Packet::Tcp { ip, tcp } if !at.icmp_error => {
+                if let Some(Conversation::Tcp(c)) = opened {
+                    let key = flow_key(
+                        SocketAddrV4::new(ip.repr.src_addr, tcp.repr.src_port),
+                        SocketAddrV4::new(ip.repr.dst_addr, tcp.repr.dst_port),
+                    );
+                    if let Some(old) = self.current.insert(key, at.conversation) {
+                        self.finish_tcp(old);
+                    }
+                    let (profile, budget) = (self.options.profile, self.options.budget);
+                    let judge =
+                        |side| EndpointJudge::new(c.a, c.b, c.incarnation, side, profile, budget);
+                    self.tcp.insert(
+                        at.conversation,
+                        LiveTcp {
+                            key,
+                            judges: [judge(Direction::FromA), judge(Direction::FromB)],
+                            fin: [false; 2],
+                            rst: false,
+                            last: timestamp,
+                        },
+                    );
+                }
+                if let Some(live) = self.tcp.get_mut(&at.conversation) {
+                    let flags = tcp.repr.flags;
+                    live.fin[index(at.direction)] |= flags.fin();
+                    live.rst |= flags.rst();
+                    live.last = live.last.max(timestamp);
+                    for judge in &mut live.judges {
+                        judge.push(number, timestamp, at.direction, &tcp);
+                    }
+                } else if let Some(ends) = self.done.get_mut(&at.conversation) {
+                    late(ends, number, at.direction);
+                }
+            }
+            packet => {
+                if let Some(c) = opened {
+                    self.others.insert(at.conversation, c);
+                }
+                // ICMP errors about TCP segments are not judged (nor kept).
+                if let Some(c) = self.others.get_mut(&at.conversation) {
+                    c.add(number, timestamp, at, packet);
+                }
+            }
+        }
+        if self.splitter.summary().frames.is_multiple_of(SWEEP)
+            || self.now.saturating_sub(self.swept) >= SWEEP_TIME
+        {
+            self.sweep();
+        }
+    }
+
+    /// Lets go of the connections that are over (see the module documentation).
+    fn sweep(&mut self) {
+        let now = self.now;
+        self.swept = now;
+        let quiet = self.config.quiet;
+        let over: Vec<usize> = self
+            .tcp
+            .iter()
+            .filter(|(_, t)| {
+                let idle = now.saturating_sub(t.last);
+                ((t.rst || t.fin == [true, true]) && idle > quiet) || idle > FORGET_OPEN
+            })
+            .map(|(id, _)| *id)
+            .collect();
+        for id in over {
+            self.finish_tcp(id);
+        }
+    }
+
+    fn finish_tcp(&mut self, id: usize) {
+        let Some(live) = self.tcp.remove(&id) else {
+            return;
+        };
+        if self.current.get(&live.key) == Some(&id) {
+            self.current.remove(&live.key);
+        }
+        let ends = live
+            .judges
+            .map(|j| {
+                let mut e = j.finish();
+                e.conversation = id;
+                e
+            })
+            .into();
+        self.done.insert(id, ends);
+    }
+
+    /// The judgment of the whole capture.
+    pub fn finish(mut self) -> Report {
+        let live: Vec<usize> = self.tcp.keys().copied().collect();
+        for id in live {
+            self.finish_tcp(id);
+        }
+        for (id, c) in std::mem::take(&mut self.others) {
+            let mut found = match &c {
+                Conversation::Udp(u) => others::udp(u),
+                Conversation::Icmp(x) => others::icmp(x),
+                Conversation::Arp(x) => others::arp(x),
+                Conversation::Tcp(_) => Vec::new(),
+            };
+            for e in &mut found {
+                e.conversation = id;
+            }
+            self.done.insert(id, found);
+        }
+        Report {
+            summary: self.splitter.summary(),
+            endpoints: self.done.into_values().flatten().collect(),
+        }
+    }
+}
+
+/// A segment of a connection already let go: its sender's judgment cannot stand as it was.
+fn late(ends: &mut [Endpoint], frame: u64, direction: Direction) {
+    let Some(e) = ends.get_mut(index(direction)) else {
+        return;
+    };
+    e.segments += 1;
+    if !matches!(e.verdict, Verdict::Violates(_)) {
+        e.verdict = Verdict::CannotJudge(format!(
+            "frame {frame} came after the connection was over and its state let go \
+             (it had ended and been quiet for 2·MSL, or been silent for 3 hours)"
+        ));
+    }
+}
