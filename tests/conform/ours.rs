@@ -475,3 +475,45 @@ fn a_segment_after_its_connection_was_let_go_cannot_be_judged_as_it_streams() {
         "{why}"
     );
 }
+
+#[test]
+fn a_wrong_acknowledgment_late_in_a_long_transfer_is_not_called_a_violation_on_a_partial_search() {
+    // The common path advances each candidate by its one deterministic continuation and
+    // drops the alternatives a full search would keep; when nothing explains a segment, the
+    // full search runs again from a checkpoint a few hundred events back. Late in a long
+    // transfer that checkpoint is not the first event, so runs that parted from the common
+    // path earlier were never searched: the judge says it cannot judge, and why, rather than
+    // calling a violation it has not shown. Early in the transfer the same mutation is a
+    // violation at its frame.
+    let file = transfer(Faults::clean(ms(5)), 1, 3_000_000, 2_000);
+    let acks: Vec<Seen> = segments(&file)
+        .into_iter()
+        .filter(|s| s.flags == Ctl::ACK && s.len == 0 && s.src != segments(&file)[0].src)
+        .collect();
+    assert!(acks.len() > 300, "a long transfer: {} ACKs", acks.len());
+    let late = &acks[acks.len() - 20];
+    let r = judge(
+        &mutate(&file, late.frame, Mutation::ClearFlags(0x10)),
+        Profile::Strict,
+    );
+    assert_eq!(first_violation(&r), None, "{}", show(&r));
+    let why = r
+        .endpoints
+        .iter()
+        .find_map(|e| match &e.verdict {
+            Verdict::CannotJudge(why) => Some(why.clone()),
+            _ => None,
+        })
+        .expect("the receiver cannot be judged");
+    assert!(
+        why.contains(&format!("no run explains frame {}", late.frame)),
+        "{why}"
+    );
+    assert!(why.contains("were not searched"), "{why}");
+    let early = &acks[0];
+    let r = judge(
+        &mutate(&file, early.frame, Mutation::ClearFlags(0x10)),
+        Profile::Strict,
+    );
+    assert_eq!(first_violation(&r), Some(early.frame), "{}", show(&r));
+}

@@ -569,7 +569,11 @@ impl Search {
                         next = self.widened(i);
                     }
                     if next.is_empty() {
-                        return Some(self.stop(&before, o));
+                        // The widened search starts at the oldest checkpoint: from the first
+                        // event it has searched every run, else the runs the common path
+                        // left out before that checkpoint were never searched.
+                        let from = self.checkpoints.front().map_or(0, |c| c.0);
+                        return Some(self.stop(&before, o, from));
                     }
                     self.beam = self.j.cap(next, o.frame);
                 }
@@ -589,8 +593,11 @@ impl Search {
     }
 
     /// Keeps the latest checkpoint at least [`WIDEN`] events back (the widened search starts
-    /// there) and every one from the latest at least [`HISTORY`] events back on (the beams
-    /// before the recent events are replayed through them).
+    /// there), every one from the latest at least [`HISTORY`] events back on (the beams
+    /// before the recent events are replayed through them), and between the two one at
+    /// least every [`CHECKPOINT`] events, so that a later widened search finds its start
+    /// and the events before it can be let go: the events kept stay within about
+    /// `WIDEN + 2 * CHECKPOINT`, however many checkpoints segments off the common path add.
     fn thin_checkpoints(&mut self) {
         let latest_by = |at: usize| {
             self.checkpoints
@@ -600,14 +607,14 @@ impl Search {
         };
         let widen = latest_by(self.next.saturating_sub(WIDEN));
         let history = latest_by(self.next.saturating_sub(HISTORY));
-        if widen > 0 || history > widen + 1 {
-            let all = std::mem::take(&mut self.checkpoints);
-            self.checkpoints = all
-                .into_iter()
-                .enumerate()
-                .filter(|(k, _)| *k == widen || *k >= history)
-                .map(|(_, c)| c)
-                .collect();
+        let mut last_kept: Option<usize> = None;
+        let all = std::mem::take(&mut self.checkpoints);
+        for (k, c) in all.into_iter().enumerate() {
+            let spaced = last_kept.is_none_or(|at| c.0 >= at + CHECKPOINT);
+            if k == widen || k >= history || (k > widen && spaced) {
+                last_kept = Some(c.0);
+                self.checkpoints.push_back(c);
+            }
         }
     }
 
@@ -619,13 +626,24 @@ impl Search {
         self.beam = self.j.cap(beam, frame);
     }
 
-    fn stop(&self, before: &[Node], o: &Observed) -> Stop {
+    /// The verdict when nothing explains `o`: a violation only if the search that failed
+    /// covered every run from the endpoint's first event (`searched_from` is where the full
+    /// search started) and never outgrew its budget; otherwise the search gives up.
+    fn stop(&self, before: &[Node], o: &Observed, searched_from: usize) -> Stop {
         let rule = self.j.diagnose(before, o);
         let verdict = match self.j.pruned {
             Some(frame) => super::Verdict::CannotJudge(format!(
                 "the search outgrew its budget of {} candidates at frame {frame}, \
                  and none it kept explains frame {}",
                 self.j.budget, o.frame
+            )),
+            None if searched_from > 0 => super::Verdict::CannotJudge(format!(
+                "no run explains frame {} ({}) among those searched in full over the \
+                 endpoint's last {} events; runs that part from the common path before \
+                 them were not searched (a streaming judge keeps only recent events)",
+                o.frame,
+                rule.0,
+                self.next + 1 - searched_from,
             )),
             None => super::Verdict::Violates(super::Violation {
                 frame: o.frame,
