@@ -381,9 +381,15 @@ mod tests {
             &[
                 "A → B <SEQ=100><CTL=SYN>",
                 "lose A → B <SEQ=100><CTL=SYN>",
-                "duplicate A → B <SEQ=100><CTL=SYN>",
+                "A → B <SEQ=100><CTL=SYN> (a duplicate stays in flight)",
                 "A: user calls OPEN",
             ],
+        );
+        // Unreduced, the network duplicates a segment in flight as a step of its own.
+        check(
+            tcp_handshake(Explained::new(TcpModel::handshake(tcp()).reduced(false))),
+            &["A: ", "B: ", "in flight:"],
+            &["duplicate A → B <SEQ=100><CTL=SYN>"],
         );
     }
 
