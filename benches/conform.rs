@@ -22,7 +22,7 @@ use std::net::Ipv4Addr;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
-use tcpip_spec::bench_results::{self, BenchTable};
+use tcpip_spec::bench_results::{self, BenchTable, child_words, peak_kib};
 use tcpip_spec::capture::Capture;
 use tcpip_spec::conform::{self, Options, Verdict};
 use tcpip_spec::tcp::{Config, Connection, Segment, Seq, State};
@@ -31,16 +31,6 @@ use tcpip_spec::wire::{self, ipv4::IpProtocol};
 const CHILD: &str = "TCPIP_SPEC_BENCH_CHILD";
 const A: Ipv4Addr = Ipv4Addr::new(10, 0, 0, 1);
 const B: Ipv4Addr = Ipv4Addr::new(10, 0, 0, 2);
-
-fn peak_kib() -> u64 {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    status
-        .lines()
-        .find(|l| l.starts_with("VmHWM:"))
-        .and_then(|l| l.split_whitespace().nth(1))
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(0)
-}
 
 /// Writes segments as raw-IPv4 pcap records cut to their headers.
 struct Recorder {
@@ -222,17 +212,7 @@ fn child(path: &str) {
 fn judge(path: &Path) -> (u64, f64, u64, String) {
     let mut best: Option<(u64, f64, u64, String)> = None;
     for _ in 0..3 {
-        let out = Command::new(std::env::current_exe().expect("own path"))
-            .env(CHILD, path)
-            .output()
-            .expect("child runs");
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        let text = String::from_utf8_lossy(&out.stdout);
-        let f: Vec<&str> = text.split_whitespace().collect();
+        let f = child_words(CHILD, &path.to_string_lossy());
         let run = (
             f[0].parse().unwrap(),
             f[1].parse().unwrap(),

@@ -8,23 +8,12 @@
 //! tcp-lifecycle grows with its bounds.
 
 use stateright::{Checker, Model, Property};
-use std::process::Command;
 use std::time::Instant;
-use tcpip_spec::bench_results::{self, BenchTable};
+use tcpip_spec::bench_results::{self, BenchTable, child_words, peak_kib};
 use tcpip_spec::models::runner::{Outcome, RunOptions, Strategy};
 use tcpip_spec::models::{Bounds, Kind, find, registry};
 
 const CHILD: &str = "TCPIP_SPEC_BENCH_CHILD";
-
-fn peak_kib() -> u64 {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    status
-        .lines()
-        .find(|l| l.starts_with("VmHWM:"))
-        .and_then(|l| l.split_whitespace().nth(1))
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(0)
-}
 
 fn parse_bounds(s: &str) -> Bounds {
     let mut b = Bounds::default();
@@ -136,17 +125,7 @@ fn child(spec: &str) {
 }
 
 fn run(spec: &str) -> (u64, f64, u64) {
-    let out = Command::new(std::env::current_exe().expect("own path"))
-        .env(CHILD, spec)
-        .output()
-        .expect("child runs");
-    assert!(
-        out.status.success(),
-        "{spec}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let text = String::from_utf8_lossy(&out.stdout);
-    let f: Vec<&str> = text.split_whitespace().collect();
+    let f = child_words(CHILD, spec);
     (
         f[0].parse().unwrap(),
         f[1].parse().unwrap(),

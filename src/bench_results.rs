@@ -261,6 +261,36 @@ fn escape(t: &str) -> String {
         .replace('>', "&gt;")
 }
 
+/// This process's peak resident memory (VmHWM) in KiB; 0 where `/proc` does not say.
+pub fn peak_kib() -> u64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    status
+        .lines()
+        .find(|l| l.starts_with("VmHWM:"))
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0)
+}
+
+/// Runs the running benchmark's own executable again as a child with `var` set to `spec`,
+/// and returns the words it printed: each measured configuration in a process of its own, so
+/// that its [`peak_kib`] is its own. Panics with the child's stderr if it fails.
+pub fn child_words(var: &str, spec: &str) -> Vec<String> {
+    let out = std::process::Command::new(std::env::current_exe().expect("own path"))
+        .env(var, spec)
+        .output()
+        .expect("child runs");
+    assert!(
+        out.status.success(),
+        "{spec}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout)
+        .split_whitespace()
+        .map(str::to_string)
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
