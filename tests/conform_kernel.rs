@@ -16,11 +16,19 @@
 
 #[path = "conform/mutate.rs"]
 mod mutate;
+#[path = "common/netns.rs"]
+mod netns;
 
 use mutate::*;
+use netns::Namespace;
+use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::Command;
+use std::process::{Command, Stdio};
+use std::time::Duration;
+use tcpip_spec::capture::Packet;
 use tcpip_spec::conform::{Kind, Profile, Verdict};
+use tcpip_spec::stack::emulator::{Emulator, Tap};
+use tcpip_spec::stack::link::{Faults, Link};
 use tcpip_spec::tcp::Ctl;
 
 const BIN: &str = env!("CARGO_BIN_EXE_tcpip-spec");
@@ -294,3 +302,336 @@ kernel_test!(conform_kernel_mutations_are_rejected_where_they_are, {
     );
     assert_eq!(first_violation(&r), Some(rst.frame), "{}", show(&r));
 });
+
+/// The kernels' ends across the path emulator: namespace A is 10.0.0.1, namespace B is
+/// 10.0.0.2. `recv N` prints `ready` once listening on 7002, reads one connection to its end
+/// and checks its N octets; `send N` sends them; `open ME MYPORT PEER PEERPORT AT` binds and
+/// connects at the wall-clock time AT (both ends at once: a simultaneous open), sends, reads
+/// the other's text and closes.
+const EMULATED: &str = r#"
+import socket, sys, time
+mode = sys.argv[1]
+def pattern(n):
+    return (bytes(range(251)) * (n // 251 + 1))[:n]
+if mode == "recv":
+    n = int(sys.argv[2])
+    ls = socket.socket(); ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    ls.bind(("10.0.0.2", 7002)); ls.listen(1)
+    print("ready", flush=True)
+    ls.settimeout(60); c, _ = ls.accept(); c.settimeout(60)
+    got = bytearray()
+    while True:
+        b = c.recv(65536)
+        if not b: break
+        got += b
+    assert bytes(got) == pattern(n), len(got)
+    c.close()
+elif mode == "send":
+    n = int(sys.argv[2])
+    s = socket.create_connection(("10.0.0.2", 7002), timeout=60)
+    s.sendall(pattern(n)); s.shutdown(socket.SHUT_WR); s.recv(1); s.close()
+elif mode == "open":
+    me, port, peer, peer_port, at = sys.argv[2], int(sys.argv[3]), sys.argv[4], int(sys.argv[5]), float(sys.argv[6])
+    s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    s.bind((me, port)); s.settimeout(30)
+    time.sleep(max(0.0, at - time.time()))
+    s.connect((peer, peer_port))
+    s.sendall(me.encode()); got = b""
+    while len(got) < len(peer):
+        got += s.recv(100)
+    assert got == peer.encode(), got
+    s.shutdown(socket.SHUT_WR)
+    while s.recv(100): pass
+    s.close()
+"#;
+
+/// What to run across the emulated path.
+enum Across {
+    /// A in namespace A sends this many octets to B.
+    Bulk(usize),
+    /// Both ends connect to each other at the same moment.
+    SimultaneousOpen,
+}
+
+/// Records `what` between two kernels, each in its own namespace behind a TAP device, joined
+/// by the path emulator with `faults` each way (seeded: the same frames are lost on every
+/// run of the same kernel behaviour). tshark captures on A's device with `snaplen` (0: whole
+/// frames), so A's segments are seen before the path and B's after it. The pcap's bytes.
+fn record_across(tag: &str, what: Across, faults: Faults, snaplen: u32) -> Vec<u8> {
+    if let Some(why) = missing().or_else(netns::missing) {
+        panic!("conform_kernel: the environment cannot record captures: {why}");
+    }
+    let pid = std::process::id();
+    let dir = std::env::temp_dir().join(format!("conform-emulated-{tag}-{pid}"));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let script = dir.join("emulated.py");
+    std::fs::write(&script, EMULATED).unwrap();
+    let pcap = dir.join("capture.pcap");
+    let (a, b) = (
+        format!("ck{pid}{}a", &tag[..2]),
+        format!("ck{pid}{}b", &tag[..2]),
+    );
+    let ns_a = Namespace::new(&a).unwrap();
+    let ns_b = Namespace::new(&b).unwrap();
+    let tap_a = ns_a.add_tap(&a, "10.0.0.1/24", "cubic").unwrap();
+    let tap_b = ns_b.add_tap(&b, "10.0.0.2/24", "cubic").unwrap();
+    let mut tshark = Reaped(
+        ns_a.command("tshark")
+            .args([
+                "-i",
+                &a,
+                "-F",
+                "pcap",
+                "-q",
+                "-s",
+                &snaplen.to_string(),
+                "-w",
+            ])
+            .arg(&pcap)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    for _ in 0..100 {
+        if std::fs::metadata(&pcap).is_ok_and(|m| m.len() > 0) {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    std::thread::sleep(Duration::from_millis(500));
+    let mut emu = Emulator::new(
+        Tap::new(tap_a),
+        Tap::new(tap_b),
+        Link::new(faults, 0x5eed_0001),
+        Link::new(faults, 0x5eed_0002),
+    );
+    let python = |ns: &Namespace, args: &[String]| {
+        let mut c = ns.command("python3");
+        c.arg(&script).args(args);
+        c
+    };
+    let mut ends = Vec::new();
+    match what {
+        Across::Bulk(n) => {
+            let mut recv = python(&ns_b, &["recv".into(), n.to_string()])
+                .stdout(Stdio::piped())
+                .spawn()
+                .unwrap();
+            let mut line = String::new();
+            BufReader::new(recv.stdout.take().unwrap())
+                .read_line(&mut line)
+                .unwrap();
+            assert_eq!(line.trim(), "ready");
+            ends.push(Reaped(recv));
+            ends.push(Reaped(
+                python(&ns_a, &["send".into(), n.to_string()])
+                    .spawn()
+                    .unwrap(),
+            ));
+        }
+        Across::SimultaneousOpen => {
+            let at = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .unwrap()
+                .as_secs_f64()
+                + 1.0;
+            for (ns, me, port, peer, peer_port) in [
+                (&ns_a, "10.0.0.1", "7001", "10.0.0.2", "7002"),
+                (&ns_b, "10.0.0.2", "7002", "10.0.0.1", "7001"),
+            ] {
+                let args = ["open", me, port, peer, peer_port, &at.to_string()];
+                let args: Vec<String> = args.iter().map(|s| s.to_string()).collect();
+                ends.push(Reaped(python(ns, &args).spawn().unwrap()));
+            }
+        }
+    }
+    let finished = emu
+        .run(Duration::from_secs(120), |_, _| {
+            ends.iter_mut().all(|e| !matches!(e.0.try_wait(), Ok(None)))
+        })
+        .unwrap();
+    assert!(finished, "{tag}: the ends did not finish within 120 s");
+    for e in &mut ends {
+        let status = e.0.wait().unwrap();
+        assert!(status.success(), "{tag}: an end failed: {status}");
+    }
+    // The last acknowledgments cross the path, then the capture ends.
+    let at = emu.now();
+    emu.run(Duration::from_secs(3600), |_, now| {
+        now > at + Duration::from_millis(500)
+    })
+    .unwrap();
+    let _ = Command::new("kill")
+        .args(["-INT", &tshark.0.id().to_string()])
+        .status();
+    let _ = tshark.0.wait();
+    println!(
+        "{tag}: A to B {:?}; B to A {:?}",
+        emu.ab.stats, emu.ba.stats
+    );
+    let file = std::fs::read(&pcap).unwrap();
+    let kept = std::env::temp_dir().join(format!("conform-kernel-{tag}.pcap"));
+    std::fs::write(&kept, &file).unwrap();
+    let _ = std::fs::remove_dir_all(&dir);
+    file
+}
+
+/// A child process killed and reaped on drop, so that a failing test leaves none behind.
+struct Reaped(std::process::Child);
+
+impl Drop for Reaped {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Every endpoint of `file` conforms under `--profile linux`, as the command line says too.
+fn conforms_file(tag: &str, file: &[u8]) -> tcpip_spec::conform::Report {
+    let r = assert_conforms(file, Profile::Linux);
+    let path = std::env::temp_dir().join(format!("conform-kernel-{tag}.pcap"));
+    let cli = Command::new(BIN)
+        .args(["conform", "--profile", "linux"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert_eq!(
+        cli.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&cli.stdout)
+    );
+    r
+}
+
+kernel_test!(conform_kernel_bulk_with_loss, {
+    let mut faults = Faults::clean(Duration::from_millis(5));
+    faults.loss = 0.02;
+    let file = record_across("loss", Across::Bulk(1 << 20), faults, 0);
+    let r = conforms_file("loss", &file);
+    show_retransmissions(&file);
+    assert!(r.endpoints.iter().any(|e| e.kind == Kind::Arp));
+});
+
+kernel_test!(conform_kernel_bulk_with_reordering_and_duplication, {
+    let mut faults = Faults::clean(Duration::from_millis(5));
+    faults.reorder = 0.05;
+    faults.reorder_delay = Duration::from_millis(5);
+    faults.duplicate = 0.01;
+    let file = record_across("reorder", Across::Bulk(1 << 20), faults, 128);
+    conforms_file("reorder", &file);
+});
+
+kernel_test!(conform_kernel_simultaneous_open, {
+    let file = record_across(
+        "simopen",
+        Across::SimultaneousOpen,
+        Faults::clean(Duration::from_millis(20)),
+        128,
+    );
+    let r = conforms_file("simopen", &file);
+    let tcp: Vec<_> = r.endpoints.iter().filter(|e| e.kind == Kind::Tcp).collect();
+    assert_eq!(tcp.len(), 2, "{}", show(&r));
+    for e in &tcp {
+        let states: Vec<&str> = e.states.iter().map(|s| s.name()).collect();
+        assert!(
+            states.windows(2).any(|w| w == ["SYN-SENT", "SYN-RECEIVED"]),
+            "{}: {states:?}",
+            e.endpoint
+        );
+    }
+    // Linux establishes on the crossing SYN,ACK (RFC 9293 Figure 7 line 6) and sends text
+    // before the peer's ACK arrives; the event processing of §3.10.7.4 waits for that ACK.
+    assert!(
+        tcp.iter().any(|e| e
+            .allowances
+            .iter()
+            .any(|a| a.name() == "syn-ack-in-syn-received")),
+        "{}",
+        show(&r)
+    );
+    let strict = judge(&file, Profile::Strict);
+    let text = segments(&file).into_iter().find(|s| s.len > 0).unwrap();
+    assert!(
+        first_violation(&strict).is_some_and(|f| f <= text.frame),
+        "{}",
+        show(&strict)
+    );
+});
+
+/// The retransmitted segments of `file` (the same sequence number sent twice by one end).
+fn show_retransmissions(file: &[u8]) -> Vec<Seen> {
+    let mut seen = std::collections::HashSet::new();
+    let again: Vec<Seen> = segments(file)
+        .into_iter()
+        .filter(|s| s.len > 0 && !seen.insert((s.src, s.seq)))
+        .collect();
+    println!("{} retransmitted segments", again.len());
+    again
+}
+
+kernel_test!(
+    conform_kernel_mutations_of_replies_and_retransmissions_are_rejected,
+    {
+        // A retransmission whose text differs from what was sent first (RFC 9293 §3.10.7.4: the
+        // sequence numbers name the octets; a retransmission resends them).
+        let mut faults = Faults::clean(Duration::from_millis(5));
+        faults.loss = 0.02;
+        let file = record_across("remut", Across::Bulk(256 << 10), faults, 0);
+        assert_conforms(&file, Profile::Linux);
+        let again = show_retransmissions(&file);
+        let client = segments(&file)[0].src;
+        let resent = again
+            .iter()
+            .find(|s| s.src == client)
+            .expect("the sender retransmitted nothing: the path lost nothing");
+        let r = judge(&mutate(&file, resent.frame, Mutation::Text), Profile::Linux);
+        assert_eq!(first_violation(&r), Some(resent.frame), "{}", show(&r));
+
+        // An ARP reply sent to a hardware address other than the requester's (RFC 826).
+        let reply = frames(&file)
+            .into_iter()
+            .find_map(|(n, p)| match p {
+                Packet::Arp(a) if a.operation == tcpip_spec::wire::arp::Operation::Reply => Some(n),
+                _ => None,
+            })
+            .expect("no ARP reply recorded");
+        let r = judge(
+            &edit_frame(&file, reply, |arp| arp[18] ^= 0x02),
+            Profile::Linux,
+        );
+        assert_eq!(first_violation(&r), Some(reply), "{}", show(&r));
+
+        // An echo reply with another sequence number than the request's (RFC 792).
+        let file = record("ping");
+        assert_conforms(&file, Profile::Linux);
+        let reply = frames(&file)
+            .into_iter()
+            .find_map(|(n, p)| match p {
+                Packet::Icmp { icmp, .. }
+                    if matches!(icmp.repr, tcpip_spec::wire::icmp::Repr::EchoReply { .. }) =>
+                {
+                    Some(n)
+                }
+                _ => None,
+            })
+            .expect("no echo reply recorded");
+        let r = judge(
+            &edit_frame(&file, reply, |ip| {
+                let at = usize::from(ip[0] & 0x0f) * 4 + 7;
+                ip[at] ^= 0x10;
+            }),
+            Profile::Linux,
+        );
+        assert_eq!(first_violation(&r), Some(reply), "{}", show(&r));
+
+        // Text after the FIN: the client's last acknowledgment carries five octets beyond it.
+        let file = record("client-closes");
+        let fin = find(&file, true, |s| s.flags.fin());
+        let last = find(&file, true, |s| s.frame > fin.frame && s.len == 0);
+        let r = judge(&append_text(&file, last.frame, 5), Profile::Linux);
+        assert_eq!(first_violation(&r), Some(last.frame), "{}", show(&r));
+    }
+);

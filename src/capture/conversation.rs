@@ -219,6 +219,22 @@ impl Splitter {
         }
     }
 
+    /// Forgets the conversations `ids`: a later packet of one of their flows opens a new
+    /// conversation (a TCP segment other than a SYN then starts mid-connection). A streaming
+    /// reader calls it for conversations long over, so that what the splitter holds follows
+    /// the conversations of recent capture time, not the capture's length.
+    pub fn forget(&mut self, ids: &std::collections::HashSet<usize>) {
+        self.tcp.retain(|_, t| !ids.contains(&t.id));
+        self.udp.retain(|_, (id, _)| !ids.contains(id));
+        self.icmp.retain(|_, (id, _)| !ids.contains(id));
+        self.arp.retain(|_, (id, _)| !ids.contains(id));
+    }
+
+    /// How many flows the splitter tracks.
+    pub fn tracked(&self) -> usize {
+        self.tcp.len() + self.udp.len() + self.icmp.len() + self.arp.len()
+    }
+
     /// The counts so far.
     pub fn summary(&self) -> Summary {
         self.summary

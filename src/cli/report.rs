@@ -684,6 +684,17 @@ fn render(reports: &[CheckReport], benches: &[(String, BenchRecord)]) -> String 
         let _ = writeln!(w, "| {} | `{}` | {} |", d.rfc, d.code, d.what);
     }
 
+    let _ = writeln!(w, "\n## What `conform` does not judge yet\n");
+    let _ = writeln!(
+        w,
+        "From `tcpip_spec::conform::NOT_JUDGED`; the module documentation of `conform::tcp` says how the search works.\n"
+    );
+    let _ = writeln!(w, "| not judged | why |");
+    let _ = writeln!(w, "|---|---|");
+    for (what, why) in tcpip_spec::conform::NOT_JUDGED {
+        let _ = writeln!(w, "| {what} | {why} |");
+    }
+
     let _ = writeln!(w, "\n## Budgets and limits against hostile peers\n");
     let _ = writeln!(
         w,

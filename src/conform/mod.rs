@@ -17,6 +17,46 @@
 //!
 //! Behaviour beyond the RFCs is allowed only by a named [`Profile`].
 
+/// What `conform` does not judge yet, and why: (what, why). REPORT.md lists it (`report`).
+pub const NOT_JUDGED: &[(&str, &str)] = &[
+    (
+        "Congestion control (RFC 5681, 6582, 6675 pipe, 9438)",
+        "The candidates run CUBIC and SACK recovery but may send whatever the peer's window \
+         allows: how cwnd evolves is each controller's choice (HyStart, PRR, RACK-TLP, \
+         pacing), and a judge that fixed one would reject the others.",
+    ),
+    (
+        "When timers fire (RFC 6298 RTO, delayed ACK, persist, keep-alive, TIME-WAIT)",
+        "A timer may fire whenever it is armed; its deadline is not compared with the \
+         capture's clock, which is the capture point's, not the endpoint's.",
+    ),
+    (
+        "SACK blocks (RFC 2018, 2883) and TSval/TSecr values (RFC 7323)",
+        "Which segments carry timestamps and SACK is judged (negotiated options); the \
+         blocks' contents and the timestamp values are not compared.",
+    ),
+    (
+        "PSH, URG, ECE, CWR; IP options, TTL, DF, IP ID",
+        "Not compared: the first two are the sender's latitude, ECN is not implemented by \
+         these rules (REPORT.md's deviations), the IP header is not the TCP rules' concern.",
+    ),
+    (
+        "ICMP errors about TCP segments; ICMP types other than echo; UDP payloads",
+        "Kept out of the TCP search (the endpoint's reaction to them is judged through its \
+         segments); only echo replies and port unreachables have rules here.",
+    ),
+    (
+        "Segments sent in the same millisecond with the same ACK, seen beyond a reordering path",
+        "Their order sent cannot be told from the capture, so a window right edge that \
+         moves back between two of them is not called a violation (`SentOrder`, `Edge`).",
+    ),
+    (
+        "Connections whose search outgrows `--budget`, or whose explanation lies before the \
+         events a streaming judge keeps",
+        "Reported as \"cannot judge\" with the reason, never as a violation.",
+    ),
+];
+
 mod others;
 pub mod profile;
 pub mod stream;

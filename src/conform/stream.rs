@@ -9,14 +9,21 @@
 //! for longer than [`FORGET_OPEN`]. A segment that still joins it later (the splitter would
 //! give it to the same connection) makes its sender's verdict "cannot judge", unless it
 //! already violates. UDP flows and ICMP and ARP exchanges are few and short in the captures
-//! judged here; they are kept whole and judged at the end.
+//! judged packet by packet as well ([`OtherJudge`]), holding only what a later reply is judged
+//! against.
+//!
+//! A UDP flow or ICMP or ARP exchange silent for [`FORGET_OPEN`] is judged and let go, and the
+//! splitter forgets every conversation let go [`FORGET_OPEN`] earlier: a packet of such a
+//! flow after that opens a new conversation (for TCP, one that starts mid-connection, which
+//! cannot be judged), so what is held follows the capture's recent hours, not its length.
 //!
 //! Endpoints are reported in order of conversation, whatever order they were finished in.
 
+use super::others::OtherJudge;
 use super::tcp::EndpointJudge;
-use super::{Endpoint, Options, Report, Verdict, others};
+use super::{Endpoint, Options, Report, Verdict};
 use crate::capture::{self, Conversation, Direction, Frame, Packet, SplitConfig, Splitter};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
 use std::net::SocketAddrV4;
 use std::time::Duration;
 
@@ -39,14 +46,24 @@ pub struct Judging {
     tcp: HashMap<usize, LiveTcp>,
     /// The current conversation of each TCP 4-tuple.
     current: HashMap<FlowKey, usize>,
-    /// UDP flows, ICMP and ARP exchanges, judged at the end.
-    others: BTreeMap<usize, Conversation>,
+    /// UDP flows, ICMP and ARP exchanges: the packets not yet judged (none between frames),
+    /// and the judge.
+    others: BTreeMap<usize, LiveOther>,
+    /// Conversations let go, and when: the splitter forgets them [`FORGET_OPEN`] later.
+    let_go: VecDeque<(Duration, usize)>,
     /// The judgments made, by conversation.
     done: BTreeMap<usize, Vec<Endpoint>>,
     /// The latest capture time seen.
     now: Duration,
     /// The capture time of the last look for connections to let go.
     swept: Duration,
+}
+
+struct LiveOther {
+    /// The packets not yet judged (none between frames).
+    conversation: Conversation,
+    judge: OtherJudge,
+    last: Duration,
 }
 
 struct LiveTcp {
@@ -78,6 +95,7 @@ impl Judging {
             tcp: HashMap::new(),
             current: HashMap::new(),
             others: BTreeMap::new(),
+            let_go: VecDeque::new(),
             done: BTreeMap::new(),
             now: Duration::ZERO,
             swept: Duration::ZERO,
@@ -133,12 +151,23 @@ impl Judging {
                 }
             }
             packet => {
-                if let Some(c) = opened {
-                    self.others.insert(at.conversation, c);
+                if let Some(c) = opened
+                    && let Some(judge) = OtherJudge::new(&c)
+                {
+                    self.others.insert(
+                        at.conversation,
+                        LiveOther {
+                            conversation: c,
+                            judge,
+                            last: timestamp,
+                        },
+                    );
                 }
                 // ICMP errors about TCP segments are not judged (nor kept).
-                if let Some(c) = self.others.get_mut(&at.conversation) {
-                    c.add(number, timestamp, at, packet);
+                if let Some(o) = self.others.get_mut(&at.conversation) {
+                    o.conversation.add(number, timestamp, at, packet);
+                    o.judge.take(&mut o.conversation);
+                    o.last = o.last.max(timestamp);
                 }
             }
         }
@@ -166,6 +195,43 @@ impl Judging {
         for id in over {
             self.finish_tcp(id);
         }
+        let silent: Vec<usize> = self
+            .others
+            .iter()
+            .filter(|(_, o)| now.saturating_sub(o.last) > FORGET_OPEN)
+            .map(|(id, _)| *id)
+            .collect();
+        for id in silent {
+            self.finish_other(id);
+        }
+        let mut forget = HashSet::new();
+        while let Some(&(at, id)) = self.let_go.front()
+            && now.saturating_sub(at) > FORGET_OPEN
+        {
+            self.let_go.pop_front();
+            forget.insert(id);
+        }
+        if !forget.is_empty() {
+            self.splitter.forget(&forget);
+        }
+    }
+
+    fn finish_other(&mut self, id: usize) {
+        let Some(o) = self.others.remove(&id) else {
+            return;
+        };
+        let mut found = o.judge.finish();
+        for e in &mut found {
+            e.conversation = id;
+        }
+        self.done.insert(id, found);
+        self.let_go.push_back((self.now, id));
+    }
+
+    /// How many flows the splitter tracks and how many conversations are being judged: what
+    /// the judging holds besides the verdicts.
+    pub fn held(&self) -> (usize, usize) {
+        (self.splitter.tracked(), self.tcp.len() + self.others.len())
     }
 
     fn finish_tcp(&mut self, id: usize) {
@@ -184,6 +250,7 @@ impl Judging {
             })
             .into();
         self.done.insert(id, ends);
+        self.let_go.push_back((self.now, id));
     }
 
     /// The judgment of the whole capture.
@@ -192,17 +259,9 @@ impl Judging {
         for id in live {
             self.finish_tcp(id);
         }
-        for (id, c) in std::mem::take(&mut self.others) {
-            let mut found = match &c {
-                Conversation::Udp(u) => others::udp(u),
-                Conversation::Icmp(x) => others::icmp(x),
-                Conversation::Arp(x) => others::arp(x),
-                Conversation::Tcp(_) => Vec::new(),
-            };
-            for e in &mut found {
-                e.conversation = id;
-            }
-            self.done.insert(id, found);
+        let others: Vec<usize> = self.others.keys().copied().collect();
+        for id in others {
+            self.finish_other(id);
         }
         Report {
             summary: self.splitter.summary(),

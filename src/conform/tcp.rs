@@ -74,7 +74,7 @@ mod fast;
 mod search;
 
 use self::search::{Judge, Node, Search};
-use super::profile::Profile;
+use super::profile::{Allowance, Profile};
 use super::{Endpoint, Kind, Verdict, Violation};
 use crate::capture::{Direction, TcpConversation};
 use crate::tcp::{Config, Connection, Ctl, Mechanism, Segment, Seq};
@@ -89,8 +89,11 @@ pub const DEPTH: usize = 3;
 pub const HISTORY: usize = 6;
 /// Segments a candidate may hold emitted and not yet seen.
 const QUEUE: usize = 128;
+/// Segments emitted before one the capture shows that may still appear after it (overtaken
+/// between the endpoint and the capture point); older ones count as lost.
+const LATE: usize = 8;
 /// Segments of the peer that may wait, seen and not yet delivered to the endpoint.
-pub const PENDING: usize = 64;
+pub const PENDING: usize = 1024;
 /// The default cap on candidates.
 pub const DEFAULT_BUDGET: usize = 64;
 /// The SYNs that configure the candidates are looked for among the first this many segments
@@ -160,7 +163,93 @@ pub struct EndpointJudge {
     last: Duration,
     /// The last [`LADDER`] events.
     recent: VecDeque<Rc<Event>>,
+    /// The events not yet judged, put back in the order sent.
+    order: SentOrder,
     phase: Phase,
+}
+
+/// Puts the endpoint's segments back in the order it sent them, and takes out the copies a
+/// path made, before they are judged.
+///
+/// A capture point beyond a path that reorders or duplicates (the far endpoint's segments,
+/// seen after they crossed it) shows them out of order and some twice (RFC 9293 §3.10.7.4
+/// counts on both happening). Two fields of a segment never decrease in the order sent: its
+/// ACK (RCV.NXT never retreats) and, with timestamps, its TSval (RFC 7323 §5.4). A segment
+/// of the endpoint that shows a smaller TSval, or the same TSval and a smaller ACK, than one
+/// seen before it was sent before that one: it is judged where it was sent, before the
+/// first held segment of the endpoint it precedes (taking that one's capture time, so that the
+/// clock does not run back). Segments alike in both keep the capture's order. A segment equal
+/// in every field to one of the endpoint's last [`REORDER`] is a copy the network made and is
+/// not judged again (an endpoint that sent two such segments sent nothing the first did not
+/// show). The peer's segments keep their places: they are judged when the endpoint receives
+/// them, which the search chooses. At most [`REORDER`] events are held.
+#[derive(Default)]
+struct SentOrder {
+    held: VecDeque<Event>,
+    sent: VecDeque<Segment>,
+    /// Whether a segment has been put back: the capture point lies beyond reordering.
+    reordered: bool,
+}
+
+/// Events held to restore the order sent; the farthest a segment can be put back.
+const REORDER: usize = 1024;
+
+/// The order-sent key of an endpoint's segment: TSval (or 0 without timestamps), then ACK.
+fn sent_key(s: &Segment) -> Option<(Seq, Seq)> {
+    s.has(Ctl::ACK)
+        .then(|| (Seq(s.opt.timestamps.map_or(0, |t| t.tsval)), s.ack))
+}
+
+/// Whether a segment with key `a` was sent before one with key `b`.
+fn sent_before(a: (Seq, Seq), b: (Seq, Seq)) -> bool {
+    a.0.lt(b.0) || (a.0 == b.0 && a.1.lt(b.1))
+}
+
+impl SentOrder {
+    /// Takes `event`; the events that leave the buffer, in the order sent.
+    fn take(&mut self, mut event: Event) -> Vec<Event> {
+        if let Event::Output(o) = &mut event {
+            if self.sent.contains(&o.seg) {
+                return Vec::new();
+            }
+            if self.sent.len() == REORDER {
+                self.sent.pop_front();
+            }
+            self.sent.push_back(o.seg.clone());
+            // The first held segment of the endpoint sent after this one: searched from the
+            // back, where it is not (and the search stops) when the capture is in order.
+            let later = |e: &Event, k| match e {
+                Event::Output(h) => sent_key(&h.seg).is_some_and(|hk| sent_before(k, hk)),
+                Event::Input(_) => false,
+            };
+            let at = sent_key(&o.seg).and_then(|k| {
+                let last = self
+                    .held
+                    .iter()
+                    .rposition(|e| matches!(e, Event::Output(_)))?;
+                if !later(&self.held[last], k) {
+                    return None;
+                }
+                self.held.iter().position(|e| later(e, k))
+            });
+            if let Some(at) = at {
+                self.reordered = true;
+                o.now = self.held[at].observed().now;
+                self.held.insert(at, event);
+            } else {
+                self.held.push_back(event);
+            }
+        } else {
+            self.held.push_back(event);
+        }
+        let over = self.held.len().saturating_sub(REORDER);
+        self.held.drain(..over).collect()
+    }
+
+    /// Every event held, in the order sent.
+    fn flush(&mut self) -> Vec<Event> {
+        self.held.drain(..).collect()
+    }
 }
 
 enum Phase {
@@ -214,6 +303,7 @@ impl EndpointJudge {
             t0: None,
             last: Duration::ZERO,
             recent: VecDeque::with_capacity(LADDER + 1),
+            order: SentOrder::default(),
             phase: Phase::Unopened,
         }
     }
@@ -244,11 +334,18 @@ impl EndpointJudge {
             };
         }
         let o = observed(frame, now, tcp);
-        let event = Rc::new(if sent {
+        let event = if sent {
             Event::Output(o)
         } else {
             Event::Input(o)
-        });
+        };
+        for event in self.order.take(event) {
+            self.accept(Rc::new(event));
+        }
+    }
+
+    /// Judges the next event in the order the endpoint sent its segments.
+    fn accept(&mut self, event: Rc<Event>) {
         match &mut self.phase {
             Phase::Opening(events) => {
                 events.push(Rc::clone(&event));
@@ -272,6 +369,9 @@ impl EndpointJudge {
 
     /// The judgment, once the connection has no more segments.
     pub fn finish(mut self) -> Endpoint {
+        for event in self.order.flush() {
+            self.accept(Rc::new(event));
+        }
         if matches!(self.phase, Phase::Opening(_)) {
             self.start();
         }
@@ -318,6 +418,7 @@ impl EndpointJudge {
         let mut cfg = config(own_syn.map(|o| &o.seg), peer_syn.map(|o| &o.seg));
         // Not judged (see the module documentation): what the window allows may be sent.
         cfg.mechanisms = cfg.mechanisms.without(Mechanism::CongestionWindow);
+        cfg.crossing_syn_ack_establishes = self.profile.allows(Allowance::SynAckInSynReceived);
         let iss = own_syn.map_or(Seq(0), |o| o.seg.seq);
         let fresh = |cfg: Config| {
             let mut conn = Connection::new(cfg);
@@ -379,6 +480,7 @@ impl EndpointJudge {
         let Phase::Searching(running) = &mut self.phase else {
             return;
         };
+        running.edge.reordered |= self.order.reordered;
         let stop = match &*event {
             Event::Output(o) => running.edge.check(o).map(|v| search::Stop {
                 verdict: Verdict::Violates(v),
@@ -564,14 +666,35 @@ fn cfg_shift(own: Option<&Observed>, peer: Option<&Observed>) -> u8 {
 /// The right edge of the window the endpoint offers, which must never move left by more than
 /// scaling's rounding (RFC 9293 §3.8.6, SHLD-14; RFC 7323 §2.4). Judged apart from the
 /// search: the window value is free, its right edge is not.
+///
+/// The order judged is the order sent. A capture point beyond a path that reorders sees an
+/// endpoint's segments out of that order, and an older segment with the smaller right edge of
+/// its time may appear after a newer one. Two fields show the order sent: the ACK (RCV.NXT
+/// never retreats) and, with timestamps, TSval (RFC 7323 §5.4: non-decreasing). A segment
+/// with a smaller ACK or TSval than the one that set the edge was sent before it, and is not
+/// judged against it; a segment with a greater one was sent after it, and is. Between two
+/// segments alike in both, the capture's order is taken as the order sent until the capture
+/// shows the endpoint's segments out of order (a smaller ACK or TSval after a greater one):
+/// from then on (or once [`SentOrder`] has put a segment back), the capture point is known
+/// to lie beyond reordering, and such a pair is not judged either.
 struct Edge {
     shift: u8,
-    edge: Option<Seq>,
+    /// The right edge, and the ACK and TSval of the segment that set it.
+    edge: Option<(Seq, Seq, Option<u32>)>,
+    /// The greatest ACK and TSval seen so far.
+    latest: Option<(Seq, Option<u32>)>,
+    /// Whether the endpoint's segments have been seen out of the order they were sent.
+    reordered: bool,
 }
 
 impl Edge {
     fn new(shift: u8) -> Edge {
-        Edge { shift, edge: None }
+        Edge {
+            shift,
+            edge: None,
+            latest: None,
+            reordered: false,
+        }
     }
 
     /// The violation if the endpoint's segment `o` shrinks the window.
@@ -583,8 +706,22 @@ impl Edge {
         let shift = self.shift;
         let right = s.ack + (u32::from(s.wnd) << shift);
         let slack = (1u32 << shift).saturating_sub(1);
-        if let Some(before) = self.edge
+        let tsval = s.opt.timestamps.map(|t| t.tsval);
+        let older = |(ack, ts): (Seq, Option<u32>)| {
+            s.ack.lt(ack) || matches!((tsval, ts), (Some(a), Some(b)) if Seq(a).lt(Seq(b)))
+        };
+        let newer = |(ack, ts): (Seq, Option<u32>)| {
+            s.ack.gt(ack) || matches!((tsval, ts), (Some(a), Some(b)) if Seq(a).gt(Seq(b)))
+        };
+        if self.latest.is_some_and(older) {
+            self.reordered = true;
+        }
+        if self.latest.is_none_or(newer) {
+            self.latest = Some((s.ack, tsval));
+        }
+        if let Some((before, ack, ts)) = self.edge
             && (right + slack).lt(before)
+            && (newer((ack, ts)) || !(self.reordered || older((ack, ts))))
         {
             return Some(Violation {
                 frame: o.frame,
@@ -596,8 +733,8 @@ impl Edge {
                 expected: None,
             });
         }
-        if self.edge.is_none_or(|b| right.gt(b)) {
-            self.edge = Some(right);
+        if self.edge.is_none_or(|(b, _, _)| right.gt(b)) {
+            self.edge = Some((right, s.ack, tsval));
         }
         None
     }
@@ -681,6 +818,97 @@ mod tests {
         assert!(window_shrink(&events, 4).is_none());
         let events = [out(1, ack(100, 10)), out(2, ack(110, 8))];
         assert!(window_shrink(&events, 4).is_some());
+    }
+
+    #[test]
+    fn segments_seen_out_of_the_order_sent_are_put_back_and_copies_dropped() {
+        let ack = |a: u32, ts: u32, w: u16| {
+            let mut s = Segment::control(Seq(1), Seq(a), Ctl::ACK, w);
+            s.opt.timestamps = Some(crate::tcp::Timestamps {
+                tsval: ts,
+                tsecr: 0,
+            });
+            s
+        };
+        let input = |frame: u64| {
+            Event::Input(Observed {
+                frame,
+                now: Duration::from_millis(frame),
+                seg: Segment::text(Seq(500), Seq(1), 10, b"x"),
+                captured: 1,
+            })
+        };
+        let at = |frame: u64, seg: Segment| {
+            let Event::Output(o) = out(frame, seg) else {
+                unreachable!()
+            };
+            Event::Output(Observed {
+                now: Duration::from_millis(frame),
+                ..o
+            })
+        };
+        let mut order = SentOrder::default();
+        let mut judged = Vec::new();
+        for e in [
+            at(1, ack(100, 7, 50)),
+            input(2),
+            at(3, ack(300, 8, 50)),
+            // Sent before frame 3 (smaller TSval), and before frame 1 (same TSval, smaller
+            // ACK): put back first, at frame 1's time.
+            at(4, ack(90, 7, 60)),
+            // A copy of frame 3 made by the path: not judged again.
+            at(5, ack(300, 8, 50)),
+            // Alike frame 3 in both: the capture's order stands.
+            at(6, ack(300, 8, 40)),
+        ] {
+            judged.extend(order.take(e));
+        }
+        judged.extend(order.flush());
+        let frames: Vec<u64> = judged.iter().map(|e| e.observed().frame).collect();
+        assert_eq!(frames, [4, 1, 2, 3, 6]);
+        assert_eq!(judged[0].observed().now, Duration::from_millis(1));
+        assert!(order.reordered);
+        // In order, nothing moves.
+        let mut order = SentOrder::default();
+        let mut judged = Vec::new();
+        for e in [
+            at(1, ack(100, 7, 50)),
+            at(2, ack(100, 8, 50)),
+            at(3, ack(200, 8, 50)),
+        ] {
+            judged.extend(order.take(e));
+        }
+        judged.extend(order.flush());
+        let frames: Vec<u64> = judged.iter().map(|e| e.observed().frame).collect();
+        assert_eq!(frames, [1, 2, 3]);
+        assert!(!order.reordered);
+    }
+
+    #[test]
+    fn a_window_edge_seen_beyond_reordering_is_judged_in_the_order_sent() {
+        let ack = |a: u32, ts: u32, w: u16| {
+            let mut s = Segment::control(Seq(1), Seq(a), Ctl::ACK, w);
+            s.opt.timestamps = Some(crate::tcp::Timestamps {
+                tsval: ts,
+                tsecr: 0,
+            });
+            s
+        };
+        // An older segment (smaller TSval) with a smaller edge: not a shrink.
+        let events = [out(1, ack(100, 8, 50)), out(2, ack(100, 7, 20))];
+        assert!(window_shrink(&events, 0).is_none());
+        // A newer one (greater ACK) with a smaller edge: a shrink.
+        let events = [out(1, ack(100, 8, 50)), out(2, ack(110, 8, 20))];
+        assert!(window_shrink(&events, 0).is_some());
+        // Alike in both: the capture's order, until reordering has been seen.
+        let events = [out(1, ack(100, 8, 50)), out(2, ack(100, 8, 20))];
+        assert!(window_shrink(&events, 0).is_some());
+        let events = [
+            out(1, ack(100, 8, 50)),
+            out(2, ack(90, 7, 50)),
+            out(3, ack(100, 8, 20)),
+        ];
+        assert!(window_shrink(&events, 0).is_none());
     }
 
     #[test]

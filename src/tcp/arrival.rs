@@ -242,6 +242,14 @@ impl Tcb {
             } else {
                 out.segments.push(self.ack_segment());
             }
+            if cfg.crossing_syn_ack_establishes && self.is_crossing_syn_ack(seg) {
+                // Figure 7 line 6 (see `Config::crossing_syn_ack_establishes`): the SYN is
+                // old, the acknowledgment of ours is new, and the fifth step takes it.
+                self.state = State::Established;
+                self.take_window(seg);
+                out.signals.push(Signal::Established);
+                self.take_ack(seg, out);
+            }
             return;
         }
 
@@ -554,6 +562,22 @@ impl Tcb {
     /// deployed stacks, we answer with our SYN,ACK again.
     fn is_retransmitted_syn(&self, seg: SegmentRef<'_>) -> bool {
         seg.has(Ctl::SYN) && !seg.has(Ctl::ACK) && seg.seq == self.irs
+    }
+
+    /// Whether `seg` is the peer's SYN,ACK of a simultaneous open (RFC 9293 Figure 7 line 6)
+    /// met in SYN-RECEIVED: its SYN is the one already taken (it ends at RCV.NXT, no text)
+    /// and it acknowledges our SYN (SND.UNA < SEG.ACK =< SND.NXT).
+    fn is_crossing_syn_ack(&self, seg: SegmentRef<'_>) -> bool {
+        self.state == State::SynReceived
+            && !self.passive
+            && seg.has(Ctl::SYN)
+            && seg.has(Ctl::ACK)
+            && !seg.has(Ctl::FIN)
+            && seg.data.is_empty()
+            && seg.seq == self.irs
+            && seg.seq + 1 == self.rcv_nxt
+            && self.snd_una.lt(seg.ack)
+            && seg.ack.le(self.snd_nxt)
     }
 
     /// Whether `seg` is a retransmission of the FIN already received: it ends, FIN included,

@@ -203,6 +203,17 @@ pub struct Config {
     /// a SYN,ACK too: a listed deviation, the one Linux makes. A simultaneous open keeps
     /// `max_syn_retransmits`.
     pub max_syn_ack_retransmits: Option<u8>,
+    /// Whether, in a SYN-RECEIVED reached by a simultaneous open, the peer's SYN,ACK
+    /// establishes the connection as RFC 9293 §3.5 Figure 7 line 6 draws it. Off (the
+    /// default, the models, and `conform --strict`), the event processing of §3.10.7.4 holds:
+    /// that SYN,ACK begins at RCV.NXT - 1, fails the first step's acceptability test, is
+    /// acknowledged and dropped, and ESTABLISHED follows on the peer's ACK (a listed
+    /// deviation from the figure, see REPORT.md). On, it is still acknowledged (its SYN is an
+    /// old duplicate), and its acknowledgment of our SYN is taken as the fifth step takes
+    /// an ACK in SYN-RECEIVED: what Linux does (`tcp_validate_incoming` lets a SYN,ACK
+    /// through in SYN-RECV when it ends at RCV.NXT and acknowledges SND.NXT). `conform
+    /// --profile linux` runs its candidates with it on (allowance `syn-ack-in-syn-received`).
+    pub crossing_syn_ack_establishes: bool,
     /// Whether an in-order text segment may wait for a second one, or for the delayed-ACK
     /// timer, before it is acknowledged (RFC 9293 §3.8.6.3, SHLD-18; the rule is in
     /// `tcp::delack`). Off, every segment that carries text is acknowledged at once, as the
@@ -319,6 +330,7 @@ impl Default for Config {
             max_retransmits: 8,
             max_syn_retransmits: 8,
             max_syn_ack_retransmits: None,
+            crossing_syn_ack_establishes: false,
             delayed_ack: false,
             ack_delay: Duration::from_millis(40),
             fast_retransmit: false,

@@ -194,3 +194,70 @@ pub fn without_frames(file: &[u8], drop: impl Fn(u64) -> bool) -> Vec<u8> {
     }
     out
 }
+
+/// `file` with the network-layer bytes of frame `frame` (the IPv4 datagram or ARP packet
+/// after the link header) given to `edit`, which may change their length: the record's
+/// lengths follow. Classic pcap of either byte order, Ethernet or raw IPv4.
+pub fn edit_frame(file: &[u8], frame: u64, edit: impl FnOnce(&mut Vec<u8>)) -> Vec<u8> {
+    let le = file[0] == 0xd4 || file[0] == 0x4d;
+    let u32_at = |b: &[u8], i: usize| {
+        let x = [b[i], b[i + 1], b[i + 2], b[i + 3]];
+        if le {
+            u32::from_le_bytes(x)
+        } else {
+            u32::from_be_bytes(x)
+        }
+    };
+    let put = |v: u32| if le { v.to_le_bytes() } else { v.to_be_bytes() };
+    let link_header = match u32_at(file, 20) & 0xffff {
+        1 => 14,
+        101 | 228 => 0,
+        113 => 16,
+        other => panic!("link type {other}"),
+    };
+    let mut edit = Some(edit);
+    let mut out = file[..24].to_vec();
+    let (mut at, mut n) = (24, 0);
+    while at + 16 <= file.len() {
+        let incl = u32_at(file, at + 8) as usize;
+        let orig = u32_at(file, at + 12);
+        let end = at + 16 + incl;
+        n += 1;
+        if n == frame {
+            let data = &file[at + 16..end];
+            let mut net = data[link_header..].to_vec();
+            let before = net.len();
+            (edit.take().unwrap())(&mut net);
+            let grown = net.len() as i64 - before as i64;
+            out.extend_from_slice(&file[at..at + 8]);
+            out.extend_from_slice(&put((incl as i64 + grown) as u32));
+            out.extend_from_slice(&put((i64::from(orig) + grown) as u32));
+            out.extend_from_slice(&data[..link_header]);
+            out.extend_from_slice(&net);
+        } else {
+            out.extend_from_slice(&file[at..end]);
+        }
+        at = end;
+    }
+    assert!(n >= frame, "no frame {frame}");
+    out
+}
+
+/// `file` with `n` octets of text appended to the TCP segment of frame `frame` (the IPv4
+/// total length follows; the checksum is left, as offload leaves it).
+pub fn append_text(file: &[u8], frame: u64, n: usize) -> Vec<u8> {
+    edit_frame(file, frame, |ip| {
+        ip.extend(std::iter::repeat_n(0x41, n));
+        let total = u16::try_from(ip.len()).unwrap();
+        ip[2..4].copy_from_slice(&total.to_be_bytes());
+    })
+}
+
+/// Every frame of `file` with its number and network-layer bytes.
+pub fn frames(file: &[u8]) -> Vec<(u64, Packet)> {
+    Capture::from_bytes(file)
+        .unwrap()
+        .map(|f| f.unwrap())
+        .map(|f| (f.number, f.packet))
+        .collect()
+}

@@ -3,6 +3,7 @@
 
 use super::common::*;
 use super::mutate::*;
+use tcpip_spec::capture::{Capture, SplitConfig};
 use tcpip_spec::conform::{Kind, Profile, Verdict};
 use tcpip_spec::stack::link::Faults;
 use tcpip_spec::stack::pcap;
@@ -516,4 +517,72 @@ fn a_wrong_acknowledgment_late_in_a_long_transfer_is_not_called_a_violation_on_a
         Profile::Strict,
     );
     assert_eq!(first_violation(&r), Some(early.frame), "{}", show(&r));
+}
+
+#[test]
+fn what_the_streaming_judge_holds_follows_recent_capture_time_not_the_capture_length() {
+    // Twelve copies of a transfer (TCP from a new client port each time, a UDP datagram to a
+    // closed port answered by ICMP, ARP), four hours apart: each copy's conversations are
+    // judged and let go, and the splitter forgets them three hours later, so what the
+    // judging holds after each later copy is no more than after the first three; and every
+    // endpoint is judged as when the capture is split in memory.
+    let file = transfer(Faults::clean(ms(5)), 1, 2_000, 500);
+    let segs = segments(&file);
+    let client = segs[0].src;
+    let per_copy = records(&file).len();
+    let mut longer = file[..24].to_vec();
+    for k in 0..12u32 {
+        let port = 40_000 + k as u16;
+        let mut copy = file.clone();
+        for s in &segs {
+            let from_client = s.src == client;
+            copy = edit_frame(&copy, s.frame, |ip| {
+                let tcp = usize::from(ip[0] & 0x0f) * 4;
+                let at = if from_client { tcp } else { tcp + 2 };
+                ip[at..at + 2].copy_from_slice(&port.to_be_bytes());
+            });
+        }
+        for (_, r) in records(&copy) {
+            longer.extend(later(&r, k * 4 * 3600));
+        }
+    }
+    let options = tcpip_spec::conform::Options::default();
+    let mut judging = tcpip_spec::conform::Judging::new(options, SplitConfig::default());
+    let mut held = Vec::new();
+    for (i, frame) in Capture::from_bytes(&longer).unwrap().enumerate() {
+        judging.push(frame.unwrap());
+        if (i + 1) % per_copy == 0 {
+            held.push(judging.held());
+        }
+    }
+    let streamed = judging.finish();
+    assert_eq!(held.len(), 12);
+    let (flows, live) = held[..3]
+        .iter()
+        .fold((0, 0), |(f, l), h| (f.max(h.0), l.max(h.1)));
+    assert!(
+        held[3..].iter().all(|h| h.0 <= flows && h.1 <= live),
+        "{held:?}"
+    );
+    // In memory, the twelve ARP exchanges and UDP flows are one each; streamed, each copy's
+    // opens anew once the last was forgotten. The TCP judgments are the same.
+    let whole = judge(&longer, Profile::Strict);
+    let tcp = |r: &tcpip_spec::conform::Report| -> Vec<_> {
+        r.endpoints
+            .iter()
+            .filter(|e| e.kind == Kind::Tcp)
+            .map(|e| (e.endpoint.clone(), e.verdict.clone(), e.states.clone()))
+            .collect()
+    };
+    assert_eq!(tcp(&streamed).len(), 24);
+    assert_eq!(tcp(&streamed), tcp(&whole));
+    assert!(streamed.endpoints.len() > whole.endpoints.len());
+    assert!(
+        streamed
+            .endpoints
+            .iter()
+            .all(|e| e.verdict == Verdict::Conforms),
+        "{}",
+        show(&streamed)
+    );
 }

@@ -372,3 +372,32 @@ fn syn_received_time_wait_timeout_is_ignored() {
     expect(&fx.time_wait_timeout(), &[], &[], b"");
     assert_eq!(fx.state(), State::SynReceived);
 }
+
+// Figure 7 line 6 as Linux reads it (`Config::crossing_syn_ack_establishes`, the allowance
+// `syn-ack-in-syn-received` of `conform --profile linux`): the peer's SYN,ACK is still
+// acknowledged as unacceptable, and its acknowledgment of our SYN establishes the connection.
+#[test]
+fn syn_received_active_peer_syn_ack_establishes_as_figure_7_draws_it_when_configured() {
+    let mut fx = syn_received_active();
+    fx.cfg.crossing_syn_ack_establishes = true;
+    let out = fx.arrive(syn_ack(300, 101));
+    expect(
+        &out,
+        &["<SEQ=101><ACK=301><CTL=ACK>"],
+        &[Signal::Unacceptable, Signal::Established],
+        b"",
+    );
+    assert_eq!(
+        fx.vars(),
+        "ESTABLISHED ISS=100 IRS=300 SND.UNA=101 SND.NXT=101 RCV.NXT=301"
+    );
+    // Not for a SYN,ACK that acknowledges nothing of ours, nor on a passive open.
+    let mut fx = syn_received_active();
+    fx.cfg.crossing_syn_ack_establishes = true;
+    fx.arrive(syn_ack(300, 100));
+    assert_eq!(fx.state(), State::SynReceived);
+    let mut fx = syn_received_passive();
+    fx.cfg.crossing_syn_ack_establishes = true;
+    fx.arrive(syn_ack(300, 101));
+    assert_ne!(fx.state(), State::Established);
+}

@@ -60,7 +60,7 @@ impl Judge {
     /// `explain(n, o)` with no more segments delivered, when it is `n` itself or nothing.
     fn quick(&self, n: &mut Node, o: &Observed) -> Quick {
         if let Some(at) = n.cand.queue.iter().position(|e| super::same(e, o)) {
-            n.cand.queue.drain(..=at);
+            n.take_queued(at);
             return Quick::Found;
         }
         let t = n.cand.conn.tcb();
@@ -79,7 +79,7 @@ impl Judge {
         }
         match n.cand.queue.iter().position(|e| super::same(e, o)) {
             Some(at) => {
-                n.cand.queue.drain(..=at);
+                n.take_queued(at);
                 Quick::Found
             }
             None => Quick::Unknown,

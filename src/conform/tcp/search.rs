@@ -16,7 +16,9 @@
 //! instead of at every event, and the events kept are those since the oldest checkpoint
 //! still needed.
 
-use super::{DEPTH, Event, HISTORY, Observed, PENDING, QUEUE, distance, notation, rule, same};
+use super::{
+    DEPTH, Event, HISTORY, LATE, Observed, PENDING, QUEUE, distance, notation, rule, same,
+};
 const _: () = assert!(WIDEN >= HISTORY);
 use crate::conform::profile::{Allowance, Profile};
 use crate::tcp::{Connection, Ctl, Segment, Seq, State, Timer};
@@ -95,12 +97,36 @@ impl Node {
         self.note_state();
     }
 
+    /// Takes the queued segment at `at` as the one the capture shows. The segments emitted
+    /// before it that the capture has not shown were lost before the capture point, or
+    /// overtaken by it on the way (a capture point beyond a path that reorders): the last
+    /// [`LATE`] of them stay queued, so that one of them may still appear, the older ones are
+    /// dropped as lost.
+    pub fn take_queued(&mut self, at: usize) {
+        self.cand.queue.remove(at);
+        let older = at.saturating_sub(LATE);
+        self.cand.queue.drain(..older);
+    }
+
     fn deliver(&mut self, o: &Observed, iss: Seq) {
+        let was = self.cand.conn.state();
         self.cand.conn.on_listen_segment(o.now, &o.seg, iss);
+        // Only `Config::crossing_syn_ack_establishes`, which the profile sets, moves a
+        // SYN-RECEIVED to ESTABLISHED on a SYN,ACK.
+        if was == State::SynReceived
+            && o.seg.has(Ctl::SYN)
+            && self.cand.conn.state() == State::Established
+        {
+            self.allowances.push(Allowance::SynAckInSynReceived);
+        }
         self.cand.conn.discard_received(o.now);
         self.drain(o.now);
     }
 }
+
+/// How many of the oldest pending segments the search tries, one at a time, as lost when
+/// nothing else explains a segment (each try delivers all the others).
+const LOST: usize = 64;
 
 /// Hidden steps before an observed segment.
 #[derive(Clone, Copy, Debug)]
@@ -111,6 +137,8 @@ pub(super) enum Step {
     SendClose,
     Abort,
     WindowUpdate,
+    /// A tail loss probe (allowance `tail-loss-probe`).
+    TailProbe,
 }
 
 /// The rules of the search, and what it has had to give up.
@@ -235,7 +263,7 @@ impl Judge {
                 continue;
             }
             // One of the pending segments was lost on the way; the rest arrived.
-            for lost in 0..n.cand.pending.len() {
+            for lost in 0..n.cand.pending.len().min(LOST) {
                 let mut x = n.clone();
                 x.cand.pending.remove(lost);
                 while self.deliver_next(&mut x) {}
@@ -273,7 +301,7 @@ impl Judge {
     fn take(&self, n: &Node, o: &Observed) -> Option<Node> {
         let at = n.cand.queue.iter().position(|e| same(e, o))?;
         let mut m = n.clone();
-        m.cand.queue.drain(..=at);
+        m.take_queued(at);
         Some(m)
     }
 
@@ -300,6 +328,18 @@ impl Judge {
             && o.seg.data.is_empty();
         if pure_ack {
             steps.push(Step::WindowUpdate);
+        }
+        // RFC 8985 §7.3 under the profile: the most recently sent segment again, while the
+        // retransmission timer runs.
+        let t = conn.tcb();
+        let end = o.seg.seq + (o.seg.data.len() as u32 + u32::from(o.seg.has(Ctl::FIN)));
+        if self.profile.allows(Allowance::TailLossProbe)
+            && conn.timer(Timer::Retransmit).is_some()
+            && end == t.snd_nxt
+            && o.seg.seq.ge(t.snd_una)
+            && o.seg.seq.lt(t.snd_nxt)
+        {
+            steps.push(Step::TailProbe);
         }
         steps
     }
@@ -344,6 +384,13 @@ impl Judge {
                 true
             }
             Step::WindowUpdate => conn.queue_window_update(),
+            Step::TailProbe => {
+                let sent = conn.probe_tail(now, o.seg.seq);
+                if sent {
+                    n.allowances.push(Allowance::TailLossProbe);
+                }
+                sent
+            }
         };
         if ok {
             n.drain(now);

@@ -1112,6 +1112,37 @@ impl Connection {
         w
     }
 
+    /// A tail loss probe's retransmission (RFC 8985 §7.3): when no new text can be sent, "the
+    /// sender MUST ... retransmit the most recently sent segment". These rules do not run
+    /// RACK-TLP (REPORT.md lists it among what is left out): nothing here calls this, and
+    /// no timer of this connection fires it. It is the rule for a judge of a peer that runs
+    /// TLP (`conform --profile linux`, allowance `tail-loss-probe`): the segment sent last
+    /// began at `seq` (the capture shows where) and ends at SND.NXT, FIN included if sent;
+    /// it is resent without changing the congestion state (§7.3: the probe is sent as a
+    /// retransmission, and loss is inferred only later). False, sending nothing, when
+    /// `seq..SND.NXT` is not a sent and unacknowledged tail of at most one MSS.
+    pub fn probe_tail(&mut self, now: Duration, seq: Seq) -> bool {
+        let t = &self.tcb;
+        if !t.syn_acked() || !seq.ge(t.snd_una) || !seq.lt(t.snd_nxt) {
+            return false;
+        }
+        let fin = u32::from(t.fin_sent);
+        let len = (t.snd_nxt - seq).saturating_sub(fin);
+        if len > u32::from(self.smss) {
+            return false;
+        }
+        let before = self.before();
+        let cfg = self.rules();
+        let Some(s) = self.tcb.retransmit_range(seq, len.max(fin), &cfg) else {
+            return false;
+        };
+        let mut out = Outputs::default();
+        out.segments.push(s);
+        let mut w = Witnesses::default();
+        self.settle(now, before, &mut out, &mut w);
+        true
+    }
+
     /// Files a transition's outputs and sets every timer from the result: RTT samples (Karn,
     /// RFC 6298 §3), the end of the handshake (§5.7), the retransmission timer (§5.1–5.3), the
     /// persist timer and its probe count (RFC 9293 §3.8.6.1), the delayed-ACK timer

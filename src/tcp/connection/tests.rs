@@ -873,3 +873,30 @@ fn after_a_timeout_with_sack_the_acks_resend_the_remaining_holes_without_another
         "the other two holes, nothing SACKed"
     );
 }
+
+#[test]
+fn a_tail_probe_resends_the_most_recently_sent_segment_and_nothing_else() {
+    // RFC 8985 §7.3: 250 octets sent as 100 + 100 + 50; the probe resends the last segment,
+    // not the one at SND.UNA, and leaves the timer and the RTO as they were.
+    let (mut a, _b) = pair(cfg());
+    a.send(T0, &[7; 250]).unwrap();
+    let sent = drain(&mut a, T0);
+    let last = sent.last().unwrap().clone();
+    assert_eq!(last.data.len(), 50);
+    let timer = a.timer(Timer::Retransmit);
+    assert!(a.probe_tail(MS(10), last.seq));
+    assert_eq!(drain(&mut a, MS(10)), vec![last.clone()]);
+    assert_eq!(a.timer(Timer::Retransmit), timer);
+    assert_eq!(a.rto(), MS(1000), "no back-off");
+    // Not more than one MSS back from SND.NXT, nor anything already acknowledged.
+    assert!(!a.probe_tail(MS(10), sent[0].seq));
+    assert!(!a.probe_tail(MS(10), sent[1].seq));
+    assert!(!a.probe_tail(MS(10), Seq(sent[0].seq.0.wrapping_sub(1))));
+    assert!(drain(&mut a, MS(10)).is_empty());
+    // After CLOSE, the FIN is the most recent segment.
+    a.close(MS(20)).unwrap();
+    let fin = drain(&mut a, MS(20)).pop().unwrap();
+    assert!(fin.has(Ctl::FIN));
+    assert!(a.probe_tail(MS(30), fin.seq));
+    assert_eq!(drain(&mut a, MS(30)), vec![fin]);
+}
