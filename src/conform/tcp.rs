@@ -179,25 +179,36 @@ pub struct EndpointJudge {
 /// seen before it was sent before that one: it is judged where it was sent, before the
 /// first held segment of the endpoint it precedes (taking that one's capture time, so that the
 /// clock does not run back). Segments alike in both keep the capture's order. A segment equal
-/// in every field to one of the endpoint's last [`REORDER`] is a copy the network made and is
+/// in every field to one of the endpoint's last [`COPIES`] is a copy the network made and is
 /// not judged again (an endpoint that sent two such segments sent nothing the first did not
 /// show). The peer's segments keep their places: they are judged when the endpoint receives
 /// them, which the search chooses. At most [`REORDER`] events are held.
 #[derive(Default)]
 struct SentOrder {
-    held: VecDeque<Event>,
-    sent: VecDeque<Segment>,
+    held: VecDeque<Rc<Event>>,
+    /// The endpoint's last [`COPIES`] segments, each with a digest of its header.
+    sent: VecDeque<(u64, Rc<Event>)>,
     /// Whether a segment has been put back: the capture point lies beyond reordering.
     reordered: bool,
 }
 
 /// Events held to restore the order sent; the farthest a segment can be put back.
 const REORDER: usize = 1024;
+/// How many of the endpoint's last segments a copy is looked for among.
+const COPIES: usize = 64;
 
 /// The order-sent key of an endpoint's segment: TSval (or 0 without timestamps), then ACK.
 fn sent_key(s: &Segment) -> Option<(Seq, Seq)> {
     s.has(Ctl::ACK)
         .then(|| (Seq(s.opt.timestamps.map_or(0, |t| t.tsval)), s.ack))
+}
+
+/// A digest of the fields that tell two segments apart most often (a copy agrees in all).
+fn header_digest(s: &Segment) -> u64 {
+    let ts = s.opt.timestamps.map_or(0, |t| t.tsval);
+    let a = (u64::from(s.seq.0) << 32) | u64::from(s.ack.0);
+    let b = (u64::from(ts) << 32) | (u64::from(s.wnd) << 16) | (s.data.len() as u64 & 0xffff);
+    (a ^ b.rotate_left(29)).wrapping_mul(0x9e37_79b9_7f4a_7c15)
 }
 
 /// Whether a segment with key `a` was sent before one with key `b`.
@@ -206,27 +217,35 @@ fn sent_before(a: (Seq, Seq), b: (Seq, Seq)) -> bool {
 }
 
 impl SentOrder {
-    /// Takes `event`; the events that leave the buffer, in the order sent.
-    fn take(&mut self, mut event: Event) -> Vec<Event> {
+    /// Takes `event`; the event that leaves the buffer, if one does (at most one: the
+    /// buffer holds [`REORDER`]).
+    fn take(&mut self, mut event: Event) -> Option<Rc<Event>> {
+        let output = matches!(event, Event::Output(_));
+        let mut at = None;
+        let mut digest = 0;
         if let Event::Output(o) = &mut event {
-            if self.sent.contains(&o.seg) {
-                return Vec::new();
+            digest = header_digest(&o.seg);
+            let copy = self.sent.iter().any(|(d, e)| {
+                *d == digest
+                    && match &**e {
+                        Event::Output(s) => s.seg == o.seg,
+                        Event::Input(_) => false,
+                    }
+            });
+            if copy {
+                return None;
             }
-            if self.sent.len() == REORDER {
-                self.sent.pop_front();
-            }
-            self.sent.push_back(o.seg.clone());
             // The first held segment of the endpoint sent after this one: searched from the
             // back, where it is not (and the search stops) when the capture is in order.
             let later = |e: &Event, k| match e {
                 Event::Output(h) => sent_key(&h.seg).is_some_and(|hk| sent_before(k, hk)),
                 Event::Input(_) => false,
             };
-            let at = sent_key(&o.seg).and_then(|k| {
+            at = sent_key(&o.seg).and_then(|k| {
                 let last = self
                     .held
                     .iter()
-                    .rposition(|e| matches!(e, Event::Output(_)))?;
+                    .rposition(|e| matches!(**e, Event::Output(_)))?;
                 if !later(&self.held[last], k) {
                     return None;
                 }
@@ -235,19 +254,29 @@ impl SentOrder {
             if let Some(at) = at {
                 self.reordered = true;
                 o.now = self.held[at].observed().now;
-                self.held.insert(at, event);
-            } else {
-                self.held.push_back(event);
             }
-        } else {
-            self.held.push_back(event);
         }
-        let over = self.held.len().saturating_sub(REORDER);
-        self.held.drain(..over).collect()
+        let event = Rc::new(event);
+        if output {
+            if self.sent.len() == COPIES {
+                self.sent.pop_front();
+            }
+            self.sent.push_back((digest, Rc::clone(&event)));
+        }
+        match at {
+            Some(at) => self.held.insert(at, event),
+            None => self.held.push_back(event),
+        }
+        if self.held.len() > REORDER {
+            self.held.pop_front()
+        } else {
+            None
+        }
     }
 
     /// Every event held, in the order sent.
-    fn flush(&mut self) -> Vec<Event> {
+    fn flush(&mut self) -> Vec<Rc<Event>> {
+        self.sent.clear();
         self.held.drain(..).collect()
     }
 }
@@ -339,8 +368,8 @@ impl EndpointJudge {
         } else {
             Event::Input(o)
         };
-        for event in self.order.take(event) {
-            self.accept(Rc::new(event));
+        if let Some(event) = self.order.take(event) {
+            self.accept(event);
         }
     }
 
@@ -370,7 +399,7 @@ impl EndpointJudge {
     /// The judgment, once the connection has no more segments.
     pub fn finish(mut self) -> Endpoint {
         for event in self.order.flush() {
-            self.accept(Rc::new(event));
+            self.accept(event);
         }
         if matches!(self.phase, Phase::Opening(_)) {
             self.start();
