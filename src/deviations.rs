@@ -203,10 +203,15 @@ pub const DEVIATIONS: &[Deviation] = &[
     Deviation {
         rfc: "RFC 9293 §3.8.6.2.1 (sender SWS avoidance, MUST-38), §3.7.4 (Nagle, SHLD-7)",
         code: "tcp::Tcb::transmit",
-        what: "A segment shorter than the send MSS is held while segments are in flight only \
-               where the congestion window, not the peer's window, cuts it short; a SEND's \
-               tail always goes out at once (every SEND pushes). There is no Nagle \
-               algorithm: small writes are sent as they come, as with TCP_NODELAY.",
+        what: "Sender SWS avoidance is the Nagle algorithm (`Config::nagle`, on in a host by \
+               default, `stack --no-nagle` or `HostConfig::tcp_nagle` for TCP_NODELAY): a \
+               segment shorter than the send MSS waits while text is unacknowledged, and also \
+               where the congestion window cuts it short. Conditions (3) and (4) of \
+               §3.8.6.2.1 (a fraction Fs of the largest window; the override timeout) are not \
+               implemented: with nothing in flight, a runt goes at once, as on Linux. A \
+               segment carrying our FIN is never held (CLOSE pushes). The models and \
+               `Config::default` run without Nagle (every SEND segmentized at once, RFC 9293 \
+               alone), so the rule is checked by unit tests, not by a model.",
     },
     Deviation {
         rfc: "Left out: ECN (RFC 3168), RACK-TLP (RFC 8985), HyStart++ (RFC 9406), pacing, \

@@ -691,8 +691,11 @@ fn texts(h: &mut Host) -> Vec<(u32, usize, Vec<u8>)> {
 
 #[test]
 fn fragmentation_needed_lowers_the_mss_only_when_it_quotes_a_segment_in_flight() {
-    // Issue 17 item 6, RFC 5927 §4.1, RFC 1191.
-    let mut h = ip_host();
+    // Issue 17 item 6, RFC 5927 §4.1, RFC 1191. Without Nagle, so that every segment of a
+    // SEND leaves at once and the sizes show the MSS alone.
+    let mut cfg = HostConfig::new(Medium::Ip, B, 16, 7);
+    cfg.tcp_nagle = false;
+    let mut h = Host::new(cfg);
     h.tcp_listen(80, 4).unwrap();
     let now = Duration::ZERO;
     let mut syn = tcp_repr(40_000, 80, 7000, 0, tcp::Flags::SYN);

@@ -78,6 +78,10 @@ pub struct StackArgs {
     /// Do not offer SACK on our SYNs (RFC 2018).
     #[arg(long)]
     no_sack: bool,
+    /// Send small segments at once, without the Nagle algorithm (RFC 9293 §3.7.4; a
+    /// socket's TCP_NODELAY).
+    #[arg(long)]
+    no_nagle: bool,
     /// Congestion control: cubic (RFC 9438, the default), reno (RFC 5681 with NewReno,
     /// RFC 6582), or none (send whatever the peer's window allows).
     #[arg(long, value_name = "ALGORITHM", value_parser = ["cubic", "reno", "none"])]
@@ -98,6 +102,7 @@ impl StackArgs {
         cfg.tcp_window_scale &= !self.no_window_scale;
         cfg.tcp_timestamps &= !self.no_timestamps;
         cfg.tcp_sack &= !self.no_sack;
+        cfg.tcp_nagle &= !self.no_nagle;
         match self.congestion.as_deref() {
             Some("reno") => cfg.tcp_congestion = Some(tcpip_spec::tcp::Algorithm::Reno),
             Some("none") => cfg.tcp_congestion = None,

@@ -146,6 +146,9 @@ pub struct HostConfig {
     /// Whether our SYNs offer SACK (RFC 2018). On by default, as on Linux
     /// (`net.ipv4.tcp_sack`).
     pub tcp_sack: bool,
+    /// Whether TCP connections run the Nagle algorithm (RFC 9293 §3.7.4, SHLD-7): on by
+    /// default, as on Linux (a socket without `TCP_NODELAY`).
+    pub tcp_nagle: bool,
     /// Congestion control of every TCP connection (RFC 5681, MUST-19): CUBIC by default, as
     /// on Linux (`net.ipv4.tcp_congestion_control`, whose own default on this kernel is BBR);
     /// `None` sends whatever the peer's window allows (RFC 9293's text alone, a deviation).
@@ -216,6 +219,7 @@ impl HostConfig {
             tcp_window_scale: true,
             tcp_timestamps: true,
             tcp_sack: true,
+            tcp_nagle: true,
             tcp_congestion: Some(crate::tcp::Algorithm::Cubic),
             tcp_syn_cookies: true,
             tcp_max_syn_ack_retransmits: Some(crate::tcp::SYN_ACK_RETRANSMITS),

@@ -207,6 +207,7 @@ impl Host {
             window_scale: self.cfg.tcp_window_scale,
             timestamps: self.cfg.tcp_timestamps,
             sack: self.cfg.tcp_sack,
+            nagle: self.cfg.tcp_nagle,
             congestion: self.cfg.tcp_congestion,
             max_syn_ack_retransmits: self.cfg.tcp_max_syn_ack_retransmits,
             ..Config::default()

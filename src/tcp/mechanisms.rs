@@ -214,6 +214,14 @@ pub struct Config {
     /// through in SYN-RECV when it ends at RCV.NXT and acknowledges SND.NXT). `conform
     /// --profile linux` runs its candidates with it on (allowance `syn-ack-in-syn-received`).
     pub crossing_syn_ack_establishes: bool,
+    /// The Nagle algorithm (RFC 9293 §3.7.4, SHLD-7; RFC 1122 §4.2.3.4): while sent text is
+    /// unacknowledged, less than a full segment of text waits (whatever PSH asks) until the
+    /// outstanding text is acknowledged or a full segment can be sent. A segment that carries
+    /// our FIN is not held (CLOSE pushes what is queued; Linux sends it too). Off by
+    /// default (RFC 9293 alone, the models: every SEND is segmentized at once, as the
+    /// models check it, and a user may switch it off, MUST-17's TCP_NODELAY), on in a host
+    /// (`HostConfig::tcp_nagle`).
+    pub nagle: bool,
     /// Whether an in-order text segment may wait for a second one, or for the delayed-ACK
     /// timer, before it is acknowledged (RFC 9293 §3.8.6.3, SHLD-18; the rule is in
     /// `tcp::delack`). Off, every segment that carries text is acknowledged at once, as the
@@ -331,6 +339,7 @@ impl Default for Config {
             max_syn_retransmits: 8,
             max_syn_ack_retransmits: None,
             crossing_syn_ack_establishes: false,
+            nagle: false,
             delayed_ack: false,
             ack_delay: Duration::from_millis(40),
             fast_retransmit: false,

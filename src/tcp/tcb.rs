@@ -330,6 +330,11 @@ impl Tcb {
             }
             let last = n == unsent;
             let fin = last && self.state.fin_requested();
+            if cfg.nagle && n > 0 && n < usize::from(cfg.mss) && !fin && self.has_unacked() {
+                // Nagle (RFC 9293 §3.7.4, SHLD-7): a runt waits for the outstanding text's
+                // acknowledgment (or for a full segment's worth to be queued).
+                break;
+            }
             if n == 0 && !fin {
                 break;
             }

@@ -900,3 +900,49 @@ fn a_tail_probe_resends_the_most_recently_sent_segment_and_nothing_else() {
     assert!(a.probe_tail(MS(30), fin.seq));
     assert_eq!(drain(&mut a, MS(30)), vec![fin]);
 }
+
+#[test]
+fn nagle_holds_a_runt_while_text_is_unacknowledged_but_not_a_full_segment_or_a_fin() {
+    // RFC 9293 §3.7.4 (SHLD-7), MSS 100.
+    let cfg = Config {
+        nagle: true,
+        ..cfg()
+    };
+    let (mut a, mut b) = pair(cfg);
+    a.send(T0, b"first").unwrap();
+    let first = drain(&mut a, T0);
+    assert_eq!(first.len(), 1, "nothing outstanding: the runt goes");
+    a.send(T0, b"second").unwrap();
+    assert!(
+        drain(&mut a, T0).is_empty(),
+        "held while `first` is unacknowledged"
+    );
+    a.send(T0, &[1; 120]).unwrap();
+    let full = drain(&mut a, T0);
+    assert_eq!(
+        full.iter().map(|s| s.data.len()).collect::<Vec<_>>(),
+        [100],
+        "a full segment goes, the 26-octet rest waits"
+    );
+    for s in first.iter().chain(&full) {
+        b.on_segment(MS(5), s);
+    }
+    let acks = drain(&mut b, MS(5));
+    for ack in &acks {
+        a.on_segment(MS(10), ack);
+    }
+    let rest = drain(&mut a, MS(10));
+    assert_eq!(rest.iter().map(|s| s.data.len()).sum::<usize>(), 26);
+    // With text outstanding, CLOSE sends the runt with the FIN.
+    a.send(MS(10), b"bye").unwrap();
+    assert!(drain(&mut a, MS(10)).is_empty());
+    a.close(MS(10)).unwrap();
+    let fin = drain(&mut a, MS(10));
+    assert_eq!(fin.len(), 1);
+    assert!(fin[0].has(Ctl::FIN) && fin[0].data == b"bye");
+    // Off (the default), every SEND goes at once.
+    let (mut a, _b) = pair(super::tests::cfg());
+    a.send(T0, b"first").unwrap();
+    a.send(T0, b"second").unwrap();
+    assert_eq!(drain(&mut a, T0).len(), 2);
+}
