@@ -367,7 +367,13 @@ fn ours_to_linux(path: &PathSpec, seed: u64) -> Result<Outcome, String> {
                 }
                 sent += k as u64;
             }
-            if sent == path.bytes && !closed {
+            // CLOSE only once the connection is open: in SYN-SENT it deletes the connection
+            // with everything queued (RFC 9293 §3.10.4), which a transfer smaller than the
+            // send buffer reaches at once.
+            let open = host
+                .tcp_state(h)
+                .is_some_and(|s| s != tcpip_spec::tcp::State::SynSent);
+            if sent == path.bytes && !closed && open {
                 host.tcp_close(now, h);
                 closed = true;
             }
