@@ -946,3 +946,82 @@ fn nagle_holds_a_runt_while_text_is_unacknowledged_but_not_a_full_segment_or_a_f
     a.send(T0, b"second").unwrap();
     assert_eq!(drain(&mut a, T0).len(), 2);
 }
+
+#[test]
+fn acknowledgments_queued_by_a_burst_never_move_the_right_edge_back() {
+    // RFC 9293 §3.8.6 (SHLD-14): a burst delivered before the receiver's output is polled,
+    // text left unread; the ACKs then polled offer right edges that never retreat.
+    let cfg = Config {
+        rcv_wnd: 1000,
+        snd_buf: 4000,
+        delayed_ack: true,
+        ..cfg()
+    };
+    let (mut a, mut b) = pair(cfg);
+    a.send(T0, &[1; 900]).unwrap();
+    let burst = drain(&mut a, T0);
+    assert!(burst.len() >= 5);
+    for s in &burst {
+        b.on_segment(MS(1), s);
+    }
+    let acks = drain(&mut b, MS(1));
+    let edges: Vec<u32> = acks
+        .iter()
+        .map(|s| s.ack.0.wrapping_add(u32::from(s.wnd)))
+        .collect();
+    assert!(!edges.is_empty());
+    assert!(edges.windows(2).all(|w| w[0] <= w[1]), "{edges:?}");
+    // Later ACKs too.
+    b.expire(MS(50), Timer::DelayedAck);
+    let later: Vec<u32> = drain(&mut b, MS(50))
+        .iter()
+        .map(|s| s.ack.0.wrapping_add(u32::from(s.wnd)))
+        .collect();
+    let last = *edges.last().unwrap();
+    assert!(later.iter().all(|e| *e >= last), "{edges:?} then {later:?}");
+}
+
+#[test]
+fn acknowledgments_queued_by_a_scaled_burst_read_at_once_never_move_the_right_edge_back() {
+    // The same with window scaling and the reader taking each segment as it arrives, 64 KiB
+    // bursts delivered before the receiver's output is polled: the edge retreats by no more
+    // than the rounding of scaling (RFC 7323 §2.4).
+    let cfg = Config {
+        delayed_ack: true,
+        mss: 1460,
+        rcv_wnd: 1 << 20,
+        snd_buf: 1 << 20,
+        ..Config::default().with_extensions()
+    };
+    let (mut a, mut b) = (Connection::new(cfg), Connection::new(cfg));
+    b.open_passive(T0).unwrap();
+    a.open_active(T0, Seq(7)).unwrap();
+    let syn = a.poll_transmit(T0).unwrap();
+    b.on_listen_segment(T0, &syn, Seq(9));
+    let syn_ack = b.poll_transmit(T0).unwrap();
+    a.on_segment(T0, &syn_ack);
+    while let Some(s) = a.poll_transmit(T0) {
+        b.on_segment(T0, &s);
+    }
+    drain(&mut b, T0);
+    let shift = b.tcb().rcv_wscale;
+    let mut edges = Vec::new();
+    let mut now = MS(1);
+    for round in 0..20 {
+        a.send(now, &[0; 1 << 16]).unwrap();
+        while let Some(s) = a.poll_transmit(now) {
+            b.on_segment(now, &s);
+            b.discard_received(now);
+        }
+        for s in drain(&mut b, now) {
+            edges.push((round, s.ack.0.wrapping_add(u32::from(s.wnd) << shift)));
+            a.on_segment(now, &s);
+        }
+        now += MS(1);
+    }
+    assert!(shift > 0 && edges.len() > 100, "{shift} {}", edges.len());
+    let slack = (1u32 << shift) - 1;
+    for w in edges.windows(2) {
+        assert!(w[1].1 + slack >= w[0].1, "{w:?} shift {shift}");
+    }
+}
