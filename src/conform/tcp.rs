@@ -182,18 +182,43 @@ pub struct EndpointJudge {
 /// in every field to one of the endpoint's last [`COPIES`] is a copy the network made and is
 /// not judged again (an endpoint that sent two such segments sent nothing the first did not
 /// show). The peer's segments keep their places: they are judged when the endpoint receives
-/// them, which the search chooses. At most [`REORDER`] events are held.
-#[derive(Default)]
+/// them, which the search chooses.
+///
+/// [`REORDER`] events are held while the capture shows no reordering (so that a clean
+/// capture is judged from a buffer that stays in the processor's cache), [`REORDER_FAR`] once
+/// it has. A segment sent before one already judged, farther back than the events held, is
+/// not judged, and an endpoint that would otherwise conform is "cannot judge" with its frame.
 struct SentOrder {
     held: VecDeque<Rc<Event>>,
+    /// How many events are held.
+    depth: usize,
     /// The endpoint's last [`COPIES`] segments, each with a digest of its header.
     sent: VecDeque<(u64, Rc<Event>)>,
     /// Whether a segment has been put back: the capture point lies beyond reordering.
     reordered: bool,
+    /// The greatest key of the endpoint's segments judged so far.
+    released: Option<(Seq, Seq)>,
+    /// The first segment that came too late to be put back.
+    unplaced: Option<u64>,
 }
 
-/// Events held to restore the order sent; the farthest a segment can be put back.
-const REORDER: usize = 1024;
+impl Default for SentOrder {
+    fn default() -> Self {
+        SentOrder {
+            held: VecDeque::new(),
+            depth: REORDER,
+            sent: VecDeque::new(),
+            reordered: false,
+            released: None,
+            unplaced: None,
+        }
+    }
+}
+
+/// Events held to restore the order sent while the capture shows no reordering.
+const REORDER: usize = 64;
+/// Events held once it has: the farthest a segment can be put back.
+const REORDER_FAR: usize = 1024;
 /// How many of the endpoint's last segments a copy is looked for among.
 const COPIES: usize = 64;
 
@@ -218,7 +243,7 @@ fn sent_before(a: (Seq, Seq), b: (Seq, Seq)) -> bool {
 
 impl SentOrder {
     /// Takes `event`; the event that leaves the buffer, if one does (at most one: the
-    /// buffer holds [`REORDER`]).
+    /// buffer holds `depth`).
     fn take(&mut self, mut event: Event) -> Option<Rc<Event>> {
         let output = matches!(event, Event::Output(_));
         let mut at = None;
@@ -241,6 +266,15 @@ impl SentOrder {
                 Event::Output(h) => sent_key(&h.seg).is_some_and(|hk| sent_before(k, hk)),
                 Event::Input(_) => false,
             };
+            if let (Some(k), Some(r)) = (sent_key(&o.seg), self.released)
+                && sent_before(k, r)
+            {
+                // Sent before a segment already judged: too late to put back.
+                self.reordered = true;
+                self.depth = REORDER_FAR;
+                self.unplaced.get_or_insert(o.frame);
+                return None;
+            }
             at = sent_key(&o.seg).and_then(|k| {
                 let last = self
                     .held
@@ -253,6 +287,7 @@ impl SentOrder {
             });
             if let Some(at) = at {
                 self.reordered = true;
+                self.depth = REORDER_FAR;
                 o.now = self.held[at].observed().now;
             }
         }
@@ -267,8 +302,15 @@ impl SentOrder {
             Some(at) => self.held.insert(at, event),
             None => self.held.push_back(event),
         }
-        if self.held.len() > REORDER {
-            self.held.pop_front()
+        if self.held.len() > self.depth {
+            let out = self.held.pop_front();
+            if let Some(Event::Output(o)) = out.as_deref()
+                && let Some(k) = sent_key(&o.seg)
+                && self.released.is_none_or(|r| sent_before(r, k))
+            {
+                self.released = Some(k);
+            }
+            out
         } else {
             None
         }
@@ -423,6 +465,13 @@ impl EndpointJudge {
                 }
             }
             Phase::Unopened | Phase::Opening(_) | Phase::Decided => {}
+        }
+        if let (Verdict::Conforms, Some(frame)) = (&self.judgment.verdict, self.order.unplaced) {
+            self.judgment.verdict = Verdict::CannotJudge(format!(
+                "frame {frame} was sent before segments already judged, farther back than the \
+                 events held to put the endpoint's segments in the order sent ({REORDER} until \
+                 the capture shows reordering, {REORDER_FAR} after)"
+            ));
         }
         self.judgment
     }
@@ -911,6 +960,20 @@ mod tests {
         let frames: Vec<u64> = judged.iter().map(|e| e.observed().frame).collect();
         assert_eq!(frames, [1, 2, 3]);
         assert!(!order.reordered);
+        // A segment sent before one already judged, beyond the events held: not judged,
+        // and remembered; the buffer deepens.
+        let mut order = SentOrder::default();
+        let mut released = 0;
+        for k in 0..=REORDER as u32 {
+            released += usize::from(
+                order
+                    .take(at(u64::from(k) + 1, ack(100 + k, 7, 50)))
+                    .is_some(),
+            );
+        }
+        assert_eq!(released, 1);
+        assert!(order.take(at(999, ack(99, 7, 50))).is_none());
+        assert_eq!((order.unplaced, order.depth), (Some(999), REORDER_FAR));
     }
 
     #[test]
