@@ -60,59 +60,26 @@ pub enum Mutation {
 
 /// `file` with `m` applied to the TCP header of frame `frame` (numbered from 1).
 pub fn mutate(file: &[u8], frame: u64, m: Mutation) -> Vec<u8> {
-    let mut out = file.to_vec();
-    let le = match &file[..4] {
-        [0xd4, 0xc3, 0xb2, 0xa1] | [0x4d, 0x3c, 0xb2, 0xa1] => true,
-        [0xa1, 0xb2, 0xc3, 0xd4] | [0xa1, 0xb2, 0x3c, 0x4d] => false,
-        _ => panic!("not a classic pcap file"),
-    };
-    let u32_at = |b: &[u8], i: usize| {
-        let x = [b[i], b[i + 1], b[i + 2], b[i + 3]];
-        if le {
-            u32::from_le_bytes(x)
-        } else {
-            u32::from_be_bytes(x)
-        }
-    };
-    let link = u32_at(file, 20) & 0xffff;
-    let link_header = match link {
-        1 => 14,
-        101 | 228 => 0,
-        113 => 16,
-        other => panic!("link type {other}"),
-    };
-    let mut at = 24;
-    let mut n = 0;
-    while at + 16 <= file.len() {
-        let incl = u32_at(file, at + 8) as usize;
-        n += 1;
-        let data = at + 16;
-        if n == frame {
-            let ip = data + link_header;
-            let ihl = usize::from(file[ip] & 0x0f) * 4;
-            let tcp = ip + ihl;
-            let t = &mut out[tcp..];
-            let add = |t: &mut [u8], i: usize, k: u32| {
-                let v = u32::from_be_bytes([t[i], t[i + 1], t[i + 2], t[i + 3]]).wrapping_add(k);
-                t[i..i + 4].copy_from_slice(&v.to_be_bytes());
-            };
-            match m {
-                Mutation::AddSeq(k) => add(t, 4, k),
-                Mutation::AddAck(k) => add(t, 8, k),
-                Mutation::ClearFlags(bits) => t[13] &= !bits,
-                Mutation::Window(w) => t[14..16].copy_from_slice(&w.to_be_bytes()),
-                Mutation::Checksum => t[16] ^= 0x5a,
-                Mutation::SetFlags(bits) => t[13] |= bits,
-                Mutation::Text => {
-                    let offset = usize::from(t[12] >> 4) * 4;
-                    t[offset] ^= 0xff;
-                }
+    edit_frame(file, frame, |ip| {
+        let ihl = usize::from(ip[0] & 0x0f) * 4;
+        let t = &mut ip[ihl..];
+        let add = |t: &mut [u8], i: usize, k: u32| {
+            let v = u32::from_be_bytes([t[i], t[i + 1], t[i + 2], t[i + 3]]).wrapping_add(k);
+            t[i..i + 4].copy_from_slice(&v.to_be_bytes());
+        };
+        match m {
+            Mutation::AddSeq(k) => add(t, 4, k),
+            Mutation::AddAck(k) => add(t, 8, k),
+            Mutation::ClearFlags(bits) => t[13] &= !bits,
+            Mutation::Window(w) => t[14..16].copy_from_slice(&w.to_be_bytes()),
+            Mutation::Checksum => t[16] ^= 0x5a,
+            Mutation::SetFlags(bits) => t[13] |= bits,
+            Mutation::Text => {
+                let offset = usize::from(t[12] >> 4) * 4;
+                t[offset] ^= 0xff;
             }
-            return out;
         }
-        at = data + incl;
-    }
-    panic!("no frame {frame}");
+    })
 }
 
 /// Judges a file.
@@ -199,7 +166,11 @@ pub fn without_frames(file: &[u8], drop: impl Fn(u64) -> bool) -> Vec<u8> {
 /// after the link header) given to `edit`, which may change their length: the record's
 /// lengths follow. Classic pcap of either byte order, Ethernet or raw IPv4.
 pub fn edit_frame(file: &[u8], frame: u64, edit: impl FnOnce(&mut Vec<u8>)) -> Vec<u8> {
-    let le = file[0] == 0xd4 || file[0] == 0x4d;
+    let le = match &file[..4] {
+        [0xd4, 0xc3, 0xb2, 0xa1] | [0x4d, 0x3c, 0xb2, 0xa1] => true,
+        [0xa1, 0xb2, 0xc3, 0xd4] | [0xa1, 0xb2, 0x3c, 0x4d] => false,
+        _ => panic!("not a classic pcap file"),
+    };
     let u32_at = |b: &[u8], i: usize| {
         let x = [b[i], b[i + 1], b[i + 2], b[i + 3]];
         if le {
