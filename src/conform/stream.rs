@@ -9,7 +9,7 @@
 //! for longer than [`FORGET_OPEN`]. A segment that still joins it later (the splitter would
 //! give it to the same connection) makes its sender's verdict "cannot judge", unless it
 //! already violates. UDP flows and ICMP and ARP exchanges are few and short in the captures
-//! judged packet by packet as well ([`OtherJudge`]), holding only what a later reply is judged
+//! judged packet by packet as well (`others::OtherJudge`), holding only what a later reply is judged
 //! against.
 //!
 //! A UDP flow or ICMP or ARP exchange silent for [`FORGET_OPEN`] is judged and let go, and the
