@@ -28,7 +28,7 @@ use std::time::Duration;
 use tcpip_spec::capture::Packet;
 use tcpip_spec::conform::{Kind, Profile, Verdict};
 use tcpip_spec::stack::emulator::{Emulator, Tap};
-use tcpip_spec::stack::link::{Faults, Link};
+use tcpip_spec::stack::link::{Faults, Link, LinkStats};
 use tcpip_spec::tcp::Ctl;
 
 const BIN: &str = env!("CARGO_BIN_EXE_tcpip-spec");
@@ -345,8 +345,14 @@ enum Across {
 /// Records `what` between two kernels, each in its own namespace behind a TAP device, joined
 /// by the path emulator with `faults` each way (seeded: the same frames are lost on every
 /// run of the same kernel behaviour). tshark captures on A's device with `snaplen` (0: whole
-/// frames), so A's segments are seen before the path and B's after it. The pcap's bytes.
-fn record_across(tag: &str, what: Across, faults: Faults, snaplen: u32) -> Vec<u8> {
+/// frames), so A's segments are seen before the path and B's after it. The pcap's bytes, and
+/// what the path did each way (A to B, B to A).
+fn record_across(
+    tag: &str,
+    what: Across,
+    faults: Faults,
+    snaplen: u32,
+) -> (Vec<u8>, LinkStats, LinkStats) {
     if let Some(why) = missing().or_else(netns::missing) {
         panic!("conform_kernel: the environment cannot record captures: {why}");
     }
@@ -464,7 +470,7 @@ fn record_across(tag: &str, what: Across, faults: Faults, snaplen: u32) -> Vec<u
     let kept = std::env::temp_dir().join(format!("conform-kernel-{tag}.pcap"));
     std::fs::write(&kept, &file).unwrap();
     let _ = std::fs::remove_dir_all(&dir);
-    file
+    (file, emu.ab.stats, emu.ba.stats)
 }
 
 /// A child process killed and reaped on drop, so that a failing test leaves none behind.
@@ -500,9 +506,13 @@ fn conforms_file(tag: &str, file: &[u8]) -> tcpip_spec::conform::Report {
 kernel_test!(conform_kernel_bulk_with_loss, {
     let mut faults = Faults::clean(Duration::from_millis(5));
     faults.loss = 0.02;
-    let file = record_across("loss", Across::Bulk(1 << 20), faults, 0);
+    let (file, ab, ba) = record_across("loss", Across::Bulk(1 << 20), faults, 0);
+    assert!(
+        ab.lost > 0 && ba.lost > 0,
+        "the path lost nothing: {ab:?} {ba:?}"
+    );
     let r = conforms_file("loss", &file);
-    show_retransmissions(&file);
+    assert!(!retransmissions(&file).is_empty());
     assert!(r.endpoints.iter().any(|e| e.kind == Kind::Arp));
 });
 
@@ -511,12 +521,16 @@ kernel_test!(conform_kernel_bulk_with_reordering_and_duplication, {
     faults.reorder = 0.05;
     faults.reorder_delay = Duration::from_millis(5);
     faults.duplicate = 0.01;
-    let file = record_across("reorder", Across::Bulk(1 << 20), faults, 128);
+    let (file, ab, ba) = record_across("reorder", Across::Bulk(1 << 20), faults, 128);
+    assert!(
+        ba.reordered > 0 && ab.reordered + ab.duplicated + ba.duplicated > 0,
+        "the path changed nothing: {ab:?} {ba:?}"
+    );
     conforms_file("reorder", &file);
 });
 
 kernel_test!(conform_kernel_simultaneous_open, {
-    let file = record_across(
+    let (file, _, _) = record_across(
         "simopen",
         Across::SimultaneousOpen,
         Faults::clean(Duration::from_millis(20)),
@@ -553,14 +567,12 @@ kernel_test!(conform_kernel_simultaneous_open, {
 });
 
 /// The retransmitted segments of `file` (the same sequence number sent twice by one end).
-fn show_retransmissions(file: &[u8]) -> Vec<Seen> {
+fn retransmissions(file: &[u8]) -> Vec<Seen> {
     let mut seen = std::collections::HashSet::new();
-    let again: Vec<Seen> = segments(file)
+    segments(file)
         .into_iter()
         .filter(|s| s.len > 0 && !seen.insert((s.src, s.seq)))
-        .collect();
-    println!("{} retransmitted segments", again.len());
-    again
+        .collect()
 }
 
 kernel_test!(
@@ -570,9 +582,9 @@ kernel_test!(
         // sequence numbers name the octets; a retransmission resends them).
         let mut faults = Faults::clean(Duration::from_millis(5));
         faults.loss = 0.02;
-        let file = record_across("remut", Across::Bulk(256 << 10), faults, 0);
+        let (file, _, _) = record_across("remut", Across::Bulk(256 << 10), faults, 0);
         assert_conforms(&file, Profile::Linux);
-        let again = show_retransmissions(&file);
+        let again = retransmissions(&file);
         let client = segments(&file)[0].src;
         let resent = again
             .iter()

@@ -898,16 +898,18 @@ mod tests {
         assert!(window_shrink(&events, 4).is_some());
     }
 
+    /// An acknowledgment of `a` with TSval `ts` and window `w`.
+    fn ack(a: u32, ts: u32, w: u16) -> Segment {
+        let mut s = Segment::control(Seq(1), Seq(a), Ctl::ACK, w);
+        s.opt.timestamps = Some(crate::tcp::Timestamps {
+            tsval: ts,
+            tsecr: 0,
+        });
+        s
+    }
+
     #[test]
     fn segments_seen_out_of_the_order_sent_are_put_back_and_copies_dropped() {
-        let ack = |a: u32, ts: u32, w: u16| {
-            let mut s = Segment::control(Seq(1), Seq(a), Ctl::ACK, w);
-            s.opt.timestamps = Some(crate::tcp::Timestamps {
-                tsval: ts,
-                tsecr: 0,
-            });
-            s
-        };
         let input = |frame: u64| {
             Event::Input(Observed {
                 frame,
@@ -978,14 +980,6 @@ mod tests {
 
     #[test]
     fn a_window_edge_seen_beyond_reordering_is_judged_in_the_order_sent() {
-        let ack = |a: u32, ts: u32, w: u16| {
-            let mut s = Segment::control(Seq(1), Seq(a), Ctl::ACK, w);
-            s.opt.timestamps = Some(crate::tcp::Timestamps {
-                tsval: ts,
-                tsecr: 0,
-            });
-            s
-        };
         // An older segment (smaller TSval) with a smaller edge: not a shrink.
         let events = [out(1, ack(100, 8, 50)), out(2, ack(100, 7, 20))];
         assert!(window_shrink(&events, 0).is_none());

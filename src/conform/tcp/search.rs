@@ -329,16 +329,10 @@ impl Judge {
         if pure_ack {
             steps.push(Step::WindowUpdate);
         }
-        // RFC 8985 §7.3 under the profile: the most recently sent segment again, while the
-        // retransmission timer runs.
-        let t = conn.tcb();
-        let end = o.seg.seq + (o.seg.data.len() as u32 + u32::from(o.seg.has(Ctl::FIN)));
-        if self.profile.allows(Allowance::TailLossProbe)
-            && conn.timer(Timer::Retransmit).is_some()
-            && end == t.snd_nxt
-            && o.seg.seq.ge(t.snd_una)
-            && o.seg.seq.lt(t.snd_nxt)
-        {
+        // RFC 8985 §7.3 under the profile: the most recently sent segment again
+        // (`Connection::probe_tail` decides whether `o` can be one).
+        let occupies = !o.seg.data.is_empty() || o.seg.has(Ctl::FIN);
+        if self.profile.allows(Allowance::TailLossProbe) && occupies {
             steps.push(Step::TailProbe);
         }
         steps
