@@ -98,6 +98,8 @@ pub struct Bounds {
     pub old_wrap: Option<u8>,
     /// 1: both ends run congestion control (Reno, an initial window of one segment).
     pub congestion: Option<u8>,
+    /// 1: both ends offer SACK and recover by RFC 6675; only A sends.
+    pub sack: Option<u8>,
 }
 
 impl Bounds {
@@ -113,6 +115,7 @@ impl Bounds {
         forgeries: None,
         old_wrap: None,
         congestion: None,
+        sack: None,
     };
 
     /// `self`, with the bounds `over` sets taking precedence.
@@ -128,11 +131,12 @@ impl Bounds {
             forgeries: over.forgeries.or(self.forgeries),
             old_wrap: over.old_wrap.or(self.old_wrap),
             congestion: over.congestion.or(self.congestion),
+            sack: over.sack.or(self.sack),
         }
     }
 
     /// Every bound by its command-line name (`--NAME`), set or not.
-    pub fn entries(&self) -> [(&'static str, Option<u8>); 10] {
+    pub fn entries(&self) -> [(&'static str, Option<u8>); 11] {
         [
             ("bytes", self.bytes),
             ("incarnations", self.incarnations),
@@ -144,6 +148,7 @@ impl Bounds {
             ("forgeries", self.forgeries),
             ("old-wrap", self.old_wrap),
             ("congestion", self.congestion),
+            ("sack", self.sack),
         ]
     }
 
@@ -160,6 +165,7 @@ impl Bounds {
             "forgeries" => &mut self.forgeries,
             "old-wrap" => &mut self.old_wrap,
             "congestion" => &mut self.congestion,
+            "sack" => &mut self.sack,
             _ => return false,
         };
         *slot = Some(value);

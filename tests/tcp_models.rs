@@ -468,3 +468,41 @@ fn the_full_lifecycle_is_as_expected_across_a_grid_of_small_bounds() {
     }
     assert_eq!(runs, 17);
 }
+
+#[test]
+fn without_the_sack_scoreboard_the_sender_resends_text_the_receiver_reported_holding() {
+    // RFC 6675 §4 / RFC 2018: A sends three octets, two are lost, B SACKs the one it holds.
+    // With its scoreboard A resends only the holes (`sack-retransmit` found, `sack-respected`
+    // holds, 1.9 M states); ignoring the blocks, it resends the octet inside a block B sent.
+    let spec = find("tcp-lifecycle").expect("registered");
+    let bounds = spec.ablation("sack-scoreboard").unwrap().bounds;
+    let full = (spec.check)(&[], bounds, quiet());
+    assert!(full.exhaustive && full.as_expected, "{full:#?}");
+    assert_eq!(
+        full.unique_states, 1_881_797,
+        "the SACK lifecycle's state space changed"
+    );
+    assert_eq!(property(&full, "sack-retransmit").outcome, Outcome::Found);
+    let ladder = ladder_of("tcp-lifecycle", "sack-scoreboard", "sack-respected");
+    // The block B sent, then A resending an octet inside it.
+    let block = ladder
+        .lines()
+        .find_map(|l| l.split("<SACK=").nth(1)?.split('>').next())
+        .expect("a SACK block in the ladder");
+    let (left, right) = block.split_once('-').unwrap();
+    let (left, right): (u32, u32) = (left.parse().unwrap(), right.parse().unwrap());
+    let resent = step_lines(&ladder).len();
+    let last_sends: Vec<u32> = ladder
+        .lines()
+        .rev()
+        .take_while(|l| !l.starts_with(|c: char| c.is_ascii_digit()))
+        .filter(|l| l.contains("<DATA="))
+        .filter_map(|l| l.split("<SEQ=").nth(1)?.split('>').next()?.parse().ok())
+        .collect();
+    assert!(
+        last_sends
+            .iter()
+            .any(|s| s.wrapping_sub(left) < right.wrapping_sub(left)),
+        "the last step resends text inside {block} ({resent} steps):\n{ladder}"
+    );
+}

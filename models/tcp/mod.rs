@@ -81,6 +81,9 @@ pub struct LifecycleBounds {
     /// RFC 5681 in the lifecycle: both ends run Reno with an initial window of one segment
     /// (one octet here), so that the congestion window binds before the peer's window does.
     pub congestion: bool,
+    /// RFC 2018 and RFC 6675 in the lifecycle: both ends offer SACK, and only A sends (a
+    /// one-way transfer, as SACK recovery is about a sender's holes; see [`Script::one_way`]).
+    pub sack: bool,
 }
 
 impl From<crate::models::Bounds> for LifecycleBounds {
@@ -97,6 +100,7 @@ impl From<crate::models::Bounds> for LifecycleBounds {
             forgeries: b.forgeries.unwrap_or(d.forgeries),
             old_wrap: b.old_wrap.map_or(d.old_wrap, |o| o != 0),
             congestion: b.congestion.map_or(d.congestion, |c| c != 0),
+            sack: b.sack.map_or(d.sack, |c| c != 0),
         }
     }
 }
@@ -114,6 +118,7 @@ impl Default for LifecycleBounds {
             forgeries: 0,
             old_wrap: false,
             congestion: false,
+            sack: false,
         }
     }
 }
@@ -240,6 +245,9 @@ impl TcpModel {
             timestamps: b.old_wrap,
             congestion: b.congestion.then_some(crate::tcp::Algorithm::Reno),
             initial_window: b.congestion.then_some(1),
+            // SACK's loss recovery (RFC 6675) is fast retransmit's, on the scoreboard.
+            sack: b.sack,
+            fast_retransmit: b.sack,
             ..Config::default()
         };
         let script = Script {
@@ -249,6 +257,7 @@ impl TcpModel {
             hash_a: u32::MAX - 1,
             hash_b: ISN_B,
             fast_reconnect: b.fast_reconnect,
+            one_way: b.sack,
         };
         TcpModel {
             scenario: Scenario::Lifecycle,
@@ -473,6 +482,9 @@ impl TcpModel {
         }
         if self.setup.cfg.congestion.is_some() {
             bounds.push("congestion".to_string());
+        }
+        if self.setup.cfg.sack {
+            bounds.push("sack (only A sends)".to_string());
         }
         if let Some(msl) = self.setup.msl {
             bounds.push(format!("MSL {msl} ticks"));

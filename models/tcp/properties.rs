@@ -297,7 +297,7 @@ fn received_prefix(w: &World, s: Side) -> bool {
 
 /// Whether `s` has received every octet its peer sends in an incarnation of `bytes` octets.
 fn received_all(m: &TcpModel, w: &World, s: Side) -> bool {
-    let bytes = m.setup.script.map_or(0, |sc| sc.bytes);
+    let bytes = m.setup.script.map_or(0, |sc| sc.bytes_of(s.peer()));
     w.peer(s).received.len() == usize::from(bytes) && received_prefix(w, s)
 }
 
@@ -310,6 +310,15 @@ const LIFECYCLE: &[Prop] = &[
         meaning: "new text goes out only within SND.UNA + min(cwnd, SND.WND) (RFC 5681 §3.1; \
                   holds trivially without --congestion)",
         condition: |_, w| both(|s| !fact(w, s, Facts::CWND_EXCEEDED)),
+    },
+    Prop {
+        kind: Kind::Always,
+        name: "sack-respected",
+        meaning: "no text is resent that the receiver has reported holding in a SACK block \
+                  the sender got since its last retransmission timeout: recovery resends the \
+                  holes and skips what was SACKed (RFC 6675 §4 NextSeg, §5.1; RFC 2018 §8; \
+                  holds trivially without --sack)",
+        condition: |_, w| both(|s| !fact(w, s, Facts::SACKED_RESENT)),
     },
     Prop {
         kind: Kind::Always,
@@ -447,6 +456,13 @@ const LIFECYCLE: &[Prop] = &[
         meaning: "text the peer's window would take waits for the congestion window (only \
                   with --congestion)",
         condition: |_, w| either(|s| fact(w, s, Facts::CWND_LIMITED)),
+    },
+    Prop {
+        kind: Kind::Sometimes,
+        name: "sack-retransmit",
+        meaning: "a hole the SACK scoreboard shows is resent, in recovery or after a timeout \
+                  (RFC 6675 §5, §5.1; only with --sack)",
+        condition: |_, w| either(|s| fact(w, s, Facts::SACK_RETRANSMIT)),
     },
     Prop {
         kind: Kind::Sometimes,

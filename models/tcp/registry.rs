@@ -93,6 +93,7 @@ pub const LIFECYCLE: ModelSpec = ModelSpec {
         "old-syn",
         "old-wrap",
         "congestion",
+        "sack",
         "forgeries",
     ],
     premises: lifecycle_premises,
@@ -122,6 +123,8 @@ fn lifecycle_premises(name: &str, bounds: Bounds) -> bool {
         "forgery-rejected" => b.forgeries > 0,
         "paws-rejected" => b.old_wrap,
         "cwnd-limited" => b.congestion && b.bytes >= 2,
+        // A hole below SACKed text: two octets, one lost or delayed.
+        "sack-retransmit" => b.sack && b.bytes >= 2 && b.losses + b.delays > 0,
         "window-full" => !b.congestion,
         // Behind a congestion window of one segment, a network that neither loses, delays nor
         // duplicates (and no old or forged segment) never leaves text unacknowledged with
@@ -172,6 +175,18 @@ const CONGESTION: Bounds = Bounds {
     ..Bounds::NONE
 };
 
+/// RFC 6675 in the lifecycle: A sends three octets to B, one per segment, both ends SACK,
+/// one incarnation, and the network loses two segments: two holes below SACKed text, the
+/// first resent by the timer, the second then by the scoreboard (RFC 6675 §5.1).
+const SACK: Bounds = Bounds {
+    bytes: Some(3),
+    incarnations: Some(1),
+    losses: Some(2),
+    delays: Some(0),
+    sack: Some(1),
+    ..Bounds::NONE
+};
+
 /// One forgery against one incarnation over a network that only reorders.
 const ATTACKER: Bounds = Bounds {
     incarnations: Some(1),
@@ -213,6 +228,16 @@ const LIFECYCLE_ABLATIONS: &[Ablation] = &[
         reference: "RFC 5681 §3.1; RFC 9293 §3.8.2, MUST-19",
         hazard: "the sender fills the peer's whole window at once, whatever the congestion window says: into a bottleneck, every sender doing so is the congestion collapse of 1986",
         bounds: CONGESTION,
+    },
+    Ablation {
+        mechanism: "sack-scoreboard",
+        breaks: "sack-respected",
+        also_breaks: &[],
+        hides: &[],
+        reveals: &[],
+        reference: "RFC 6675 §4, §5.1; RFC 2018 §1, §5",
+        hazard: "a sender that ignores the SACK blocks resends, after a loss, text the receiver has reported holding: the retransmissions SACK exists to spare take the bandwidth from the holes",
+        bounds: SACK,
     },
     Ablation {
         mechanism: "paws",

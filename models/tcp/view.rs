@@ -10,7 +10,7 @@ use crate::tcp::State;
 use std::fmt;
 
 /// The names of the ghost facts.
-const FACTS: [(u32, &str); 27] = [
+const FACTS: [(u32, &str); 29] = [
     (Facts::OPENED, "opened"),
     (Facts::USER_CLOSED, "user-closed"),
     (Facts::RESET, "reset"),
@@ -38,6 +38,8 @@ const FACTS: [(u32, &str); 27] = [
     (Facts::PAWS_REJECTED, "paws-rejected"),
     (Facts::CWND_EXCEEDED, "cwnd-exceeded"),
     (Facts::CWND_LIMITED, "cwnd-limited"),
+    (Facts::SACKED_RESENT, "sacked-resent"),
+    (Facts::SACK_RETRANSMIT, "sack-retransmit"),
 ];
 
 /// The facts that hold, by name.
@@ -68,6 +70,14 @@ fn peer(f: &mut fmt::Formatter<'_>, s: Side, p: &Peer) -> fmt::Result {
         "   incarnation {}, sent {} octet(s), user received \"{text}\"",
         p.incarnation, p.sent
     )?;
+    if !p.sacked.is_empty() {
+        let ranges: Vec<String> = p.sacked.iter().map(|(l, r)| format!("{l}-{r}")).collect();
+        writeln!(
+            f,
+            "   SACKed to it since its last timeout: {}",
+            ranges.join(", ")
+        )?;
+    }
     let facts = fact_names(p.facts);
     if !facts.is_empty() {
         writeln!(f, "   facts: {}", facts.join(", "))?;

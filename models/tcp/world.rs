@@ -144,6 +144,12 @@ impl Facts {
     pub const CWND_EXCEEDED: u32 = 1 << 26;
     /// Text was waiting that the peer's window allowed but the congestion window held back.
     pub const CWND_LIMITED: u32 = 1 << 27;
+    /// Text was sent that the peer had reported holding, in a SACK block that reached this
+    /// endpoint since its last retransmission timeout (see [`Peer::sacked`]).
+    pub const SACKED_RESENT: u32 = 1 << 28;
+    /// A hole the SACK scoreboard showed was resent (RFC 6675 `NextSeg ()`, or the resends
+    /// after a timeout that skip SACKed text).
+    pub const SACK_RETRANSMIT: u32 = 1 << 29;
 
     /// Witnesses of events, true only in the state right after the step that produced them:
     /// sometimes-properties read them, and keeping them no longer than one step keeps them
@@ -162,7 +168,9 @@ impl Facts {
         | Facts::FORGERY_REJECTED
         | Facts::PAWS_REJECTED
         | Facts::CWND_EXCEEDED
-        | Facts::CWND_LIMITED;
+        | Facts::CWND_LIMITED
+        | Facts::SACKED_RESENT
+        | Facts::SACK_RETRANSMIT;
 
     /// Facts that describe the current incarnation only; cleared by a new OPEN.
     pub const PER_INCARNATION: u32 = Facts::OPENED
@@ -205,6 +213,12 @@ pub struct Peer {
     pub received: Vec<u8>,
     /// Whether the retransmission timer fired since the last tick (backed off: once a tick).
     pub retransmitted_this_tick: bool,
+    /// Ghost: what the peer has reported holding, in the SACK blocks (RFC 2018, D-SACK
+    /// blocks of RFC 2883 included) of the segments that reached this endpoint since its
+    /// connection opened or its retransmission timer last fired, as sorted disjoint ranges.
+    /// A receiver here never discards what it queued, so each is true; RFC 2018 §8 lets a
+    /// sender forget them at a timeout (the receiver might have reneged), hence the reset.
+    pub sacked: Vec<(Seq, Seq)>,
 }
 
 /// The whole state (its `Debug` is the Explorer's compact view, in `view.rs`).
@@ -244,6 +258,7 @@ impl std::hash::Hash for Peer {
             sent,
             received,
             retransmitted_this_tick,
+            sacked,
         } = self;
         conn.hash_state(h);
         isn.hash(h);
@@ -255,6 +270,7 @@ impl std::hash::Hash for Peer {
         sent.hash(h);
         received.hash(h);
         retransmitted_this_tick.hash(h);
+        sacked.hash(h);
     }
 }
 
@@ -270,6 +286,41 @@ impl Peer {
     /// The connection's control block.
     pub fn tcb(&self) -> &Tcb {
         self.conn.tcb()
+    }
+
+    /// Records the SACK blocks of a segment that reached this endpoint from its peer (see
+    /// [`Peer::sacked`]), merged with those recorded before. Ranges are ordered by their
+    /// distance from this connection's ISS, so that they merge across the wrap of 2^32.
+    fn record_sacked(&mut self, seg: &Segment) {
+        if seg.opt.sack.is_empty() {
+            return;
+        }
+        let base = self.tcb().iss;
+        let mut all: Vec<(u32, u32)> = self
+            .sacked
+            .iter()
+            .copied()
+            .chain(seg.opt.sack.iter())
+            .map(|(l, r)| (l - base, r - base))
+            .collect();
+        all.sort_unstable();
+        let mut merged: Vec<(u32, u32)> = Vec::with_capacity(all.len());
+        for (l, r) in all {
+            match merged.last_mut() {
+                Some(last) if l <= last.1 => last.1 = last.1.max(r),
+                _ => merged.push((l, r)),
+            }
+        }
+        self.sacked = merged
+            .into_iter()
+            .map(|(l, r)| (base + l, base + r))
+            .collect();
+    }
+
+    /// Whether any octet of `seg`'s text lies in what the peer reported holding.
+    fn resends_sacked(&self, seg: &Segment) -> bool {
+        let (seq, end) = (seg.seq, seg.seq + seg.data.len() as u32);
+        !seg.data.is_empty() && self.sacked.iter().any(|&(l, r)| seq.lt(r) && l.lt(end))
     }
 
     /// Whether TIME-WAIT's timer is due: it must fire now.
@@ -516,6 +567,20 @@ pub struct Script {
     /// ends. B closes only once A's FIN has arrived. Off, the clock outpaces every sender
     /// (the assumption of §3.4.1) and either side may close first.
     pub fast_reconnect: bool,
+    /// Only A sends (B's user sends nothing): the one-way transfer of `--sack`, in which A's
+    /// text alone can have holes for the scoreboard to work on.
+    pub one_way: bool,
+}
+
+impl Script {
+    /// Octets side `s` sends per incarnation.
+    pub fn bytes_of(&self, s: Side) -> u8 {
+        if self.one_way && s == Side::B {
+            0
+        } else {
+            self.bytes
+        }
+    }
 }
 
 const TEXT_BASE: [[u8; 3]; 2] = [*b"aA0", *b"pP5"];
@@ -610,7 +675,7 @@ impl Setup {
                 out.push(Action::Open(s));
             }
             let open = matches!(p.tcb().state, State::Established | State::CloseWait);
-            let all_sent = self.script.is_none_or(|sc| p.sent >= sc.bytes);
+            let all_sent = self.script.is_none_or(|sc| p.sent >= sc.bytes_of(s));
             if open && !all_sent {
                 out.push(Action::Send(s));
             }
@@ -693,6 +758,7 @@ impl Setup {
                 p.peer_incarnation = 0;
                 p.sent = 0;
                 p.received.clear();
+                p.sacked.clear();
                 // A new connection: nothing of the previous incarnation's carries over.
                 p.conn = Connection::new(cfg);
                 let _ = if p.passive {
@@ -705,7 +771,7 @@ impl Setup {
                 self.absorb(&mut n, s, None, step);
             }
             Action::Send(s) => {
-                let bytes = self.script.map_or(0, |sc| sc.bytes);
+                let bytes = self.script.map_or(0, |sc| sc.bytes_of(s));
                 let p = n.peer_mut(s);
                 let text: Vec<u8> = (p.sent..bytes)
                     .map(|i| text_octet(s, p.incarnation, i))
@@ -776,6 +842,9 @@ impl Setup {
                     p.retransmitted_this_tick = true;
                 }
                 let w = p.conn.expire(NOW, Timer::Retransmit);
+                if w.has(Witness::RetransmitTimeout) && !p.sacked.is_empty() {
+                    p.sacked.clear();
+                }
                 let step = Step::of(&mut p.conn, w);
                 self.absorb(&mut n, s, None, step);
             }
@@ -798,6 +867,11 @@ impl Setup {
         if seg.has(Ctl::SYN) && !p.syns_received.contains(&seg.seq) {
             p.syns_received.push(seg.seq);
             p.syns_received.sort_by_key(|s| s.0);
+        }
+        // Blocks of the incarnation this connection synchronized with: an older one's are
+        // about other text.
+        if p.peer_incarnation != 0 && incarnation == Some(p.peer_incarnation) {
+            p.record_sacked(seg);
         }
         let before = p.tcb().state;
         // Only a LISTEN consumes an ISN (RFC 9293 §3.10.7.2).
@@ -898,6 +972,7 @@ impl Setup {
                     Facts::BACK_TO_LISTEN
                 }
                 Witness::RetransmitTimeout => Facts::RETRANSMITTED,
+                Witness::SackRetransmit => Facts::SACK_RETRANSMIT,
                 Witness::ChallengeAck => Facts::CHALLENGE_ACK,
                 Witness::PawsRejected => Facts::PAWS_REJECTED,
                 Witness::Reassembled => Facts::REASSEMBLED,
@@ -925,6 +1000,9 @@ impl Setup {
             p.facts.0 |= Facts::SIMULTANEOUS_OPEN;
         }
         for seg in &out.segments {
+            if p.resends_sacked(seg) {
+                p.facts.0 |= Facts::SACKED_RESENT;
+            }
             if seg.has(Ctl::SYN) && seg.has(Ctl::ACK) {
                 let acked = p.syns_received.iter().any(|syn| *syn + 1 == seg.ack);
                 if !acked {

@@ -196,6 +196,11 @@ pub struct RunArgs {
     /// flight (tcp-lifecycle).
     #[arg(long, value_parser = clap::value_parser!(u8).range(0..=1))]
     pub congestion: Option<u8>,
+    /// 1: both ends offer SACK (RFC 2018) and recover from loss by RFC 6675, and only A
+    /// sends, one octet per segment, so that A's text alone can have holes
+    /// (tcp-lifecycle).
+    #[arg(long, value_parser = clap::value_parser!(u8).range(0..=1))]
+    pub sack: Option<u8>,
 }
 
 impl RunArgs {
@@ -212,6 +217,7 @@ impl RunArgs {
             forgeries: self.forgeries,
             old_wrap: self.old_wrap,
             congestion: self.congestion,
+            sack: self.sack,
         }
     }
 

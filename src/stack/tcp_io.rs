@@ -197,6 +197,7 @@ impl Host {
         let c = &mut self.counters;
         c.retransmit_timeouts += u64::from(w.has(Witness::RetransmitTimeout));
         c.fast_retransmits += u64::from(w.has(Witness::FastRetransmit));
+        c.spurious_recoveries += u64::from(w.has(Witness::SpuriousRecovery));
         c.partial_ack_retransmits += u64::from(w.has(Witness::PartialAckRetransmit));
         c.window_probes += u64::from(w.has(Witness::WindowProbe));
         c.challenge_acks_limited += u64::from(w.has(Witness::ChallengeAckLimited));

@@ -73,11 +73,18 @@ pub enum Mechanism {
     /// SACK recovery). Switched off, it sends whatever the peer's window allows, into any
     /// bottleneck: the congestion collapse of 1986 that RFC 5681's ancestors answered.
     CongestionWindow,
+    /// The SACK sender records the blocks each ACK carries in its scoreboard (RFC 6675 §4
+    /// `Update ()`, RFC 2018 §5), so that recovery (`NextSeg ()`, §4) and the resends after a
+    /// timeout (§5.1) skip what the receiver already holds. Switched off, it negotiates SACK
+    /// and its receiver still reports blocks, but as a sender it ignores every block it
+    /// receives: it resends text the receiver has reported holding, the waste SACK exists to
+    /// end (RFC 2018 §1).
+    SackScoreboard,
 }
 
 impl Mechanism {
     /// Every mechanism, in catalogue order.
-    pub const ALL: [Mechanism; 22] = [
+    pub const ALL: [Mechanism; 23] = [
         Mechanism::ThreeWayHandshake,
         Mechanism::SynSentReset,
         Mechanism::SynSequenceNumber,
@@ -100,6 +107,7 @@ impl Mechanism {
         Mechanism::ReassemblyBound,
         Mechanism::Paws,
         Mechanism::CongestionWindow,
+        Mechanism::SackScoreboard,
     ];
 
     /// The stable kebab-case name.
@@ -127,6 +135,7 @@ impl Mechanism {
             Mechanism::ReassemblyBound => "reassembly-bound",
             Mechanism::Paws => "paws",
             Mechanism::CongestionWindow => "congestion-window",
+            Mechanism::SackScoreboard => "sack-scoreboard",
         }
     }
 

@@ -28,8 +28,13 @@ use crate::wire::tcp::SackBlock;
 use serde::{Serialize, Serializer};
 use std::fmt;
 
-/// DupThresh of RFC 6675 §2: RFC 5681's three duplicate ACKs.
+/// DupThresh of RFC 6675 §2: RFC 5681's three duplicate ACKs, where every connection starts.
 pub const DUP_THRESH: u32 = DUPLICATE_ACK_THRESHOLD;
+
+/// The most DupThresh grows to once reordering has been measured (see
+/// [`SackRecovery::on_spurious`]): beyond it a real loss would wait for more SACKed segments
+/// than most windows hold, and only the retransmission timer would find it.
+pub const MAX_DUP_THRESH: u32 = 256;
 
 /// The most blocks a SACK option carries: 4 fill the 40 octets of option space (RFC 2018 §3);
 /// with timestamps (RFC 7323) on, 3 fit.
@@ -376,6 +381,8 @@ pub struct SenderView {
     pub rescue_allowed: bool,
     /// The sender's maximum segment size.
     pub smss: u32,
+    /// DupThresh in force (see [`SackRecovery::dup_thresh`]).
+    pub dup_thresh: u32,
 }
 
 /// A sender's scoreboard (RFC 6675 §3): the octets above SND.UNA that the receiver reported
@@ -527,9 +534,9 @@ impl Scoreboard {
     }
 
     /// `IsLost (SeqNum)` of RFC 6675 §4: whether the octet `seq` is deemed lost, because
-    /// DupThresh discontiguous SACKed runs lie above it, or more than (DupThresh − 1) · SMSS
-    /// SACKed octets do. A run counts as "above" if any of its octets is.
-    pub fn is_lost(&self, seq: Seq, smss: u32) -> bool {
+    /// `dup_thresh` discontiguous SACKed runs lie above it, or more than (DupThresh − 1) ·
+    /// SMSS SACKed octets do. A run counts as "above" if any of its octets is.
+    pub fn is_lost(&self, seq: Seq, smss: u32, dup_thresh: u32) -> bool {
         let above = seq + 1;
         let (mut runs, mut octets) = (0u32, 0u64);
         for (l, r) in self.intervals() {
@@ -538,7 +545,8 @@ impl Scoreboard {
                 octets += u64::from(r - later(l, above));
             }
         }
-        runs >= DUP_THRESH || octets > u64::from(DUP_THRESH - 1) * u64::from(smss)
+        let dup_thresh = dup_thresh.max(1);
+        runs >= dup_thresh || octets > u64::from(dup_thresh - 1) * u64::from(smss)
     }
 
     /// The un-SACKed holes in `snd_una..snd_max`, in order, each with whether it lies below
@@ -580,10 +588,17 @@ impl Scoreboard {
     /// once more if it lies at or below HighRxt (`high_rxt` is HighRxt + 1), for its
     /// retransmission. `IsLost` is the same for every octet of a hole (the SACKed data above
     /// each is the same), so it is asked once per hole.
-    pub fn pipe(&self, snd_una: Seq, snd_max: Seq, high_rxt: Seq, smss: u32) -> u32 {
+    pub fn pipe(
+        &self,
+        snd_una: Seq,
+        snd_max: Seq,
+        high_rxt: Seq,
+        smss: u32,
+        dup_thresh: u32,
+    ) -> u32 {
         let mut pipe = 0u32;
         for (start, end, _) in self.holes(snd_una, snd_max) {
-            if !self.is_lost(start, smss) {
+            if !self.is_lost(start, smss, dup_thresh) {
                 pipe = pipe.saturating_add(end - start);
             }
             if start.lt(high_rxt) {
@@ -618,7 +633,9 @@ impl Scoreboard {
                 .map(|(start, end, _)| (later(start, high_rxt), end))
                 .filter(|&(start, end)| start.lt(end))
         };
-        if let Some((start, end)) = candidates().find(|&(start, _)| self.is_lost(start, smss)) {
+        if let Some((start, end)) =
+            candidates().find(|&(start, _)| self.is_lost(start, smss, view.dup_thresh))
+        {
             return Some(seg(start, end, NextSegRule::Lost));
         }
         if view.new_data > 0 {
@@ -703,9 +720,36 @@ pub struct SackRecovery {
     high_rxt: Seq,
     /// RescueRxt + 1; `None` is "undefined".
     rescue_rxt: Option<Seq>,
+    /// DupThresh − 3: the reordering measured beyond RFC 5681's three segments (see
+    /// [`on_spurious`](Self::on_spurious)); zero until a recovery proves spurious.
+    reordering: u32,
 }
 
 impl SackRecovery {
+    /// DupThresh in force: RFC 5681's three duplicate ACKs, raised to the reordering this
+    /// connection has measured (RFC 6675 §2 leaves "the current value for DupThresh (or
+    /// method for determining its value)" to later work; RFC 4653 and RFC 8985 both adapt
+    /// to the reordering a path shows).
+    pub fn dup_thresh(&self) -> u32 {
+        DUP_THRESH + self.reordering
+    }
+
+    /// The recovery in progress was spurious (RFC 3522: the segment it resent first had
+    /// already arrived; the caller tells): it ends as if it had never begun, and DupThresh
+    /// becomes at least `ahead + 1`, where `ahead` is how many segments arrived ahead of the
+    /// reordered one, so that reordering as deep as this one no longer looks like loss. At
+    /// most [`MAX_DUP_THRESH`]. The scoreboard stays.
+    pub fn on_spurious(&mut self, ahead: u32) {
+        let thresh = ahead
+            .saturating_add(1)
+            .clamp(self.dup_thresh(), MAX_DUP_THRESH.max(self.dup_thresh()));
+        *self = SackRecovery {
+            scoreboard: self.scoreboard,
+            reordering: thresh - DUP_THRESH,
+            ..SackRecovery::default()
+        };
+    }
+
     /// The scoreboard.
     pub fn scoreboard(&self) -> &Scoreboard {
         &self.scoreboard
@@ -772,6 +816,7 @@ impl SackRecovery {
             if reached {
                 *self = SackRecovery {
                     scoreboard: self.scoreboard,
+                    reordering: self.reordering,
                     ..SackRecovery::default()
                 };
                 event = Some(RecoveryEvent::Exited);
@@ -782,9 +827,10 @@ impl SackRecovery {
                 self.recovery_point = None;
             }
             if info.is_duplicate() {
-                self.dup_acks = (self.dup_acks + 1).min(DUP_THRESH);
+                self.dup_acks = (self.dup_acks + 1).min(self.dup_thresh());
             }
-            let lost = self.dup_acks >= DUP_THRESH || self.scoreboard.is_lost(snd_una, smss);
+            let thresh = self.dup_thresh();
+            let lost = self.dup_acks >= thresh || self.scoreboard.is_lost(snd_una, smss, thresh);
             if info.is_duplicate() && reached && lost && snd_una.lt(snd_max) {
                 let retransmit = self.first_lost(snd_una, snd_max, smss);
                 self.in_recovery = true;
@@ -812,8 +858,13 @@ impl SackRecovery {
 
     /// `SetPipe ()` with this recovery's HighRxt (RFC 6675 §4, §5 (4.4), (B.2)).
     pub fn pipe(&self, snd_una: Seq, snd_max: Seq, smss: u32) -> u32 {
-        self.scoreboard
-            .pipe(snd_una, snd_max, self.high_rxt(snd_una), smss)
+        self.scoreboard.pipe(
+            snd_una,
+            snd_max,
+            self.high_rxt(snd_una),
+            smss,
+            self.dup_thresh(),
+        )
     }
 
     /// `NextSeg ()` with this recovery's HighRxt, and rule (4) allowed once per recovery: in
@@ -827,7 +878,9 @@ impl SackRecovery {
         smss: u32,
     ) -> Option<NextSeg> {
         let rescue_allowed = self.in_recovery && self.rescue_rxt.is_none_or(|r| snd_una.gt(r));
+        let dup_thresh = self.dup_thresh();
         self.scoreboard.next_seg(&SenderView {
+            dup_thresh,
             snd_una,
             snd_max,
             high_rxt: self.high_rxt(snd_una),
@@ -858,7 +911,9 @@ impl SackRecovery {
     /// before SND.UNA reaches it. The scoreboard is cleared, as RFC 2018 §5 recommends
     /// ("SHOULD turn off all of the SACKed bits ... the data receiver has reneged"; RFC 6675
     /// §5.1 leaves that advice standing); it fills again from the ACKs that follow, which
-    /// the sender SHOULD use. HighRxt and RescueRxt are reset.
+    /// the sender SHOULD use. HighRxt and RescueRxt are reset. DupThresh returns to three: a
+    /// timeout suggests the reordering measured let a real loss wait too long (Linux does
+    /// the same when a timeout follows many SACKed segments).
     pub fn on_retransmit_timeout(&mut self, snd_max: Seq) {
         if self.in_recovery {
             self.recovery_point = Some(snd_max);
@@ -867,6 +922,7 @@ impl SackRecovery {
         self.scoreboard.clear();
         self.high_rxt = Seq(0);
         self.rescue_rxt = None;
+        self.reordering = 0;
     }
 }
 
@@ -1030,12 +1086,12 @@ mod tests {
             .iter()
             .map(|b| {
                 sb.on_ack(Seq(1000), Seq(1000), Seq(1500), b);
-                sb.is_lost(Seq(1000), SMSS)
+                sb.is_lost(Seq(1000), SMSS, DUP_THRESH)
             })
             .collect();
         assert_eq!(lost, [false, false, true, true]);
         assert!(
-            !sb.is_lost(Seq(1400), SMSS),
+            !sb.is_lost(Seq(1400), SMSS, DUP_THRESH),
             "99 SACKed octets above, one run"
         );
     }
@@ -1045,14 +1101,19 @@ mod tests {
         let mut sb = Scoreboard::default();
         let b = blocks(&[(1100, 1110), (1200, 1210), (1300, 1310)]);
         sb.on_ack(Seq(1000), Seq(1000), Seq(1500), &b);
-        assert!(sb.is_lost(Seq(1000), SMSS));
-        assert!(!sb.is_lost(Seq(1150), SMSS), "two runs, 20 octets above");
+        assert!(sb.is_lost(Seq(1000), SMSS, DUP_THRESH));
+        assert!(
+            !sb.is_lost(Seq(1150), SMSS, DUP_THRESH),
+            "two runs, 20 octets above"
+        );
     }
 
     #[test]
     fn pipe_decreases_as_sacks_arrive() {
         let mut sb = Scoreboard::default();
-        let pipe = |sb: &Scoreboard, high_rxt| sb.pipe(Seq(1000), Seq(1500), Seq(high_rxt), SMSS);
+        let pipe = |sb: &Scoreboard, high_rxt| {
+            sb.pipe(Seq(1000), Seq(1500), Seq(high_rxt), SMSS, DUP_THRESH)
+        };
         assert_eq!(pipe(&sb, 1000), 500);
         let mut seen = vec![];
         for b in sacks_one_by_one() {
@@ -1073,7 +1134,10 @@ mod tests {
         let mut sb = Scoreboard::default();
         sb.on_ack(Seq(1000), Seq(1000), Seq(1500), &blocks(&[(1100, 1200)]));
         // 1000..1100 is not lost (one SACKed segment above); retransmitted, it counts twice.
-        assert_eq!(sb.pipe(Seq(1000), Seq(1500), Seq(1100), SMSS), 400 + 100);
+        assert_eq!(
+            sb.pipe(Seq(1000), Seq(1500), Seq(1100), SMSS, DUP_THRESH),
+            400 + 100
+        );
     }
 
     #[test]
@@ -1163,10 +1227,16 @@ mod tests {
         );
         assert!(sb.is_sacked(Seq(0)) && sb.is_sacked(Seq(u32::MAX)));
         assert!(!sb.is_sacked(Seq(60)));
-        assert!(sb.is_lost(Seq(una), SMSS), "three runs above");
-        assert!(!sb.is_lost(Seq(50), SMSS), "two runs, 120 octets above");
+        assert!(sb.is_lost(Seq(una), SMSS, DUP_THRESH), "three runs above");
+        assert!(
+            !sb.is_lost(Seq(50), SMSS, DUP_THRESH),
+            "two runs, 120 octets above"
+        );
         // Holes: una..2^32-49 lost; 50..100 and 120..150 in flight.
-        assert_eq!(sb.pipe(Seq(una), Seq(250), Seq(una), SMSS), 50 + 30);
+        assert_eq!(
+            sb.pipe(Seq(una), Seq(250), Seq(una), SMSS, DUP_THRESH),
+            50 + 30
+        );
     }
 
     #[test]
@@ -1245,6 +1315,7 @@ mod tests {
             new_data: 0,
             rescue_allowed: false,
             smss: SMSS,
+            dup_thresh: DUP_THRESH,
         };
         assert_eq!(
             sb.next_seg(&view),
@@ -1458,5 +1529,30 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn dup_thresh_rises_to_the_reordering_measured_and_a_timeout_resets_it() {
+        let mut rec = SackRecovery::default();
+        assert_eq!(rec.dup_thresh(), DUP_THRESH);
+        rec.on_spurious(1);
+        assert_eq!(rec.dup_thresh(), DUP_THRESH, "never below three");
+        rec.on_spurious(9);
+        assert_eq!(rec.dup_thresh(), 10);
+        rec.on_spurious(4);
+        assert_eq!(
+            rec.dup_thresh(),
+            10,
+            "never lowered by shallower reordering"
+        );
+        rec.on_spurious(u32::MAX);
+        assert_eq!(rec.dup_thresh(), MAX_DUP_THRESH);
+        // Nine SACKed segments above SND.UNA: lost at DupThresh 3, not at 10.
+        let mut sb = Scoreboard::default();
+        sb.on_ack(Seq(1000), Seq(1000), Seq(2000), &blocks(&[(1100, 2000)]));
+        assert!(sb.is_lost(Seq(1000), SMSS, DUP_THRESH));
+        assert!(!sb.is_lost(Seq(1000), SMSS, 10));
+        rec.on_retransmit_timeout(Seq(2000));
+        assert_eq!(rec.dup_thresh(), DUP_THRESH);
     }
 }

@@ -115,11 +115,14 @@ pub enum Witness {
     /// host's reassembly memory budget was dropped before it was processed
     /// (`Connection::set_reassembly_allowance`).
     ReassemblyBudget,
+    /// A SACK recovery proved spurious (RFC 3522): the segment its fast retransmit resent
+    /// had arrived; the recovery was undone and DupThresh raised to the reordering seen.
+    SpuriousRecovery,
 }
 
 impl Witness {
     /// Every witness, in a fixed order.
-    pub const ALL: [Witness; 25] = [
+    pub const ALL: [Witness; 26] = [
         Witness::OurFinAcked,
         Witness::TimeWaitStarted,
         Witness::ReturnedToListen,
@@ -145,6 +148,7 @@ impl Witness {
         Witness::UnreadDataReset,
         Witness::SackRetransmit,
         Witness::ReassemblyBudget,
+        Witness::SpuriousRecovery,
     ];
 
     /// The witness among a transition's signals, if it is one.

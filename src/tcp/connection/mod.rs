@@ -45,10 +45,10 @@ pub use timers::{Timer, Timers};
 use super::congestion::{Congestion, initial_window};
 use super::icmp::{IcmpError, IcmpVerdict, icmp_verdict};
 use super::mechanisms::{Config, Mechanism, time_wait_duration};
-use super::options::{TS_RECENT_LIFETIME, ts_clock};
+use super::options::{TS_RECENT_LIFETIME, ts_clock, ts_older};
 use super::recovery::{Recovery, Resend};
 use super::rto::{Rto, RttSampler};
-use super::sack::{NextSegRule, RecoveryEvent, SackReceiver, SackRecovery};
+use super::sack::{NextSegRule, RecoveryEvent, SackBlocks, SackReceiver, SackRecovery};
 use super::segment::{Ctl, Segment, SegmentRef};
 use super::seq::Seq;
 use super::state::State;
@@ -111,6 +111,21 @@ pub struct Connection {
     /// The most octets the reassembly queue may hold, set by the host from its memory
     /// budget (`set_reassembly_allowance`); `None`: the window alone bounds it.
     reassembly_allowance: Option<usize>,
+    /// From a SACK recovery's fast retransmit, with timestamps, to the first ACK that covers
+    /// what it resent: what RFC 3522's detection of a spurious recovery needs.
+    eifel: Option<Eifel>,
+}
+
+/// What a fast retransmit leaves for the Eifel detection (RFC 3522 §2) of a spurious
+/// recovery, and for undoing it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+struct Eifel {
+    /// The first octet resent.
+    hole: Seq,
+    /// The TSval the retransmission carried (RetransmitTS).
+    tsval: u32,
+    /// The congestion controller as it was before the recovery reduced it.
+    prior: Option<Congestion>,
 }
 
 /// The numbers of a synchronized connection, for [`Connection::synchronized`].
@@ -131,6 +146,11 @@ pub struct Synchronized {
 /// Octets the timestamps option takes in every segment, aligned (RFC 7323 §3.2: 10, after
 /// two NOPs).
 const TS_OPTION_LEN: usize = 12;
+
+/// The MTU less the 40 octets of IP and TCP headers that every link carries: "Every internet
+/// module must be able to forward a datagram of 68 octets without further fragmentation"
+/// (RFC 791, Fragmentation), so the options of a segment have at least 28 octets.
+const MIN_MTU_LESS_40: usize = 68 - 40;
 
 /// The send MSS less the options every segment carries: Eff.snd.MSS of RFC 9293 §3.7.1,
 /// whose TCPhdrsize includes the options (RFC 6691 §2), at least 1.
@@ -202,6 +222,7 @@ impl Connection {
             last_send,
             rto_rxt,
             reassembly_allowance,
+            eifel,
         } = self;
         tcb.hash(h);
         smss.hash(h);
@@ -226,6 +247,7 @@ impl Connection {
         last_send.hash(h);
         rto_rxt.hash(h);
         reassembly_allowance.hash(h);
+        eifel.hash(h);
     }
 
     /// A connection in CLOSED ("no TCB").
@@ -256,6 +278,7 @@ impl Connection {
             last_send: Duration::ZERO,
             rto_rxt: None,
             reassembly_allowance: None,
+            eifel: None,
         }
     }
 
@@ -776,15 +799,27 @@ impl Connection {
         let before = self.before();
         let mut out = Outputs::default();
         if self.tcb.sack_ok && self.cfg.fast_retransmit {
+            // RFC 6675 §4 `Update ()`: the blocks go into the scoreboard, unless the ablation
+            // `sack-scoreboard` has the sender ignore them.
+            let none = SackBlocks::new();
+            let blocks = if self.cfg.mechanisms.on(Mechanism::SackScoreboard) {
+                &seg.opt.sack
+            } else {
+                &none
+            };
             let r = self.sack_tx.on_ack(
                 seg.ack,
                 self.tcb.snd_una,
                 a.advanced,
                 self.tcb.snd_nxt,
-                &seg.opt.sack,
+                blocks,
                 smss,
             );
+            if a.advanced {
+                self.eifel_check(seg, blocks, w);
+            }
             if let Some(RecoveryEvent::Entered { retransmit }) = r.event {
+                let prior = self.cc;
                 if let Some(c) = &mut self.cc {
                     c.on_congestion_event(a.flight_before, smss);
                 }
@@ -795,6 +830,11 @@ impl Connection {
                 {
                     out.segments.push(s);
                     w.insert(Witness::FastRetransmit);
+                    self.eifel = self.tcb.ts_ok.then(|| Eifel {
+                        hole: retransmit.seq,
+                        tsval: ts_clock(self.ts_offset, now),
+                        prior,
+                    });
                 }
             } else if a.advanced
                 && !self.sack_tx.in_recovery()
@@ -896,6 +936,48 @@ impl Connection {
             w.insert(Witness::SackRetransmit);
         }
         self.rto_rxt = Some((rxt, point));
+    }
+
+    /// The Eifel detection (RFC 3522 §2) of a spurious SACK recovery, at an ACK that moved
+    /// SND.UNA: the first such ACK after a fast retransmit covers the octet resent, and if it
+    /// echoes a TSval older than the retransmission's, the original had arrived (RFC 7323
+    /// §4.3: the receiver echoes the segment that filled the gap, and a copy sent in the same
+    /// millisecond counts as the retransmission, so doubt never undoes). The response:
+    /// the recovery ends as if it had never begun ([`SackRecovery::on_spurious`], which also
+    /// raises DupThresh to the reordering this ACK shows: the segments it acknowledges or
+    /// SACKs beyond the hole arrived before the hole's original), and the congestion
+    /// controller returns to its state before the recovery reduced it, as RFC 4015 §3.2
+    /// restores it after a spurious timeout.
+    fn eifel_check(&mut self, seg: SegmentRef<'_>, blocks: &SackBlocks, w: &mut Witnesses) {
+        let Some(e) = self.eifel else {
+            return;
+        };
+        if !self.tcb.snd_una.gt(e.hole) {
+            return;
+        }
+        self.eifel = None;
+        let Some(ts) = seg.opt.timestamps else {
+            return;
+        };
+        if !ts_older(ts.tsecr, e.tsval) {
+            return;
+        }
+        let smss = u32::from(self.smss).max(1);
+        let highest = blocks
+            .iter()
+            .map(|(_, r)| r)
+            .fold(seg.ack, |a, b| if a.lt(b) { b } else { a });
+        let beyond = highest - (e.hole + smss);
+        let ahead = if (e.hole + smss).lt(highest) {
+            beyond.div_ceil(smss)
+        } else {
+            0
+        };
+        self.sack_tx.on_spurious(ahead);
+        if e.prior.is_some() {
+            self.cc = e.prior;
+        }
+        w.insert(Witness::SpuriousRecovery);
     }
 
     /// RFC 6675 §5 (C): in recovery, while cwnd − pipe ≥ 1 SMSS, send `NextSeg ()` (a lost
@@ -1046,6 +1128,7 @@ impl Connection {
                         c.on_retransmit_timeout(flight, u32::from(self.smss), first);
                     }
                     self.sack_tx.on_retransmit_timeout(self.tcb.snd_nxt);
+                    self.eifel = None;
                     if self.tcb.sack_ok && self.tcb.syn_acked() {
                         // The segment at SND.UNA was just resent (`rto_transmit`).
                         let resent = out.segments.first().map_or(0, |s| s.len_with(true));
@@ -1264,10 +1347,13 @@ impl Connection {
         }
         if self.tcb.sack_ok && seg.has(Ctl::ACK) && !seg.has(Ctl::SYN) && !seg.has(Ctl::RST) {
             // RFC 2018 §4: every ACK while text is held out of order; 3 blocks fit beside
-            // timestamps, 4 without, and on a segment with text only as many as leave the
-            // datagram within our MTU (the MSS we advertise is MTU − 40).
+            // timestamps, 4 without, and only as many as leave the datagram within our MTU
+            // (the MSS we advertise is MTU − 40, RFC 6691), which is at least the 68 octets
+            // every link carries (RFC 791): an MSS below 28 (the models' one-octet
+            // segments) still leaves a bare ACK room for three blocks.
             let ts = if self.tcb.ts_ok { TS_OPTION_LEN } else { 0 };
-            let room = usize::from(self.cfg.mss).saturating_sub(seg.data.len() + ts);
+            let mtu_less_40 = usize::from(self.cfg.mss).max(MIN_MTU_LESS_40);
+            let room = mtu_less_40.saturating_sub(seg.data.len() + ts);
             let fit = room.saturating_sub(4) / 8;
             let max = if self.tcb.ts_ok { 3 } else { 4 }.min(fit);
             seg.opt.sack = self

@@ -830,6 +830,102 @@ fn sack_recovery_resends_only_the_holes_and_never_sacked_text() {
 }
 
 #[test]
+fn without_the_scoreboard_the_sender_resends_text_the_receiver_reported_holding() {
+    // The ablation `sack-scoreboard`: the first and the fourth of ten segments are lost, B's
+    // ACKs SACK the rest, A ignores the blocks. No duplicate ACK counts (none SACKs anything
+    // new to A), so the timer resends the first; B's ACK of the first three SACKs the fifth to
+    // the tenth, and A resends beyond the fourth what B holds.
+    let cfg = extended();
+    let (mut a, mut b) = pair(Config {
+        mechanisms: cfg.mechanisms.without(Mechanism::SackScoreboard),
+        ..cfg
+    });
+    a.send(T0, &vec![9u8; 10_000]).unwrap();
+    let segs = drain(&mut a, T0);
+    let lost = [segs[0].seq, segs[3].seq];
+    for s in segs.iter().filter(|s| !lost.contains(&s.seq)) {
+        b.on_segment(MS(10), s);
+        for ack in drain(&mut b, MS(10)) {
+            a.on_segment(MS(20), &ack);
+            assert!(
+                drain(&mut a, MS(20)).is_empty(),
+                "no recovery without SACK news"
+            );
+        }
+    }
+    assert!(!a.sack_recovery().in_recovery());
+    let rto = a.timer(Timer::Retransmit).unwrap();
+    a.handle_timeout(rto);
+    let first = drain(&mut a, rto);
+    assert_eq!(first[0].seq, lost[0]);
+    b.on_segment(rto, &first[0]);
+    let ack = drain(&mut b, rto).pop().unwrap();
+    assert_eq!(ack.ack, lost[1]);
+    let sacked = ack.opt.sack.first().unwrap();
+    a.on_segment(rto + MS(10), &ack);
+    let resent = drain(&mut a, rto + MS(10));
+    assert_eq!(resent[0].seq, lost[1], "the hole first");
+    assert!(
+        resent
+            .iter()
+            .any(|s| !s.seq.lt(sacked.0) && s.seq.lt(sacked.1)),
+        "then text B reported holding: {:?} against {sacked:?}",
+        resent.iter().map(|s| s.seq).collect::<Vec<_>>()
+    );
+}
+
+/// Ten segments from A; the first reaches B after the other nine (`reordered`) or never
+/// (lost, and its fast retransmission fills the gap). Returns A after B's ACK of everything,
+/// what A witnessed then, and cwnd before the recovery.
+fn fast_recovery_then_the_gap_fills(reordered: bool) -> (Connection, Witnesses, u32) {
+    let (mut a, mut b) = pair(extended());
+    a.send(T0, &vec![7u8; 10_000]).unwrap();
+    let segs = drain(&mut a, T0);
+    assert_eq!(segs.len(), 10);
+    let cwnd_before = a.congestion().unwrap().cwnd();
+    let mut resent = Vec::new();
+    for s in &segs[1..] {
+        b.on_segment(MS(10), s);
+        for ack in drain(&mut b, MS(10)) {
+            a.on_segment(MS(20), &ack);
+            resent.extend(drain(&mut a, MS(20)));
+        }
+    }
+    assert!(a.sack_recovery().in_recovery());
+    assert_eq!(resent[0].seq, segs[0].seq, "the fast retransmit");
+    assert!(a.congestion().unwrap().cwnd() < cwnd_before);
+    // The first copy to reach B fills the gap; B echoes that copy's TSval.
+    let filler = if reordered { &segs[0] } else { &resent[0] };
+    b.on_segment(MS(25), filler);
+    let ack = drain(&mut b, MS(25)).pop().unwrap();
+    assert_eq!(ack.ack, segs[9].seq + 1000);
+    let w = a.on_segment(MS(30), &ack);
+    (a, w, cwnd_before)
+}
+
+#[test]
+fn a_fast_recovery_the_original_segment_makes_needless_is_undone() {
+    // RFC 3522: the ACK that covers the resent octet echoes the original's TSval (sent at
+    // 0 ms), older than the retransmission's (20 ms): the recovery was spurious. It ends,
+    // cwnd returns to what it was, and DupThresh rises to the nine segments that overtook
+    // the first, plus one.
+    let (a, w, cwnd_before) = fast_recovery_then_the_gap_fills(true);
+    assert!(w.has(Witness::SpuriousRecovery));
+    assert!(!a.sack_recovery().in_recovery());
+    assert!(a.congestion().unwrap().cwnd() >= cwnd_before);
+    assert_eq!(a.sack_recovery().dup_thresh(), 10);
+}
+
+#[test]
+fn a_fast_recovery_the_retransmission_ends_is_kept() {
+    // The original was lost: B echoes the retransmission's TSval, nothing is undone.
+    let (a, w, cwnd_before) = fast_recovery_then_the_gap_fills(false);
+    assert!(!w.has(Witness::SpuriousRecovery));
+    assert!(a.congestion().unwrap().cwnd() < cwnd_before);
+    assert_eq!(a.sack_recovery().dup_thresh(), 3);
+}
+
+#[test]
 fn a_retransmission_timeout_sets_cwnd_to_the_loss_window() {
     let (mut a, _) = pair(extended());
     a.send(T0, &vec![1u8; 5000]).unwrap();
