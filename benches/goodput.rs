@@ -240,8 +240,8 @@ struct Outcome {
     forward: LinkStats,
     backward: LinkStats,
     /// Our stack's segments sent again on a timeout, on the third duplicate ACK and on a
-    /// partial ACK, when ours sent.
-    retransmissions: Option<[u64; 3]>,
+    /// partial ACK, its retransmissions found lost, and its recoveries undone, when ours sent.
+    retransmissions: Option<[u64; 5]>,
     /// Our connection's bytes in flight over time, when ours sent (see [`InFlight`]).
     in_flight: Vec<(f64, u32, u32, u32)>,
 }
@@ -401,6 +401,8 @@ fn ours_to_linux(path: &PathSpec, seed: u64) -> Result<Outcome, String> {
             c.retransmit_timeouts,
             c.fast_retransmits,
             c.partial_ack_retransmits,
+            c.retransmissions_lost,
+            c.spurious_recoveries,
         ]),
         in_flight: samples,
     };
@@ -533,7 +535,7 @@ fn main() {
             "sender",
             "data direction",
             "ACK direction",
-            "ours sent again: timeout / fast / partial ACK",
+            "ours sent again: timeout / fast / partial ACK / lost again; recoveries undone",
         ],
     );
     let mut series = None;
@@ -580,13 +582,15 @@ fn main() {
             let again =
                 r.0.iter()
                     .filter_map(|o| o.retransmissions)
-                    .reduce(|a, b| [a[0] + b[0], a[1] + b[1], a[2] + b[2]]);
+                    .reduce(|a, b| std::array::from_fn(|i| a[i] + b[i]));
             links.row(vec![
                 path.name.to_string(),
                 who.to_string(),
                 stats_cell(&forward),
                 stats_cell(&backward),
-                again.map_or(String::new(), |[t, f, p]| format!("{t} / {f} / {p}")),
+                again.map_or(String::new(), |[t, f, p, l, u]| {
+                    format!("{t} / {f} / {p} / {l} / {u}")
+                }),
             ]);
         }
         if series.is_none() && path.faults.loss > 0.0 {

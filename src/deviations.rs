@@ -214,15 +214,24 @@ pub const DEVIATIONS: &[Deviation] = &[
                alone), so the rule is checked by unit tests, not by a model.",
     },
     Deviation {
-        rfc: "Left out: ECN (RFC 3168), RACK-TLP (RFC 8985), HyStart++ (RFC 9406), pacing, \
-              Limited Transmit (RFC 3042), spurious-retransmission undo (RFC 9438 §4.9)",
-        code: "tcp::congestion, tcp::sack",
-        what: "No ECN is negotiated, so there is no ECE to react to; loss is detected by \
-               duplicate ACKs, SACK (RFC 6675) and the retransmission timer, not by time \
-               (RACK) or tail probes (TLP); slow start is plain (RFC 9438 §4.10 allows it); a \
-               window is sent at once, not paced; no extra segments on the first two \
-               duplicate ACKs. Each would add state and timers that the models would carry; \
-               the goodput bench measures what their absence costs against Linux.",
+        rfc: "Left out: ECN (RFC 3168), RACK-TLP (RFC 8985) as specified, pacing, Limited \
+              Transmit (RFC 3042), F-RTO (RFC 5682), D-SACK-based undo (RFC 3708)",
+        code: "tcp::congestion, tcp::sack, tcp::Connection",
+        what: "No ECN is negotiated, so there is no ECE to react to. Loss is detected by \
+               duplicate ACKs, SACK (RFC 6675) and the retransmission timer, plus one piece of \
+               RACK's idea (RFC 8985 §2) in sequence space: in a SACK recovery, once \
+               DupThresh segments' worth of data sent after the latest retransmission is \
+               SACKed, the retransmissions not yet SACKed are lost and go again \
+               (RecoveryEvent::RetransmissionLost, a new congestion event); there are no \
+               per-segment send times, no reordering window in time and no tail loss probe. \
+               A spurious SACK recovery is detected by timestamps only (RFC 3522 Eifel) and \
+               undone (RFC 9438 §4.9), with DupThresh raised to the reordering measured (at \
+               most 256, back to 3 at a timeout; RFC 6675 §2 leaves DupThresh's value to \
+               later documents); without timestamps a reordered segment still costs a \
+               reduction. Spurious timeouts are not detected. CUBIC's slow start runs \
+               HyStart++ (RFC 9406); Reno's is plain. A window is sent at once, not paced; no \
+               extra segments on the first two duplicate ACKs. The goodput bench measures \
+               what these cost against Linux.",
     },
     Deviation {
         rfc: "RFC 1122 §4.2.3.9 (Destination Unreachable codes 2-4 are hard errors: SHOULD abort)",

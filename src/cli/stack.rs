@@ -351,14 +351,16 @@ pub fn run(args: &StackArgs) -> Result<ExitCode, UsageError> {
             let c = host.counters();
             eprintln!(
                 "tcpip-spec stack: {} packets read, {} written, {} refused by the device; TCP \
-                 retransmissions: {} on timeout, {} fast, {} on partial ACKs; {} zero-window \
-                 probes",
+                 retransmissions: {} on timeout, {} fast, {} on partial ACKs, {} lost again; {} \
+                 recoveries undone (reordering); {} zero-window probes",
                 stats.read,
                 stats.written,
                 stats.write_dropped,
                 c.retransmit_timeouts,
                 c.fast_retransmits,
                 c.partial_ack_retransmits,
+                c.retransmissions_lost,
+                c.spurious_recoveries,
                 c.window_probes
             );
             Ok(ExitCode::from(code))

@@ -278,6 +278,9 @@ pub struct Counters {
     pub fast_retransmits: u64,
     /// Fast recoveries undone: the segment resent had arrived, reordered (RFC 3522).
     pub spurious_recoveries: u64,
+    /// SACK recoveries that found their retransmissions lost and resent them (see
+    /// `tcp::RecoveryEvent::RetransmissionLost`).
+    pub retransmissions_lost: u64,
     /// TCP segments sent again on a partial acknowledgment during recovery (RFC 6582 §3.2).
     pub partial_ack_retransmits: u64,
     /// TCP zero-window probes sent (RFC 9293 §3.8.6.1).

@@ -198,6 +198,7 @@ impl Host {
         c.retransmit_timeouts += u64::from(w.has(Witness::RetransmitTimeout));
         c.fast_retransmits += u64::from(w.has(Witness::FastRetransmit));
         c.spurious_recoveries += u64::from(w.has(Witness::SpuriousRecovery));
+        c.retransmissions_lost += u64::from(w.has(Witness::RetransmissionLost));
         c.partial_ack_retransmits += u64::from(w.has(Witness::PartialAckRetransmit));
         c.window_probes += u64::from(w.has(Witness::WindowProbe));
         c.challenge_acks_limited += u64::from(w.has(Witness::ChallengeAckLimited));

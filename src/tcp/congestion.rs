@@ -56,12 +56,22 @@
 //!
 //! # Left out
 //!
-//! - HyStart++ (RFC 9406): RFC 9438 §4.10 allows plain slow start, which is what this is;
-//!   HyStart needs per-round RTT sampling and heuristics whose state the models would carry.
 //! - ECN (RFC 3168): no ECN is negotiated on the wire, so there is no ECE to react to.
 //! - Pacing: spreading a window over the round trip is a sending schedule with its own timer,
 //!   not part of RFC 5681 or RFC 9438; a sender here sends what the window allows at once.
-//! - Undoing spurious reductions (RFC 9438 §4.9) needs a detector (DSACK, Eifel, F-RTO).
+//! - Undoing spurious reductions (RFC 9438 §4.9) is done by restoring the whole value saved
+//!   before the reduction; the detector is the connection's (RFC 3522 Eifel detection of a
+//!   spurious SACK recovery). Spurious timeouts (F-RTO, RFC 5682) are not detected.
+//!
+//! # HyStart++
+//!
+//! CUBIC's slow start runs HyStart++ (RFC 9406, as RFC 9438 §4.10 allows and as Linux's CUBIC
+//! does): the connection reports each ACK that moves SND.UNA with its RTT sample
+//! ([`on_round_sample`](Congestion::on_round_sample)); when the least RTT of a round of
+//! acknowledgments exceeds the previous round's by a threshold, a queue is building and slow
+//! start gives way to Conservative Slow Start (a quarter of the growth), which ends in
+//! congestion avoidance after five rounds unless the RTT falls again. Without timestamps a
+//! round has too few samples and slow start stays plain. Reno's slow start is plain.
 //! - Congestion window validation (RFC 7661) beyond "no growth while not cwnd-limited".
 
 use serde::Serialize;
@@ -90,6 +100,35 @@ const C: (u128, u128) = (2, 5);
 const MICROS_CUBED: u128 = 1_000_000_000_000_000_000;
 /// Fractional bits of W_est and of the carried part of an increase.
 const FRAC_BITS: u32 = 16;
+
+/// RFC 9406 §4.3 constants: the RTT threshold's bounds and divisor, the samples a round
+/// needs, CSS's growth divisor and its rounds.
+const MIN_RTT_THRESH: Duration = Duration::from_millis(4);
+const MAX_RTT_THRESH: Duration = Duration::from_millis(16);
+const MIN_RTT_DIVISOR: u32 = 8;
+const N_RTT_SAMPLE: u8 = 8;
+const CSS_GROWTH_DIVISOR: u32 = 4;
+const CSS_ROUNDS: u8 = 5;
+
+/// HyStart++'s variables (RFC 9406 §4.2), for CUBIC's initial slow start.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize)]
+struct HyStart {
+    /// windowEnd, as a sequence number: the round ends when SND.UNA reaches it. `None`
+    /// before the first round.
+    window_end: Option<u32>,
+    /// lastRoundMinRTT; `None` is infinity.
+    last_round_min: Option<Duration>,
+    /// currentRoundMinRTT; `None` is infinity.
+    current_round_min: Option<Duration>,
+    /// rttSampleCount, counted up to N_RTT_SAMPLE.
+    samples: u8,
+    /// cssBaselineMinRtt while in Conservative Slow Start.
+    css_baseline: Option<Duration>,
+    /// Rounds completed in CSS.
+    css_rounds: u8,
+    /// HyStart++ is over: slow start ended (by CSS or a loss) or a timeout came.
+    done: bool,
+}
 
 /// The initial window (RFC 6928 §2): min(10·SMSS, max(2·SMSS, 14600)) octets.
 ///
@@ -136,6 +175,7 @@ pub struct Congestion {
     bytes_acked: u32,
     in_fast_recovery: bool,
     cubic: Cubic,
+    hystart: HyStart,
 }
 
 impl Congestion {
@@ -149,6 +189,7 @@ impl Congestion {
             bytes_acked: 0,
             in_fast_recovery: false,
             cubic: Cubic::default(),
+            hystart: HyStart::default(),
         }
     }
 
@@ -175,6 +216,64 @@ impl Congestion {
     /// The slow start threshold, in octets.
     pub fn ssthresh(&self) -> u32 {
         self.ssthresh
+    }
+
+    /// Whether slow start is in HyStart++'s Conservative Slow Start (RFC 9406 §4.2).
+    pub fn in_conservative_slow_start(&self) -> bool {
+        self.in_slow_start() && !self.hystart.done && self.hystart.css_baseline.is_some()
+    }
+
+    /// HyStart++ (RFC 9406 §4.2), CUBIC only, in its initial slow start: an ACK moved SND.UNA
+    /// to `snd_una` while `snd_nxt` was SND.NXT, with `rtt` its RTT sample (RFC 7323 RTTM;
+    /// `None` without one). A round begins when SND.UNA reaches the end of the last; with at
+    /// least 8 samples in a round, a least RTT above the last round's by max(4 ms, min(last
+    /// / 8, 16 ms)) moves slow start into CSS, and in CSS one below CSS's baseline returns
+    /// it to slow start; after five rounds of CSS, ssthresh = cwnd ends slow start.
+    pub fn on_round_sample(&mut self, snd_una: u32, snd_nxt: u32, rtt: Option<Duration>) {
+        if self.algorithm != Algorithm::Cubic || self.hystart.done || !self.in_slow_start() {
+            return;
+        }
+        let h = &mut self.hystart;
+        let round_over = h
+            .window_end
+            .is_none_or(|end| (snd_una.wrapping_sub(end) as i32) >= 0);
+        if round_over {
+            if h.css_baseline.is_some() {
+                h.css_rounds += 1;
+                if h.css_rounds >= CSS_ROUNDS {
+                    // §4.2: CSS_ROUNDS rounds in CSS: congestion avoidance from here.
+                    h.done = true;
+                    self.ssthresh = self.cwnd;
+                    return;
+                }
+            }
+            h.last_round_min = h.current_round_min;
+            h.current_round_min = None;
+            h.samples = 0;
+            h.window_end = Some(snd_nxt);
+        }
+        let Some(rtt) = rtt else {
+            return;
+        };
+        h.current_round_min = Some(h.current_round_min.map_or(rtt, |m| m.min(rtt)));
+        h.samples = (h.samples + 1).min(N_RTT_SAMPLE);
+        let (Some(current), Some(last)) = (h.current_round_min, h.last_round_min) else {
+            return;
+        };
+        if h.samples < N_RTT_SAMPLE {
+            return;
+        }
+        match h.css_baseline {
+            None => {
+                let thresh = (last / MIN_RTT_DIVISOR).clamp(MIN_RTT_THRESH, MAX_RTT_THRESH);
+                if current >= last + thresh {
+                    h.css_baseline = Some(current);
+                    h.css_rounds = 0;
+                }
+            }
+            Some(baseline) if current < baseline => h.css_baseline = None,
+            Some(_) => {}
+        }
     }
 
     /// Slow start runs while cwnd < ssthresh (RFC 5681 §3.1; at equality either may be used,
@@ -224,7 +323,11 @@ impl Congestion {
                     c.app_limited_since = Some(micros(now));
                 }
             } else if self.in_slow_start() {
-                self.cwnd = self.cwnd.saturating_add(acked.min(smss)).min(self.ssthresh);
+                let mut grow = acked.min(smss);
+                if self.in_conservative_slow_start() {
+                    grow = (grow / CSS_GROWTH_DIVISOR).max(1);
+                }
+                self.cwnd = self.cwnd.saturating_add(grow).min(self.ssthresh);
             } else {
                 match self.algorithm {
                     Algorithm::Reno => self.reno_avoidance(acked, smss),
@@ -344,6 +447,7 @@ impl Congestion {
     ///
     /// No clock is read: RFC 9438's epoch begins with congestion avoidance, not at the loss.
     pub fn on_congestion_event(&mut self, flight_size: u32, smss: u32) {
+        self.hystart.done = true;
         let smss = smss.max(1);
         let floor = smss.saturating_mul(2);
         self.ssthresh = match self.algorithm {
@@ -439,6 +543,7 @@ impl Congestion {
         smss: u32,
         first_timeout_for_segment: bool,
     ) {
+        self.hystart.done = true;
         let smss = smss.max(1);
         if first_timeout_for_segment {
             let floor = smss.saturating_mul(2);
@@ -992,6 +1097,83 @@ mod tests {
             tiny.ssthresh(),
             3000,
             "at least two segments of the new SMSS"
+        );
+    }
+
+    fn ms(n: u64) -> Duration {
+        Duration::from_millis(n)
+    }
+
+    /// One round of `n` ACKs of one segment each, every one with RTT sample `rtt`: SND.UNA
+    /// starts at `*una`, and the round ends when it reaches what was sent when it began.
+    fn hystart_round(cc: &mut Congestion, una: &mut u32, rtt: Duration, n: u32) {
+        let end = *una + n * 1000;
+        for _ in 0..n {
+            *una += 1000;
+            cc.on_round_sample(*una, end + 1000, Some(rtt));
+            cc.on_ack(Duration::ZERO, 1000, 1000, Some(rtt), true);
+        }
+    }
+
+    #[test]
+    fn hystart_leaves_slow_start_when_the_rtt_of_a_round_rises_and_ends_it_after_five_css_rounds() {
+        // RFC 9406 §4.2: rounds at 20 ms, then one whose least RTT is 20 + max(4, 20/8) ms:
+        // Conservative Slow Start, a quarter of the growth; five rounds later ssthresh = cwnd.
+        let mut cc = Congestion::new(Algorithm::Cubic, 1000);
+        let mut una = 0;
+        hystart_round(&mut cc, &mut una, ms(20), 10);
+        hystart_round(&mut cc, &mut una, ms(20), 10);
+        assert!(!cc.in_conservative_slow_start());
+        hystart_round(&mut cc, &mut una, ms(23), 10);
+        assert!(
+            !cc.in_conservative_slow_start(),
+            "3 ms is below the 4 ms threshold"
+        );
+        hystart_round(&mut cc, &mut una, ms(28), 10);
+        assert!(cc.in_conservative_slow_start());
+        let before = cc.cwnd();
+        cc.on_ack(Duration::ZERO, 1000, 1000, Some(ms(28)), true);
+        assert_eq!(
+            cc.cwnd() - before,
+            250,
+            "CSS: a quarter of slow start's growth"
+        );
+        for _ in 0..5 {
+            assert!(cc.in_slow_start());
+            hystart_round(&mut cc, &mut una, ms(28), 10);
+        }
+        // ssthresh took cwnd as CSS ended; congestion avoidance has grown cwnd since.
+        assert!(!cc.in_slow_start());
+        assert!(cc.ssthresh() > 40_000 && cc.ssthresh() <= cc.cwnd());
+    }
+
+    #[test]
+    fn hystart_returns_to_slow_start_when_the_rtt_falls_below_the_css_baseline() {
+        let mut cc = Congestion::new(Algorithm::Cubic, 1000);
+        let mut una = 0;
+        hystart_round(&mut cc, &mut una, ms(20), 10);
+        hystart_round(&mut cc, &mut una, ms(30), 10);
+        assert!(cc.in_conservative_slow_start());
+        hystart_round(&mut cc, &mut una, ms(21), 10);
+        assert!(!cc.in_conservative_slow_start() && cc.in_slow_start());
+    }
+
+    #[test]
+    fn hystart_needs_eight_samples_a_round_and_cubic() {
+        let mut cc = Congestion::new(Algorithm::Cubic, 1000);
+        let mut una = 0;
+        hystart_round(&mut cc, &mut una, ms(20), 7);
+        hystart_round(&mut cc, &mut una, ms(40), 7);
+        assert!(
+            !cc.in_conservative_slow_start(),
+            "seven samples decide nothing"
+        );
+        let mut reno = Congestion::new(Algorithm::Reno, 1000);
+        hystart_round(&mut reno, &mut una, ms(20), 10);
+        hystart_round(&mut reno, &mut una, ms(40), 10);
+        assert!(
+            !reno.in_conservative_slow_start(),
+            "Reno's slow start is plain"
         );
     }
 

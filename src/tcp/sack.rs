@@ -1,6 +1,8 @@
 //! Selective acknowledgments as pure rules: what a receiver reports in the SACK option (RFC
 //! 2018 §4, with the D-SACK block of RFC 2883 §4) and what a sender makes of it, the scoreboard
-//! and the loss recovery of RFC 6675 §2–§5 (DupThresh = 3).
+//! and the loss recovery of RFC 6675 §2–§5 (DupThresh = 3 until reordering is measured, see
+//! [`SackRecovery::on_spurious`]), with lost retransmissions detected in recovery
+//! ([`RecoveryEvent::RetransmissionLost`]).
 //!
 //! - [`SackBlocks`]: the blocks of one option, at most 4, as a `Copy` value.
 //! - [`SackReceiver`]: the blocks most recently reported, for the next ACK's option.
@@ -41,7 +43,7 @@ pub const MAX_DUP_THRESH: u32 = 256;
 pub const MAX_SACK_BLOCKS: usize = 4;
 
 /// The most disjoint SACKed intervals a [`Scoreboard`] holds.
-pub const SCOREBOARD_CAP: usize = 16;
+pub const SCOREBOARD_CAP: usize = 1024;
 
 /// The later of two sequence numbers.
 fn later(a: Seq, b: Seq) -> Seq {
@@ -399,11 +401,16 @@ pub struct SenderView {
 /// reporting what it holds (RFC 2018 §4), so a forgotten interval is learnt again once the
 /// ones below it are acknowledged. Keeping the lowest also makes the scoreboard a function of
 /// what was reported, not of the order it arrived in.
-#[derive(Clone, Copy, PartialEq, Eq, Hash, Default)]
+///
+/// The intervals live on the heap (8 octets each, at most 8 KiB): a path that drops a
+/// hundred segments of one window leaves a hundred holes, and a scoreboard that forgets the
+/// SACKed data above its last interval counts all of it in `pipe`, which then holds the
+/// whole window and stops the ACK clock until the retransmission timer. An empty scoreboard,
+/// as every connection without SACK has, allocates nothing.
+#[derive(Clone, PartialEq, Eq, Hash, Default)]
 pub struct Scoreboard {
-    len: u8,
-    /// Sorted, disjoint, not abutting; unused slots zero.
-    ranges: [(Seq, Seq); SCOREBOARD_CAP],
+    /// Sorted, disjoint, not abutting.
+    ranges: Vec<(Seq, Seq)>,
     /// The octets of the intervals.
     sacked: u32,
 }
@@ -422,7 +429,7 @@ fn clip((left, right): (Seq, Seq), base: Seq, limit: u32) -> Option<(u32, u32)> 
 impl Scoreboard {
     /// The SACKed intervals, in sequence order.
     pub fn intervals(&self) -> impl Iterator<Item = (Seq, Seq)> + '_ {
-        self.ranges[..usize::from(self.len)].iter().copied()
+        self.ranges.iter().copied()
     }
 
     /// Octets SACKed (the sum of the intervals).
@@ -474,7 +481,8 @@ impl Scoreboard {
     /// Forgets everything (RFC 2018 §5: after a retransmission timeout the sender SHOULD
     /// turn off all SACKed bits).
     pub fn clear(&mut self) {
-        *self = Scoreboard::default();
+        self.ranges.clear();
+        self.sacked = 0;
     }
 
     /// `Update ()` of RFC 6675 §4 for an ACK whose acknowledgment field is `ack` and which
@@ -488,49 +496,54 @@ impl Scoreboard {
     pub fn on_ack(&mut self, ack: Seq, snd_una: Seq, snd_max: Seq, blocks: &SackBlocks) -> AckInfo {
         let flight = snd_max - snd_una;
         let flight = if snd_max.lt(snd_una) { 0 } else { flight };
-        let mut work = [(0u32, 0u32); SCOREBOARD_CAP + MAX_SACK_BLOCKS];
-        let mut n = 0;
-        for r in self.intervals() {
-            if let Some(o) = clip(r, snd_una, flight) {
-                work[n] = o;
-                n += 1;
+        // What is kept, clipped to snd_una..snd_max; the order survives (SND.UNA only rises
+        // and every interval lay above the last one).
+        let mut before = 0u32;
+        self.ranges.retain_mut(|r| match clip(*r, snd_una, flight) {
+            Some((lo, hi)) => {
+                *r = (snd_una + lo, snd_una + hi);
+                before += hi - lo;
+                true
             }
-        }
-        let before: u32 = work[..n].iter().map(|(lo, hi)| hi - lo).sum();
+            None => false,
+        });
         let dsack = blocks.first().filter(|&(l, r)| {
             l.lt(ack) || blocks.get(1).is_some_and(|second| covers(second, (l, r)))
         });
         let skip = usize::from(dsack.is_some());
         for b in blocks.iter().skip(skip) {
             if let Some(o) = clip(b, snd_una, flight) {
-                work[n] = o;
-                n += 1;
+                self.insert(snd_una, o);
             }
         }
-        let work = &mut work[..n];
-        work.sort_unstable();
-        // Merge overlapping and abutting intervals in place.
-        let mut m = 0;
-        for i in 0..work.len() {
-            if m > 0 && work[i].0 <= work[m - 1].1 {
-                work[m - 1].1 = work[m - 1].1.max(work[i].1);
-            } else {
-                work[m] = work[i];
-                m += 1;
-            }
-        }
-        let merged = &work[..m];
-        let after: u32 = merged.iter().map(|(lo, hi)| hi - lo).sum();
-        *self = Scoreboard::default();
-        for &(lo, hi) in merged.iter().take(SCOREBOARD_CAP) {
-            self.ranges[usize::from(self.len)] = (snd_una + lo, snd_una + hi);
-            self.len += 1;
-            self.sacked += hi - lo;
-        }
+        let after: u32 = self.ranges.iter().map(|&(l, r)| r - l).sum();
+        self.ranges.truncate(SCOREBOARD_CAP);
+        self.sacked = self.ranges.iter().map(|&(l, r)| r - l).sum();
         AckInfo {
             newly_sacked: after - before,
             dsack,
         }
+    }
+
+    /// Inserts the interval `lo..hi` (offsets from `base`, which every interval lies at or
+    /// above) and merges it with those it overlaps or abuts.
+    fn insert(&mut self, base: Seq, (lo, hi): (u32, u32)) {
+        let off = |s: Seq| s - base;
+        // The first interval that ends at or after lo: everything before it stays apart.
+        let first = self.ranges.partition_point(|&(_, r)| off(r) < lo);
+        // The intervals from `first` that begin at or before hi touch the new one.
+        let last = first
+            + self.ranges[first..]
+                .iter()
+                .take_while(|&&(l, _)| off(l) <= hi)
+                .count();
+        let (mut lo, mut hi) = (lo, hi);
+        if first < last {
+            lo = lo.min(off(self.ranges[first].0));
+            hi = hi.max(off(self.ranges[last - 1].1));
+        }
+        self.ranges
+            .splice(first..last, std::iter::once((base + lo, base + hi)));
     }
 
     /// `IsLost (SeqNum)` of RFC 6675 §4: whether the octet `seq` is deemed lost, because
@@ -691,6 +704,11 @@ pub enum RecoveryEvent {
     },
     /// SND.UNA reached RecoveryPoint: recovery is over (§5 (A)); the scoreboard is kept.
     Exited,
+    /// In recovery, what was resent is lost again: data sent after the latest retransmission
+    /// has been SACKed as deep as `IsLost` asks (see [`SackRecovery::on_ack`]). HighRxt went
+    /// back to SND.UNA, so `NextSeg` resends the holes. The caller responds as to a new
+    /// congestion event.
+    RetransmissionLost,
 }
 
 /// The outcome of [`SackRecovery::on_ack`].
@@ -705,7 +723,7 @@ pub struct SackAck {
 /// The sender's side of SACK, per connection: the [`Scoreboard`] and the variables of RFC
 /// 6675 §2 and §5. Bounded: the scoreboard's bound, and a duplicate-ACK count that stops at
 /// DupThresh (a larger count decides nothing more, and a model gains no states from it).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, Serialize)]
 pub struct SackRecovery {
     scoreboard: Scoreboard,
     /// DupAcks (RFC 6675 §2), at most DupThresh.
@@ -723,6 +741,9 @@ pub struct SackRecovery {
     /// DupThresh − 3: the reordering measured beyond RFC 5681's three segments (see
     /// [`on_spurious`](Self::on_spurious)); zero until a recovery proves spurious.
     reordering: u32,
+    /// In recovery: HighData + 1 when the latest retransmission was sent, until what was
+    /// sent after it shows the retransmissions lost.
+    rxt_mark: Option<Seq>,
 }
 
 impl SackRecovery {
@@ -744,7 +765,7 @@ impl SackRecovery {
             .saturating_add(1)
             .clamp(self.dup_thresh(), MAX_DUP_THRESH.max(self.dup_thresh()));
         *self = SackRecovery {
-            scoreboard: self.scoreboard,
+            scoreboard: std::mem::take(&mut self.scoreboard),
             reordering: thresh - DUP_THRESH,
             ..SackRecovery::default()
         };
@@ -813,13 +834,25 @@ impl SackRecovery {
         let reached = self.recovery_point.is_none_or(|p| snd_una.ge(p));
         let mut event = None;
         if self.in_recovery {
+            let thresh = self.dup_thresh();
             if reached {
                 *self = SackRecovery {
-                    scoreboard: self.scoreboard,
+                    scoreboard: std::mem::take(&mut self.scoreboard),
                     reordering: self.reordering,
                     ..SackRecovery::default()
                 };
                 event = Some(RecoveryEvent::Exited);
+            } else if let Some(mark) = self.rxt_mark
+                && self.scoreboard.is_lost(mark + u32::MAX, smss, thresh)
+            {
+                // A lost retransmission. RFC 6675 leaves it to the retransmission timer;
+                // RFC 8985 §2's insight detects it sooner: segments are delivered in the
+                // order sent, up to reordering, so once DupThresh segments' worth of data
+                // sent after the latest retransmission is SACKed, every retransmission not
+                // yet SACKed or acknowledged was lost. All were sent before that mark.
+                self.high_rxt = snd_una;
+                self.rxt_mark = None;
+                event = Some(RecoveryEvent::RetransmissionLost);
             }
         } else {
             if reached {
@@ -837,6 +870,7 @@ impl SackRecovery {
                 self.recovery_point = Some(snd_max);
                 self.high_rxt = retransmit.end();
                 self.rescue_rxt = Some(retransmit.end());
+                self.rxt_mark = Some(snd_max);
                 event = Some(RecoveryEvent::Entered { retransmit });
             }
         }
@@ -893,8 +927,12 @@ impl SackRecovery {
     /// `seg` (from [`next_seg`](Self::next_seg)) was sent (RFC 6675 §5 (C.2)): a
     /// retransmission by rule (1) or (3) moves HighRxt to its end; the rescue of rule (4)
     /// sets RescueRxt to RecoveryPoint and leaves HighRxt alone. New data (C.3) is recorded
-    /// by the caller moving SND.MAX.
-    pub fn on_sent(&mut self, seg: &NextSeg) {
+    /// by the caller moving SND.MAX. `snd_max` is HighData + 1 as the segment leaves: a
+    /// retransmission marks it (see [`RecoveryEvent::RetransmissionLost`]).
+    pub fn on_sent(&mut self, seg: &NextSeg, snd_max: Seq) {
+        if self.in_recovery && seg.rule != NextSegRule::NewData {
+            self.rxt_mark = Some(snd_max);
+        }
         match seg.rule {
             NextSegRule::Lost | NextSegRule::Unsacked | NextSegRule::FastRetransmit => {
                 if self.in_recovery {
@@ -1241,20 +1279,49 @@ mod tests {
 
     #[test]
     fn a_full_scoreboard_forgets_the_highest_intervals() {
+        // SCOREBOARD_CAP + 4 disjoint blocks of 100 octets, 200 apart, reported from the top
+        // down: the lowest SCOREBOARD_CAP stay.
+        let n = SCOREBOARD_CAP as u32 + 4;
+        let top = 1000 + 200 * n;
         let mut sb = Scoreboard::default();
-        for ack in 0..5u32 {
+        for ack in 0..n / 4 {
             let b: SackBlocks = (0..4u32)
                 .map(|i| {
-                    let l = 1000 + 200 * (4 * (4 - ack) + i);
+                    let l = 1000 + 200 * (4 * (n / 4 - 1 - ack) + i);
                     (Seq(l), Seq(l + 100))
                 })
                 .collect();
-            sb.on_ack(Seq(1000), Seq(1000), Seq(6000), &b);
+            sb.on_ack(Seq(1000), Seq(1000), Seq(top), &b);
         }
         assert_eq!(sb.intervals().count(), SCOREBOARD_CAP);
         assert_eq!(sb.intervals().next(), Some((Seq(1000), Seq(1100))));
-        assert_eq!(sb.intervals().last(), Some((Seq(4000), Seq(4100))));
-        assert_eq!(sb.sacked_octets(), 1600);
+        let last = 1000 + 200 * (SCOREBOARD_CAP as u32 - 1);
+        assert_eq!(sb.intervals().last(), Some((Seq(last), Seq(last + 100))));
+        assert_eq!(sb.sacked_octets(), 100 * SCOREBOARD_CAP as u32);
+    }
+
+    #[test]
+    fn blocks_merge_with_the_intervals_they_overlap_or_abut_in_any_order() {
+        let mut sb = Scoreboard::default();
+        let ack = |sb: &mut Scoreboard, list: &[(u32, u32)]| {
+            sb.on_ack(Seq(1000), Seq(1000), Seq(3000), &blocks(list));
+        };
+        ack(&mut sb, &[(1500, 1600), (1100, 1200)]);
+        ack(&mut sb, &[(1300, 1400)]);
+        assert_eq!(
+            intervals(&sb),
+            vec![(1100, 1200), (1300, 1400), (1500, 1600)]
+        );
+        // Abutting on both sides, and spanning two at once.
+        ack(&mut sb, &[(1200, 1300)]);
+        assert_eq!(intervals(&sb), vec![(1100, 1400), (1500, 1600)]);
+        ack(&mut sb, &[(1050, 1700)]);
+        assert_eq!(intervals(&sb), vec![(1050, 1700)]);
+        assert_eq!(sb.sacked_octets(), 650);
+        // SND.UNA passes part of it.
+        sb.on_ack(Seq(1200), Seq(1200), Seq(3000), &SackBlocks::new());
+        assert_eq!(intervals(&sb), vec![(1200, 1700)]);
+        assert_eq!(sb.sacked_octets(), 500);
     }
 
     // ---- NextSeg and recovery (RFC 6675 §4, §5)
@@ -1296,7 +1363,7 @@ mod tests {
         );
         let next = rec.next_seg(Seq(1000), Seq(1800), 500, SMSS).unwrap();
         assert_eq!(next, seg(1200, 100, NextSegRule::Lost));
-        rec.on_sent(&next);
+        rec.on_sent(&next, Seq(1800));
         assert_eq!(rec.high_rxt(Seq(1000)), Seq(1300));
         assert_eq!(
             rec.next_seg(Seq(1000), Seq(1800), 500, SMSS),
@@ -1360,7 +1427,7 @@ mod tests {
         assert_eq!(rec.dup_acks(), 0);
         let rescue = rec.next_seg(Seq(1400), Seq(1600), 0, SMSS).unwrap();
         assert_eq!(rescue, seg(1500, 100, NextSegRule::Rescue));
-        rec.on_sent(&rescue);
+        rec.on_sent(&rescue, Seq(1600));
         assert_eq!(rec.rescue_rxt(), Some(Seq(1600)));
         assert_eq!(rec.high_rxt(Seq(1400)), Seq(1400), "HighRxt untouched");
         assert_eq!(rec.next_seg(Seq(1400), Seq(1600), 0, SMSS), None, "once");
@@ -1489,7 +1556,7 @@ mod tests {
                         prop_assert!(s.len >= 1 && s.len <= SMSS);
                         prop_assert!(una.le(s.seq) && s.end().le(max + 50));
                         prop_assert!(!sb.is_sacked(s.seq));
-                        rec.on_sent(&s);
+                        rec.on_sent(&s, max);
                     }
                 }
             }
@@ -1554,5 +1621,42 @@ mod tests {
         assert!(!sb.is_lost(Seq(1000), SMSS, 10));
         rec.on_retransmit_timeout(Seq(2000));
         assert_eq!(rec.dup_thresh(), DUP_THRESH);
+    }
+
+    #[test]
+    fn a_retransmission_is_lost_once_data_sent_after_it_is_sacked_deep_enough() {
+        // 1000..1500 sent; 1000 lost, 1100..1500 SACKed: recovery resends 1000 with 1500 as
+        // HighData. New data 1500..2000 follows. When 1500..1800 is SACKed (three segments
+        // sent after the retransmission) and 1000 is still missing, the retransmission was
+        // lost: HighRxt returns to SND.UNA and NextSeg resends 1000 again.
+        let mut rec = SackRecovery::default();
+        let out = rec.on_ack(
+            Seq(1000),
+            Seq(1000),
+            false,
+            Seq(1500),
+            &blocks(&[(1100, 1500)]),
+            SMSS,
+        );
+        assert!(matches!(out.event, Some(RecoveryEvent::Entered { .. })));
+        assert_eq!(
+            rec.next_seg(Seq(1000), Seq(2000), 0, SMSS),
+            None,
+            "the hole is resent"
+        );
+        let b = blocks(&[(1500, 1700), (1100, 1500)]);
+        let out = rec.on_ack(Seq(1000), Seq(1000), false, Seq(2000), &b, SMSS);
+        assert_eq!(
+            out.event, None,
+            "two segments after it: reordering, perhaps"
+        );
+        let b = blocks(&[(1500, 1800), (1100, 1500)]);
+        let out = rec.on_ack(Seq(1000), Seq(1000), false, Seq(2000), &b, SMSS);
+        assert_eq!(out.event, Some(RecoveryEvent::RetransmissionLost));
+        let next = rec.next_seg(Seq(1000), Seq(2000), 0, SMSS).unwrap();
+        assert_eq!(next, seg(1000, 100, NextSegRule::Lost));
+        rec.on_sent(&next, Seq(2000));
+        let out = rec.on_ack(Seq(1000), Seq(1000), false, Seq(2000), &b, SMSS);
+        assert_eq!(out.event, None, "the new retransmission has its own mark");
     }
 }

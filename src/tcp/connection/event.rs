@@ -118,11 +118,14 @@ pub enum Witness {
     /// A SACK recovery proved spurious (RFC 3522): the segment its fast retransmit resent
     /// had arrived; the recovery was undone and DupThresh raised to the reordering seen.
     SpuriousRecovery,
+    /// In a SACK recovery, data sent after the latest retransmission was SACKed while the
+    /// retransmissions were not: they were lost, and go again (`RecoveryEvent::RetransmissionLost`).
+    RetransmissionLost,
 }
 
 impl Witness {
     /// Every witness, in a fixed order.
-    pub const ALL: [Witness; 26] = [
+    pub const ALL: [Witness; 27] = [
         Witness::OurFinAcked,
         Witness::TimeWaitStarted,
         Witness::ReturnedToListen,
@@ -149,6 +152,7 @@ impl Witness {
         Witness::SackRetransmit,
         Witness::ReassemblyBudget,
         Witness::SpuriousRecovery,
+        Witness::RetransmissionLost,
     ];
 
     /// The witness among a transition's signals, if it is one.

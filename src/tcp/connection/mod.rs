@@ -175,6 +175,8 @@ struct Acked {
     flight_before: u32,
     /// Whether the congestion window limited the sender before the segment.
     cwnd_limited: bool,
+    /// The RTT sample of its timestamps (RFC 7323 §4), if it carried one.
+    rtt: Option<Duration>,
 }
 
 /// What an input changed, for the timers.
@@ -404,6 +406,18 @@ impl Connection {
         } else {
             0
         }
+    }
+
+    /// The FlightSize a timeout's ssthresh is taken from (RFC 5681 §3.1 eq. (4), RFC 9438
+    /// §4.8): SND.NXT − SND.UNA, but no more than cwnd. They differ only when a SACK recovery
+    /// went on sending new data behind a lost retransmission (RFC 6675 §5 (C) rule (2)):
+    /// then SND.NXT − SND.UNA counts much the receiver already holds, the network carried
+    /// about cwnd, and an ssthresh from the larger figure sends slow start far past what the
+    /// path carried. (RFC 5681 warns against cwnd where cwnd exceeds what was sent; the
+    /// smaller of the two heeds that, and RFC 9438 §4.6 allows cwnd outright.)
+    fn flight_at_timeout(&self) -> u32 {
+        let flight = self.flight();
+        self.cc.map_or(flight, |c| flight.min(c.cwnd()))
     }
 
     /// The most this connection may have in flight now by its congestion window, as every
@@ -745,6 +759,7 @@ impl Connection {
             octets: self.acked_octets(before.snd_una),
             flight_before,
             cwnd_limited,
+            rtt: before.ts_rtt,
         };
         self.on_acknowledgment(now, seg, acked, &mut w);
         w
@@ -798,6 +813,13 @@ impl Connection {
         let srtt = self.rto.srtt();
         let before = self.before();
         let mut out = Outputs::default();
+        if a.octets > 0
+            && let Some(c) = &mut self.cc
+        {
+            // RFC 9406: HyStart++ rounds and RTT samples of ACKs of data (CUBIC's slow
+            // start only).
+            c.on_round_sample(self.tcb.snd_una.0, self.tcb.snd_nxt.0, a.rtt);
+        }
         if self.tcb.sack_ok && self.cfg.fast_retransmit {
             // RFC 6675 §4 `Update ()`: the blocks go into the scoreboard, unless the ablation
             // `sack-scoreboard` has the sender ignore them.
@@ -817,6 +839,16 @@ impl Connection {
             );
             if a.advanced {
                 self.eifel_check(seg, blocks, w);
+            }
+            if r.event == Some(RecoveryEvent::RetransmissionLost) {
+                // Data sent after the retransmissions arrived and they did not: congestion
+                // went on after the reduction, a new congestion event (RFC 5681 §3.1's
+                // response, from what the window let into the network).
+                let flight = self.flight_at_timeout();
+                if let Some(c) = &mut self.cc {
+                    c.on_congestion_event(flight, smss);
+                }
+                w.insert(Witness::RetransmissionLost);
             }
             if let Some(RecoveryEvent::Entered { retransmit }) = r.event {
                 let prior = self.cc;
@@ -1024,7 +1056,7 @@ impl Connection {
             if !sent {
                 break;
             }
-            self.sack_tx.on_sent(&next);
+            self.sack_tx.on_sent(&next, self.tcb.snd_nxt);
         }
     }
 
@@ -1117,7 +1149,7 @@ impl Connection {
         let mut out = match t {
             Timer::Retransmit => {
                 // RFC 6298 (5.5): back off; (5.4): resend the earliest unacknowledged segment.
-                let flight = self.flight();
+                let flight = self.flight_at_timeout();
                 let first = self.tcb.retransmits == 0;
                 self.rto.backoff(!self.tcb.syn_acked());
                 let out = self.tcb.on_retransmit_timeout(&cfg);
