@@ -720,25 +720,33 @@ fn transfer_over(faults: Faults, neck: Option<Bottleneck>, n: usize) -> (Counter
         got.len() >= n
     });
     assert!(ok && got == data, "transfer failed at {} of {n}", got.len());
-    (*p.a.counters(), (p.now - t0).as_secs_f64())
+    let (c, secs) = (*p.a.counters(), (p.now - t0).as_secs_f64());
+    println!(
+        "{n} bytes in {secs:.3} s of virtual time ({:.1} Mbit/s): retransmissions on timeout \
+         {}, fast {}, lost again {}; recoveries undone {}",
+        n as f64 * 8.0 / secs / 1e6,
+        c.retransmit_timeouts,
+        c.fast_retransmits,
+        c.retransmissions_lost,
+        c.spurious_recoveries
+    );
+    (c, secs)
 }
 
 #[test]
 fn reordering_sets_off_recoveries_that_are_undone_and_then_tolerated() {
-    // 5% of segments held back by up to 10 ms more than the 10 ms each way: each recovery a
-    // reordered segment sets off is found spurious by its timestamps (RFC 3522) and undone,
-    // and DupThresh rises so that later reordering no longer looks like loss. Without the
-    // undo this path ran at 5.5 Mbit/s in virtual time; with it, above 200.
+    // 5% of segments held back by up to 10 ms more than the 10 ms each way: a recovery a
+    // reordered segment sets off is found spurious (the ACK of the original comes back
+    // sooner than any retransmission could) and undone, and DupThresh rises so that later
+    // reordering no longer looks like loss. Without the undo this path ran at 5.5 Mbit/s
+    // in virtual time; with it, above 200.
     let mut f = Faults::clean(ms(10));
     f.reorder = 0.05;
     f.reorder_delay = ms(10);
     let n = 32 << 20;
     let (c, secs) = transfer_over(f, None, n);
-    assert!(c.spurious_recoveries > 0);
-    assert_eq!(
-        c.fast_retransmits, c.spurious_recoveries,
-        "nothing was lost"
-    );
+    // Nothing was lost; a recovery whose hole had been resent before cannot be judged.
+    assert!(c.spurious_recoveries * 4 >= c.fast_retransmits * 3, "{c:?}");
     assert_eq!(c.retransmit_timeouts, 0);
     let mbits = n as f64 * 8.0 / secs / 1e6;
     assert!(mbits > 200.0, "{mbits:.1} Mbit/s in virtual time");
@@ -761,4 +769,15 @@ fn a_bottleneck_queue_overflowing_in_slow_start_is_recovered_without_a_timeout()
     assert!(c.retransmissions_lost > 0);
     let mbits = n as f64 * 8.0 / secs / 1e6;
     assert!(mbits > 80.0, "{mbits:.1} Mbit/s in virtual time");
+}
+
+#[test]
+fn random_loss_is_never_mistaken_for_reordering() {
+    // 1% of segments lost each way, nothing reordered or duplicated: every recovery answers
+    // a real loss, so none is undone.
+    let mut f = Faults::clean(ms(10));
+    f.loss = 0.01;
+    let (c, _) = transfer_over(f, None, 8 << 20);
+    assert!(c.fast_retransmits > 10);
+    assert_eq!(c.spurious_recoveries, 0);
 }

@@ -761,14 +761,21 @@ impl SackRecovery {
     /// reordered one, so that reordering as deep as this one no longer looks like loss. At
     /// most [`MAX_DUP_THRESH`]. The scoreboard stays.
     pub fn on_spurious(&mut self, ahead: u32) {
+        self.on_reordering(ahead);
+        *self = SackRecovery {
+            scoreboard: std::mem::take(&mut self.scoreboard),
+            reordering: self.reordering,
+            ..SackRecovery::default()
+        };
+    }
+
+    /// Reordering was seen: `ahead` segments arrived before one sent earlier. DupThresh
+    /// becomes at least `ahead + 1`, at most [`MAX_DUP_THRESH`]; it never falls here.
+    pub fn on_reordering(&mut self, ahead: u32) {
         let thresh = ahead
             .saturating_add(1)
             .clamp(self.dup_thresh(), MAX_DUP_THRESH.max(self.dup_thresh()));
-        *self = SackRecovery {
-            scoreboard: std::mem::take(&mut self.scoreboard),
-            reordering: thresh - DUP_THRESH,
-            ..SackRecovery::default()
-        };
+        self.reordering = thresh - DUP_THRESH;
     }
 
     /// The scoreboard.

@@ -45,7 +45,7 @@ pub use timers::{Timer, Timers};
 use super::congestion::{Congestion, initial_window};
 use super::icmp::{IcmpError, IcmpVerdict, icmp_verdict};
 use super::mechanisms::{Config, Mechanism, time_wait_duration};
-use super::options::{TS_RECENT_LIFETIME, ts_clock, ts_older};
+use super::options::{TS_RECENT_LIFETIME, ts_clock};
 use super::recovery::{Recovery, Resend};
 use super::rto::{Rto, RttSampler};
 use super::sack::{NextSegRule, RecoveryEvent, SackBlocks, SackReceiver, SackRecovery};
@@ -111,19 +111,34 @@ pub struct Connection {
     /// The most octets the reassembly queue may hold, set by the host from its memory
     /// budget (`set_reassembly_allowance`); `None`: the window alone bounds it.
     reassembly_allowance: Option<usize>,
-    /// From a SACK recovery's fast retransmit, with timestamps, to the first ACK that covers
-    /// what it resent: what RFC 3522's detection of a spurious recovery needs.
-    eifel: Option<Eifel>,
+    /// From a SACK recovery's fast retransmit until the episode proves spurious or a later
+    /// congestion event (a new recovery, a lost retransmission, a timeout) makes it moot:
+    /// what `undo_check` needs.
+    undo: Option<Undo>,
+    /// With SACK: one past the highest octet resent, while SND.UNA is below it; what tells a
+    /// hole filled by its original (reordering) from one filled by a retransmission.
+    rxt_high: Option<Seq>,
+    /// With SACK and congestion control: the least RTT measured (RFC 8985's RACK.min_RTT),
+    /// which no retransmission can beat to its acknowledgment.
+    min_rtt: Option<Duration>,
 }
 
-/// What a fast retransmit leaves for the Eifel detection (RFC 3522 §2) of a spurious
-/// recovery, and for undoing it.
+/// What a SACK recovery leaves for detecting that it was spurious (RFC 3708 §3) and undoing
+/// it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-struct Eifel {
-    /// The first octet resent.
+struct Undo {
+    /// The first octet the fast retransmit resent.
     hole: Seq,
-    /// The TSval the retransmission carried (RetransmitTS).
-    tsval: u32,
+    /// RecoveryPoint + 1 of the episode.
+    point: Seq,
+    /// Segments the episode resent.
+    retransmitted: u32,
+    /// Segments of the episode the receiver reported as duplicates (D-SACK).
+    dsacked: u32,
+    /// Segments that arrived ahead of the hole's original, once an ACK has covered it.
+    ahead: Option<u32>,
+    /// When the fast retransmit left.
+    sent_at: Duration,
     /// The congestion controller as it was before the recovery reduced it.
     prior: Option<Congestion>,
 }
@@ -177,12 +192,15 @@ struct Acked {
     cwnd_limited: bool,
     /// The RTT sample of its timestamps (RFC 7323 §4), if it carried one.
     rtt: Option<Duration>,
+    /// SND.UNA before the segment.
+    snd_una_before: Seq,
 }
 
 /// What an input changed, for the timers.
 #[derive(Clone, Copy)]
 struct Before {
     snd_una: Seq,
+    snd_nxt: Seq,
     rcv_nxt: Seq,
     state: State,
     /// An RTT measured from the echoed timestamp of the segment that arrived (RFC 7323 §4.1).
@@ -224,7 +242,9 @@ impl Connection {
             last_send,
             rto_rxt,
             reassembly_allowance,
-            eifel,
+            undo,
+            rxt_high,
+            min_rtt,
         } = self;
         tcb.hash(h);
         smss.hash(h);
@@ -249,7 +269,9 @@ impl Connection {
         last_send.hash(h);
         rto_rxt.hash(h);
         reassembly_allowance.hash(h);
-        eifel.hash(h);
+        undo.hash(h);
+        rxt_high.hash(h);
+        min_rtt.hash(h);
     }
 
     /// A connection in CLOSED ("no TCB").
@@ -280,7 +302,9 @@ impl Connection {
             last_send: Duration::ZERO,
             rto_rxt: None,
             reassembly_allowance: None,
-            eifel: None,
+            undo: None,
+            rxt_high: None,
+            min_rtt: None,
         }
     }
 
@@ -341,6 +365,7 @@ impl Connection {
             now,
             Before {
                 snd_una: c.tcb.snd_una,
+                snd_nxt: c.tcb.snd_nxt,
                 rcv_nxt: c.tcb.rcv_nxt,
                 state: c.tcb.state,
                 ts_rtt: None,
@@ -628,6 +653,7 @@ impl Connection {
     fn before(&self) -> Before {
         Before {
             snd_una: self.tcb.snd_una,
+            snd_nxt: self.tcb.snd_nxt,
             rcv_nxt: self.tcb.rcv_nxt,
             state: self.tcb.state,
             ts_rtt: None,
@@ -760,6 +786,7 @@ impl Connection {
             flight_before,
             cwnd_limited,
             rtt: before.ts_rtt,
+            snd_una_before: before.snd_una,
         };
         self.on_acknowledgment(now, seg, acked, &mut w);
         w
@@ -823,6 +850,9 @@ impl Connection {
         if self.tcb.sack_ok && self.cfg.fast_retransmit {
             // RFC 6675 §4 `Update ()`: the blocks go into the scoreboard, unless the ablation
             // `sack-scoreboard` has the sender ignore them.
+            if a.advanced {
+                self.reordering_check(a.snd_una_before, w);
+            }
             let none = SackBlocks::new();
             let blocks = if self.cfg.mechanisms.on(Mechanism::SackScoreboard) {
                 &seg.opt.sack
@@ -837,10 +867,10 @@ impl Connection {
                 blocks,
                 smss,
             );
-            if a.advanced {
-                self.eifel_check(seg, blocks, w);
-            }
+            self.undo_check(now, seg, blocks, r.info.dsack, w);
             if r.event == Some(RecoveryEvent::RetransmissionLost) {
+                // A lost retransmission proves a real loss: nothing to undo.
+                self.undo = None;
                 // Data sent after the retransmissions arrived and they did not: congestion
                 // went on after the reduction, a new congestion event (RFC 5681 §3.1's
                 // response, from what the window let into the network).
@@ -862,9 +892,16 @@ impl Connection {
                 {
                     out.segments.push(s);
                     w.insert(Witness::FastRetransmit);
-                    self.eifel = self.tcb.ts_ok.then(|| Eifel {
+                    // A hole resent before (by an earlier recovery or after a timeout) may
+                    // be filled by that copy at any time: nothing could be told apart.
+                    let fresh = self.rxt_high.is_none_or(|h| !retransmit.seq.lt(h));
+                    self.undo = (self.cc.is_some() && fresh).then_some(Undo {
+                        sent_at: now,
                         hole: retransmit.seq,
-                        tsval: ts_clock(self.ts_offset, now),
+                        point: self.sack_tx.recovery_point().unwrap_or(self.tcb.snd_nxt),
+                        retransmitted: 1,
+                        dsacked: 0,
+                        ahead: None,
                         prior,
                     });
                 }
@@ -970,44 +1007,104 @@ impl Connection {
         self.rto_rxt = Some((rxt, point));
     }
 
-    /// The Eifel detection (RFC 3522 §2) of a spurious SACK recovery, at an ACK that moved
-    /// SND.UNA: the first such ACK after a fast retransmit covers the octet resent, and if it
-    /// echoes a TSval older than the retransmission's, the original had arrived (RFC 7323
-    /// §4.3: the receiver echoes the segment that filled the gap, and a copy sent in the same
-    /// millisecond counts as the retransmission, so doubt never undoes). The response:
-    /// the recovery ends as if it had never begun ([`SackRecovery::on_spurious`], which also
-    /// raises DupThresh to the reordering this ACK shows: the segments it acknowledges or
-    /// SACKs beyond the hole arrived before the hole's original), and the congestion
-    /// controller returns to its state before the recovery reduced it, as RFC 4015 §3.2
-    /// restores it after a spurious timeout.
-    fn eifel_check(&mut self, seg: SegmentRef<'_>, blocks: &SackBlocks, w: &mut Witnesses) {
-        let Some(e) = self.eifel else {
-            return;
-        };
-        if !self.tcb.snd_una.gt(e.hole) {
+    /// Reordering seen outside recovery, at an ACK that moved SND.UNA up from `old_una`: it
+    /// covers the hole below the lowest SACKed run, which nothing ever resent, so the
+    /// original filled it after the SACKed segments above it had overtaken it. DupThresh
+    /// rises to their number plus one ([`SackRecovery::on_reordering`]), so that the next
+    /// reordering as deep is not taken for a loss. (Linux measures reordering the same way;
+    /// RFC 6675 §2 leaves DupThresh's value to later documents, and RFC 8985 adapts its
+    /// reordering window to what a path shows.)
+    fn reordering_check(&mut self, old_una: Seq, w: &mut Witnesses) {
+        let una = self.tcb.snd_una;
+        let resent = self.rxt_high.is_some_and(|h| old_una.lt(h));
+        if self.rxt_high.is_some_and(|h| !una.lt(h)) {
+            self.rxt_high = None;
+        }
+        if self.sack_tx.in_recovery() || resent {
             return;
         }
-        self.eifel = None;
-        let Some(ts) = seg.opt.timestamps else {
+        let board = self.sack_tx.scoreboard();
+        let (Some((first, _)), Some((_, fack))) =
+            (board.intervals().next(), board.intervals().last())
+        else {
             return;
         };
-        if !ts_older(ts.tsecr, e.tsval) {
+        if una.lt(first) {
             return;
         }
         let smss = u32::from(self.smss).max(1);
-        let highest = blocks
-            .iter()
-            .map(|(_, r)| r)
-            .fold(seg.ack, |a, b| if a.lt(b) { b } else { a });
-        let beyond = highest - (e.hole + smss);
-        let ahead = if (e.hole + smss).lt(highest) {
-            beyond.div_ceil(smss)
-        } else {
-            0
+        let before = self.sack_tx.dup_thresh();
+        self.sack_tx.on_reordering((fack - first).div_ceil(smss));
+        if self.sack_tx.dup_thresh() > before {
+            w.insert(Witness::ReorderingSeen);
+        }
+    }
+
+    /// The detection of a spurious SACK recovery, at each ACK while an episode's record is
+    /// kept, two ways:
+    ///
+    /// - by time (RFC 8985 §6.2 step 2's reasoning): the first ACK to move SND.UNA past the
+    ///   octet the fast retransmit resent came back sooner than the least RTT measured after
+    ///   the retransmission left, so it answers the original, which had been reordered;
+    /// - by D-SACK (RFC 3708 §3): the receiver reported every segment the episode resent as
+    ///   a duplicate (a D-SACK block between the hole and RecoveryPoint, RFC 2883).
+    ///
+    /// The first ACK past the hole also measures how many segments arrived ahead of it (those
+    /// it acknowledges or SACKs beyond the hole). The response: what recovery remains ends as
+    /// if it had never begun ([`SackRecovery::on_spurious`], which also raises DupThresh to
+    /// the reordering measured), and the congestion controller returns to its state before
+    /// the reduction (RFC 9438 §4.9; RFC 4015 §3.2 likewise after a spurious timeout).
+    ///
+    /// Timestamps (RFC 3522's Eifel detection) are not used: that needs a receiver that
+    /// echoes the TSval of the segment that filled the gap, and against Linux receivers the
+    /// goodput bench saw recoveries after real losses undone by it. A network that duplicates
+    /// an original within the episode can fake a D-SACK (RFC 3708 §5).
+    fn undo_check(
+        &mut self,
+        now: Duration,
+        seg: SegmentRef<'_>,
+        blocks: &SackBlocks,
+        dsack: Option<(Seq, Seq)>,
+        w: &mut Witnesses,
+    ) {
+        let smss = u32::from(self.smss).max(1);
+        let una = self.tcb.snd_una;
+        let Some(u) = &mut self.undo else {
+            return;
         };
+        if u.ahead.is_none() && una.gt(u.hole) {
+            let highest = blocks
+                .iter()
+                .map(|(_, r)| r)
+                .fold(seg.ack, |a, b| if a.lt(b) { b } else { a });
+            let first_end = u.hole + smss;
+            u.ahead = Some(if first_end.lt(highest) {
+                (highest - first_end).div_ceil(smss)
+            } else {
+                0
+            });
+            if self
+                .min_rtt
+                .is_some_and(|m| now.saturating_sub(u.sent_at) < m)
+            {
+                u.dsacked = u.retransmitted;
+            }
+        }
+        if let Some((l, r)) = dsack
+            && u.hole.le(l)
+            && r.le(u.point)
+            && l.lt(r)
+        {
+            u.dsacked = u.dsacked.saturating_add((r - l).div_ceil(smss));
+        }
+        if u.dsacked < u.retransmitted {
+            return;
+        }
+        let (ahead, prior) = (u.ahead.unwrap_or(0), u.prior);
+        self.undo = None;
         self.sack_tx.on_spurious(ahead);
-        if e.prior.is_some() {
-            self.cc = e.prior;
+        if prior.is_some() {
+            self.cc = prior;
         }
         w.insert(Witness::SpuriousRecovery);
     }
@@ -1047,6 +1144,11 @@ impl Connection {
                 };
                 self.tcb.transmit(&one, out)
             } else if let Some(s) = self.tcb.retransmit_range(next.seq, next.len, &cfg) {
+                if let Some(u) = &mut self.undo {
+                    u.retransmitted = u
+                        .retransmitted
+                        .saturating_add(s.len_with(false).div_ceil(smss));
+                }
                 out.segments.push(s);
                 w.insert(Witness::SackRetransmit);
                 true
@@ -1160,7 +1262,7 @@ impl Connection {
                         c.on_retransmit_timeout(flight, u32::from(self.smss), first);
                     }
                     self.sack_tx.on_retransmit_timeout(self.tcb.snd_nxt);
-                    self.eifel = None;
+                    self.undo = None;
                     if self.tcb.sack_ok && self.tcb.syn_acked() {
                         // The segment at SND.UNA was just resent (`rto_transmit`).
                         let resent = out.segments.first().map_or(0, |s| s.len_with(true));
@@ -1280,6 +1382,9 @@ impl Connection {
             let karn = self.sampler.on_ack(tcb.snd_una, now);
             if let Some(rtt) = before.ts_rtt.or(karn) {
                 self.rto.on_sample(rtt);
+                if self.tcb.sack_ok && self.cc.is_some() {
+                    self.min_rtt = Some(self.min_rtt.map_or(rtt, |m| m.min(rtt)));
+                }
             }
         }
         let syn_occupies = cfg.mechanisms.on(Mechanism::SynSequenceNumber);
@@ -1290,6 +1395,13 @@ impl Connection {
         for seg in &out.segments {
             let len = seg.len_with(syn_occupies);
             sent |= len > 0;
+            if self.tcb.sack_ok && len > 0 && seg.seq.lt(before.snd_nxt) {
+                let end = seg.seq + len;
+                self.rxt_high = Some(
+                    self.rxt_high
+                        .map_or(end, |h| if h.lt(end) { end } else { h }),
+                );
+            }
             if live {
                 self.sampler.on_send(seg.seq, seg.seq + len, now);
             }
@@ -1417,6 +1529,9 @@ impl Connection {
         self.sampler.rebase(elapsed);
         self.ts_recent_at = self.ts_recent_at.saturating_sub(elapsed);
         self.last_send = self.last_send.saturating_sub(elapsed);
+        if let Some(u) = &mut self.undo {
+            u.sent_at = u.sent_at.saturating_sub(elapsed);
+        }
         if let Some(c) = &mut self.cc {
             c.rebase(elapsed);
         }
