@@ -224,11 +224,14 @@ pub const DEVIATIONS: &[Deviation] = &[
                SACKed, the retransmissions not yet SACKed are lost and go again \
                (RecoveryEvent::RetransmissionLost, a new congestion event); there are no \
                per-segment send times, no reordering window in time and no tail loss probe. \
-               A spurious SACK recovery is detected by timestamps only (RFC 3522 Eifel) and \
-               undone (RFC 9438 §4.9), with DupThresh raised to the reordering measured (at \
-               most 256, back to 3 at a timeout; RFC 6675 §2 leaves DupThresh's value to \
-               later documents); without timestamps a reordered segment still costs a \
-               reduction. Spurious timeouts are not detected. CUBIC's slow start runs \
+               A spurious SACK recovery is detected when the ACK past its hole returns \
+               sooner than the least RTT measured (RFC 8985 §6.2's reasoning) or when every \
+               segment it resent is D-SACKed (RFC 3708), and undone (RFC 9438 §4.9), with \
+               DupThresh raised to the reordering measured (at most 256, back to 3 at a \
+               timeout; RFC 6675 §2 leaves DupThresh's value to later documents). Eifel \
+               (RFC 3522) is not used: Linux receivers do not echo the TSval of the \
+               retransmission that fills a gap. Reordering that never sets off a recovery is \
+               not measured. Spurious timeouts are not detected. CUBIC's slow start runs \
                HyStart++ (RFC 9406); Reno's is plain. A window is sent at once, not paced; no \
                extra segments on the first two duplicate ACKs. The goodput bench measures \
                what these cost against Linux.",

@@ -771,7 +771,7 @@ impl SackRecovery {
 
     /// Reordering was seen: `ahead` segments arrived before one sent earlier. DupThresh
     /// becomes at least `ahead + 1`, at most [`MAX_DUP_THRESH`]; it never falls here.
-    pub fn on_reordering(&mut self, ahead: u32) {
+    fn on_reordering(&mut self, ahead: u32) {
         let thresh = ahead
             .saturating_add(1)
             .clamp(self.dup_thresh(), MAX_DUP_THRESH.max(self.dup_thresh()));

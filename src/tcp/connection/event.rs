@@ -121,14 +121,11 @@ pub enum Witness {
     /// In a SACK recovery, data sent after the latest retransmission was SACKed while the
     /// retransmissions were not: they were lost, and go again (`RecoveryEvent::RetransmissionLost`).
     RetransmissionLost,
-    /// An ACK covered a hole that nothing resent while SACKed data lay above it: reordering,
-    /// and DupThresh rose to its depth.
-    ReorderingSeen,
 }
 
 impl Witness {
     /// Every witness, in a fixed order.
-    pub const ALL: [Witness; 28] = [
+    pub const ALL: [Witness; 27] = [
         Witness::OurFinAcked,
         Witness::TimeWaitStarted,
         Witness::ReturnedToListen,
@@ -156,7 +153,6 @@ impl Witness {
         Witness::ReassemblyBudget,
         Witness::SpuriousRecovery,
         Witness::RetransmissionLost,
-        Witness::ReorderingSeen,
     ];
 
     /// The witness among a transition's signals, if it is one.

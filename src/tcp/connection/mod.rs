@@ -115,8 +115,8 @@ pub struct Connection {
     /// congestion event (a new recovery, a lost retransmission, a timeout) makes it moot:
     /// what `undo_check` needs.
     undo: Option<Undo>,
-    /// With SACK: one past the highest octet resent, while SND.UNA is below it; what tells a
-    /// hole filled by its original (reordering) from one filled by a retransmission.
+    /// With SACK: one past the highest octet resent, while SND.UNA is below it. A recovery
+    /// whose hole lies below it is not judged spurious or not: an earlier copy may fill it.
     rxt_high: Option<Seq>,
     /// With SACK and congestion control: the least RTT measured (RFC 8985's RACK.min_RTT),
     /// which no retransmission can beat to its acknowledgment.
@@ -192,8 +192,6 @@ struct Acked {
     cwnd_limited: bool,
     /// The RTT sample of its timestamps (RFC 7323 §4), if it carried one.
     rtt: Option<Duration>,
-    /// SND.UNA before the segment.
-    snd_una_before: Seq,
 }
 
 /// What an input changed, for the timers.
@@ -786,7 +784,6 @@ impl Connection {
             flight_before,
             cwnd_limited,
             rtt: before.ts_rtt,
-            snd_una_before: before.snd_una,
         };
         self.on_acknowledgment(now, seg, acked, &mut w);
         w
@@ -851,7 +848,7 @@ impl Connection {
             // RFC 6675 §4 `Update ()`: the blocks go into the scoreboard, unless the ablation
             // `sack-scoreboard` has the sender ignore them.
             if a.advanced {
-                self.reordering_check(a.snd_una_before, w);
+                self.forget_old_retransmissions();
             }
             let none = SackBlocks::new();
             let blocks = if self.cfg.mechanisms.on(Mechanism::SackScoreboard) {
@@ -1007,36 +1004,10 @@ impl Connection {
         self.rto_rxt = Some((rxt, point));
     }
 
-    /// Reordering seen outside recovery, at an ACK that moved SND.UNA up from `old_una`: it
-    /// covers the hole below the lowest SACKed run, which nothing ever resent, so the
-    /// original filled it after the SACKed segments above it had overtaken it. DupThresh
-    /// rises to their number plus one ([`SackRecovery::on_reordering`]), so that the next
-    /// reordering as deep is not taken for a loss. (Linux measures reordering the same way;
-    /// RFC 6675 §2 leaves DupThresh's value to later documents, and RFC 8985 adapts its
-    /// reordering window to what a path shows.)
-    fn reordering_check(&mut self, old_una: Seq, w: &mut Witnesses) {
-        let una = self.tcb.snd_una;
-        let resent = self.rxt_high.is_some_and(|h| old_una.lt(h));
-        if self.rxt_high.is_some_and(|h| !una.lt(h)) {
+    /// `rxt_high` is dropped once SND.UNA reaches it: every octet resent is acknowledged.
+    fn forget_old_retransmissions(&mut self) {
+        if self.rxt_high.is_some_and(|h| !self.tcb.snd_una.lt(h)) {
             self.rxt_high = None;
-        }
-        if self.sack_tx.in_recovery() || resent {
-            return;
-        }
-        let board = self.sack_tx.scoreboard();
-        let (Some((first, _)), Some((_, fack))) =
-            (board.intervals().next(), board.intervals().last())
-        else {
-            return;
-        };
-        if una.lt(first) {
-            return;
-        }
-        let smss = u32::from(self.smss).max(1);
-        let before = self.sack_tx.dup_thresh();
-        self.sack_tx.on_reordering((fack - first).div_ceil(smss));
-        if self.sack_tx.dup_thresh() > before {
-            w.insert(Witness::ReorderingSeen);
         }
     }
 
