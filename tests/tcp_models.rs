@@ -479,7 +479,7 @@ fn without_the_sack_scoreboard_the_sender_resends_text_the_receiver_reported_hol
     let full = (spec.check)(&[], bounds, quiet());
     assert!(full.exhaustive && full.as_expected, "{full:#?}");
     assert_eq!(
-        full.unique_states, 1_881_797,
+        full.unique_states, 1_881_803,
         "the SACK lifecycle's state space changed"
     );
     assert_eq!(property(&full, "sack-retransmit").outcome, Outcome::Found);
