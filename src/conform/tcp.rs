@@ -95,7 +95,7 @@ const LATE: usize = 8;
 /// Segments of the peer that may wait, seen and not yet delivered to the endpoint.
 pub const PENDING: usize = 1024;
 /// The default cap on candidates.
-pub const DEFAULT_BUDGET: usize = 64;
+pub const DEFAULT_BUDGET: usize = 256;
 /// The SYNs that configure the candidates are looked for among the first this many segments
 /// of a connection; the segments before them are held until then.
 pub const OPENING: usize = 1024;
@@ -725,6 +725,11 @@ fn config(own: Option<&Segment>, peer: Option<&Segment>) -> Config {
         timestamps: own.opt.timestamps.is_some(),
         sack: own.opt.sack_permitted,
         challenge_ack_limit: None,
+        // Congestion control is not judged (see the module documentation), and with
+        // `Mechanism::CongestionWindow` off nothing a controller holds limits what may be
+        // sent; a controller would only make candidates that sent alike differ (its rounds,
+        // its reductions and their undoing) and fill the search's budget.
+        congestion: None,
         ..base
     }
 }
