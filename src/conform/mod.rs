@@ -21,9 +21,10 @@
 pub const NOT_JUDGED: &[(&str, &str)] = &[
     (
         "Congestion control (RFC 5681, 6582, 6675 pipe, 9438)",
-        "The candidates run CUBIC and SACK recovery but may send whatever the peer's window \
-         allows: how cwnd evolves is each controller's choice (HyStart, PRR, RACK-TLP, \
-         pacing), and a judge that fixed one would reject the others.",
+        "The candidates run SACK recovery without a congestion controller and may send \
+         whatever the peer's window allows: how cwnd evolves is each controller's choice \
+         (HyStart, PRR, RACK-TLP, pacing), and a judge that fixed one would reject the \
+         others.",
     ),
     (
         "When timers fire (RFC 6298 RTO, delayed ACK, persist, keep-alive, TIME-WAIT)",
