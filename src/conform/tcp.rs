@@ -44,8 +44,9 @@
 //! judged by one rule only: the right edge RCV.NXT + RCV.WND never moves left (RFC 9293
 //! §3.8.6, SHLD-14), beyond the rounding window scaling causes (RFC 7323 §2.4).
 //!
-//! Congestion control is not judged: the candidates run CUBIC and SACK recovery with
-//! [`Mechanism::CongestionWindow`] off, so they may send whatever the peer's window allows
+//! Congestion control is not judged: the candidates run SACK recovery without a congestion
+//! controller and with [`Mechanism::CongestionWindow`] off, so they may send whatever the
+//! peer's window allows
 //! (RFC 5681 §3.1 bounds a sender by its cwnd, but how cwnd evolves is the controller's, and
 //! real stacks choose differently: HyStart, PRR, RACK-TLP, pacing).
 //!
