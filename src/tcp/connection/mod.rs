@@ -1043,6 +1043,8 @@ impl Connection {
         let Some(u) = &mut self.undo else {
             return;
         };
+        // The ACK of the original came back sooner than any retransmission could.
+        let mut too_soon = false;
         if u.ahead.is_none() && una.gt(u.hole) {
             let highest = blocks
                 .iter()
@@ -1054,12 +1056,9 @@ impl Connection {
             } else {
                 0
             });
-            if self
+            too_soon = self
                 .min_rtt
-                .is_some_and(|m| now.saturating_sub(u.sent_at) < m)
-            {
-                u.dsacked = u.retransmitted;
-            }
+                .is_some_and(|m| now.saturating_sub(u.sent_at) < m);
         }
         if let Some((l, r)) = dsack
             && u.hole.le(l)
@@ -1068,7 +1067,7 @@ impl Connection {
         {
             u.dsacked = u.dsacked.saturating_add((r - l).div_ceil(smss));
         }
-        if u.dsacked < u.retransmitted {
+        if !too_soon && u.dsacked < u.retransmitted {
             return;
         }
         let (ahead, prior) = (u.ahead.unwrap_or(0), u.prior);
