@@ -297,6 +297,7 @@ impl TcpModel {
             delays: self.delays,
             forgeries: self.forgeries,
             clock: 0,
+            transient: [0; 2],
         };
         if self.old_syn {
             // The SYN of the connection A opened one step of its ISN clock before this one.
@@ -380,6 +381,7 @@ impl TcpModel {
                     delays: self.delays,
                     forgeries: self.forgeries,
                     clock: 0,
+                    transient: [0; 2],
                 });
             }
         }
@@ -429,6 +431,7 @@ impl TcpModel {
             delays: self.delays,
             forgeries: self.forgeries,
             clock: 0,
+            transient: [0; 2],
         }]
     }
 
@@ -519,11 +522,17 @@ impl Model for TcpModel {
     type Action = Action;
 
     fn init_states(&self) -> Vec<World> {
-        match self.scenario {
+        let mut inits = match self.scenario {
             Scenario::Handshake => self.handshake_inits(),
             Scenario::Close => self.close_inits(),
             Scenario::Lifecycle => self.lifecycle_inits(),
+        };
+        let untimed = self.setup.reductions.untimed;
+        for w in &mut inits {
+            w.a.untimed = untimed;
+            w.b.untimed = untimed;
         }
+        inits
     }
 
     fn actions(&self, state: &World, actions: &mut Vec<Action>) {

@@ -63,7 +63,7 @@ fn either(f: impl Fn(Side) -> bool) -> bool {
 }
 
 fn fact(w: &World, s: Side, f: u32) -> bool {
-    w.peer(s).facts.has(f)
+    w.facts(s).has(f)
 }
 
 fn state(w: &World, s: Side) -> State {
@@ -149,7 +149,7 @@ const HANDSHAKE: &[Prop] = &[
             both(|s| {
                 let peer = w.peer(s.peer());
                 state(w, s) != State::Established
-                    || (peer.facts.has(Facts::OPENED) && w.peer(s).tcb().irs == peer.isn)
+                    || (w.facts(s.peer()).has(Facts::OPENED) && w.peer(s).tcb().irs == peer.isn)
             })
         },
     },
@@ -162,7 +162,7 @@ const HANDSHAKE: &[Prop] = &[
             both(|s| {
                 let p = w.peer(s);
                 let active_listens = !p.passive && p.tcb().state == State::Listen;
-                let passive_refused = p.passive && p.facts.has(Facts::REFUSED);
+                let passive_refused = p.passive && w.facts(s).has(Facts::REFUSED);
                 !active_listens && !passive_refused
             })
         },

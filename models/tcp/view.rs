@@ -51,7 +51,7 @@ pub fn fact_names(f: Facts) -> Vec<&'static str> {
         .collect()
 }
 
-fn peer(f: &mut fmt::Formatter<'_>, s: Side, p: &Peer) -> fmt::Result {
+fn peer(f: &mut fmt::Formatter<'_>, s: Side, p: &Peer, facts: Facts) -> fmt::Result {
     let t = p.tcb();
     if matches!(t.state, State::Closed | State::Listen) {
         write!(f, "{s}: {}", t.state.name())?;
@@ -78,7 +78,7 @@ fn peer(f: &mut fmt::Formatter<'_>, s: Side, p: &Peer) -> fmt::Result {
             ranges.join(", ")
         )?;
     }
-    let facts = fact_names(p.facts);
+    let facts = fact_names(facts);
     if !facts.is_empty() {
         writeln!(f, "   facts: {}", facts.join(", "))?;
     }
@@ -87,8 +87,8 @@ fn peer(f: &mut fmt::Formatter<'_>, s: Side, p: &Peer) -> fmt::Result {
 
 impl fmt::Debug for World {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        peer(f, Side::A, &self.a)?;
-        peer(f, Side::B, &self.b)?;
+        peer(f, Side::A, &self.a, self.facts(Side::A))?;
+        peer(f, Side::B, &self.b, self.facts(Side::B))?;
         if self.net.is_empty() {
             writeln!(f, "in flight: nothing")?;
         } else {

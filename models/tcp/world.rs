@@ -219,6 +219,9 @@ pub struct Peer {
     /// A receiver here never discards what it queued, so each is true; RFC 2018 §8 lets a
     /// sender forget them at a timeout (the receiver might have reneged), hence the reset.
     pub sacked: Vec<(Seq, Seq)>,
+    /// Whether this endpoint is hashed without the values of time the model never reads
+    /// ([`Reductions::untimed`]); the same in every state of a run.
+    pub untimed: bool,
 }
 
 /// The whole state (its `Debug` is the Explorer's compact view, in `view.rs`).
@@ -240,6 +243,11 @@ pub struct World {
     pub forgeries: u8,
     /// Ticks elapsed, the ISN clock's input (capped once every incarnation's ISN differs).
     pub clock: u8,
+    /// The [`Facts::TRANSIENT`] facts of the step that produced this state, of A and of B.
+    /// They are kept here rather than in the peers so that the next step, which clears them,
+    /// leaves the endpoint it does not touch shared with this state: a peer never holds a
+    /// transient fact once `next_state` returns.
+    pub transient: [u32; 2],
 }
 
 /// Every field, the connection by [`Connection::hash_state`]: every connection of a model
@@ -259,8 +267,13 @@ impl std::hash::Hash for Peer {
             received,
             retransmitted_this_tick,
             sacked,
+            untimed,
         } = self;
-        conn.hash_state(h);
+        if *untimed {
+            conn.hash_untimed(h);
+        } else {
+            conn.hash_state(h);
+        }
         isn.hash(h);
         passive.hash(h);
         syns_received.hash(h);
@@ -361,6 +374,12 @@ impl Step {
 }
 
 impl World {
+    /// The facts of side `s` in this state: its peer's, and the transient ones of the step
+    /// that produced the state.
+    pub fn facts(&self, s: Side) -> Facts {
+        Facts(self.peer(s).facts.0 | self.transient[s as usize])
+    }
+
     /// One endpoint.
     pub fn peer(&self, s: Side) -> &Peer {
         match s {
@@ -459,9 +478,7 @@ fn congestion_facts(w: &World, n: &mut World) {
         if waiting && text_flight < t.snd_wnd && text_flight >= c.cwnd() {
             facts |= Facts::CWND_LIMITED;
         }
-        if facts != 0 {
-            n.peer_mut(s).facts.0 |= facts;
-        }
+        n.transient[s as usize] |= facts;
     }
 }
 
@@ -531,16 +548,31 @@ pub struct Reductions {
     /// exactly when it holds in the full one, and every sometimes-property is found in one
     /// exactly when in the other.
     pub duplicate_on_delivery: bool,
+    /// States that differ only in values of time the model never reads are one state: each
+    /// endpoint is hashed by [`Connection::hash_untimed`], without its RTO estimator, its RTT
+    /// sampler and the deadlines of its armed timers but TIME-WAIT's (whether each is armed
+    /// is hashed). Argument: the model reads a connection's timers only through whether the
+    /// retransmission timer is armed ([`Setup::actions`] fires an armed one whatever its
+    /// deadline, a tick being longer than any RTO) and whether TIME-WAIT's is due; no
+    /// property reads a deadline's value; and without a congestion controller (with one,
+    /// nothing is left out) those values flow only into each other inside the connection,
+    /// never into a segment, an event, a witness or another field. So two states that differ
+    /// only in them have the same enabled actions, the same verdict for every property, and
+    /// for each action successors that again differ only in them: they are bisimilar, and the
+    /// checker explores one of each pair. The ghost fields and the network are hashed whole.
+    pub untimed: bool,
 }
 
 impl Reductions {
     /// Every reduction.
     pub const ALL: Reductions = Reductions {
         duplicate_on_delivery: true,
+        untimed: true,
     };
     /// None: the model as the network is described.
     pub const NONE: Reductions = Reductions {
         duplicate_on_delivery: false,
+        untimed: false,
     };
 }
 
@@ -743,11 +775,7 @@ impl Setup {
     pub fn next(&self, w: &World, action: &Action) -> Option<World> {
         let mut n = w.clone();
         // A step leaves the endpoint it does not touch shared with `w`.
-        for s in [Side::A, Side::B] {
-            if n.peer(s).facts.0 & Facts::TRANSIENT != 0 {
-                n.peer_mut(s).facts.0 &= !Facts::TRANSIENT;
-            }
-        }
+        n.transient = [0; 2];
         let cfg = self.cfg;
         match *action {
             Action::Open(s) => {
@@ -856,6 +884,15 @@ impl Setup {
             }
         }
         congestion_facts(w, &mut n);
+        // The step's transient facts move out of the peers it changed (each already its own
+        // copy: setting a fact took one).
+        for s in [Side::A, Side::B] {
+            let t = n.peer(s).facts.0 & Facts::TRANSIENT;
+            if t != 0 {
+                n.transient[s as usize] |= t;
+                n.peer_mut(s).facts.0 &= !Facts::TRANSIENT;
+            }
+        }
         Some(n)
     }
 

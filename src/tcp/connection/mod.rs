@@ -212,6 +212,28 @@ impl Connection {
     /// run with one configuration identifies its states by this (`models::tcp::world::Peer`),
     /// and saves hashing the configuration's thirty-odd fields on every state it generates.
     pub fn hash_state<H: std::hash::Hasher>(&self, h: &mut H) {
+        self.hash_fields(h, false);
+    }
+
+    /// Hashes what [`hash_state`](Self::hash_state) hashes but the values of time that only
+    /// flow into deadlines: the RTO estimator (SRTT, RTTVAR, RTO and its backoff, RFC 6298),
+    /// the RTT sampler (Karn's timed segment and SND.MAX), and the deadline of every armed
+    /// timer but TIME-WAIT's, of which only whether it is armed is hashed. With a congestion
+    /// controller, which reads SRTT, the idle time since the last send and the least RTT
+    /// (RFC 5681 §4.1, RFC 9406, the spurious-recovery check), everything is hashed.
+    ///
+    /// For a checker whose time within a step is abstract, that fires an armed timer without
+    /// reading its deadline and reads only TIME-WAIT's: without a congestion controller no
+    /// rule reads these values but to compute another of them (`rto` feeds the retransmission
+    /// and persist deadlines, the sampler feeds `rto`, a running deadline is kept or
+    /// replaced), so two connections that differ only in them answer every input with the
+    /// same segments, events and witnesses, and again differ only in them: the checker may
+    /// take them for one state (`models::tcp::world::Reductions::untimed`).
+    pub fn hash_untimed<H: std::hash::Hasher>(&self, h: &mut H) {
+        self.hash_fields(h, self.cc.is_none());
+    }
+
+    fn hash_fields<H: std::hash::Hasher>(&self, h: &mut H, untimed: bool) {
         use std::hash::Hash;
         // Every field by name: a new one is a compile error here until it is hashed.
         let Connection {
@@ -246,10 +268,21 @@ impl Connection {
         } = self;
         tcb.hash(h);
         smss.hash(h);
-        rto.hash(h);
-        sampler.hash(h);
+        if untimed {
+            for t in Timer::ALL {
+                match timers.get(t) {
+                    d if t == Timer::TimeWait => d.hash(h),
+                    d => d.is_some().hash(h),
+                }
+            }
+        } else {
+            rto.hash(h);
+            sampler.hash(h);
+            timers.hash(h);
+            last_send.hash(h);
+            min_rtt.hash(h);
+        }
         recovery.hash(h);
-        timers.hash(h);
         probes.hash(h);
         challenge_acks.hash(h);
         unanswered_probes.hash(h);
@@ -264,12 +297,10 @@ impl Connection {
         cc.hash(h);
         sack_tx.hash(h);
         sack_rx.hash(h);
-        last_send.hash(h);
         rto_rxt.hash(h);
         reassembly_allowance.hash(h);
         undo.hash(h);
         rxt_high.hash(h);
-        min_rtt.hash(h);
     }
 
     /// A connection in CLOSED ("no TCB").
