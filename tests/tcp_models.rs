@@ -133,7 +133,7 @@ fn the_untimed_fingerprint_keeps_every_verdict_of_the_lifecycle_and_its_ablation
     assert!(as_expected, "as the registry expects");
     assert_eq!((reduced, full), (1_660_240, 2_846_098));
     // Every registered ablation of the lifecycle at its own bounds, reduced and not: the same
-    // verdicts, each counterexample found in both (`reassembly-bound`, 16 M states
+    // verdicts, each counterexample found in both (`reassembly-bound`, over 16 M states
     // unreduced, is the one left out here: its ablation runs reduced in `check --all`).
     let spec = find("tcp-lifecycle").expect("registered");
     for a in spec.ablations {
