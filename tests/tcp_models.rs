@@ -12,6 +12,15 @@ fn quiet() -> RunOptions {
     }
 }
 
+/// The model's default bounds with these set by name.
+fn bounds_with(set: &[(&str, u8)]) -> Bounds {
+    let mut b = Bounds::NONE;
+    for (name, v) in set {
+        assert!(b.set_by_name(name, *v), "unknown bound {name}");
+    }
+    b
+}
+
 fn check(model: &str, without: &[&'static str]) -> CheckReport {
     let spec = find(model).expect("registered");
     let bounds = match without {
@@ -104,10 +113,7 @@ fn the_reductions_keep_every_verdict_of_the_lifecycle_with_duplication() {
     // Two incarnations over a network that duplicates and reorders (1.8 M states unreduced),
     // with every mechanism and without `reassembly`, whose hazard duplicates bring about.
     // (Every other ablation runs reduced in `check --all`, as expected: tests/cli.rs.)
-    let mut two = Bounds::NONE;
-    for (name, v) in [("losses", 0), ("dups", 1), ("delays", 0)] {
-        assert!(two.set_by_name(name, v));
-    }
+    let two = bounds_with(&[("losses", 0), ("dups", 1), ("delays", 0)]);
     let (reduced, full, as_expected) = reduction_agrees("tcp-lifecycle", &[], two);
     assert!(as_expected, "as the registry expects");
     assert_eq!((reduced, full), (1_214_560, 1_805_570));
@@ -120,15 +126,12 @@ fn the_untimed_fingerprint_keeps_every_verdict_of_the_lifecycle_and_its_ablation
     // never reads (the RTO estimator, the RTT sampler, deadlines but TIME-WAIT's). Timers
     // matter most with loss and delay: one incarnation over a network that loses and delays
     // (timeouts, backoff, TIME-WAIT against a late segment).
-    let mut bounds = Bounds::NONE;
-    for (name, v) in [
+    let bounds = bounds_with(&[
         ("incarnations", 1),
         ("losses", 1),
         ("dups", 0),
         ("delays", 1),
-    ] {
-        assert!(bounds.set_by_name(name, v));
-    }
+    ]);
     let (reduced, full, as_expected) = reduction_agrees("tcp-lifecycle", &[], bounds);
     assert!(as_expected, "as the registry expects");
     assert_eq!((reduced, full), (1_660_240, 2_846_098));
@@ -162,15 +165,12 @@ fn one_incarnation_over_a_network_that_loses_duplicates_and_delays_is_as_expecte
     // The three faults together (issue 16): the default bounds with duplication take 146 M
     // states (`cargo bench --bench models`); one incarnation of them, 19 M, runs here.
     let spec = find("tcp-lifecycle").expect("registered");
-    let mut bounds = Bounds::NONE;
-    for (name, v) in [
+    let bounds = bounds_with(&[
         ("incarnations", 1),
         ("losses", 1),
         ("dups", 1),
         ("delays", 1),
-    ] {
-        assert!(bounds.set_by_name(name, v));
-    }
+    ]);
     let r = (spec.check)(&[], bounds, quiet());
     assert!(r.exhaustive);
     assert!(r.as_expected, "{r:#?}");
@@ -463,10 +463,7 @@ fn with_three_incarnations_a_refused_reconnect_does_not_confuse_whose_text_is_wh
     // so A has counted one OPEN more than B. Text is judged by connection (the incarnation
     // whose SYN each side synchronized on), so every property holds.
     let spec = find("tcp-lifecycle").expect("registered");
-    let mut bounds = Bounds::NONE;
-    for (name, value) in [("incarnations", 3), ("losses", 0), ("delays", 0)] {
-        assert!(bounds.set_by_name(name, value));
-    }
+    let bounds = bounds_with(&[("incarnations", 3), ("losses", 0), ("delays", 0)]);
     let r = (spec.check)(&[], bounds, quiet());
     assert!(r.exhaustive && r.as_expected, "{r:#?}");
     assert_eq!(property(&r, "reconnect-refused").outcome, Outcome::Found);
