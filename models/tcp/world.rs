@@ -252,7 +252,8 @@ pub struct World {
 
 /// Every field, the connection by [`Connection::hash_state`]: every connection of a model
 /// runs with the model's one [`Config`] ([`Setup::cfg`]), so leaving it out of the hash
-/// identifies no two states that differ.
+/// identifies no two states that differ. Under [`Reductions::untimed`] the connection is
+/// hashed by [`Connection::hash_untimed`] instead (the argument is there).
 impl std::hash::Hash for Peer {
     fn hash<H: std::hash::Hasher>(&self, h: &mut H) {
         let Peer {
